@@ -1,0 +1,493 @@
+package api
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/mail"
+	"regexp"
+	"sort"
+	"strings"
+
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/getkin/kin-openapi/openapi3filter"
+	"github.com/getkin/kin-openapi/routers"
+	"github.com/getkin/kin-openapi/routers/gorillamux"
+)
+
+// ErrContractViolation is matched by every *ValidationError.
+var ErrContractViolation = errors.New("contract violation")
+
+// ValidationError reports a request or response that does not match the vendor's description. Its text
+// names the operation and what is wrong, never a password, token or other credential value.
+type ValidationError struct {
+	Vendor Vendor
+	// Phase is "request" or "response".
+	Phase string
+	// Method and Path are those of the request.
+	Method, Path string
+	// Operation is the operationId, when the request matched one.
+	Operation string
+	reason    string
+}
+
+func (e *ValidationError) Error() string {
+	op := e.Operation
+	if op == "" {
+		op = e.Method + " " + e.Path
+	}
+	return fmt.Sprintf("%s contract violation in %s of %s: %s", e.Vendor, e.Phase, op, e.reason)
+}
+
+// Is makes errors.Is(err, ErrContractViolation) true.
+func (e *ValidationError) Is(target error) bool { return target == ErrContractViolation }
+
+// Validator checks requests and responses against one vendor's description. It is safe for concurrent use.
+type Validator struct {
+	vendor      Vendor
+	router      routers.Router
+	options     *openapi3filter.Options
+	onViolation func(*ValidationError)
+}
+
+// Option configures a Validator.
+type Option func(*validatorConfig) error
+
+type validatorConfig struct {
+	basePath    string
+	onViolation func(*ValidationError)
+}
+
+// WithBasePath makes the validator expect every path under prefix (for example "/tenant" when the
+// vendor's API is served under https://host/tenant/api/...). Hosts are never matched: only paths.
+func WithBasePath(prefix string) Option {
+	return func(c *validatorConfig) error {
+		if prefix != "" && !strings.HasPrefix(prefix, "/") {
+			return fmt.Errorf("api: base path %q must start with /", prefix)
+		}
+		c.basePath = strings.TrimSuffix(prefix, "/")
+		return nil
+	}
+}
+
+// WithViolationHandler sets a function called with every violation the middleware or round tripper finds,
+// for example to fail a test.
+func WithViolationHandler(f func(*ValidationError)) Option {
+	return func(c *validatorConfig) error {
+		c.onViolation = f
+		return nil
+	}
+}
+
+// NewValidator loads the vendor's description and builds its validator. Build it once and reuse it:
+// loading is expensive.
+func NewValidator(v Vendor, opts ...Option) (*Validator, error) {
+	var cfg validatorConfig
+	for _, o := range opts {
+		if err := o(&cfg); err != nil {
+			return nil, err
+		}
+	}
+	doc, err := Load(v)
+	if err != nil {
+		return nil, err
+	}
+	// Route on paths only: a relative server URL makes the router ignore scheme and host.
+	doc.Servers = openapi3.Servers{{URL: cfg.basePath + "/"}}
+	router, err := gorillamux.NewRouter(doc)
+	if err != nil {
+		return nil, fmt.Errorf("api: router for %s: %w", v, err)
+	}
+	options := &openapi3filter.Options{
+		AuthenticationFunc:    authenticate,
+		IncludeResponseStatus: true,
+		MultiError:            false,
+		SchemaValidationOptions: []openapi3.SchemaValidationOption{
+			openapi3.WithStringFormatValidators(map[string]openapi3.StringFormatValidator{
+				"uuid":  openapi3.NewRegexpFormatValidator(uuidPattern),
+				"email": openapi3.NewCallbackValidator(validateEmail),
+			}),
+		},
+	}
+	options.WithCustomSchemaErrorFunc(schemaErrorText)
+	return &Validator{vendor: v, router: router, options: options, onViolation: cfg.onViolation}, nil
+}
+
+// Vendor returns the vendor whose description the validator checks.
+func (v *Validator) Vendor() Vendor { return v.vendor }
+
+// uuidPattern accepts any GUID in 8-4-4-4-12 form: DocSpace IDs do not always carry an RFC 4122 version.
+const uuidPattern = `^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`
+
+func validateEmail(s string) error {
+	a, err := mail.ParseAddress(s)
+	if err != nil || a.Address != s {
+		return errors.New("not an email address")
+	}
+	return nil
+}
+
+// schemaErrorText describes a schema error by where and why, never by the offending value.
+func schemaErrorText(err *openapi3.SchemaError) string {
+	reason := err.Reason
+	if reason == "" {
+		reason = fmt.Sprintf("does not match the schema's %q", err.SchemaField)
+	}
+	if p := err.JSONPointer(); len(p) > 0 {
+		return fmt.Sprintf("at /%s: %s", strings.Join(p, "/"), reason)
+	}
+	return reason
+}
+
+// Exchange is one request after validation, with what is needed to validate its response.
+type Exchange struct {
+	v     *Validator
+	input *openapi3filter.RequestValidationInput
+	// secrets are credential values seen on the request, scrubbed from every error text.
+	secrets []string
+}
+
+// ValidateRequest checks r against the description: route, parameters, body and authentication. The
+// request body is read and put back. The returned Exchange validates the response.
+func (v *Validator) ValidateRequest(ctx context.Context, r *http.Request) (*Exchange, error) {
+	body, err := readAndRestore(&r.Body)
+	if err != nil {
+		return nil, v.violation("request", r, "", "reading the body: "+err.Error(), nil)
+	}
+	secrets := requestSecrets(r, body)
+	route, params, err := v.router.FindRoute(r)
+	if err != nil {
+		return nil, v.violation("request", r, "", "no operation matches: "+err.Error(), secrets)
+	}
+	in := &openapi3filter.RequestValidationInput{Request: r, PathParams: params, Route: route, Options: v.options}
+	ex := &Exchange{v: v, input: in, secrets: secrets}
+	if err := openapi3filter.ValidateRequest(ctx, in); err != nil {
+		return nil, v.violation("request", r, route.Operation.OperationID, describe(err), secrets)
+	}
+	return ex, nil
+}
+
+// Operation returns the operationId the request matched.
+func (x *Exchange) Operation() string { return x.input.Route.Operation.OperationID }
+
+// ValidateResponse checks a response to the exchange's request: declared status, headers and body.
+func (x *Exchange) ValidateResponse(ctx context.Context, status int, header http.Header, body []byte) error {
+	secrets := append(append([]string(nil), x.secrets...), bodySecrets(body)...)
+	in := &openapi3filter.ResponseValidationInput{
+		RequestValidationInput: x.input,
+		Status:                 status,
+		Header:                 header,
+		Options:                x.v.options,
+	}
+	in.SetBodyBytes(body)
+	if err := openapi3filter.ValidateResponse(ctx, in); err != nil {
+		return x.v.violation("response", x.input.Request, x.Operation(), describe(err), secrets)
+	}
+	return nil
+}
+
+func (v *Validator) violation(phase string, r *http.Request, op, reason string, secrets []string) *ValidationError {
+	e := &ValidationError{
+		Vendor: v.vendor, Phase: phase, Method: r.Method, Path: r.URL.Path, Operation: op,
+		reason: scrub(reason, secrets),
+	}
+	if v.onViolation != nil {
+		v.onViolation(e)
+	}
+	return e
+}
+
+// describe turns a kin-openapi error into text without values: security errors name the schemes only.
+func describe(err error) string {
+	var sec *openapi3filter.SecurityRequirementsError
+	if errors.As(err, &sec) {
+		return "missing or malformed credentials: " + schemeNames(sec)
+	}
+	var re *openapi3filter.RequestError
+	if errors.As(err, &re) {
+		var b strings.Builder
+		if re.Parameter != nil {
+			fmt.Fprintf(&b, "parameter %q in %s: ", re.Parameter.Name, re.Parameter.In)
+		} else if re.RequestBody != nil {
+			b.WriteString("request body: ")
+		}
+		var se *openapi3.SchemaError
+		switch {
+		case errors.As(re.Err, &se):
+			b.WriteString(schemaErrorText(se))
+		case re.Err != nil:
+			b.WriteString(re.Err.Error())
+		default:
+			b.WriteString(re.Reason)
+		}
+		return b.String()
+	}
+	var rsp *openapi3filter.ResponseError
+	if errors.As(err, &rsp) {
+		var se *openapi3.SchemaError
+		if errors.As(rsp.Err, &se) {
+			return "response body: " + schemaErrorText(se)
+		}
+		if rsp.Reason != "" {
+			return rsp.Reason
+		}
+	}
+	return err.Error()
+}
+
+func schemeNames(err *openapi3filter.SecurityRequirementsError) string {
+	var names []string
+	for _, req := range err.SecurityRequirements {
+		keys := make([]string, 0, len(req))
+		for k := range req {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		names = append(names, strings.Join(keys, "+"))
+	}
+	return "need one of " + strings.Join(names, ", ")
+}
+
+// authenticate checks that the credential a security scheme names is really on the request.
+func authenticate(_ context.Context, in *openapi3filter.AuthenticationInput) error {
+	s := in.SecurityScheme
+	r := in.RequestValidationInput.Request
+	missing := fmt.Errorf("scheme %s: credential missing", in.SecuritySchemeName)
+	switch s.Type {
+	case "apiKey":
+		switch s.In {
+		case "header":
+			if strings.TrimSpace(r.Header.Get(s.Name)) == "" {
+				return missing
+			}
+		case "cookie":
+			c, err := r.Cookie(s.Name)
+			if err != nil || c.Value == "" {
+				return missing
+			}
+		case "query":
+			if r.URL.Query().Get(s.Name) == "" {
+				return missing
+			}
+		default:
+			return missing
+		}
+		return nil
+	case "http":
+		switch strings.ToLower(s.Scheme) {
+		case "basic":
+			user, pass, ok := r.BasicAuth()
+			if !ok || user == "" || pass == "" {
+				return missing
+			}
+			return nil
+		case "bearer":
+			return bearer(r, missing)
+		}
+		return fmt.Errorf("scheme %s: unsupported http scheme", in.SecuritySchemeName)
+	case "oauth2", "openIdConnect":
+		return bearer(r, missing)
+	}
+	return fmt.Errorf("scheme %s: unsupported type", in.SecuritySchemeName)
+}
+
+func bearer(r *http.Request, missing error) error {
+	scheme, token, ok := strings.Cut(r.Header.Get("Authorization"), " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(token) == "" {
+		return missing
+	}
+	return nil
+}
+
+// credentialHeaders are the request headers whose values are secrets.
+var credentialHeaders = []string{"Authorization", "Cookie", "Token", "ApplicationId"}
+
+// secretField matches JSON field names whose string values are secrets.
+var secretField = regexp.MustCompile(`(?i)password|token|secret`)
+
+func requestSecrets(r *http.Request, body []byte) []string {
+	var out []string
+	for _, h := range credentialHeaders {
+		for _, v := range r.Header.Values(h) {
+			out = append(out, v)
+			if _, rest, ok := strings.Cut(v, " "); ok {
+				out = append(out, rest)
+			}
+		}
+	}
+	for _, c := range r.Cookies() {
+		out = append(out, c.Value)
+	}
+	if u, p, ok := r.BasicAuth(); ok {
+		out = append(out, u, p)
+	}
+	return append(out, bodySecrets(body)...)
+}
+
+// bodySecrets collects the string values of password- and token-like fields anywhere in a JSON body.
+func bodySecrets(body []byte) []string {
+	var v any
+	if len(body) == 0 || json.Unmarshal(body, &v) != nil {
+		return nil
+	}
+	var out []string
+	var walk func(any)
+	walk = func(v any) {
+		switch t := v.(type) {
+		case map[string]any:
+			for k, x := range t {
+				if s, ok := x.(string); ok && secretField.MatchString(k) {
+					out = append(out, s)
+				}
+				walk(x)
+			}
+		case []any:
+			for _, x := range t {
+				walk(x)
+			}
+		}
+	}
+	walk(v)
+	return out
+}
+
+// scrub replaces every secret value in s. Secrets shorter than 3 characters are left: they would mangle
+// the text, and no message of ours quotes values anyway.
+func scrub(s string, secrets []string) string {
+	sort.Slice(secrets, func(i, j int) bool { return len(secrets[i]) > len(secrets[j]) })
+	for _, x := range secrets {
+		if len(x) >= 3 {
+			s = strings.ReplaceAll(s, x, "[REDACTED]")
+		}
+	}
+	return s
+}
+
+func readAndRestore(body *io.ReadCloser) ([]byte, error) {
+	if *body == nil || *body == http.NoBody {
+		return nil, nil
+	}
+	data, err := io.ReadAll(*body)
+	_ = (*body).Close()
+	*body = io.NopCloser(bytes.NewReader(data))
+	return data, err
+}
+
+// RoundTripper returns a client-side transport that validates every request before sending it (an
+// invalid request is not sent) and every response before returning it. next nil means
+// http.DefaultTransport.
+func (v *Validator) RoundTripper(next http.RoundTripper) http.RoundTripper {
+	if next == nil {
+		next = http.DefaultTransport
+	}
+	return &roundTripper{v: v, next: next}
+}
+
+type roundTripper struct {
+	v    *Validator
+	next http.RoundTripper
+}
+
+func (t *roundTripper) RoundTrip(req *http.Request) (*http.Response, error) {
+	// Validate a copy: a RoundTripper must not change the caller's request.
+	clone := req.Clone(req.Context())
+	var body []byte
+	if req.Body != nil && req.Body != http.NoBody {
+		var err error
+		if body, err = io.ReadAll(req.Body); err != nil {
+			return nil, err
+		}
+		_ = req.Body.Close()
+		clone.Body = io.NopCloser(bytes.NewReader(body))
+		clone.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }
+	}
+	ex, err := t.v.ValidateRequest(req.Context(), clone)
+	if err != nil {
+		return nil, err
+	}
+	if body != nil {
+		clone.Body, _ = clone.GetBody()
+	}
+	resp, err := t.next.RoundTrip(clone)
+	if err != nil {
+		return nil, err
+	}
+	data, err := io.ReadAll(resp.Body)
+	_ = resp.Body.Close()
+	if err != nil {
+		return nil, err // a body cut short is a transport failure, not a contract question
+	}
+	resp.Body = io.NopCloser(bytes.NewReader(data))
+	if err := ex.ValidateResponse(req.Context(), resp.StatusCode, resp.Header, data); err != nil {
+		return nil, err
+	}
+	return resp, nil
+}
+
+// Middleware returns a server-side handler that validates every request before next sees it (an invalid
+// request is answered 400 with the violation as text/plain) and every response next writes (a violation
+// is reported to the violation handler; the response still goes out unchanged). Handlers may hijack the
+// connection, for example to drop it; such responses are not validated.
+func (v *Validator) Middleware(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ex, err := v.ValidateRequest(r.Context(), r)
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusBadRequest)
+			return
+		}
+		rec := &recorder{w: w, header: http.Header{}}
+		next.ServeHTTP(rec, r)
+		if rec.hijacked {
+			return
+		}
+		if rec.status == 0 {
+			rec.status = http.StatusOK
+		}
+		_ = ex.ValidateResponse(r.Context(), rec.status, rec.header, rec.body.Bytes())
+		for k, vals := range rec.header {
+			w.Header()[k] = vals
+		}
+		w.WriteHeader(rec.status)
+		_, _ = w.Write(rec.body.Bytes())
+	})
+}
+
+// recorder buffers a handler's response so that it can be validated before it is sent.
+type recorder struct {
+	w        http.ResponseWriter
+	header   http.Header
+	status   int
+	body     bytes.Buffer
+	hijacked bool
+}
+
+func (r *recorder) Header() http.Header { return r.header }
+
+func (r *recorder) WriteHeader(status int) {
+	if r.status == 0 {
+		r.status = status
+	}
+}
+
+func (r *recorder) Write(p []byte) (int, error) {
+	if r.status == 0 {
+		r.status = http.StatusOK
+	}
+	return r.body.Write(p)
+}
+
+// Hijack hands the connection to the handler; what it writes there is not validated.
+func (r *recorder) Hijack() (net.Conn, *bufio.ReadWriter, error) {
+	h, ok := r.w.(http.Hijacker)
+	if !ok {
+		return nil, nil, errors.New("api: the response writer cannot be hijacked")
+	}
+	r.hijacked = true
+	return h.Hijack()
+}
