@@ -1,0 +1,436 @@
+package facade_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/unipass/unipass/facade"
+	"github.com/unipass/unipass/facade/facadetest"
+)
+
+// Obviously fake test credentials. Every error produced in this package's tests is checked for them.
+const (
+	dsUser      = "aae1e103-bca5-9fa1-ba8c-42058b4abf28"
+	dsMissing   = "0b7c9a52-1111-4c3e-9a1d-5d5e5e5e5e5e"
+	dsEmail     = "mike@example.com"
+	dsPassword  = "fake-DocSpace-Passw0rd"
+	dsAPIKey    = "fake-docspace-api-key-0a1b"
+	dsBearer    = "fake-docspace-oauth-7c7c"
+	zdAdmin     = 1001
+	zdAgent     = 1002
+	zdAdminMail = "admin@example.com"
+	zdAgentMail = "agent@example.com"
+	zdAdminPass = "fake-Zendesk-Admin-Passw0rd"
+	zdAgentPass = "fake-Zendesk-Agent-Passw0rd"
+	zdAPIToken  = "fake-zendesk-api-token-4d4d"
+	zdOAuth     = "fake-zendesk-oauth-9e9e"
+	gmAccount   = "glow-acc-0001"
+	gmUser      = "glow@example.com"
+	gmPassword  = "fake-Glow-Passw0rd"
+	newPassword = "fake-New-Passw0rd-42"
+)
+
+var testSecrets = []string{dsPassword, dsAPIKey, dsBearer, zdAdminPass, zdAgentPass, zdAPIToken, zdOAuth, gmPassword, newPassword}
+
+// errorTexts collects every error string the tests see; TestNoSecretInErrors checks them last.
+var errorTexts struct {
+	sync.Mutex
+	all []string
+}
+
+func record(err error) error {
+	if err != nil {
+		errorTexts.Lock()
+		errorTexts.all = append(errorTexts.all, err.Error(), fmt.Sprintf("%+v", err), fmt.Sprintf("%#v", err))
+		errorTexts.Unlock()
+	}
+	return err
+}
+
+func newDocSpaceFake(t *testing.T) *facadetest.DocSpace {
+	t.Helper()
+	f := facadetest.NewDocSpace(facadetest.WithT(t), facadetest.WithBasePath("/portal"))
+	f.AddUser(facadetest.DocSpaceUser{ID: dsUser, Email: dsEmail, DisplayName: "Mike", Password: dsPassword})
+	f.AddAPIKey(dsAPIKey)
+	f.AddBearerToken(dsBearer)
+	return f
+}
+
+func newZendeskFake(t *testing.T) *facadetest.Zendesk {
+	t.Helper()
+	f := facadetest.NewZendesk(facadetest.WithT(t), facadetest.WithBasePath("/zd"))
+	f.AddUser(facadetest.ZendeskUser{ID: zdAdmin, Email: zdAdminMail, Password: zdAdminPass, Role: "admin"})
+	f.AddUser(facadetest.ZendeskUser{ID: zdAgent, Email: zdAgentMail, Password: zdAgentPass, Role: "agent"})
+	f.AddAPIToken(zdAdminMail, zdAPIToken)
+	f.AddOAuthToken(zdOAuth, zdAgent)
+	return f
+}
+
+func newGlowmarktFake(t *testing.T) *facadetest.Glowmarkt {
+	t.Helper()
+	f := facadetest.NewGlowmarkt(facadetest.WithT(t), facadetest.WithBasePath("/gm"))
+	f.AddAccount(facadetest.GlowmarktAccount{AccountID: gmAccount, Username: gmUser, Password: gmPassword, Name: "Glow"})
+	return f
+}
+
+func TestDocSpaceAuthOptions(t *testing.T) {
+	f := newDocSpaceFake(t)
+	options := map[string]facade.Option{
+		"login":  facade.WithLogin(dsEmail, dsPassword),
+		"apikey": facade.WithAPIKey(dsAPIKey),
+		"basic":  facade.WithBasicAuth(dsEmail, dsPassword),
+		"bearer": facade.WithBearerToken(dsBearer),
+	}
+	for name, opt := range options {
+		t.Run(name, func(t *testing.T) {
+			d, err := facade.NewDocSpace(f.URL(), facade.WithHTTPClient(f.Client()), opt)
+			require.NoError(t, err)
+			p, err := d.Requirements(context.Background(), dsUser)
+			require.NoError(t, record(err))
+			assert.Equal(t, 8, p.MinLength())
+		})
+	}
+	// The session cookie and a raw token: both are what a login returns.
+	login, err := facade.NewDocSpace(f.URL(), facade.WithHTTPClient(f.Client()), facade.WithLogin(dsEmail, dsPassword))
+	require.NoError(t, err)
+	req, err := http.NewRequest(http.MethodGet, "http://unused", nil)
+	require.NoError(t, err)
+	require.NoError(t, login.AuthEditor()(context.Background(), req))
+	token := req.Header.Get("Authorization")
+	require.NotEmpty(t, token)
+	for _, opt := range []facade.Option{facade.WithToken(token), facade.WithAuthCookie(token)} {
+		d, err := facade.NewDocSpace(f.URL(), facade.WithHTTPClient(f.Client()), opt)
+		require.NoError(t, err)
+		_, err = d.Requirements(context.Background(), "")
+		require.NoError(t, record(err))
+	}
+	// Wrong credentials are ErrUnauthorized.
+	d, err := facade.NewDocSpace(f.URL(), facade.WithHTTPClient(f.Client()), facade.WithAPIKey("fake-wrong-key"))
+	require.NoError(t, err)
+	_, err = d.Requirements(context.Background(), "")
+	assert.ErrorIs(t, record(err), facade.ErrUnauthorized)
+}
+
+func TestDocSpaceOperations(t *testing.T) {
+	f := newDocSpaceFake(t)
+	d, err := facade.NewDocSpace(f.URL(), facade.WithHTTPClient(f.Client()), facade.WithLogin(dsEmail, dsPassword))
+	require.NoError(t, err)
+	ctx := context.Background()
+	assert.Equal(t, facade.Capabilities{SetPassword: true, SendReset: true, Requirements: true}, d.Capabilities())
+
+	require.NoError(t, record(d.SetPassword(ctx, dsUser, facade.NewSecret(newPassword))))
+	got, _ := f.Password(dsUser)
+	assert.Equal(t, newPassword, got)
+
+	err = d.SetPassword(ctx, dsUser, facade.NewSecret("weak"))
+	assert.ErrorIs(t, record(err), facade.ErrPasswordRejected)
+	var apiErr *facade.APIError
+	require.ErrorAs(t, err, &apiErr)
+	assert.Equal(t, http.StatusBadRequest, apiErr.StatusCode)
+
+	assert.ErrorIs(t, record(d.SetPassword(ctx, dsMissing, facade.NewSecret(newPassword))), facade.ErrNotFound)
+
+	require.NoError(t, record(d.SendReset(ctx, dsEmail)))
+	require.NoError(t, record(d.SendReset(ctx, "nobody@example.com")), "same answer for unknown addresses")
+	assert.Equal(t, []string{dsEmail}, f.ResetEmails())
+
+	assert.ErrorIs(t, record(d.ChangePassword(ctx, dsUser, facade.NewSecret(dsPassword), facade.NewSecret(newPassword))), facade.ErrUnsupported)
+
+	p, err := d.Requirements(ctx, "")
+	require.NoError(t, record(err))
+	assert.True(t, p.Requires(facade.RuleUpper))
+	assert.True(t, p.Requires(facade.RuleDigit))
+	assert.Empty(t, p.Check(facade.NewSecret(newPassword)))
+	assert.NotEmpty(t, p.Check(facade.NewSecret("short")))
+}
+
+func TestDocSpaceDocumentedErrors(t *testing.T) {
+	f := newDocSpaceFake(t)
+	d, err := facade.NewDocSpace(f.URL(), facade.WithHTTPClient(f.Client()), facade.WithAPIKey(dsAPIKey), facade.WithFailFast())
+	require.NoError(t, err)
+	ctx := context.Background()
+	cases := []struct {
+		op    string
+		fault facadetest.Fault
+		call  func() error
+		want  error
+	}{
+		{"changeUserPassword", facadetest.Fault{Status: 401, Body: `{"status":1,"statusCode":401,"error":{"message":"Unauthorized"}}`},
+			func() error { return d.SetPassword(ctx, dsUser, facade.NewSecret(newPassword)) }, facade.ErrUnauthorized},
+		{"changeUserPassword", facadetest.Fault{Status: 403},
+			func() error { return d.SetPassword(ctx, dsUser, facade.NewSecret(newPassword)) }, facade.ErrForbidden},
+		{"changeUserPassword", facadetest.Fault{Status: 429, RetryAfter: "900", Body: `{"status":1,"statusCode":429,"error":{"message":"Too many requests"}}`},
+			func() error { return d.SetPassword(ctx, dsUser, facade.NewSecret(newPassword)) }, facade.ErrRateLimited},
+		{"changeUserPassword", facadetest.Fault{Status: 502, ContentType: "text/html", Body: "<html>Bad Gateway</html>"},
+			func() error { return d.SetPassword(ctx, dsUser, facade.NewSecret(newPassword)) }, facade.ErrServer},
+		{"sendUserPassword", facadetest.Fault{Status: 403},
+			func() error { return d.SendReset(ctx, dsEmail) }, facade.ErrForbidden},
+		{"getPasswordSettings", facadetest.Fault{Status: 500, Body: `{"status":1,"statusCode":500,"error":{"message":"Boom","stack":"at X.Y()"}}`},
+			func() error { _, err := d.Requirements(ctx, ""); return err }, facade.ErrServer},
+	}
+	for _, c := range cases {
+		t.Run(fmt.Sprintf("%s/%d", c.op, c.fault.Status), func(t *testing.T) {
+			c.fault.Times = 1
+			f.Fail(c.op, c.fault)
+			err := record(c.call())
+			assert.ErrorIs(t, err, c.want)
+			var apiErr *facade.APIError
+			require.ErrorAs(t, err, &apiErr)
+			assert.Equal(t, c.fault.Status, apiErr.StatusCode)
+			assert.NotContains(t, err.Error(), "at X.Y()")
+			assert.NotContains(t, err.Error(), "<html>")
+		})
+	}
+	// A 429's Retry-After and rate-limit headers reach the caller.
+	f.Fail("changeUserPassword", facadetest.Fault{Status: 429, RetryAfter: "120", Times: 1,
+		Header: http.Header{"X-Ratelimit-Limit": {"5"}, "X-Ratelimit-Remaining": {"0"}}})
+	err = d.SetPassword(ctx, dsUser, facade.NewSecret(newPassword))
+	var apiErr *facade.APIError
+	require.ErrorAs(t, record(err), &apiErr)
+	assert.Equal(t, 120.0, apiErr.RetryAfter.Seconds())
+	assert.Equal(t, 5, apiErr.RateLimit.Limit)
+	assert.Equal(t, 0, apiErr.RateLimit.Remaining)
+}
+
+func TestDocSpaceTwoFactor(t *testing.T) {
+	f := newDocSpaceFake(t)
+	f.AddUser(facadetest.DocSpaceUser{ID: dsMissing, Email: "tfa@example.com", Password: dsPassword, TwoFactor: true})
+	d, err := facade.NewDocSpace(f.URL(), facade.WithHTTPClient(f.Client()), facade.WithLogin("tfa@example.com", dsPassword))
+	require.NoError(t, err)
+	_, err = d.Requirements(context.Background(), "")
+	assert.ErrorIs(t, record(err), facade.ErrTwoFactorRequired)
+
+	f.SetLoginStatus(http.StatusCreated) // older portals
+	d, err = facade.NewDocSpace(f.URL(), facade.WithHTTPClient(f.Client()), facade.WithLogin(dsEmail, dsPassword))
+	require.NoError(t, err)
+	_, err = d.Requirements(context.Background(), "")
+	require.NoError(t, record(err))
+
+	d, err = facade.NewDocSpace(f.URL(), facade.WithHTTPClient(f.Client()), facade.WithLogin(dsEmail, "fake-wrong-password"))
+	require.NoError(t, err)
+	err = d.SetPassword(context.Background(), dsUser, facade.NewSecret(newPassword))
+	assert.ErrorIs(t, record(err), facade.ErrUnauthorized)
+	assert.Equal(t, 0, f.Hits("changeUserPassword"), "no write without a login")
+}
+
+func TestZendeskOperations(t *testing.T) {
+	f := newZendeskFake(t)
+	ctx := context.Background()
+	admin, err := facade.NewZendesk(f.URL(), facade.WithHTTPClient(f.Client()), facade.WithAPIToken(zdAdminMail, zdAPIToken))
+	require.NoError(t, err)
+	agent, err := facade.NewZendesk(f.URL(), facade.WithHTTPClient(f.Client()), facade.WithBearerToken(zdOAuth))
+	require.NoError(t, err)
+	assert.Equal(t, facade.Capabilities{SetPassword: true, ChangePassword: true, Requirements: true}, admin.Capabilities())
+
+	// The admin set-password setting is off by default: 403 with a hint.
+	err = admin.SetPassword(ctx, fmt.Sprint(zdAgent), facade.NewSecret(newPassword))
+	assert.ErrorIs(t, record(err), facade.ErrForbidden)
+	assert.Contains(t, err.Error(), "Settings > Security > Global")
+
+	f.SetAdminSetPassword(true)
+	require.NoError(t, record(admin.SetPassword(ctx, fmt.Sprint(zdAgent), facade.NewSecret(newPassword))))
+	got, _ := f.Password(zdAgent)
+	assert.Equal(t, newPassword, got)
+
+	err = admin.SetPassword(ctx, fmt.Sprint(zdAgent), facade.NewSecret("abc"))
+	assert.ErrorIs(t, record(err), facade.ErrPasswordRejected)
+	var apiErr *facade.APIError
+	require.ErrorAs(t, err, &apiErr)
+	assert.Equal(t, "RecordInvalid", apiErr.Code)
+	assert.NotEmpty(t, apiErr.Details)
+
+	assert.ErrorIs(t, record(admin.SetPassword(ctx, "999999", facade.NewSecret(newPassword))), facade.ErrNotFound)
+
+	// The agent changes their own password.
+	require.NoError(t, record(agent.ChangePassword(ctx, fmt.Sprint(zdAgent), facade.NewSecret(newPassword), facade.NewSecret("fake-Other-Passw0rd"))))
+	err = agent.ChangePassword(ctx, fmt.Sprint(zdAgent), facade.NewSecret("fake-wrong-old"), facade.NewSecret("fake-Third-Passw0rd"))
+	assert.ErrorIs(t, record(err), facade.ErrPasswordRejected)
+	err = agent.ChangePassword(ctx, fmt.Sprint(zdAdmin), facade.NewSecret(zdAdminPass), facade.NewSecret("fake-Third-Passw0rd"))
+	assert.ErrorIs(t, record(err), facade.ErrForbidden, "nobody changes another user's password")
+
+	p, err := agent.Requirements(ctx, fmt.Sprint(zdAgent))
+	require.NoError(t, record(err))
+	assert.Equal(t, 5, p.MinLength())
+	assert.Contains(t, p.Rules[len(p.Rules)-1].Text, "email")
+
+	assert.ErrorIs(t, record(admin.SendReset(ctx, zdAgentMail)), facade.ErrUnsupported)
+
+	basic, err := facade.NewZendesk(f.URL(), facade.WithHTTPClient(f.Client()), facade.WithBasicAuth(zdAdminMail, zdAdminPass))
+	require.NoError(t, err)
+	_, err = basic.Requirements(ctx, fmt.Sprint(zdAdmin))
+	require.NoError(t, record(err))
+}
+
+func TestZendeskDocumentedErrors(t *testing.T) {
+	f := newZendeskFake(t)
+	// Fail fast: the documented statuses themselves, not the retries of 429 and 503.
+	z, err := facade.NewZendesk(f.URL(), facade.WithHTTPClient(f.Client()), facade.WithAPIToken(zdAdminMail, zdAPIToken), facade.WithFailFast())
+	require.NoError(t, err)
+	ctx := context.Background()
+	for _, c := range []struct {
+		fault facadetest.Fault
+		want  error
+	}{
+		{facadetest.Fault{Status: 400, Body: `{"error":"InvalidEndpoint","description":"Bad request"}`}, nil},
+		{facadetest.Fault{Status: 401, Body: `{"error":"Couldn't authenticate you"}`}, facade.ErrUnauthorized},
+		{facadetest.Fault{Status: 404, Body: `{"error":"RecordNotFound","description":"Not found"}`}, facade.ErrNotFound},
+		{facadetest.Fault{Status: 429, RetryAfter: "7", ContentType: "text/plain", Body: "Too many requests"}, facade.ErrRateLimited},
+		{facadetest.Fault{Status: 500, ContentType: "text/plain", Body: "oops"}, facade.ErrServer},
+		{facadetest.Fault{Status: 503, RetryAfter: "3", Body: `{"error":"Maintenance"}`}, facade.ErrServer},
+	} {
+		t.Run(fmt.Sprint(c.fault.Status), func(t *testing.T) {
+			c.fault.Times = 1
+			f.Fail("GetUserPasswordRequirements", c.fault)
+			_, err := z.Requirements(ctx, fmt.Sprint(zdAgent))
+			_ = record(err)
+			var apiErr *facade.APIError
+			require.ErrorAs(t, err, &apiErr)
+			assert.Equal(t, c.fault.Status, apiErr.StatusCode)
+			if c.want != nil {
+				assert.ErrorIs(t, err, c.want)
+			}
+		})
+	}
+}
+
+func TestGlowmarktOperations(t *testing.T) {
+	f := newGlowmarktFake(t)
+	ctx := context.Background()
+	g, err := facade.NewGlowmarkt(f.URL(), facade.WithHTTPClient(f.Client()), facade.WithApplicationID(f.ApplicationID()),
+		facade.WithLogin(gmUser, gmPassword))
+	require.NoError(t, err)
+	assert.Equal(t, facade.Capabilities{ChangePassword: true}, g.Capabilities())
+
+	assert.ErrorIs(t, record(g.ChangePassword(ctx, gmAccount, facade.NewSecret(gmPassword), facade.NewSecret("short"))), facade.ErrPasswordRejected)
+	err = g.ChangePassword(ctx, gmAccount, facade.NewSecret("fake-wrong-old"), facade.NewSecret(newPassword))
+	assert.ErrorIs(t, record(err), facade.ErrPasswordRejected, "valid:false is not a success")
+	assert.ErrorIs(t, record(g.ChangePassword(ctx, "glow-acc-other", facade.NewSecret(gmPassword), facade.NewSecret(newPassword))), facade.ErrInvalidInput)
+
+	require.NoError(t, record(g.ChangePassword(ctx, gmAccount, facade.NewSecret(gmPassword), facade.NewSecret(newPassword))))
+	got, _ := f.Password(gmAccount)
+	assert.Equal(t, newPassword, got)
+
+	// After the change, a fresh login uses the new password.
+	f.ExpireTokens()
+	require.NoError(t, record(g.ChangePassword(ctx, "", facade.NewSecret(newPassword), facade.NewSecret(gmPassword))))
+
+	assert.ErrorIs(t, record(g.SetPassword(ctx, gmAccount, facade.NewSecret(newPassword))), facade.ErrUnsupported)
+	assert.ErrorIs(t, record(g.SendReset(ctx, gmUser)), facade.ErrUnsupported)
+	_, err = g.Requirements(ctx, gmAccount)
+	assert.ErrorIs(t, record(err), facade.ErrUnsupported)
+
+	// The generated client stays reachable for the other account operations.
+	resp, err := g.Client().GetAccountStatusbyUserToken(ctx, g.UserEditor())
+	require.NoError(t, err)
+	_ = resp.Body.Close()
+	assert.Equal(t, http.StatusOK, resp.StatusCode)
+
+	bad, err := facade.NewGlowmarkt(f.URL(), facade.WithHTTPClient(f.Client()), facade.WithApplicationID(f.ApplicationID()),
+		facade.WithLogin(gmUser, "fake-wrong-password"))
+	require.NoError(t, err)
+	err = bad.ChangePassword(ctx, "", facade.NewSecret(gmPassword), facade.NewSecret(newPassword))
+	assert.ErrorIs(t, record(err), facade.ErrUnauthorized)
+}
+
+func TestGlowmarktWithTokenAndAppKeys(t *testing.T) {
+	f := newGlowmarktFake(t)
+	ctx := context.Background()
+	login, err := facade.NewGlowmarkt(f.URL(), facade.WithHTTPClient(f.Client()), facade.WithApplicationID(f.ApplicationID()),
+		facade.WithLogin(gmUser, gmPassword))
+	require.NoError(t, err)
+	req, err := http.NewRequest(http.MethodGet, "http://unused", nil)
+	require.NoError(t, err)
+	require.NoError(t, login.UserEditor()(ctx, req))
+	user, secret := f.AppKeys()
+	g, err := facade.NewGlowmarkt(f.URL(), facade.WithHTTPClient(f.Client()), facade.WithApplicationID(f.ApplicationID()),
+		facade.WithToken(req.Header.Get("token")), facade.WithAppKeys(user, secret))
+	require.NoError(t, err)
+	require.NoError(t, record(g.ChangePassword(ctx, "", facade.NewSecret(gmPassword), facade.NewSecret(newPassword))))
+	resp, err := g.Client().GetAccountbyID(ctx, gmAccount, g.AppKeysEditor())
+	require.NoError(t, err)
+	_ = resp.Body.Close()
+	assert.Equal(t, http.StatusOK, resp.StatusCode)
+}
+
+func TestInputCheckedBeforeAnyRequest(t *testing.T) {
+	ds, zd, gm := newDocSpaceFake(t), newZendeskFake(t), newGlowmarktFake(t)
+	ctx := context.Background()
+	d, err := facade.NewDocSpace(ds.URL(), facade.WithHTTPClient(ds.Client()), facade.WithAPIKey(dsAPIKey))
+	require.NoError(t, err)
+	z, err := facade.NewZendesk(zd.URL(), facade.WithHTTPClient(zd.Client()), facade.WithAPIToken(zdAdminMail, zdAPIToken))
+	require.NoError(t, err)
+	g, err := facade.NewGlowmarkt(gm.URL(), facade.WithHTTPClient(gm.Client()), facade.WithApplicationID(gm.ApplicationID()), facade.WithLogin(gmUser, gmPassword))
+	require.NoError(t, err)
+	cases := []struct {
+		name, field string
+		err         error
+	}{
+		{"docspace user", "user", d.SetPassword(ctx, "42", facade.NewSecret(newPassword))},
+		{"docspace password", "newPassword", d.SetPassword(ctx, dsUser, facade.Secret{})},
+		{"docspace email", "email", d.SendReset(ctx, "not-an-email")},
+		{"docspace requirements user", "user", func() error { _, err := d.Requirements(ctx, "x"); return err }()},
+		{"zendesk user", "user", z.SetPassword(ctx, dsUser, facade.NewSecret(newPassword))},
+		{"zendesk zero", "user", z.ChangePassword(ctx, "0", facade.NewSecret(newPassword), facade.NewSecret(newPassword))},
+		{"zendesk old", "oldPassword", z.ChangePassword(ctx, "5", facade.Secret{}, facade.NewSecret(newPassword))},
+		{"zendesk requirements", "user", func() error { _, err := z.Requirements(ctx, "-1"); return err }()},
+		{"glowmarkt new", "newPassword", g.ChangePassword(ctx, "", facade.NewSecret(gmPassword), facade.Secret{})},
+	}
+	for _, c := range cases {
+		var ie *facade.InputError
+		require.ErrorAs(t, record(c.err), &ie, c.name)
+		assert.Equal(t, c.field, ie.Field, c.name)
+		assert.ErrorIs(t, c.err, facade.ErrInvalidInput)
+	}
+	for _, f := range []interface{ Hits(string) int }{ds, zd, gm} {
+		for _, op := range []string{"changeUserPassword", "sendUserPassword", "getPasswordSettings", "SetUserPassword",
+			"ChangeOwnPassword", "GetUserPasswordRequirements", "userChangePassWord", "authenticate"} {
+			assert.Zero(t, f.Hits(op), op)
+		}
+	}
+}
+
+func TestApplyAllReportsEveryVendor(t *testing.T) {
+	ds, zd, gm := newDocSpaceFake(t), newZendeskFake(t), newGlowmarktFake(t)
+	d, err := facade.NewDocSpace(ds.URL(), facade.WithHTTPClient(ds.Client()), facade.WithAPIKey(dsAPIKey))
+	require.NoError(t, err)
+	z, err := facade.NewZendesk(zd.URL(), facade.WithHTTPClient(zd.Client()), facade.WithAPIToken(zdAdminMail, zdAPIToken))
+	require.NoError(t, err)
+	g, err := facade.NewGlowmarkt(gm.URL(), facade.WithHTTPClient(gm.Client()), facade.WithApplicationID(gm.ApplicationID()), facade.WithLogin(gmUser, gmPassword))
+	require.NoError(t, err)
+	// Zendesk's admin setting is off: its 403 must not hide DocSpace's success.
+	out := facade.SetPasswordAll(context.Background(), []facade.Target{
+		{Manager: d, User: dsUser}, {Manager: z, User: fmt.Sprint(zdAgent)}, {Manager: g, User: gmAccount}, {User: "x"},
+	}, facade.NewSecret(newPassword))
+	require.Len(t, out, 4)
+	assert.Equal(t, facade.VendorDocSpace, out[0].Vendor)
+	assert.NoError(t, out[0].Err)
+	assert.ErrorIs(t, record(out[1].Err), facade.ErrForbidden)
+	assert.ErrorIs(t, record(out[2].Err), facade.ErrUnsupported)
+	assert.ErrorIs(t, record(out[3].Err), facade.ErrInvalidInput)
+	got, _ := ds.Password(dsUser)
+	assert.Equal(t, newPassword, got)
+}
+
+// TestMain runs every test, then checks that no error seen in this package's tests holds a test secret.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	errorTexts.Lock()
+	defer errorTexts.Unlock()
+	for _, text := range errorTexts.all {
+		for _, s := range testSecrets {
+			if strings.Contains(text, s) {
+				fmt.Printf("secret audit: error %q holds a test secret\n", text)
+				code = 1
+			}
+		}
+	}
+	os.Exit(code)
+}

@@ -1,0 +1,223 @@
+package facade
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/unipass/unipass/gen/glowmarkt"
+)
+
+// Glowmarkt manages the password of a Glowmarkt account: the account a user token belongs to.
+type Glowmarkt struct {
+	core   *core
+	client *glowmarkt.Client
+	appID  string
+	appKey requestEditor
+
+	mu        sync.Mutex
+	loginUser string
+	loginPass Secret
+	accountID string // known after a login
+}
+
+// DefaultGlowmarktURL is Glowmarkt's production API host.
+const DefaultGlowmarktURL = "https://api.glowmarkt.com"
+
+// NewGlowmarkt returns a manager for the API at baseURL (DefaultGlowmarktURL in production). It needs
+// WithApplicationID and either WithLogin (username and password; the token is kept and refreshed) or
+// WithToken (a user token). WithAppKeys adds application keys for the generated client's application
+// operations (AppKeysEditor).
+func NewGlowmarkt(baseURL string, opts ...Option) (*Glowmarkt, error) {
+	cfg, err := newConfig(VendorGlowmarkt, baseURL, opts)
+	if err != nil {
+		return nil, err
+	}
+	if cfg.authName != "" && cfg.applicationID == "" {
+		return nil, fmt.Errorf("glowmarkt: %w", &InputError{Field: "applicationID",
+			Reason: "Glowmarkt user operations need WithApplicationID next to the token"})
+	}
+	client, err := glowmarkt.NewClient(baseURL, glowmarkt.WithHTTPClient(cfg.httpClient))
+	if err != nil {
+		return nil, fmt.Errorf("glowmarkt: %w", err)
+	}
+	g := &Glowmarkt{client: client, core: newCore(cfg, parseGlowmarktError), appID: cfg.applicationID}
+	if cfg.appKeyUser != "" {
+		g.appKey = basicAuth(cfg.appKeyUser, cfg.appKeySecret)
+	}
+	token := func(context.Context) (Secret, error) { return cfg.token, nil }
+	switch cfg.authName {
+	case "WithLogin":
+		g.loginUser, g.loginPass = cfg.user, cfg.password
+		g.core.tokens = newTokenCache(g.login, g.core.now)
+		token = g.core.tokens.get
+	case "WithToken":
+	default:
+		return g, nil
+	}
+	g.core.auth = func(ctx context.Context, r *http.Request) error {
+		tok, err := token(ctx)
+		if err != nil {
+			return err
+		}
+		r.Header.Set("applicationId", g.appID)
+		r.Header.Set("token", tok.Reveal())
+		return nil
+	}
+	return g, nil
+}
+
+// Vendor returns VendorGlowmarkt.
+func (g *Glowmarkt) Vendor() Vendor { return VendorGlowmarkt }
+
+// Capabilities: change password only.
+func (g *Glowmarkt) Capabilities() Capabilities { return Capabilities{ChangePassword: true} }
+
+// Client returns the generated client, for the account operations the facade does not cover (email,
+// name, mobile app tokens, account status, application operations). Pass UserEditor or AppKeysEditor.
+func (g *Glowmarkt) Client() *glowmarkt.Client { return g.client }
+
+// UserEditor returns a request editor that sends applicationId and the user token (logging in first when
+// needed), for the generated client's user operations.
+func (g *Glowmarkt) UserEditor() glowmarkt.RequestEditorFn {
+	return func(ctx context.Context, r *http.Request) error {
+		if err := g.core.headers(ctx, r); err != nil || g.core.auth == nil {
+			return err
+		}
+		return g.core.auth(ctx, r)
+	}
+}
+
+// AppKeysEditor returns a request editor that sends the application keys of WithAppKeys, for the
+// generated client's application operations.
+func (g *Glowmarkt) AppKeysEditor() glowmarkt.RequestEditorFn {
+	return func(ctx context.Context, r *http.Request) error {
+		if g.appKey == nil {
+			return &InputError{Field: "appKeys", Reason: "no WithAppKeys option was given"}
+		}
+		if err := g.core.headers(ctx, r); err != nil {
+			return err
+		}
+		return g.appKey(ctx, r)
+	}
+}
+
+// SetPassword is not supported: Glowmarkt's API has no admin set-password operation.
+func (g *Glowmarkt) SetPassword(context.Context, string, Secret) error {
+	return unsupported(VendorGlowmarkt, OpSetPassword)
+}
+
+// ChangePassword changes the password of the account the token belongs to. user may be empty or that
+// account's ID; with WithLogin, a different ID is refused before any request. After a change made with
+// WithLogin, later logins use the new password.
+// Glowmarkt: POST /api/v0-1/account/changepassword with {"oldPassword": ..., "newPassword": ...}.
+func (g *Glowmarkt) ChangePassword(ctx context.Context, user string, oldPassword, newPassword Secret) error {
+	if err := checkPassword("oldPassword", oldPassword); err != nil {
+		return err
+	}
+	if err := checkPassword("newPassword", newPassword); err != nil {
+		return err
+	}
+	if strings.TrimSpace(user) != user {
+		return &InputError{Field: "user", Reason: "a Glowmarkt account ID has no surrounding spaces"}
+	}
+	oldPW, newPW := oldPassword.Reveal(), newPassword.Reveal()
+	r, err := g.core.call(ctx, OpChangePassword, write, true, func(ctx context.Context, eds []requestEditor) (*http.Response, error) {
+		// the account is known only once the editors have logged in: the last editor checks it
+		return g.client.UserChangePassWord(ctx, glowmarkt.ChangePasswordRequest{OldPassword: &oldPW, NewPassword: &newPW},
+			editorsAs[glowmarkt.RequestEditorFn](append(eds, g.checkAccountEditor(user)))...)
+	}, oldPassword, newPassword)
+	if err != nil {
+		var e *APIError
+		if errors.As(err, &e) && e.StatusCode == http.StatusBadRequest && strings.Contains(strings.ToLower(e.Code+e.Message), "weak") {
+			e.kind = ErrPasswordRejected
+		}
+		return err
+	}
+	var res glowmarkt.ValidResult
+	if err := g.core.decode(OpChangePassword, r, &res); err != nil {
+		return err
+	}
+	if !deref(res.Valid) {
+		return &APIError{Vendor: VendorGlowmarkt, Operation: OpChangePassword, StatusCode: r.status,
+			Code: "valid:false", Message: "the password was not changed (wrong old password, or the new one was refused)",
+			kind: ErrPasswordRejected, raw: r.body[:min(len(r.body), maxRawBody)]}
+	}
+	g.mu.Lock()
+	if g.core.tokens != nil && (user == "" || user == g.accountID) {
+		g.loginPass = newPassword
+	}
+	g.mu.Unlock()
+	return nil
+}
+
+// checkAccountEditor refuses, after login, a user that is not the logged-in account.
+func (g *Glowmarkt) checkAccountEditor(user string) requestEditor {
+	return func(context.Context, *http.Request) error { return g.checkAccount(user) }
+}
+
+func (g *Glowmarkt) checkAccount(user string) error {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if user != "" && g.accountID != "" && user != g.accountID {
+		return &InputError{Field: "user", Reason: fmt.Sprintf(
+			"Glowmarkt changes the password of the logged-in account %q, not %q", g.accountID, user)}
+	}
+	return nil
+}
+
+// SendReset is not supported: Glowmarkt's API has no reset-email operation.
+func (g *Glowmarkt) SendReset(context.Context, string) error {
+	return unsupported(VendorGlowmarkt, OpSendReset)
+}
+
+// Requirements is not supported: Glowmarkt publishes no password policy.
+func (g *Glowmarkt) Requirements(context.Context, string) (*Policy, error) {
+	return nil, unsupported(VendorGlowmarkt, OpRequirements)
+}
+
+// login exchanges the username and password for a user token.
+// Glowmarkt: POST /api/v0-1/auth with the applicationId header.
+func (g *Glowmarkt) login(ctx context.Context) (Secret, time.Time, error) {
+	g.mu.Lock()
+	user, pass := g.loginUser, g.loginPass
+	g.mu.Unlock()
+	pw := pass.Reveal()
+	r, err := g.core.call(ctx, OpLogin, safe, false, func(ctx context.Context, eds []requestEditor) (*http.Response, error) {
+		return g.client.Authenticate(ctx, glowmarkt.AuthRequest{Username: user, Password: &pw},
+			editorsAs[glowmarkt.RequestEditorFn](append(eds, headerAuth("applicationId", NewSecret(g.appID))))...)
+	}, pass)
+	if err != nil {
+		return Secret{}, time.Time{}, err
+	}
+	var res glowmarkt.AuthResult
+	if err := g.core.decode(OpLogin, r, &res); err != nil {
+		return Secret{}, time.Time{}, err
+	}
+	if !deref(res.Valid) || deref(res.Token) == "" {
+		return Secret{}, time.Time{}, &APIError{Vendor: VendorGlowmarkt, Operation: OpLogin, StatusCode: r.status,
+			Code: "valid:false", Message: "login refused", kind: ErrUnauthorized}
+	}
+	exp := g.core.now().Add(time.Hour)
+	if res.Exp != nil && *res.Exp > 0 {
+		exp = time.Unix(*res.Exp, 0)
+	}
+	g.mu.Lock()
+	g.accountID = deref(res.AccountID)
+	g.mu.Unlock()
+	return NewSecret(*res.Token), exp, nil
+}
+
+// parseGlowmarktError reads {"error": "..."}.
+func parseGlowmarktError(body []byte) errorBody {
+	var e glowmarkt.Error
+	if json.Unmarshal(body, &e) != nil {
+		return errorBody{}
+	}
+	return errorBody{code: deref(e.Error)}
+}

@@ -1,0 +1,86 @@
+// Package facade is one password-management interface over ONLYOFFICE DocSpace, Zendesk and Glowmarkt.
+//
+// Build a PasswordManager with NewDocSpace, NewZendesk or NewGlowmarkt and call it the same way for every
+// vendor. What a vendor lacks returns an error matching ErrUnsupported, and Capabilities tells it before any
+// call. Vendor answers that are not a success are *APIError values matched to sentinels with errors.Is;
+// arguments are checked before any request is sent (*InputError, ErrInvalidInput). Passwords and tokens
+// travel as Secret, which never prints its value.
+package facade
+
+import (
+	"context"
+
+	"github.com/unipass/unipass/api"
+)
+
+// Vendor names a vendor.
+type Vendor = api.Vendor
+
+// The vendors.
+const (
+	VendorDocSpace  = api.DocSpace
+	VendorZendesk   = api.Zendesk
+	VendorGlowmarkt = api.Glowmarkt
+)
+
+// Operation names a facade operation.
+type Operation string
+
+// The facade's operations, and the logins behind them.
+const (
+	OpSetPassword    Operation = "SetPassword"
+	OpChangePassword Operation = "ChangePassword"
+	OpSendReset      Operation = "SendReset"
+	OpRequirements   Operation = "Requirements"
+	OpLogin          Operation = "Login"
+)
+
+// Operations lists the four password operations of PasswordManager.
+func Operations() []Operation {
+	return []Operation{OpSetPassword, OpChangePassword, OpSendReset, OpRequirements}
+}
+
+// Capabilities tells which operations a vendor supports.
+type Capabilities struct {
+	SetPassword    bool
+	ChangePassword bool
+	SendReset      bool
+	Requirements   bool
+}
+
+// Supports reports whether op is supported.
+func (c Capabilities) Supports(op Operation) bool {
+	switch op {
+	case OpSetPassword:
+		return c.SetPassword
+	case OpChangePassword:
+		return c.ChangePassword
+	case OpSendReset:
+		return c.SendReset
+	case OpRequirements:
+		return c.Requirements
+	}
+	return false
+}
+
+// PasswordManager manages user passwords on one vendor. Implementations are safe for concurrent use.
+type PasswordManager interface {
+	// Vendor names the vendor.
+	Vendor() Vendor
+	// Capabilities tells which operations the vendor supports; the others return ErrUnsupported.
+	Capabilities() Capabilities
+	// SetPassword sets a user's password without the old one (an admin's act).
+	SetPassword(ctx context.Context, user string, newPassword Secret) error
+	// ChangePassword changes a user's password, proving the old one.
+	ChangePassword(ctx context.Context, user string, oldPassword, newPassword Secret) error
+	// SendReset starts the vendor's reset-by-email flow for an address.
+	SendReset(ctx context.Context, email string) error
+	// Requirements returns the password policy that applies to the user.
+	Requirements(ctx context.Context, user string) (*Policy, error)
+}
+
+var (
+	_ PasswordManager = (*DocSpace)(nil)
+	_ PasswordManager = (*Zendesk)(nil)
+	_ PasswordManager = (*Glowmarkt)(nil)
+)

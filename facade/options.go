@@ -1,0 +1,379 @@
+package facade
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"time"
+)
+
+// Version is unipass's version, sent in the User-Agent.
+const Version = "0.1.0"
+
+// DefaultUserAgent names unipass and its version.
+const DefaultUserAgent = "unipass/" + Version
+
+// DefaultTimeout bounds every request when the caller gives no http.Client.
+const DefaultTimeout = 30 * time.Second
+
+// DefaultMaxBodyBytes bounds every response body read.
+const DefaultMaxBodyBytes = 1 << 20
+
+// Option configures a manager. Options check their arguments: a constructor given a bad option fails.
+type Option func(*config) error
+
+type config struct {
+	vendor     Vendor
+	httpClient *http.Client
+	logger     *slog.Logger
+	userAgent  string
+	maxBody    int64
+
+	authName string // the auth option chosen; only one is allowed
+	user     string
+	password Secret
+	token    Secret
+	email    string
+
+	insecureHTTP bool
+	retry        retryPolicy
+
+	applicationID string
+	appKeyUser    string
+	appKeySecret  Secret
+}
+
+// newConfig applies options over the defaults and checks the base URL.
+func newConfig(v Vendor, baseURL string, opts []Option) (*config, error) {
+	c := &config{vendor: v, userAgent: DefaultUserAgent, maxBody: DefaultMaxBodyBytes, retry: defaultRetry}
+	for _, o := range opts {
+		if o == nil {
+			continue
+		}
+		if err := o(c); err != nil {
+			return nil, fmt.Errorf("%s: %w", v, err)
+		}
+	}
+	if err := checkBaseURL(baseURL, c.insecureHTTP); err != nil {
+		return nil, fmt.Errorf("%s: %w", v, err)
+	}
+	hc := http.Client{Timeout: DefaultTimeout}
+	if c.httpClient != nil {
+		hc = *c.httpClient // a copy: the caller's client is not changed
+	}
+	// Redirects are never followed: a 3xx is returned as an error, and the server sees no second request
+	// (which could repeat a write or carry credentials elsewhere).
+	hc.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	c.httpClient = &hc
+	if c.logger == nil {
+		c.logger = slog.New(slog.DiscardHandler)
+	}
+	return c, nil
+}
+
+func checkBaseURL(raw string, insecureOK bool) error {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return &InputError{Field: "baseURL", Reason: "not a URL"}
+	}
+	switch {
+	case u.Scheme != "https" && u.Scheme != "http":
+		return &InputError{Field: "baseURL", Reason: "scheme must be https"}
+	case u.Host == "":
+		return &InputError{Field: "baseURL", Reason: "no host"}
+	case u.Scheme == "http" && !insecureOK && !isLoopback(u.Hostname()):
+		return &InputError{Field: "baseURL", Reason: "plain http is allowed only for loopback hosts or with WithInsecureHTTP"}
+	case u.User != nil:
+		return &InputError{Field: "baseURL", Reason: "credentials do not belong in the URL; use an auth option"}
+	case u.RawQuery != "" || u.Fragment != "":
+		return &InputError{Field: "baseURL", Reason: "no query or fragment allowed"}
+	}
+	return nil
+}
+
+func isLoopback(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// WithInsecureHTTP allows a plain-http base URL on a host that is not loopback (passwords and tokens then
+// cross the network unencrypted). Loopback hosts are always allowed.
+func WithInsecureHTTP() Option {
+	return func(c *config) error {
+		c.insecureHTTP = true
+		return nil
+	}
+}
+
+// retryPolicy says how safe requests, and writes answered 429, are tried again.
+type retryPolicy struct {
+	maxAttempts int
+	baseDelay   time.Duration
+	maxWait     time.Duration
+	failFast    bool
+}
+
+var defaultRetry = retryPolicy{maxAttempts: 4, baseDelay: 500 * time.Millisecond, maxWait: 30 * time.Second}
+
+func (p retryPolicy) more(attempt int) bool { return attempt < p.maxAttempts }
+
+// backoff is the full-jitter exponential delay before attempt+1: uniform in [0, base*2^(attempt-1)],
+// capped by maxWait.
+func (p retryPolicy) backoff(attempt int) time.Duration {
+	ceiling := p.baseDelay << min(attempt-1, 20)
+	if ceiling > p.maxWait || ceiling <= 0 {
+		ceiling = p.maxWait
+	}
+	return rand.N(ceiling + 1) // #nosec G404 -- jitter, not a secret
+}
+
+// WithRetry sets the most attempts of one call (at least 1; default 4) and the longest single wait
+// (default 30s): a Retry-After longer than maxWait is returned to the caller instead of waited for.
+func WithRetry(maxAttempts int, maxWait time.Duration) Option {
+	return func(c *config) error {
+		if maxAttempts < 1 {
+			return &InputError{Field: "maxAttempts", Reason: "must be at least 1"}
+		}
+		if maxWait < 0 {
+			return &InputError{Field: "maxWait", Reason: "must not be negative"}
+		}
+		c.retry.maxAttempts, c.retry.maxWait = maxAttempts, maxWait
+		return nil
+	}
+}
+
+// WithBackoff sets the base of the jittered exponential backoff (default 500ms).
+func WithBackoff(base time.Duration) Option {
+	return func(c *config) error {
+		if base <= 0 {
+			return &InputError{Field: "backoff", Reason: "must be positive"}
+		}
+		c.retry.baseDelay = base
+		return nil
+	}
+}
+
+// WithFailFast returns a 429 or 503 *APIError (with its RetryAfter) at once instead of waiting and trying
+// again.
+func WithFailFast() Option {
+	return func(c *config) error {
+		c.retry.failFast = true
+		return nil
+	}
+}
+
+// auth records the chosen auth option, refusing a second one and vendors it does not apply to.
+func (c *config) auth(name string, vendors ...Vendor) error {
+	if !slices.Contains(vendors, c.vendor) {
+		return fmt.Errorf("option %s does not apply to %s", name, c.vendor)
+	}
+	if c.authName != "" {
+		return fmt.Errorf("options %s and %s both set credentials; choose one", c.authName, name)
+	}
+	c.authName = name
+	return nil
+}
+
+func required(field, v string) error {
+	if strings.TrimSpace(v) == "" {
+		return &InputError{Field: field, Reason: "must not be empty"}
+	}
+	return nil
+}
+
+// WithHTTPClient sends requests through hc (its Transport, Timeout and Jar). Without it, a client with
+// DefaultTimeout is used.
+func WithHTTPClient(hc *http.Client) Option {
+	return func(c *config) error {
+		if hc == nil {
+			return errors.New("WithHTTPClient: nil client")
+		}
+		c.httpClient = hc
+		return nil
+	}
+}
+
+// WithLogger logs each request at debug level (method, path, status, duration; never a credential or body).
+func WithLogger(l *slog.Logger) Option {
+	return func(c *config) error {
+		if l == nil {
+			return errors.New("WithLogger: nil logger")
+		}
+		c.logger = l
+		return nil
+	}
+}
+
+// WithUserAgent replaces the User-Agent; unipass's name and version stay at its end.
+func WithUserAgent(ua string) Option {
+	return func(c *config) error {
+		if err := required("userAgent", ua); err != nil {
+			return err
+		}
+		c.userAgent = ua + " " + DefaultUserAgent
+		return nil
+	}
+}
+
+// WithMaxBodyBytes bounds response bodies (default 1 MiB); a longer body is an error.
+func WithMaxBodyBytes(n int64) Option {
+	return func(c *config) error {
+		if n <= 0 {
+			return &InputError{Field: "maxBodyBytes", Reason: "must be positive"}
+		}
+		c.maxBody = n
+		return nil
+	}
+}
+
+// WithLogin logs in with a user name and password and keeps the token, refreshing it before it expires.
+// DocSpace: POST /api/2.0/authentication. Glowmarkt: POST /api/v0-1/auth (needs WithApplicationID).
+func WithLogin(user, password string) Option {
+	return func(c *config) error {
+		if err := c.auth("WithLogin", VendorDocSpace, VendorGlowmarkt); err != nil {
+			return err
+		}
+		if err := required("user", user); err != nil {
+			return err
+		}
+		if err := required("password", password); err != nil {
+			return err
+		}
+		c.user, c.password = user, NewSecret(password)
+		return nil
+	}
+}
+
+// WithToken sends a token obtained elsewhere. DocSpace: a login token, raw in Authorization. Glowmarkt: a
+// user token (JWT), in the token header next to applicationId (needs WithApplicationID).
+func WithToken(token string) Option {
+	return func(c *config) error {
+		if err := c.auth("WithToken", VendorDocSpace, VendorGlowmarkt); err != nil {
+			return err
+		}
+		if err := required("token", token); err != nil {
+			return err
+		}
+		c.token = NewSecret(token)
+		return nil
+	}
+}
+
+// WithAuthCookie sends DocSpace's asc_auth_key session cookie.
+func WithAuthCookie(value string) Option {
+	return func(c *config) error {
+		if err := c.auth("WithAuthCookie", VendorDocSpace); err != nil {
+			return err
+		}
+		if err := required("cookie", value); err != nil {
+			return err
+		}
+		c.token = NewSecret(value)
+		return nil
+	}
+}
+
+// WithAPIKey sends a DocSpace personal API key in Authorization.
+func WithAPIKey(key string) Option {
+	return func(c *config) error {
+		if err := c.auth("WithAPIKey", VendorDocSpace); err != nil {
+			return err
+		}
+		if err := required("apiKey", key); err != nil {
+			return err
+		}
+		c.token = NewSecret(key)
+		return nil
+	}
+}
+
+// WithBasicAuth sends HTTP basic credentials: a DocSpace user name and password, or a Zendesk email and
+// password.
+func WithBasicAuth(user, password string) Option {
+	return func(c *config) error {
+		if err := c.auth("WithBasicAuth", VendorDocSpace, VendorZendesk); err != nil {
+			return err
+		}
+		if err := required("user", user); err != nil {
+			return err
+		}
+		if err := required("password", password); err != nil {
+			return err
+		}
+		c.user, c.password = user, NewSecret(password)
+		return nil
+	}
+}
+
+// WithBearerToken sends an OAuth2 (or OpenID Connect) access token as "Authorization: Bearer". DocSpace
+// and Zendesk.
+func WithBearerToken(token string) Option {
+	return func(c *config) error {
+		if err := c.auth("WithBearerToken", VendorDocSpace, VendorZendesk); err != nil {
+			return err
+		}
+		if err := required("token", token); err != nil {
+			return err
+		}
+		c.token = NewSecret(token)
+		return nil
+	}
+}
+
+// WithAPIToken sends a Zendesk API token as basic "{email}/token:{api_token}".
+func WithAPIToken(email, token string) Option {
+	return func(c *config) error {
+		if err := c.auth("WithAPIToken", VendorZendesk); err != nil {
+			return err
+		}
+		if err := checkEmail("email", email); err != nil {
+			return err
+		}
+		if err := required("apiToken", token); err != nil {
+			return err
+		}
+		c.email, c.token = email, NewSecret(token)
+		return nil
+	}
+}
+
+// WithApplicationID sets Glowmarkt's applicationId header, sent with the user token and on login.
+func WithApplicationID(id string) Option {
+	return func(c *config) error {
+		if c.vendor != VendorGlowmarkt {
+			return fmt.Errorf("option WithApplicationID does not apply to %s", c.vendor)
+		}
+		if err := required("applicationID", id); err != nil {
+			return err
+		}
+		c.applicationID = id
+		return nil
+	}
+}
+
+// WithAppKeys sets Glowmarkt application keys (basic), used by AppKeysEditor for the application
+// operations of the generated client.
+func WithAppKeys(user, secret string) Option {
+	return func(c *config) error {
+		if c.vendor != VendorGlowmarkt {
+			return fmt.Errorf("option WithAppKeys does not apply to %s", c.vendor)
+		}
+		if err := required("appKeyUser", user); err != nil {
+			return err
+		}
+		if err := required("appKeySecret", secret); err != nil {
+			return err
+		}
+		c.appKeyUser, c.appKeySecret = user, NewSecret(secret)
+		return nil
+	}
+}

@@ -1,0 +1,41 @@
+package facade
+
+import (
+	"fmt"
+	"log/slog"
+)
+
+const redacted = "[REDACTED]"
+
+// Secret holds a password or token. Every way of printing it — String, GoString, any fmt verb, slog and
+// JSON — shows [REDACTED]; only Reveal returns the value.
+type Secret struct {
+	value string
+}
+
+// NewSecret wraps a password or token.
+func NewSecret(s string) Secret { return Secret{value: s} }
+
+// Reveal returns the secret's value, for the one place that must send it.
+func (s Secret) Reveal() string { return s.value }
+
+// IsZero reports whether the secret is empty.
+func (s Secret) IsZero() bool { return s.value == "" }
+
+// String returns [REDACTED].
+func (s Secret) String() string { return redacted }
+
+// GoString returns [REDACTED], so %#v does not show the value either.
+func (s Secret) GoString() string { return redacted }
+
+// Format prints [REDACTED] for every verb.
+func (s Secret) Format(f fmt.State, _ rune) { _, _ = f.Write([]byte(redacted)) }
+
+// LogValue makes slog print [REDACTED].
+func (s Secret) LogValue() slog.Value { return slog.StringValue(redacted) }
+
+// MarshalJSON writes "[REDACTED]": a Secret never leaves through encoding/json.
+func (s Secret) MarshalJSON() ([]byte, error) { return []byte(`"` + redacted + `"`), nil }
+
+// MarshalText writes [REDACTED].
+func (s Secret) MarshalText() ([]byte, error) { return []byte(redacted), nil }

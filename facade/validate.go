@@ -1,0 +1,53 @@
+package facade
+
+import (
+	"net/mail"
+	"strconv"
+	"strings"
+
+	"github.com/google/uuid"
+)
+
+// checkEmail accepts a bare address (no display name), at most 255 characters.
+func checkEmail(field, s string) error {
+	if s == "" {
+		return &InputError{Field: field, Reason: "must not be empty"}
+	}
+	a, err := mail.ParseAddress(s)
+	if err != nil || a.Address != s || len(s) > 255 {
+		return &InputError{Field: field, Reason: "not an email address"}
+	}
+	return nil
+}
+
+// checkPassword refuses an empty password; its value never appears in the error.
+func checkPassword(field string, s Secret) error {
+	if s.IsZero() {
+		return &InputError{Field: field, Reason: "must not be empty"}
+	}
+	if strings.ContainsAny(s.Reveal(), "\x00") {
+		return &InputError{Field: field, Reason: "must not contain NUL"}
+	}
+	return nil
+}
+
+// parseDocSpaceUser reads a DocSpace user ID: a GUID in 8-4-4-4-12 form.
+func parseDocSpaceUser(user string) (uuid.UUID, error) {
+	if len(user) != 36 {
+		return uuid.UUID{}, &InputError{Field: "user", Reason: "a DocSpace user ID is a UUID (8-4-4-4-12 hex digits)"}
+	}
+	id, err := uuid.Parse(user)
+	if err != nil {
+		return uuid.UUID{}, &InputError{Field: "user", Reason: "a DocSpace user ID is a UUID (8-4-4-4-12 hex digits)"}
+	}
+	return id, nil
+}
+
+// parseZendeskUser reads a Zendesk user ID: a positive integer.
+func parseZendeskUser(user string) (int64, error) {
+	id, err := strconv.ParseInt(user, 10, 64)
+	if err != nil || id <= 0 || strconv.FormatInt(id, 10) != user {
+		return 0, &InputError{Field: "user", Reason: "a Zendesk user ID is a positive integer"}
+	}
+	return id, nil
+}
