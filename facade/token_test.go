@@ -55,7 +55,7 @@ func TestTokenRefreshRace(t *testing.T) {
 			require.NoError(t, call(ctx))
 			require.Equal(t, 1, hits(), "a live token is reused")
 
-			ttl(30 * 24 * time.Hour)      // the next token outlives the clock's jump
+			ttl(30 * 24 * time.Hour)        // the next token outlives the clock's jump
 			clock.Add(int64(2 * time.Hour)) // past the first token's expiry
 			var wg sync.WaitGroup
 			errs := make(chan error, 50)
