@@ -95,7 +95,7 @@ const (
 func (c *core) call(ctx context.Context, op Operation, kind callKind, authed bool, send sendFunc, secrets ...Secret) (*response, error) {
 	eds := []requestEditor{c.headers}
 	if authed && c.auth != nil {
-		eds = append(eds, c.auth)
+		eds = append(eds, c.authEditor)
 	}
 	relogged := false
 	for attempt := 1; ; attempt++ {
@@ -144,6 +144,21 @@ func (c *core) call(ctx context.Context, op Operation, kind callKind, authed boo
 	}
 }
 
+// authEditor puts the credentials on a request; a failure there (a login that failed) is marked so that
+// it is told apart from a failure of the request itself, which was then never sent.
+func (c *core) authEditor(ctx context.Context, r *http.Request) error {
+	if err := c.auth(ctx, r); err != nil {
+		return &credentialError{err: err}
+	}
+	return nil
+}
+
+// credentialError is a failure to obtain credentials, before the request was sent.
+type credentialError struct{ err error }
+
+func (e *credentialError) Error() string { return e.err.Error() }
+func (e *credentialError) Unwrap() error { return e.err }
+
 // wait sleeps for d, returning at once with ctx's error when ctx is done first.
 func (c *core) wait(ctx context.Context, d time.Duration) error {
 	if d <= 0 {
@@ -162,8 +177,9 @@ func (c *core) wait(ctx context.Context, d time.Duration) error {
 func isTransportError(err error) bool {
 	var apiErr *APIError
 	var inErr *InputError
-	return !errors.As(err, &apiErr) && !errors.As(err, &inErr) && !errors.Is(err, ErrTwoFactorRequired) &&
-		!errors.Is(err, ErrResponseTooLarge)
+	var credErr *credentialError
+	return !errors.As(err, &apiErr) && !errors.As(err, &inErr) && !errors.As(err, &credErr) &&
+		!errors.Is(err, ErrTwoFactorRequired) && !errors.Is(err, ErrResponseTooLarge)
 }
 
 // roundTrip sends one request and reads its body through the size limit. sent tells whether the request
@@ -176,8 +192,12 @@ func (c *core) roundTrip(ctx context.Context, op Operation, attempt int, send se
 	})
 	resp, err := send(traced, append(eds, c.logRequest(op, attempt)))
 	if err != nil {
+		var ce *credentialError
+		if errors.As(err, &ce) {
+			return nil, false, ce // the login behind the credentials failed (after its own retries); this request was not sent
+		}
 		if !isTransportError(err) {
-			return nil, false, err // a login refused inside an editor, or bad input
+			return nil, false, err // bad input refused by an editor
 		}
 		c.log.LogAttrs(ctx, slog.LevelDebug, "unipass request failed", slog.String("vendor", string(c.vendor)),
 			slog.String("operation", string(op)), slog.Int("attempt", attempt), slog.Bool("sent", wrote.Load()),

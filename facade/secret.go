@@ -8,19 +8,31 @@ import (
 const redacted = "[REDACTED]"
 
 // Secret holds a password or token. Every way of printing it — String, GoString, any fmt verb, slog and
-// JSON — shows [REDACTED]; only Reveal returns the value.
+// JSON — shows [REDACTED]; only Reveal returns the value. The value is held by a closure, so that even a
+// struct printed by reflection (fmt does not call the methods of unexported fields) shows a function
+// address, whatever the verb.
 type Secret struct {
-	value string
+	reveal func() string
 }
 
 // NewSecret wraps a password or token.
-func NewSecret(s string) Secret { return Secret{value: s} }
+func NewSecret(s string) Secret {
+	if s == "" {
+		return Secret{}
+	}
+	return Secret{reveal: func() string { return s }}
+}
 
 // Reveal returns the secret's value, for the one place that must send it.
-func (s Secret) Reveal() string { return s.value }
+func (s Secret) Reveal() string {
+	if s.reveal == nil {
+		return ""
+	}
+	return s.reveal()
+}
 
 // IsZero reports whether the secret is empty.
-func (s Secret) IsZero() bool { return s.value == "" }
+func (s Secret) IsZero() bool { return s.reveal == nil }
 
 // String returns [REDACTED].
 func (s Secret) String() string { return redacted }

@@ -1,0 +1,397 @@
+package facade_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/unipass/unipass/facade"
+	"github.com/unipass/unipass/facade/facadetest"
+)
+
+// Sentinel secrets for the fault matrix and the leak audit: none may appear in any error, log line or
+// formatted value.
+const (
+	leakPassword  = "fake-Sentinel-Passw0rd-A1"
+	leakNew       = "fake-Sentinel-NewPassw0rd-B2"
+	leakToken     = "fake-sentinel-token-C3"
+	leakAppSecret = "fake-sentinel-app-secret-D4"
+)
+
+var leakSecrets = []string{leakPassword, leakNew, leakToken, leakAppSecret}
+
+// capture records every request's headers, to check what unipass sends.
+type capture struct {
+	next http.RoundTripper
+	mu   sync.Mutex
+	reqs []http.Header
+	meth []string
+}
+
+func (c *capture) RoundTrip(r *http.Request) (*http.Response, error) {
+	c.mu.Lock()
+	c.reqs = append(c.reqs, r.Header.Clone())
+	c.meth = append(c.meth, r.Method)
+	c.mu.Unlock()
+	return c.next.RoundTrip(r)
+}
+
+// matrixOp is one facade operation on one vendor, with a fresh fake and manager for each run.
+type matrixOp struct {
+	name  string
+	fop   string // the fake's operationId that the fault is armed on
+	write bool
+	setup func(t *testing.T, hc *http.Client, opts ...facade.Option) (fake interface{ Hits(string) int }, arm func(facadetest.Fault), call func(context.Context) error)
+}
+
+const matrixUser = "aae1e103-bca5-9fa1-ba8c-42058b4abf28"
+
+func docspaceSetup(t *testing.T, hc *http.Client, login bool, opts ...facade.Option) (*facadetest.DocSpace, *facade.DocSpace) {
+	f := facadetest.NewDocSpace(facadetest.WithT(t))
+	f.AddUser(facadetest.DocSpaceUser{ID: matrixUser, Email: "a@example.com", Password: leakPassword})
+	f.AddAPIKey(leakToken)
+	hc.Transport = &capture{next: f.Client().Transport}
+	auth := facade.WithAPIKey(leakToken)
+	if login {
+		auth = facade.WithLogin("a@example.com", leakPassword)
+	}
+	d, err := facade.NewDocSpace(f.URL(), append(opts, facade.WithHTTPClient(hc), auth)...)
+	require.NoError(t, err)
+	return f, d
+}
+
+func zendeskSetup(t *testing.T, hc *http.Client, opts ...facade.Option) (*facadetest.Zendesk, *facade.Zendesk, *facade.Zendesk) {
+	f := facadetest.NewZendesk(facadetest.WithT(t))
+	f.AddUser(facadetest.ZendeskUser{ID: 1, Email: "admin@example.com", Password: leakPassword, Role: "admin"})
+	f.AddUser(facadetest.ZendeskUser{ID: 2, Email: "agent@example.com", Password: leakPassword, Role: "agent"})
+	f.AddAPIToken("admin@example.com", leakToken)
+	f.AddOAuthToken(leakAppSecret, 2)
+	f.SetAdminSetPassword(true)
+	hc.Transport = &capture{next: f.Client().Transport}
+	admin, err := facade.NewZendesk(f.URL(), append(opts, facade.WithHTTPClient(hc), facade.WithAPIToken("admin@example.com", leakToken))...)
+	require.NoError(t, err)
+	agent, err := facade.NewZendesk(f.URL(), append(opts, facade.WithHTTPClient(hc), facade.WithBearerToken(leakAppSecret))...)
+	require.NoError(t, err)
+	return f, admin, agent
+}
+
+func glowmarktSetup(t *testing.T, hc *http.Client, opts ...facade.Option) (*facadetest.Glowmarkt, *facade.Glowmarkt) {
+	f := facadetest.NewGlowmarkt(facadetest.WithT(t))
+	f.AddAccount(facadetest.GlowmarktAccount{AccountID: "acc-1", Username: "g@example.com", Password: leakPassword})
+	hc.Transport = &capture{next: f.Client().Transport}
+	g, err := facade.NewGlowmarkt(f.URL(), append(opts, facade.WithHTTPClient(hc), facade.WithApplicationID(f.ApplicationID()),
+		facade.WithLogin("g@example.com", leakPassword))...)
+	require.NoError(t, err)
+	return f, g
+}
+
+var matrixOps = []matrixOp{
+	{"docspace/SetPassword", "changeUserPassword", true, func(t *testing.T, hc *http.Client, o ...facade.Option) (interface{ Hits(string) int }, func(facadetest.Fault), func(context.Context) error) {
+		f, d := docspaceSetup(t, hc, false, o...)
+		return f, func(x facadetest.Fault) { f.Fail("changeUserPassword", x) }, func(ctx context.Context) error {
+			return d.SetPassword(ctx, matrixUser, facade.NewSecret(leakNew))
+		}
+	}},
+	{"docspace/SendReset", "sendUserPassword", true, func(t *testing.T, hc *http.Client, o ...facade.Option) (interface{ Hits(string) int }, func(facadetest.Fault), func(context.Context) error) {
+		f, d := docspaceSetup(t, hc, false, o...)
+		return f, func(x facadetest.Fault) { f.Fail("sendUserPassword", x) }, func(ctx context.Context) error {
+			return d.SendReset(ctx, "a@example.com")
+		}
+	}},
+	{"docspace/Requirements", "getPasswordSettings", false, func(t *testing.T, hc *http.Client, o ...facade.Option) (interface{ Hits(string) int }, func(facadetest.Fault), func(context.Context) error) {
+		f, d := docspaceSetup(t, hc, false, o...)
+		return f, func(x facadetest.Fault) { f.Fail("getPasswordSettings", x) }, func(ctx context.Context) error {
+			_, err := d.Requirements(ctx, "")
+			return err
+		}
+	}},
+	{"docspace/Login", "authenticate", false, func(t *testing.T, hc *http.Client, o ...facade.Option) (interface{ Hits(string) int }, func(facadetest.Fault), func(context.Context) error) {
+		f, d := docspaceSetup(t, hc, true, o...)
+		return f, func(x facadetest.Fault) { f.Fail("authenticate", x) }, func(ctx context.Context) error {
+			_, err := d.Requirements(ctx, "")
+			return err
+		}
+	}},
+	{"zendesk/SetPassword", "SetUserPassword", true, func(t *testing.T, hc *http.Client, o ...facade.Option) (interface{ Hits(string) int }, func(facadetest.Fault), func(context.Context) error) {
+		f, admin, _ := zendeskSetup(t, hc, o...)
+		return f, func(x facadetest.Fault) { f.Fail("SetUserPassword", x) }, func(ctx context.Context) error {
+			return admin.SetPassword(ctx, "2", facade.NewSecret(leakNew))
+		}
+	}},
+	{"zendesk/ChangePassword", "ChangeOwnPassword", true, func(t *testing.T, hc *http.Client, o ...facade.Option) (interface{ Hits(string) int }, func(facadetest.Fault), func(context.Context) error) {
+		f, _, agent := zendeskSetup(t, hc, o...)
+		return f, func(x facadetest.Fault) { f.Fail("ChangeOwnPassword", x) }, func(ctx context.Context) error {
+			return agent.ChangePassword(ctx, "2", facade.NewSecret(leakPassword), facade.NewSecret(leakNew))
+		}
+	}},
+	{"zendesk/Requirements", "GetUserPasswordRequirements", false, func(t *testing.T, hc *http.Client, o ...facade.Option) (interface{ Hits(string) int }, func(facadetest.Fault), func(context.Context) error) {
+		f, admin, _ := zendeskSetup(t, hc, o...)
+		return f, func(x facadetest.Fault) { f.Fail("GetUserPasswordRequirements", x) }, func(ctx context.Context) error {
+			_, err := admin.Requirements(ctx, "2")
+			return err
+		}
+	}},
+	{"glowmarkt/ChangePassword", "userChangePassWord", true, func(t *testing.T, hc *http.Client, o ...facade.Option) (interface{ Hits(string) int }, func(facadetest.Fault), func(context.Context) error) {
+		f, g := glowmarktSetup(t, hc, o...)
+		return f, func(x facadetest.Fault) { f.Fail("userChangePassWord", x) }, func(ctx context.Context) error {
+			return g.ChangePassword(ctx, "", facade.NewSecret(leakPassword), facade.NewSecret(leakNew))
+		}
+	}},
+	{"glowmarkt/Login", "authenticate", false, func(t *testing.T, hc *http.Client, o ...facade.Option) (interface{ Hits(string) int }, func(facadetest.Fault), func(context.Context) error) {
+		f, g := glowmarktSetup(t, hc, o...)
+		return f, func(x facadetest.Fault) { f.Fail("authenticate", x) }, func(ctx context.Context) error {
+			return g.ChangePassword(ctx, "", facade.NewSecret(leakPassword), facade.NewSecret(leakNew))
+		}
+	}},
+}
+
+const (
+	matrixAttempts = 3
+	matrixTimeout  = 300 * time.Millisecond
+	matrixMaxBody  = 2048
+)
+
+// outcome is what a fault must end in: the errors it matches (none: success) and how many requests of the
+// operation reached the server, for a write and for a safe request.
+type outcome struct {
+	is          []error
+	writeIs     []error // extra, for writes
+	writeHits   int
+	safeHits    int
+	mustSucceed bool
+}
+
+func TestFaultMatrix(t *testing.T) {
+	faults := []struct {
+		name  string
+		fault func() facadetest.Fault
+		want  outcome
+	}{
+		{"429 JSON", func() facadetest.Fault {
+			return facadetest.Fault{Status: 429, Body: `{"error":"Too many requests"}`}
+		}, outcome{is: []error{facade.ErrRateLimited}, writeHits: matrixAttempts, safeHits: matrixAttempts}},
+		{"429 text/plain", func() facadetest.Fault {
+			return facadetest.Fault{Status: 429, ContentType: "text/plain", Body: "Rate limit exceeded"}
+		}, outcome{is: []error{facade.ErrRateLimited}, writeHits: matrixAttempts, safeHits: matrixAttempts}},
+		{"Retry-After seconds", func() facadetest.Fault {
+			return facadetest.Fault{Status: 429, RetryAfter: "1", Times: 1}
+		}, outcome{mustSucceed: true, writeHits: 2, safeHits: 2}},
+		{"Retry-After HTTP-date", func() facadetest.Fault {
+			return facadetest.Fault{Status: 429, RetryAfter: time.Now().Add(time.Second).UTC().Format(http.TimeFormat), Times: 1}
+		}, outcome{mustSucceed: true, writeHits: 2, safeHits: 2}},
+		{"500", func() facadetest.Fault {
+			return facadetest.Fault{Status: 500, Body: `{"error":"An error has occurred"}`}
+		}, outcome{is: []error{facade.ErrServer}, writeIs: []error{facade.ErrOutcomeUnknown}, writeHits: 1, safeHits: 1}},
+		{"502 HTML", func() facadetest.Fault {
+			return facadetest.Fault{Status: 502, ContentType: "text/html", Body: "<html><body>502 Bad Gateway</body></html>"}
+		}, outcome{is: []error{facade.ErrServer}, writeIs: []error{facade.ErrOutcomeUnknown}, writeHits: 1, safeHits: 1}},
+		{"503", func() facadetest.Fault {
+			return facadetest.Fault{Status: 503, ContentType: "text/plain", Body: "Service Unavailable"}
+		}, outcome{is: []error{facade.ErrServer}, writeIs: []error{facade.ErrOutcomeUnknown}, writeHits: 1, safeHits: matrixAttempts}},
+		{"connection dropped", func() facadetest.Fault {
+			return facadetest.Fault{Drop: true}
+		}, outcome{writeIs: []error{facade.ErrOutcomeUnknown}, writeHits: 1, safeHits: 1}},
+		{"truncated JSON", func() facadetest.Fault {
+			return facadetest.Fault{Status: 200, Body: `{"status":0,"response":{"valid":true,"requirements":["x"]}}`, Truncate: true}
+		}, outcome{writeIs: []error{facade.ErrOutcomeUnknown}, writeHits: 1, safeHits: 1}},
+		{"slower than the timeout", func() facadetest.Fault {
+			return facadetest.Fault{Status: 200, Delay: 3 * matrixTimeout}
+		}, outcome{writeIs: []error{facade.ErrOutcomeUnknown}, writeHits: 1, safeHits: 1}},
+		{"oversized body", func() facadetest.Fault {
+			return facadetest.Fault{Status: 200, Body: `{"pad":"` + strings.Repeat("x", 4*matrixMaxBody) + `"}`}
+		}, outcome{is: []error{facade.ErrResponseTooLarge}, writeIs: []error{facade.ErrOutcomeUnknown}, writeHits: 1, safeHits: 1}},
+		{"redirect", func() facadetest.Fault {
+			return facadetest.Fault{Status: 307, Header: http.Header{"Location": {"https://elsewhere.invalid/steal"}}}
+		}, outcome{is: []error{facade.ErrRedirect}, writeHits: 1, safeHits: 1}},
+	}
+	for _, op := range matrixOps {
+		for _, fc := range faults {
+			t.Run(op.name+"/"+fc.name, func(t *testing.T) {
+				t.Parallel()
+				var logs bytes.Buffer
+				logger := slog.New(slog.NewTextHandler(&syncWriter{w: &logs}, &slog.HandlerOptions{Level: slog.LevelDebug}))
+				hc := &http.Client{Timeout: matrixTimeout}
+				fake, arm, call := op.setup(t, hc, facade.WithRetry(matrixAttempts, 2*time.Second),
+					facade.WithBackoff(5*time.Millisecond), facade.WithMaxBodyBytes(matrixMaxBody), facade.WithLogger(logger))
+				arm(fc.fault())
+				err := call(context.Background())
+
+				want, hits := fc.want.is, fc.want.safeHits
+				if op.write {
+					want, hits = append(append([]error(nil), want...), fc.want.writeIs...), fc.want.writeHits
+				}
+				if fc.want.mustSucceed {
+					require.NoError(t, err)
+				} else {
+					require.Error(t, err)
+				}
+				for _, w := range want {
+					assert.ErrorIs(t, err, w)
+				}
+				if !op.write && err != nil {
+					assert.NotErrorIs(t, err, facade.ErrOutcomeUnknown, "a safe request never has an unknown outcome")
+				}
+				assert.Equal(t, hits, fake.Hits(op.fop), "requests that reached the server")
+
+				// What went on the wire.
+				capt := hc.Transport.(*capture)
+				capt.mu.Lock()
+				for i, h := range capt.reqs {
+					assert.Equal(t, "application/json", h.Get("Accept"))
+					assert.Contains(t, h.Get("User-Agent"), "unipass/")
+					assert.Empty(t, h.Get("Idempotency-Key"))
+					if capt.meth[i] != http.MethodGet {
+						assert.Equal(t, "application/json", h.Get("Content-Type"))
+					}
+				}
+				capt.mu.Unlock()
+
+				// The leak audit: the error, its formats and the debug log hold no secret.
+				texts := []string{logs.String()}
+				if err != nil {
+					texts = append(texts, err.Error(), fmt.Sprintf("%v", err), fmt.Sprintf("%+v", err), fmt.Sprintf("%#v", err))
+					var apiErr *facade.APIError
+					if errors.As(err, &apiErr) {
+						texts = append(texts, fmt.Sprintf("%#v", *apiErr))
+					}
+				}
+				assertNoLeak(t, texts...)
+				for _, h := range []string{"Authorization", "Token", "Applicationid", "Cookie"} {
+					if n := strings.Count(logs.String(), "header."+h+"="); n > 0 {
+						assert.Equal(t, n, strings.Count(logs.String(), "header."+h+"=[REDACTED]"), "%s is logged redacted", h)
+					}
+				}
+			})
+		}
+	}
+}
+
+type syncWriter struct {
+	mu sync.Mutex
+	w  *bytes.Buffer
+}
+
+func (s *syncWriter) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.w.Write(p)
+}
+
+func assertNoLeak(t *testing.T, texts ...string) {
+	t.Helper()
+	for _, text := range texts {
+		for _, s := range leakSecrets {
+			if strings.Contains(text, s) {
+				t.Errorf("a secret leaked into: %s", text)
+			}
+		}
+	}
+}
+
+// Every exported type, formatted every way, holds no secret.
+func TestFormattedTypesHoldNoSecret(t *testing.T) {
+	hc := &http.Client{}
+	_, d := docspaceSetup(t, hc, true)
+	_, z, _ := zendeskSetup(t, &http.Client{})
+	_, g := glowmarktSetup(t, &http.Client{}, facade.WithAppKeys("fake-app-key", leakAppSecret))
+	s := facade.NewSecret(leakPassword)
+	values := []any{
+		s, &s, d, z, g, *d, *z, *g,
+		&facade.APIError{Vendor: facade.VendorZendesk, Operation: facade.OpSetPassword, StatusCode: 422, Message: "m"},
+		&facade.InputError{Field: "newPassword", Reason: "must not be empty"},
+		facade.Target{Manager: d, User: matrixUser}, facade.Outcome{Vendor: facade.VendorDocSpace},
+		facade.ZendeskPolicy([]string{"must be at least 5 characters"}), facade.Capabilities{},
+	}
+	for _, v := range values {
+		assertNoLeak(t, fmt.Sprintf("%v", v), fmt.Sprintf("%+v", v), fmt.Sprintf("%#v", v), fmt.Sprintf("%s", v))
+	}
+}
+
+func TestFailFastReturnsRetryAfter(t *testing.T) {
+	hc := &http.Client{}
+	f, d := docspaceSetup(t, hc, false, facade.WithFailFast())
+	f.Fail("getPasswordSettings", facadetest.Fault{Status: 429, RetryAfter: "42"})
+	start := time.Now()
+	_, err := d.Requirements(context.Background(), "")
+	var apiErr *facade.APIError
+	require.ErrorAs(t, err, &apiErr)
+	assert.Equal(t, 42*time.Second, apiErr.RetryAfter)
+	assert.Equal(t, 1, f.Hits("getPasswordSettings"))
+	assert.Less(t, time.Since(start), 10*time.Second, "no wait")
+}
+
+func TestRetryAfterBeyondMaxWaitIsReturned(t *testing.T) {
+	f, d := docspaceSetup(t, &http.Client{}, false, facade.WithRetry(5, time.Second))
+	f.Fail("getPasswordSettings", facadetest.Fault{Status: 429, RetryAfter: "900"})
+	_, err := d.Requirements(context.Background(), "")
+	assert.ErrorIs(t, err, facade.ErrRateLimited)
+	assert.Equal(t, 1, f.Hits("getPasswordSettings"))
+}
+
+func TestCancelStopsTheWait(t *testing.T) {
+	f, d := docspaceSetup(t, &http.Client{}, false, facade.WithRetry(5, time.Hour))
+	f.Fail("getPasswordSettings", facadetest.Fault{Status: 503, RetryAfter: "3600"})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		_, err := d.Requirements(ctx, "")
+		done <- err
+	}()
+	for f.Hits("getPasswordSettings") == 0 {
+		time.Sleep(5 * time.Millisecond)
+	}
+	cancel()
+	select {
+	case err := <-done:
+		assert.ErrorIs(t, err, context.Canceled)
+		assert.ErrorIs(t, err, facade.ErrServer, "the last answer is kept")
+	case <-time.After(10 * time.Second):
+		t.Fatal("cancelling the context did not stop the wait")
+	}
+	assert.Equal(t, 1, f.Hits("getPasswordSettings"))
+}
+
+func TestPlainHTTPOnlyOnLoopback(t *testing.T) {
+	_, err := facade.NewZendesk("http://example.zendesk.com")
+	assert.ErrorIs(t, err, facade.ErrInvalidInput)
+	_, err = facade.NewZendesk("http://example.zendesk.com", facade.WithInsecureHTTP())
+	assert.NoError(t, err)
+	for _, ok := range []string{"http://127.0.0.1:8080", "http://localhost", "http://[::1]:9000", "https://example.zendesk.com"} {
+		_, err = facade.NewZendesk(ok)
+		assert.NoError(t, err, ok)
+	}
+}
+
+// One manager used from many goroutines at once, for the race detector.
+func TestOneManagerManyGoroutines(t *testing.T) {
+	f, d := docspaceSetup(t, &http.Client{}, true)
+	var wg sync.WaitGroup
+	for i := range 40 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var err error
+			switch i % 3 {
+			case 0:
+				err = d.SetPassword(context.Background(), matrixUser, facade.NewSecret(leakNew))
+			case 1:
+				_, err = d.Requirements(context.Background(), "")
+			default:
+				err = d.SendReset(context.Background(), "a@example.com")
+			}
+			assert.NoError(t, err)
+		}()
+	}
+	wg.Wait()
+	assert.Equal(t, 1, f.Hits("authenticate"))
+}
