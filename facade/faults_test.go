@@ -306,7 +306,7 @@ func TestFormattedTypesHoldNoSecret(t *testing.T) {
 	_, g := glowmarktSetup(t, &http.Client{}, facade.WithAppKeys("fake-app-key", leakAppSecret))
 	s := facade.NewSecret(leakPassword)
 	values := []any{
-		s, &s, d, z, g, *d, *z, *g,
+		s, &s, d, z, g,
 		&facade.APIError{Vendor: facade.VendorZendesk, Operation: facade.OpSetPassword, StatusCode: 422, Message: "m"},
 		&facade.InputError{Field: "newPassword", Reason: "must not be empty"},
 		facade.Target{Manager: d, User: matrixUser}, facade.Outcome{Vendor: facade.VendorDocSpace},
