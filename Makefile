@@ -4,7 +4,7 @@ BIN           := $(CURDIR)/bin
 GOLANGCI_VER  := v2.15.0
 GOLANGCI_LINT := $(BIN)/golangci-lint-$(GOLANGCI_VER)
 
-.PHONY: all generate check-generated lint test ci
+.PHONY: all generate check-generated lint test fuzz ci
 
 all: ci
 
@@ -37,6 +37,16 @@ lint: $(GOLANGCI_LINT)
 ## test: every test, with the race detector
 test:
 	$(GO) test -race ./...
+
+FUZZTIME     ?= 30s
+FUZZ_TARGETS := FuzzParseRetryAfter FuzzAPIErrorMapping FuzzInputValidation FuzzZendeskPolicy
+
+## fuzz: run every fuzz target for FUZZTIME each (their committed seed corpora also run in `make test`)
+fuzz:
+	@for t in $(FUZZ_TARGETS); do \
+		echo "== $$t"; \
+		$(GO) test -run='^$$' -fuzz="^$$t$$" -fuzztime=$(FUZZTIME) ./facade/ || exit 1; \
+	done
 
 ## ci: what CI runs
 ci: check-generated lint test
