@@ -4,7 +4,7 @@ BIN           := $(CURDIR)/bin
 GOLANGCI_VER  := v2.15.0
 GOLANGCI_LINT := $(BIN)/golangci-lint-$(GOLANGCI_VER)
 
-.PHONY: all generate check-generated lint test fuzz ci
+.PHONY: all generate check-generated lint test fuzz bench ci
 
 all: ci
 
@@ -47,6 +47,12 @@ fuzz:
 		echo "== $$t"; \
 		$(GO) test -run='^$$' -fuzz="^$$t$$" -fuzztime=$(FUZZTIME) ./facade/ || exit 1; \
 	done
+
+BENCHCOUNT ?= 5
+
+## bench: the performance benchmarks, then their ratios against the targets
+bench:
+	$(GO) test -run='^$$' -bench=. -benchmem -count=$(BENCHCOUNT) ./bench/ | $(GO) run ./internal/benchreport
 
 ## ci: what CI runs
 ci: check-generated lint test

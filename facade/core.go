@@ -53,19 +53,30 @@ type core struct {
 	parseError func([]byte) errorBody
 	retry      retryPolicy
 	now        func() time.Time
+
+	// The editors of every request, built once: headers, and headers plus credentials.
+	plainEditors, authedEditors []requestEditor
+	userAgentValue              []string
 }
 
 func newCore(c *config, parse func([]byte) errorBody) *core {
-	return &core{
+	co := &core{
 		vendor: c.vendor, hc: c.httpClient, log: c.logger, userAgent: c.userAgent, maxBody: c.maxBody,
 		parseError: parse, retry: c.retry, now: time.Now,
 	}
+	co.userAgentValue = []string{c.userAgent}
+	co.plainEditors = []requestEditor{co.headers}
+	co.authedEditors = []requestEditor{co.headers, co.authEditor}
+	return co
 }
 
 // headers sets Accept and User-Agent on every request.
+var acceptJSON = []string{"application/json"}
+
 func (c *core) headers(_ context.Context, r *http.Request) error {
-	r.Header.Set("Accept", "application/json")
-	r.Header.Set("User-Agent", c.userAgent)
+	// Shared, never-modified value slices: no allocation per request.
+	r.Header["Accept"] = acceptJSON
+	r.Header["User-Agent"] = c.userAgentValue
 	return nil
 }
 
@@ -92,10 +103,10 @@ const (
 
 // call sends a request and returns the 2xx answer, or an *APIError for any other status, under the retry
 // policy. authed adds the credentials. secrets are scrubbed from any error text.
-func (c *core) call(ctx context.Context, op Operation, kind callKind, authed bool, send sendFunc, secrets ...Secret) (*response, error) {
-	eds := []requestEditor{c.headers}
+func (c *core) call(ctx context.Context, op Operation, kind callKind, authed bool, send sendFunc, secrets ...Secret) (response, error) {
+	eds := c.plainEditors
 	if authed && c.auth != nil {
-		eds = append(eds, c.authEditor)
+		eds = c.authedEditors
 	}
 	relogged := false
 	for attempt := 1; ; attempt++ {
@@ -103,14 +114,14 @@ func (c *core) call(ctx context.Context, op Operation, kind callKind, authed boo
 		if err != nil {
 			if ctx.Err() == nil && !sent && c.retry.more(attempt) && isTransportError(err) {
 				if werr := c.wait(ctx, c.retry.backoff(attempt)); werr != nil {
-					return nil, err
+					return response{}, err
 				}
 				continue
 			}
 			if kind == write && sent {
-				return nil, &outcomeError{err: err}
+				return response{}, &outcomeError{err: err}
 			}
-			return nil, err
+			return response{}, err
 		}
 		if resp.status >= 200 && resp.status < 300 {
 			return resp, nil
@@ -123,23 +134,23 @@ func (c *core) call(ctx context.Context, op Operation, kind callKind, authed boo
 			attempt--
 			continue
 		}
-		e := c.apiError(op, resp, secrets)
+		e := c.apiError(op, &resp, secrets)
 		if kind == write && resp.status >= 500 {
 			e.outcomeUnknown = true // the server may have applied it before failing
 		}
 		retryable := resp.status == http.StatusTooManyRequests || (kind == safe && resp.status == http.StatusServiceUnavailable)
 		if !retryable || c.retry.failFast || !c.retry.more(attempt) {
-			return nil, e
+			return response{}, e
 		}
 		delay := c.retry.backoff(attempt)
 		if e.RetryAfter > 0 {
 			delay = e.RetryAfter
 		}
 		if delay > c.retry.maxWait {
-			return nil, e // the vendor asks for a longer wait than the caller allows
+			return response{}, e // the vendor asks for a longer wait than the caller allows
 		}
 		if werr := c.wait(ctx, delay); werr != nil {
-			return nil, fmt.Errorf("%w (gave up waiting: %w)", e, werr)
+			return response{}, fmt.Errorf("%w (gave up waiting: %w)", e, werr)
 		}
 	}
 }
@@ -184,40 +195,65 @@ func isTransportError(err error) bool {
 
 // roundTrip sends one request and reads its body through the size limit. sent tells whether the request
 // was written to the connection: a failure before that provably did not reach the vendor.
-func (c *core) roundTrip(ctx context.Context, op Operation, attempt int, send sendFunc, eds []requestEditor) (*response, bool, error) {
+func (c *core) roundTrip(ctx context.Context, op Operation, attempt int, send sendFunc, eds []requestEditor) (response, bool, error) {
 	start := c.now()
-	var wrote atomic.Bool
-	traced := httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{
-		WroteRequest: func(httptrace.WroteRequestInfo) { wrote.Store(true) },
-	})
-	resp, err := send(traced, append(eds, c.logRequest(op, attempt)))
+	debug := c.log.Enabled(ctx, slog.LevelDebug)
+	if debug {
+		eds = append(eds[:len(eds):len(eds)], c.logRequest(op, attempt))
+	}
+	var wrote writeTracker
+	wrote.trace.WroteRequest = wrote.wroteRequest
+	resp, err := send(httptrace.WithClientTrace(ctx, &wrote.trace), eds)
 	if err != nil {
 		var ce *credentialError
 		if errors.As(err, &ce) {
-			return nil, false, ce // the login behind the credentials failed (after its own retries); this request was not sent
+			return response{}, false, ce // the login behind the credentials failed (after its own retries); this request was not sent
 		}
 		if !isTransportError(err) {
-			return nil, false, err // bad input refused by an editor
+			return response{}, false, err // bad input refused by an editor
 		}
-		c.log.LogAttrs(ctx, slog.LevelDebug, "unipass request failed", slog.String("vendor", string(c.vendor)),
-			slog.String("operation", string(op)), slog.Int("attempt", attempt), slog.Bool("sent", wrote.Load()),
-			slog.Duration("duration", c.now().Sub(start)), slog.String("error", err.Error()))
-		return nil, wrote.Load(), fmt.Errorf("%s %s: %w", c.vendor, op, err)
+		if debug {
+			c.log.LogAttrs(ctx, slog.LevelDebug, "unipass request failed", slog.String("vendor", string(c.vendor)),
+				slog.String("operation", string(op)), slog.Int("attempt", attempt), slog.Bool("sent", wrote.Load()),
+				slog.Duration("duration", c.now().Sub(start)), slog.String("error", err.Error()))
+		}
+		if wrote.Load() {
+			c.observeFailure(ctx, op, attempt)
+		}
+		return response{}, wrote.Load(), fmt.Errorf("%s %s: %w", c.vendor, op, err)
 	}
 	defer func() { _ = resp.Body.Close() }()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, c.maxBody+1))
-	c.log.LogAttrs(ctx, slog.LevelDebug, "unipass response",
-		slog.String("vendor", string(c.vendor)), slog.String("operation", string(op)), slog.Int("attempt", attempt),
-		slog.String("method", resp.Request.Method), slog.String("path", resp.Request.URL.Path),
-		slog.Int("status", resp.StatusCode), slog.Duration("duration", c.now().Sub(start)))
+	var body []byte
+	if resp.ContentLength != 0 { // an empty answer (Zendesk's writes) needs no buffer
+		body, err = io.ReadAll(io.LimitReader(resp.Body, c.maxBody+1))
+	}
+	if debug {
+		c.log.LogAttrs(ctx, slog.LevelDebug, "unipass response",
+			slog.String("vendor", string(c.vendor)), slog.String("operation", string(op)), slog.Int("attempt", attempt),
+			slog.String("method", resp.Request.Method), slog.String("path", resp.Request.URL.Path),
+			slog.Int("status", resp.StatusCode), slog.Duration("duration", c.now().Sub(start)))
+	}
 	if err != nil {
-		return nil, true, fmt.Errorf("%s %s: HTTP %d, reading the body: %w", c.vendor, op, resp.StatusCode, err)
+		return response{}, true, fmt.Errorf("%s %s: HTTP %d, reading the body: %w", c.vendor, op, resp.StatusCode, err)
 	}
 	if int64(len(body)) > c.maxBody {
-		return nil, true, fmt.Errorf("%s %s: HTTP %d: %w (limit %d bytes)", c.vendor, op, resp.StatusCode, ErrResponseTooLarge, c.maxBody)
+		return response{}, true, fmt.Errorf("%s %s: HTTP %d: %w (limit %d bytes)", c.vendor, op, resp.StatusCode, ErrResponseTooLarge, c.maxBody)
 	}
-	return &response{status: resp.StatusCode, header: resp.Header, body: body}, true, nil
+	r := response{status: resp.StatusCode, header: resp.Header, body: body}
+	c.observe(ctx, op, attempt, &r)
+	return r, true, nil
 }
+
+// writeTracker notes whether a request was written to the connection (one allocation with its trace).
+type writeTracker struct {
+	trace httptrace.ClientTrace
+	wrote atomic.Bool
+}
+
+func (w *writeTracker) wroteRequest(httptrace.WroteRequestInfo) { w.wrote.Store(true) }
+
+// Load reports whether the request was written.
+func (w *writeTracker) Load() bool { return w.wrote.Load() }
 
 // logRequest is the last editor: it logs the request as sent, credentials redacted. Bodies are never logged.
 func (c *core) logRequest(op Operation, attempt int) requestEditor {

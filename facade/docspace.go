@@ -137,7 +137,7 @@ func (d *DocSpace) Requirements(ctx context.Context, user string) (*Policy, erro
 		return nil, err
 	}
 	var w docspace.PasswordSettingsWrapper
-	if err := d.core.decode(OpRequirements, r, &w); err != nil {
+	if err := d.core.decode(OpRequirements, &r, &w); err != nil {
 		return nil, err
 	}
 	if w.Response == nil {
@@ -163,7 +163,7 @@ func (d *DocSpace) login(user string, password Secret) loginFunc {
 			return Secret{}, time.Time{}, err
 		}
 		var w docspace.AuthenticationTokenWrapper
-		if err := d.core.decode(OpLogin, r, &w); err != nil {
+		if err := d.core.decode(OpLogin, &r, &w); err != nil {
 			return Secret{}, time.Time{}, err
 		}
 		if w.Response == nil || deref(w.Response.Token) == "" {
@@ -192,6 +192,9 @@ func parseDocSpaceError(body []byte) errorBody {
 
 // rejectOn marks an *APIError with one of the given statuses as a rejected password.
 func rejectOn(err error, statuses ...int) error {
+	if err == nil {
+		return nil
+	}
 	var e *APIError
 	if errors.As(err, &e) {
 		for _, s := range statuses {

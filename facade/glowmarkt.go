@@ -140,7 +140,7 @@ func (g *Glowmarkt) ChangePassword(ctx context.Context, user string, oldPassword
 		return err
 	}
 	var res glowmarkt.ValidResult
-	if err := g.core.decode(OpChangePassword, r, &res); err != nil {
+	if err := g.core.decode(OpChangePassword, &r, &res); err != nil {
 		return err
 	}
 	if !deref(res.Valid) {
@@ -196,7 +196,7 @@ func (g *Glowmarkt) login(ctx context.Context) (Secret, time.Time, error) {
 		return Secret{}, time.Time{}, err
 	}
 	var res glowmarkt.AuthResult
-	if err := g.core.decode(OpLogin, r, &res); err != nil {
+	if err := g.core.decode(OpLogin, &r, &res); err != nil {
 		return Secret{}, time.Time{}, err
 	}
 	if !deref(res.Valid) || deref(res.Token) == "" {

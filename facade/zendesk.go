@@ -84,6 +84,9 @@ func (z *Zendesk) SetPassword(ctx context.Context, user string, newPassword Secr
 		return z.client.SetUserPassword(ctx, id, zendesk.SetPasswordRequest{Password: &pw},
 			editorsAs[zendesk.RequestEditorFn](eds)...)
 	}, newPassword)
+	if err == nil {
+		return nil
+	}
 	var e *APIError
 	if errors.As(err, &e) && e.StatusCode == http.StatusForbidden {
 		e.Hint = zendeskSetPasswordHint
@@ -131,7 +134,7 @@ func (z *Zendesk) Requirements(ctx context.Context, user string) (*Policy, error
 		return nil, err
 	}
 	var body zendesk.PasswordRequirementsResponse
-	if err := z.core.decode(OpRequirements, r, &body); err != nil {
+	if err := z.core.decode(OpRequirements, &r, &body); err != nil {
 		return nil, err
 	}
 	return ZendeskPolicy(deref(body.Requirements)), nil

@@ -74,6 +74,27 @@ type Server struct {
 	hits       map[string]int
 	violations []error
 	tokens     map[string]issued
+	bucket     *bucket
+	limited    int
+}
+
+// bucket is a token bucket: rps tokens a second, at most burst at once.
+type bucket struct {
+	rps    float64
+	burst  float64
+	tokens float64
+	last   time.Time
+}
+
+// take spends a token, or says how long until one is there.
+func (b *bucket) take(now time.Time) (remaining int, wait time.Duration) {
+	b.tokens = min(b.burst, b.tokens+now.Sub(b.last).Seconds()*b.rps)
+	b.last = now
+	if b.tokens >= 1 {
+		b.tokens--
+		return int(b.tokens), 0
+	}
+	return 0, time.Duration((1 - b.tokens) / b.rps * float64(time.Second))
 }
 
 // issued is a token the fake handed out.
@@ -169,6 +190,48 @@ func (s *Server) Violations() []error {
 	return append([]error(nil), s.violations...)
 }
 
+// SetRateLimit makes the fake enforce a token bucket over all its operations, as the vendors do: rps
+// requests a second, bursts of at most burst. A request over the limit is answered 429 with Retry-After
+// (whole seconds, at least 1) and the remaining-quota headers, which every answer carries (X-Rate-Limit,
+// X-Rate-Limit-Remaining as Zendesk sends them; X-RateLimit-Limit, X-RateLimit-Remaining as DocSpace
+// does). rps 0 turns the limit off. Like faults, 429 answers of the limiter are not contract-checked.
+func (s *Server) SetRateLimit(rps float64, burst int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if rps <= 0 {
+		s.bucket = nil
+		return
+	}
+	s.bucket = &bucket{rps: rps, burst: float64(max(burst, 1)), tokens: float64(max(burst, 1)), last: time.Now()}
+}
+
+// RateLimited counts the requests the rate limit refused.
+func (s *Server) RateLimited() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.limited
+}
+
+// limit applies the rate limit; ok false means the request is refused.
+func (s *Server) limit(h http.Header) (ok bool, wait time.Duration) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.bucket == nil {
+		return true, 0
+	}
+	remaining, wait := s.bucket.take(time.Now())
+	limit := fmt.Sprint(int(s.bucket.burst))
+	h.Set("X-Rate-Limit", limit)
+	h.Set("X-RateLimit-Limit", limit)
+	h.Set("X-Rate-Limit-Remaining", fmt.Sprint(remaining))
+	h.Set("X-RateLimit-Remaining", fmt.Sprint(remaining))
+	if wait > 0 {
+		s.limited++
+		return false, wait
+	}
+	return true, 0
+}
+
 // ExpireTokens makes every token the fake issued expired.
 func (s *Server) ExpireTokens() {
 	s.mu.Lock()
@@ -242,6 +305,14 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	op := ex.Operation()
 	if f := s.takeFault(op); f != nil {
 		writeFault(w, r, f)
+		return
+	}
+	if ok, wait := s.limit(w.Header()); !ok {
+		secs := int((wait + time.Second - 1) / time.Second)
+		w.Header().Set("Retry-After", fmt.Sprint(max(secs, 1)))
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusTooManyRequests)
+		_, _ = io.WriteString(w, `{"error":"Too many requests"}`)
 		return
 	}
 	body, _ := io.ReadAll(r.Body)

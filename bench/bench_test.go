@@ -1,0 +1,253 @@
+// Package bench measures unipass against raw net/http and bulk rotation against a rate-limited fake.
+// Run it with `make bench`, which prints the ratios.
+package bench
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"runtime"
+	"runtime/debug"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/unipass/unipass/facade"
+	"github.com/unipass/unipass/facade/facadetest"
+	"github.com/unipass/unipass/facade/rotate"
+	"github.com/unipass/unipass/gen/zendesk"
+)
+
+const (
+	benchEmail = "admin@example.com"
+	benchToken = "fake-bench-api-token"
+	benchPW    = "fake-Bench-Passw0rd-1"
+)
+
+// minimalZendesk answers every POST .../password with 200 and an empty body, like Zendesk, after reading
+// the body: the least a server can do, so that what is measured is the client.
+func minimalZendesk(b *testing.B) *httptest.Server {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.Copy(io.Discard, r.Body)
+		w.WriteHeader(http.StatusOK)
+	}))
+	b.Cleanup(srv.Close)
+	return srv
+}
+
+// BenchmarkSetPassword: one Zendesk SetPassword through the facade, through the generated client and as a
+// hand-written net/http request (same JSON body, same auth, status check), against the same handler.
+func BenchmarkSetPassword(b *testing.B) {
+	srv := minimalZendesk(b)
+	ctx := context.Background()
+	secret := facade.NewSecret(benchPW)
+
+	b.Run("facade", func(b *testing.B) {
+		z, err := facade.NewZendesk(srv.URL, facade.WithHTTPClient(srv.Client()), facade.WithAPIToken(benchEmail, benchToken))
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.ReportAllocs()
+		for b.Loop() {
+			if err := z.SetPassword(ctx, "35436", secret); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+
+	b.Run("generated", func(b *testing.B) {
+		c, err := zendesk.NewClient(srv.URL, zendesk.WithHTTPClient(srv.Client()))
+		if err != nil {
+			b.Fatal(err)
+		}
+		auth := func(_ context.Context, r *http.Request) error {
+			r.SetBasicAuth(benchEmail+"/token", benchToken)
+			r.Header.Set("Accept", "application/json")
+			return nil
+		}
+		pw := benchPW
+		b.ReportAllocs()
+		for b.Loop() {
+			resp, err := c.SetUserPassword(ctx, 35436, zendesk.SetPasswordRequest{Password: &pw}, auth)
+			if err != nil {
+				b.Fatal(err)
+			}
+			_, _ = io.Copy(io.Discard, resp.Body)
+			_ = resp.Body.Close()
+			if resp.StatusCode != http.StatusOK {
+				b.Fatal(resp.Status)
+			}
+		}
+	})
+
+	b.Run("raw", func(b *testing.B) {
+		hc := srv.Client()
+		url := srv.URL + "/api/v2/users/35436/password"
+		b.ReportAllocs()
+		for b.Loop() {
+			body, err := json.Marshal(map[string]string{"password": benchPW})
+			if err != nil {
+				b.Fatal(err)
+			}
+			req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
+			if err != nil {
+				b.Fatal(err)
+			}
+			req.SetBasicAuth(benchEmail+"/token", benchToken)
+			req.Header.Set("Content-Type", "application/json")
+			req.Header.Set("Accept", "application/json")
+			resp, err := hc.Do(req)
+			if err != nil {
+				b.Fatal(err)
+			}
+			_, _ = io.Copy(io.Discard, resp.Body)
+			_ = resp.Body.Close()
+			if resp.StatusCode != http.StatusOK {
+				b.Fatal(resp.Status)
+			}
+		}
+	})
+}
+
+// fleet is a Zendesk fake with n users whose admin may set passwords.
+func fleet(b *testing.B, n int) (*facadetest.Zendesk, *facade.Zendesk) {
+	f := facadetest.NewZendesk()
+	b.Cleanup(f.Close)
+	f.AddUser(facadetest.ZendeskUser{ID: 1, Email: benchEmail, Password: benchPW, Role: "admin"})
+	for i := range n {
+		f.AddUser(facadetest.ZendeskUser{ID: int64(1000 + i), Email: fmt.Sprintf("u%d@example.com", i), Password: benchPW, Role: "agent"})
+	}
+	f.AddAPIToken(benchEmail, benchToken)
+	f.SetAdminSetPassword(true)
+	z, err := facade.NewZendesk(f.URL(), facade.WithHTTPClient(f.Client()), facade.WithAPIToken(benchEmail, benchToken))
+	if err != nil {
+		b.Fatal(err)
+	}
+	return f, z
+}
+
+func targets(m facade.PasswordManager, n int) <-chan rotate.Target {
+	ch := make(chan rotate.Target)
+	go func() {
+		defer close(ch)
+		for i := range n {
+			ch <- rotate.Target{Manager: m, User: fmt.Sprint(1000 + i)}
+		}
+	}()
+	return ch
+}
+
+// BenchmarkBulkRotation: 2,000 targets against a fake limited to 400 requests a second, with the client's
+// limiter at the same rate. Reports wall time over the ideal (2,000/400 s), the fake's 429s and lost
+// targets (reported neither done nor failed).
+func BenchmarkBulkRotation(b *testing.B) {
+	const n, rps = 2000, 400.0
+	for b.Loop() {
+		b.StopTimer()
+		f, z := fleet(b, n)
+		f.SetRateLimit(rps, int(rps)/10)
+		limits := map[facade.Vendor]rotate.Limit{facade.VendorZendesk: {PerSecond: rps, Burst: 1}}
+		b.StartTimer()
+		start := time.Now()
+		done, failed := 0, 0
+		for r := range rotate.Run(context.Background(), targets(z, n), rotate.Config{Concurrency: 16, Limits: limits}) {
+			switch r.Status {
+			case rotate.Done:
+				done++
+			case rotate.Failed:
+				failed++
+			}
+		}
+		wall := time.Since(start)
+		ideal := time.Duration(float64(n-1) / rps * float64(time.Second)) // the first request needs no wait
+		b.ReportMetric(wall.Seconds()/ideal.Seconds(), "wall/ideal")
+		b.ReportMetric(float64(f.RateLimited()), "429s")
+		b.ReportMetric(float64(n-done-failed), "lost")
+		b.ReportMetric(float64(failed), "failed")
+	}
+}
+
+// statelessZendesk answers requirements and password writes and keeps nothing, so that the heap measured
+// in-process is the client's, not a fake's growing user table.
+func statelessZendesk(b *testing.B) *facade.Zendesk {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.Copy(io.Discard, r.Body)
+		if r.Method == http.MethodGet {
+			w.Header().Set("Content-Type", "application/json")
+			_, _ = io.WriteString(w, `{"requirements":["must be at least 12 characters","must include a number"]}`)
+			return
+		}
+		w.WriteHeader(http.StatusOK)
+	}))
+	b.Cleanup(srv.Close)
+	z, err := facade.NewZendesk(srv.URL, facade.WithHTTPClient(srv.Client()), facade.WithAPIToken(benchEmail, benchToken))
+	if err != nil {
+		b.Fatal(err)
+	}
+	return z
+}
+
+// BenchmarkRotationPeakHeap: the heap's peak growth during a rotation of 1,000 and of 10,000 targets
+// (fast limits, a stateless server), over the heap after setup.
+func BenchmarkRotationPeakHeap(b *testing.B) {
+	for _, n := range []int{1000, 10000} {
+		b.Run(fmt.Sprint(n), func(b *testing.B) {
+			// A tight GC target, so that the peak is what is live rather than garbage waiting for the next
+			// cycle (whose size depends on GC pacing, not on the number of targets).
+			defer debug.SetGCPercent(debug.SetGCPercent(5))
+			for b.Loop() {
+				b.StopTimer()
+				z := statelessZendesk(b)
+				limits := map[facade.Vendor]rotate.Limit{facade.VendorZendesk: {PerSecond: 1e6, Burst: 1000}}
+				runtime.GC()
+				var ms runtime.MemStats
+				runtime.ReadMemStats(&ms)
+				base := ms.HeapAlloc
+				var peak atomic.Uint64
+				stop := make(chan struct{})
+				var wg sync.WaitGroup
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					t := time.NewTicker(2 * time.Millisecond)
+					defer t.Stop()
+					for {
+						select {
+						case <-stop:
+							return
+						case <-t.C:
+							var m runtime.MemStats
+							runtime.ReadMemStats(&m)
+							if m.HeapAlloc > peak.Load() {
+								peak.Store(m.HeapAlloc)
+							}
+						}
+					}
+				}()
+				b.StartTimer()
+				for r := range rotate.Run(context.Background(), targets(z, n), rotate.Config{Concurrency: 16, Limits: limits}) {
+					if r.Status != rotate.Done {
+						b.Fatalf("target %d: %s %v", r.Index, r.Status, r.Err)
+					}
+				}
+				b.StopTimer()
+				close(stop)
+				wg.Wait()
+				growth := float64(0)
+				if p := peak.Load(); p > base {
+					growth = float64(p - base)
+				}
+				b.ReportMetric(growth/(1<<20), "peak-heap-MiB")
+				runtime.GC()
+				runtime.ReadMemStats(&ms)
+				b.ReportMetric((float64(ms.HeapAlloc)-float64(base))/(1<<20), "retained-MiB")
+				b.StartTimer()
+			}
+		})
+	}
+}

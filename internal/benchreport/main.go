@@ -1,0 +1,109 @@
+// Command benchreport reads `go test -bench` output on standard input and prints the figures of
+// unipass's performance targets with their ratios. `make bench` pipes the benchmarks into it.
+package main
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"os"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+func main() {
+	if err := report(os.Stdin, os.Stdout); err != nil {
+		fmt.Fprintln(os.Stderr, "benchreport:", err)
+		os.Exit(1)
+	}
+}
+
+// parse collects, per benchmark name (without the -GOMAXPROCS suffix), every value of every unit; repeated
+// runs (-count) keep each value.
+func parse(r io.Reader, echo io.Writer) (map[string]map[string][]float64, error) {
+	out := map[string]map[string][]float64{}
+	sc := bufio.NewScanner(r)
+	for sc.Scan() {
+		line := sc.Text()
+		fmt.Fprintln(echo, line)
+		fields := strings.Fields(line)
+		if len(fields) < 4 || !strings.HasPrefix(fields[0], "Benchmark") {
+			continue
+		}
+		name := fields[0]
+		if i := strings.LastIndex(name, "-"); i > 0 {
+			name = name[:i]
+		}
+		if out[name] == nil {
+			out[name] = map[string][]float64{}
+		}
+		for i := 2; i+1 < len(fields); i += 2 {
+			v, err := strconv.ParseFloat(fields[i], 64)
+			if err != nil {
+				continue
+			}
+			out[name][fields[i+1]] = append(out[name][fields[i+1]], v)
+		}
+	}
+	return out, sc.Err()
+}
+
+func median(v []float64) float64 {
+	if len(v) == 0 {
+		return 0
+	}
+	s := append([]float64(nil), v...)
+	sort.Float64s(s)
+	return s[len(s)/2]
+}
+
+func report(r io.Reader, w io.Writer) error {
+	b, err := parse(r, w)
+	if err != nil {
+		return err
+	}
+	get := func(name, unit string) (float64, error) {
+		v, ok := b[name][unit]
+		if !ok {
+			return 0, fmt.Errorf("no %s for %s in the input", unit, name)
+		}
+		return median(v), nil
+	}
+	var errs []string
+	must := func(name, unit string) float64 {
+		v, err := get(name, unit)
+		if err != nil {
+			errs = append(errs, err.Error())
+		}
+		return v
+	}
+	verdict := func(ok bool) string {
+		if ok {
+			return "met"
+		}
+		return "MISSED"
+	}
+	fns, gns, rns := must("BenchmarkSetPassword/facade", "ns/op"), must("BenchmarkSetPassword/generated", "ns/op"), must("BenchmarkSetPassword/raw", "ns/op")
+	fal, gal, ral := must("BenchmarkSetPassword/facade", "allocs/op"), must("BenchmarkSetPassword/generated", "allocs/op"), must("BenchmarkSetPassword/raw", "allocs/op")
+	fb, rb := must("BenchmarkSetPassword/facade", "B/op"), must("BenchmarkSetPassword/raw", "B/op")
+	wall, limited, lost := must("BenchmarkBulkRotation", "wall/ideal"), must("BenchmarkBulkRotation", "429s"), must("BenchmarkBulkRotation", "lost")
+	h1, h10 := must("BenchmarkRotationPeakHeap/1000", "peak-heap-MiB"), must("BenchmarkRotationPeakHeap/10000", "peak-heap-MiB")
+	if len(errs) > 0 {
+		return fmt.Errorf("%s", strings.Join(errs, "; "))
+	}
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "figure                                   value        target          verdict")
+	fmt.Fprintf(w, "SetPassword facade / raw ns/op           %-12s ≤ 1.05×         %s\n", fmt.Sprintf("%.3f×", fns/rns), verdict(fns <= 1.05*rns))
+	fmt.Fprintf(w, "SetPassword generated / raw ns/op        %-12s -               -\n", fmt.Sprintf("%.3f×", gns/rns))
+	fmt.Fprintf(w, "SetPassword allocs/op facade - raw       %-12s ≤ +10           %s\n", fmt.Sprintf("%+.0f", fal-ral), verdict(fal-ral <= 10))
+	fmt.Fprintf(w, "SetPassword allocs/op generated - raw    %-12s -               -\n", fmt.Sprintf("%+.0f", gal-ral))
+	fmt.Fprintf(w, "SetPassword B/op facade / raw            %-12s -               -\n", fmt.Sprintf("%.3f×", fb/rb))
+	fmt.Fprintf(w, "bulk 2,000 @ 400/s wall / ideal          %-12s ≤ 1.05×         %s\n", fmt.Sprintf("%.3f×", wall), verdict(wall <= 1.05))
+	fmt.Fprintf(w, "bulk 429s seen by the fake               %-12.0f -               -\n", limited)
+	fmt.Fprintf(w, "bulk targets lost                        %-12.0f 0               %s\n", lost, verdict(lost == 0))
+	fmt.Fprintf(w, "peak heap 1,000 targets (MiB)            %-12.2f -               -\n", h1)
+	fmt.Fprintf(w, "peak heap 10,000 targets (MiB)           %-12.2f -               -\n", h10)
+	fmt.Fprintf(w, "peak heap 10,000 / 1,000                 %-12s ≤ 1.2×          %s\n", fmt.Sprintf("%.3f×", h10/h1), verdict(h10 <= 1.2*h1))
+	return nil
+}
