@@ -52,7 +52,7 @@ BENCHCOUNT ?= 5
 
 ## bench: the performance benchmarks, then their ratios against the targets
 bench:
-	$(GO) test -run='^$$' -bench=. -benchmem -count=$(BENCHCOUNT) ./bench/ | $(GO) run ./internal/benchreport
+	$(GO) test -run='^$$' -bench=. -benchmem -benchtime=2s -count=$(BENCHCOUNT) ./bench/ | $(GO) run ./internal/benchreport
 
 ## ci: what CI runs
 ci: check-generated lint test
