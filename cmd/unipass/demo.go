@@ -12,8 +12,6 @@ import (
 	"github.com/unipass/unipass/facade/facadetest"
 )
 
-func facadeVersion() string { return facade.Version }
-
 // Demo data: obviously fake people and secrets.
 const (
 	demoDocSpaceUser = "aae1e103-bca5-9fa1-ba8c-42058b4abf28"

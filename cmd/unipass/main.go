@@ -1,41 +1,178 @@
-// Command unipass manages user passwords on ONLYOFFICE DocSpace, Zendesk and Glowmarkt.
+// Command unipass manages user passwords on ONLYOFFICE DocSpace, Zendesk and Glowmarkt from the shell.
 //
-//	unipass demo   runs every operation on every vendor against in-process fake servers
+//	unipass demo                          every operation on every vendor, against in-process fakes
+//	unipass set USER --vendor zendesk ... set a password (read from stdin, a file or the environment)
+//	unipass rotate --input users.csv ...  rotate many accounts at the vendor's rate limit
+//
+// Secrets are never taken from arguments. Run `unipass help` for every command.
 package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
+
+	"github.com/spf13/cobra"
+
+	"github.com/unipass/unipass/facade"
+)
+
+// Exit codes.
+const (
+	exitOK       = 0
+	exitFailure  = 1 // anything else: network, a vendor's 5xx, ...
+	exitUsage    = 2 // bad flags or arguments, a missing or refused secret, input refused before sending
+	exitRejected = 3 // the vendor refused: 4xx, rejected password, unsupported operation
+	exitUnknown  = 4 // a write may or may not have been applied
+	exitLimited  = 5 // rate limited
 )
 
 func main() {
-	os.Exit(run(context.Background(), os.Args[1:], os.Stdout, os.Stderr))
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
 }
 
-const usage = `usage: unipass <command>
+// env is what the command reads from its surroundings, replaceable in tests.
+type env struct {
+	stdin          io.Reader
+	stdout, stderr io.Writer
+	getenv         func(string) string
+	// terminal reports whether a stream is an interactive terminal.
+	terminal func(any) bool
+	// prompt reads a secret without echo from the terminal.
+	prompt func(label string) (string, error)
+}
 
-commands:
-  demo      run every password operation on every vendor against in-process fakes
-  version   print the version
-`
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	e := &env{stdin: stdin, stdout: stdout, stderr: stderr, getenv: os.Getenv, terminal: isTerminal, prompt: promptHidden}
+	return e.run(ctx, args)
+}
 
-func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	if len(args) != 1 {
-		fmt.Fprint(stderr, usage)
-		return 2
+func (e *env) run(ctx context.Context, args []string) int {
+	root := e.rootCommand()
+	root.SetArgs(args)
+	root.SetIn(e.stdin)
+	root.SetOut(e.stdout)
+	root.SetErr(e.stderr)
+	err := root.ExecuteContext(ctx)
+	if err == nil {
+		return exitOK
 	}
-	switch args[0] {
-	case "demo":
-		return demo(ctx, stdout, stderr)
-	case "version":
-		fmt.Fprintln(stdout, "unipass", facadeVersion())
-		return 0
-	case "help", "-h", "--help":
-		fmt.Fprint(stdout, usage)
-		return 0
+	var ex *exitError
+	if errors.As(err, &ex) {
+		if ex.err != nil {
+			fmt.Fprintln(e.stderr, "unipass:", ex.err)
+		}
+		return ex.code
 	}
-	fmt.Fprintf(stderr, "unipass: unknown command %q\n\n%s", args[0], usage)
-	return 2
+	fmt.Fprintln(e.stderr, "unipass:", err)
+	return exitCode(err)
+}
+
+// exitError carries an exit code chosen by a command.
+type exitError struct {
+	code int
+	err  error
+}
+
+func (e *exitError) Error() string {
+	if e.err == nil {
+		return fmt.Sprintf("exit %d", e.code)
+	}
+	return e.err.Error()
+}
+
+func (e *exitError) Unwrap() error { return e.err }
+
+// usageError marks a mistake in how the command was called.
+type usageError struct{ err error }
+
+func (e *usageError) Error() string { return e.err.Error() }
+func (e *usageError) Unwrap() error { return e.err }
+
+func usagef(format string, a ...any) error { return &usageError{fmt.Errorf(format, a...)} }
+
+// exitCode maps an error to the documented exit codes.
+func exitCode(err error) int {
+	var ue *usageError
+	var apiErr *facade.APIError
+	switch {
+	case err == nil:
+		return exitOK
+	case errors.As(err, &ue), errors.Is(err, facade.ErrInvalidInput):
+		return exitUsage
+	case errors.Is(err, facade.ErrOutcomeUnknown):
+		return exitUnknown
+	case errors.Is(err, facade.ErrRateLimited):
+		return exitLimited
+	case errors.Is(err, facade.ErrUnsupported), errors.Is(err, facade.ErrPasswordRejected):
+		return exitRejected
+	case errors.As(err, &apiErr) && apiErr.StatusCode >= 300 && apiErr.StatusCode < 500:
+		return exitRejected
+	}
+	return exitFailure
+}
+
+func (e *env) rootCommand() *cobra.Command {
+	root := &cobra.Command{
+		Use:   "unipass",
+		Short: "Manage user passwords on ONLYOFFICE DocSpace, Zendesk and Glowmarkt",
+		Long: `unipass manages user passwords on ONLYOFFICE DocSpace, Zendesk and Glowmarkt through one interface.
+
+Choose the vendor with --vendor and its address with --base-url; give credentials with --auth and --user,
+and the credential itself (password, token or key) through UNIPASS_CREDENTIAL, --credential-file or
+--credential-stdin. Every flag can also be set as UNIPASS_<FLAG> (for example UNIPASS_VENDOR).
+Secrets are never accepted as arguments.
+
+Exit codes: 0 success, 1 failure, 2 usage error or input refused before sending, 3 refused by the vendor,
+4 outcome unknown (a write may have been applied), 5 rate limited.`,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &usageError{err} })
+	cfg := &vendorConfig{env: e}
+	cfg.bind(root)
+	root.AddCommand(
+		e.demoCommand(),
+		e.setCommand(cfg), e.changeCommand(cfg), e.resetCommand(cfg), e.requirementsCommand(cfg),
+		e.rotateCommand(cfg),
+		&cobra.Command{
+			Use:   "version",
+			Short: "Print the version",
+			Args:  cobra.NoArgs,
+			Run:   func(cmd *cobra.Command, _ []string) { fmt.Fprintln(cmd.OutOrStdout(), "unipass", facade.Version) },
+		},
+	)
+	// Cobra's own checks of arguments and flags are usage errors too.
+	for _, c := range root.Commands() {
+		if c.Args != nil {
+			check := c.Args
+			c.Args = func(cmd *cobra.Command, args []string) error {
+				if err := check(cmd, args); err != nil {
+					return &usageError{err}
+				}
+				return nil
+			}
+		}
+	}
+	return root
+}
+
+func (e *env) demoCommand() *cobra.Command {
+	return &cobra.Command{
+		Use:   "demo",
+		Short: "Run every password operation on every vendor against in-process fake servers",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if code := demo(cmd.Context(), e.stdout, e.stderr); code != 0 {
+				return &exitError{code: code}
+			}
+			return nil
+		},
+	}
 }
