@@ -235,11 +235,10 @@ func WithMaxBodyBytes(n int64) Option {
 	}
 }
 
-// WithLogin logs in with a user name and password and keeps the token, refreshing it before it expires.
-// DocSpace: POST /api/2.0/authentication. Glowmarkt: POST /api/v0-1/auth (needs WithApplicationID).
-func WithLogin(user, password string) Option {
+// userPassword is an auth option made of a user name and a password.
+func userPassword(name, user, password string, vendors ...Vendor) Option {
 	return func(c *config) error {
-		if err := c.auth("WithLogin", VendorDocSpace, VendorGlowmarkt); err != nil {
+		if err := c.auth(name, vendors...); err != nil {
 			return err
 		}
 		if err := required("user", user); err != nil {
@@ -253,28 +252,13 @@ func WithLogin(user, password string) Option {
 	}
 }
 
-// WithToken sends a token obtained elsewhere. DocSpace: a login token, raw in Authorization. Glowmarkt: a
-// user token (JWT), in the token header next to applicationId (needs WithApplicationID).
-func WithToken(token string) Option {
+// secretOption is an auth option made of one token, key or cookie.
+func secretOption(name, field, value string, vendors ...Vendor) Option {
 	return func(c *config) error {
-		if err := c.auth("WithToken", VendorDocSpace, VendorGlowmarkt); err != nil {
+		if err := c.auth(name, vendors...); err != nil {
 			return err
 		}
-		if err := required("token", token); err != nil {
-			return err
-		}
-		c.token = NewSecret(token)
-		return nil
-	}
-}
-
-// WithAuthCookie sends DocSpace's asc_auth_key session cookie.
-func WithAuthCookie(value string) Option {
-	return func(c *config) error {
-		if err := c.auth("WithAuthCookie", VendorDocSpace); err != nil {
-			return err
-		}
-		if err := required("cookie", value); err != nil {
+		if err := required(field, value); err != nil {
 			return err
 		}
 		c.token = NewSecret(value)
@@ -282,51 +266,38 @@ func WithAuthCookie(value string) Option {
 	}
 }
 
+// WithLogin logs in with a user name and password and keeps the token, refreshing it before it expires.
+// DocSpace: POST /api/2.0/authentication. Glowmarkt: POST /api/v0-1/auth (needs WithApplicationID).
+func WithLogin(user, password string) Option {
+	return userPassword("WithLogin", user, password, VendorDocSpace, VendorGlowmarkt)
+}
+
+// WithToken sends a token obtained elsewhere. DocSpace: a login token, raw in Authorization. Glowmarkt: a
+// user token (JWT), in the token header next to applicationId (needs WithApplicationID).
+func WithToken(token string) Option {
+	return secretOption("WithToken", "token", token, VendorDocSpace, VendorGlowmarkt)
+}
+
+// WithAuthCookie sends DocSpace's asc_auth_key session cookie.
+func WithAuthCookie(value string) Option {
+	return secretOption("WithAuthCookie", "cookie", value, VendorDocSpace)
+}
+
 // WithAPIKey sends a DocSpace personal API key in Authorization.
 func WithAPIKey(key string) Option {
-	return func(c *config) error {
-		if err := c.auth("WithAPIKey", VendorDocSpace); err != nil {
-			return err
-		}
-		if err := required("apiKey", key); err != nil {
-			return err
-		}
-		c.token = NewSecret(key)
-		return nil
-	}
+	return secretOption("WithAPIKey", "apiKey", key, VendorDocSpace)
 }
 
 // WithBasicAuth sends HTTP basic credentials: a DocSpace user name and password, or a Zendesk email and
 // password.
 func WithBasicAuth(user, password string) Option {
-	return func(c *config) error {
-		if err := c.auth("WithBasicAuth", VendorDocSpace, VendorZendesk); err != nil {
-			return err
-		}
-		if err := required("user", user); err != nil {
-			return err
-		}
-		if err := required("password", password); err != nil {
-			return err
-		}
-		c.user, c.password = user, NewSecret(password)
-		return nil
-	}
+	return userPassword("WithBasicAuth", user, password, VendorDocSpace, VendorZendesk)
 }
 
 // WithBearerToken sends an OAuth2 (or OpenID Connect) access token as "Authorization: Bearer". DocSpace
 // and Zendesk.
 func WithBearerToken(token string) Option {
-	return func(c *config) error {
-		if err := c.auth("WithBearerToken", VendorDocSpace, VendorZendesk); err != nil {
-			return err
-		}
-		if err := required("token", token); err != nil {
-			return err
-		}
-		c.token = NewSecret(token)
-		return nil
-	}
+	return secretOption("WithBearerToken", "token", token, VendorDocSpace, VendorZendesk)
 }
 
 // WithAPIToken sends a Zendesk API token as basic "{email}/token:{api_token}".
