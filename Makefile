@@ -39,13 +39,15 @@ test:
 	$(GO) test -race ./...
 
 FUZZTIME     ?= 30s
-FUZZ_TARGETS := FuzzParseRetryAfter FuzzAPIErrorMapping FuzzInputValidation FuzzZendeskPolicy
+# package:target pairs
+FUZZ_TARGETS := ./facade/internal/transport:FuzzRetryAfter ./facade:FuzzAPIErrorMapping \
+	./facade:FuzzInputValidation ./facade:FuzzZendeskPolicy
 
 ## fuzz: run every fuzz target for FUZZTIME each (their committed seed corpora also run in `make test`)
 fuzz:
-	@for t in $(FUZZ_TARGETS); do \
-		echo "== $$t"; \
-		$(GO) test -run='^$$' -fuzz="^$$t$$" -fuzztime=$(FUZZTIME) ./facade/ || exit 1; \
+	@for pt in $(FUZZ_TARGETS); do \
+		p=$${pt%%:*}; t=$${pt#*:}; echo "== $$p $$t"; \
+		$(GO) test -run='^$$' -fuzz="^$$t$$" -fuzztime=$(FUZZTIME) $$p || exit 1; \
 	done
 
 BENCHCOUNT ?= 5

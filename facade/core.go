@@ -9,11 +9,11 @@ import (
 	"log/slog"
 	"mime"
 	"net/http"
-	"net/http/httptrace"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
+
+	"github.com/unipass/unipass/facade/internal/transport"
 )
 
 // ErrResponseTooLarge is returned when a response body exceeds the configured limit.
@@ -51,7 +51,7 @@ type core struct {
 	tokens *tokenCache
 	// parseError reads the vendor's JSON error body.
 	parseError func([]byte) errorBody
-	retry      retryPolicy
+	retry      transport.Retry
 	now        func() time.Time
 
 	// The editors of every request, built once: headers, and headers plus credentials.
@@ -112,8 +112,8 @@ func (c *core) call(ctx context.Context, op Operation, kind callKind, authed boo
 	for attempt := 1; ; attempt++ {
 		resp, sent, err := c.roundTrip(ctx, op, attempt, send, eds)
 		if err != nil {
-			if ctx.Err() == nil && !sent && c.retry.more(attempt) && isTransportError(err) {
-				if werr := c.wait(ctx, c.retry.backoff(attempt)); werr != nil {
+			if ctx.Err() == nil && !sent && c.retry.More(attempt) && isTransportError(err) {
+				if werr := transport.Sleep(ctx, c.retry.Backoff(attempt)); werr != nil {
 					return response{}, err
 				}
 				continue
@@ -139,17 +139,17 @@ func (c *core) call(ctx context.Context, op Operation, kind callKind, authed boo
 			e.outcomeUnknown = true // the server may have applied it before failing
 		}
 		retryable := resp.status == http.StatusTooManyRequests || (kind == safe && resp.status == http.StatusServiceUnavailable)
-		if !retryable || c.retry.failFast || !c.retry.more(attempt) {
+		if !retryable || c.retry.FailFast || !c.retry.More(attempt) {
 			return response{}, e
 		}
-		delay := c.retry.backoff(attempt)
+		delay := c.retry.Backoff(attempt)
 		if e.RetryAfter > 0 {
 			delay = e.RetryAfter
 		}
-		if delay > c.retry.maxWait {
+		if delay > c.retry.MaxWait {
 			return response{}, e // the vendor asks for a longer wait than the caller allows
 		}
-		if werr := c.wait(ctx, delay); werr != nil {
+		if werr := transport.Sleep(ctx, delay); werr != nil {
 			return response{}, fmt.Errorf("%w (gave up waiting: %w)", e, werr)
 		}
 	}
@@ -170,21 +170,6 @@ type credentialError struct{ err error }
 func (e *credentialError) Error() string { return e.err.Error() }
 func (e *credentialError) Unwrap() error { return e.err }
 
-// wait sleeps for d, returning at once with ctx's error when ctx is done first.
-func (c *core) wait(ctx context.Context, d time.Duration) error {
-	if d <= 0 {
-		return ctx.Err()
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-}
-
 func isTransportError(err error) bool {
 	var apiErr *APIError
 	var inErr *InputError
@@ -201,9 +186,8 @@ func (c *core) roundTrip(ctx context.Context, op Operation, attempt int, send se
 	if debug {
 		eds = append(eds[:len(eds):len(eds)], c.logRequest(op, attempt))
 	}
-	var wrote writeTracker
-	wrote.trace.WroteRequest = wrote.wroteRequest
-	resp, err := send(httptrace.WithClientTrace(ctx, &wrote.trace), eds)
+	var wrote transport.WriteTracker
+	resp, err := send(wrote.Context(ctx), eds)
 	if err != nil {
 		var ce *credentialError
 		if errors.As(err, &ce) {
@@ -214,13 +198,13 @@ func (c *core) roundTrip(ctx context.Context, op Operation, attempt int, send se
 		}
 		if debug {
 			c.log.LogAttrs(ctx, slog.LevelDebug, "unipass request failed", slog.String("vendor", string(c.vendor)),
-				slog.String("operation", string(op)), slog.Int("attempt", attempt), slog.Bool("sent", wrote.Load()),
+				slog.String("operation", string(op)), slog.Int("attempt", attempt), slog.Bool("sent", wrote.Wrote()),
 				slog.Duration("duration", c.now().Sub(start)), slog.String("error", err.Error()))
 		}
-		if wrote.Load() {
+		if wrote.Wrote() {
 			c.observeFailure(ctx, op, attempt)
 		}
-		return response{}, wrote.Load(), fmt.Errorf("%s %s: %w", c.vendor, op, err)
+		return response{}, wrote.Wrote(), fmt.Errorf("%s %s: %w", c.vendor, op, err)
 	}
 	defer func() { _ = resp.Body.Close() }()
 	var body []byte
@@ -244,17 +228,6 @@ func (c *core) roundTrip(ctx context.Context, op Operation, attempt int, send se
 	return r, true, nil
 }
 
-// writeTracker notes whether a request was written to the connection (one allocation with its trace).
-type writeTracker struct {
-	trace httptrace.ClientTrace
-	wrote atomic.Bool
-}
-
-func (w *writeTracker) wroteRequest(httptrace.WroteRequestInfo) { w.wrote.Store(true) }
-
-// Load reports whether the request was written.
-func (w *writeTracker) Load() bool { return w.wrote.Load() }
-
 // logRequest is the last editor: it logs the request as sent, credentials redacted. Bodies are never logged.
 func (c *core) logRequest(op Operation, attempt int) requestEditor {
 	return func(ctx context.Context, r *http.Request) error {
@@ -265,7 +238,7 @@ func (c *core) logRequest(op Operation, attempt int) requestEditor {
 			slog.Int("attempt", attempt), slog.String("method", r.Method), slog.String("path", r.URL.Path)}
 		for name, vals := range r.Header {
 			v := strings.Join(vals, ", ")
-			if sensitiveHeader(name) {
+			if transport.SensitiveHeader(name) {
 				v = redacted
 			}
 			attrs = append(attrs, slog.String("header."+name, v))
@@ -275,20 +248,11 @@ func (c *core) logRequest(op Operation, attempt int) requestEditor {
 	}
 }
 
-// sensitiveHeader names the headers whose values are credentials.
-func sensitiveHeader(name string) bool {
-	switch http.CanonicalHeaderKey(name) {
-	case "Authorization", "Cookie", "Token", "Applicationid", "Proxy-Authorization", "Set-Cookie":
-		return true
-	}
-	return false
-}
-
 // apiError builds the *APIError of a non-2xx answer, whatever its body: JSON, text, HTML or nothing.
 func (c *core) apiError(op Operation, r *response, secrets []Secret) *APIError {
 	e := &APIError{
 		Vendor: c.vendor, Operation: op, StatusCode: r.status,
-		RetryAfter: parseRetryAfter(r.header.Get("Retry-After"), c.now()),
+		RetryAfter: transport.RetryAfter(r.header.Get("Retry-After"), c.now()),
 		RateLimit:  parseRateLimit(r.header),
 		kind:       kindForStatus(r.status),
 	}

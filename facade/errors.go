@@ -151,31 +151,6 @@ func kindForStatus(status int) error {
 	return nil
 }
 
-// parseRetryAfter reads Retry-After in both forms: delay seconds or an HTTP date. Negative or unreadable
-// values give zero.
-func parseRetryAfter(v string, now time.Time) time.Duration {
-	v = strings.TrimSpace(v)
-	if v == "" {
-		return 0
-	}
-	if n, err := strconv.ParseInt(v, 10, 64); err == nil {
-		if n <= 0 {
-			return 0
-		}
-		const maxSeconds = int64(1<<63-1) / int64(time.Second)
-		if n > maxSeconds {
-			n = maxSeconds
-		}
-		return time.Duration(n) * time.Second
-	}
-	if t, err := http.ParseTime(v); err == nil {
-		if d := t.Sub(now); d > 0 {
-			return d
-		}
-	}
-	return 0
-}
-
 func parseRateLimit(h http.Header) RateLimit {
 	rl := RateLimit{Remaining: -1}
 	atoi := func(names ...string) (int, bool) {

@@ -10,22 +10,6 @@ import (
 	"unicode/utf8"
 )
 
-func FuzzParseRetryAfter(f *testing.F) {
-	for _, s := range []string{"0", "120", "-1", " 30 ", "Wed, 21 Oct 2015 07:28:00 GMT", "Sun, 22 Nov 2026 15:00:00 GMT", "soon", "1e3", "99999999999999999999"} {
-		f.Add(s)
-	}
-	now := time.Unix(1_700_000_000, 0)
-	f.Fuzz(func(t *testing.T, v string) {
-		d := parseRetryAfter(v, now)
-		if d < 0 {
-			t.Fatalf("negative wait %v for %q", d, v)
-		}
-		if n, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64); err == nil && n > 0 && n < 1<<31 && d != time.Duration(n)*time.Second {
-			t.Fatalf("%q: got %v", v, d)
-		}
-	})
-}
-
 func FuzzAPIErrorMapping(f *testing.F) {
 	f.Add(422, "application/json", []byte(`{"error":"RecordInvalid","description":"d","details":{"password":[{"description":"too short"}]}}`))
 	f.Add(403, "application/json", []byte(`{"error":{"title":"Forbidden","message":"no"}}`))

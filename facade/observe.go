@@ -4,6 +4,8 @@ import (
 	"context"
 	"net/http"
 	"time"
+
+	"github.com/unipass/unipass/facade/internal/transport"
 )
 
 // ResponseInfo describes one answer a manager received: what a caller pacing its own requests (bulk
@@ -37,7 +39,7 @@ func (c *core) observe(ctx context.Context, op Operation, attempt int, r *respon
 		return
 	}
 	f(ResponseInfo{Vendor: c.vendor, Operation: op, StatusCode: r.status, Attempt: attempt,
-		RetryAfter: parseRetryAfter(r.header.Get("Retry-After"), c.now()), RateLimit: parseRateLimit(r.header)})
+		RetryAfter: transport.RetryAfter(r.header.Get("Retry-After"), c.now()), RateLimit: parseRateLimit(r.header)})
 }
 
 // observeFailure reports a request that was sent but got no answer.

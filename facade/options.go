@@ -4,13 +4,13 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"math/rand/v2"
-	"net"
 	"net/http"
 	"net/url"
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/unipass/unipass/facade/internal/transport"
 )
 
 // Version is unipass's version, sent in the User-Agent.
@@ -42,7 +42,7 @@ type config struct {
 	email    string
 
 	insecureHTTP bool
-	retry        retryPolicy
+	retry        transport.Retry
 
 	applicationID string
 	appKeyUser    string
@@ -51,7 +51,7 @@ type config struct {
 
 // newConfig applies options over the defaults and checks the base URL.
 func newConfig(v Vendor, baseURL string, opts []Option) (*config, error) {
-	c := &config{vendor: v, userAgent: DefaultUserAgent, maxBody: DefaultMaxBodyBytes, retry: defaultRetry}
+	c := &config{vendor: v, userAgent: DefaultUserAgent, maxBody: DefaultMaxBodyBytes, retry: transport.DefaultRetry}
 	for _, o := range opts {
 		if o == nil {
 			continue
@@ -87,7 +87,7 @@ func checkBaseURL(raw string, insecureOK bool) error {
 		return &InputError{Field: "baseURL", Reason: "scheme must be https"}
 	case u.Host == "":
 		return &InputError{Field: "baseURL", Reason: "no host"}
-	case u.Scheme == "http" && !insecureOK && !isLoopback(u.Hostname()):
+	case u.Scheme == "http" && !insecureOK && !transport.IsLoopback(u.Hostname()):
 		return &InputError{Field: "baseURL", Reason: "plain http is allowed only for loopback hosts or with WithInsecureHTTP"}
 	case u.User != nil:
 		return &InputError{Field: "baseURL", Reason: "credentials do not belong in the URL; use an auth option"}
@@ -97,14 +97,6 @@ func checkBaseURL(raw string, insecureOK bool) error {
 	return nil
 }
 
-func isLoopback(host string) bool {
-	if strings.EqualFold(host, "localhost") {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
-}
-
 // WithInsecureHTTP allows a plain-http base URL on a host that is not loopback (passwords and tokens then
 // cross the network unencrypted). Loopback hosts are always allowed.
 func WithInsecureHTTP() Option {
@@ -112,28 +104,6 @@ func WithInsecureHTTP() Option {
 		c.insecureHTTP = true
 		return nil
 	}
-}
-
-// retryPolicy says how safe requests, and writes answered 429, are tried again.
-type retryPolicy struct {
-	maxAttempts int
-	baseDelay   time.Duration
-	maxWait     time.Duration
-	failFast    bool
-}
-
-var defaultRetry = retryPolicy{maxAttempts: 4, baseDelay: 500 * time.Millisecond, maxWait: 30 * time.Second}
-
-func (p retryPolicy) more(attempt int) bool { return attempt < p.maxAttempts }
-
-// backoff is the full-jitter exponential delay before attempt+1: uniform in [0, base*2^(attempt-1)],
-// capped by maxWait.
-func (p retryPolicy) backoff(attempt int) time.Duration {
-	ceiling := p.baseDelay << min(attempt-1, 20)
-	if ceiling > p.maxWait || ceiling <= 0 {
-		ceiling = p.maxWait
-	}
-	return rand.N(ceiling + 1) // #nosec G404 -- jitter, not a secret
 }
 
 // WithRetry sets the most attempts of one call (at least 1; default 4) and the longest single wait
@@ -146,7 +116,7 @@ func WithRetry(maxAttempts int, maxWait time.Duration) Option {
 		if maxWait < 0 {
 			return &InputError{Field: "maxWait", Reason: "must not be negative"}
 		}
-		c.retry.maxAttempts, c.retry.maxWait = maxAttempts, maxWait
+		c.retry.MaxAttempts, c.retry.MaxWait = maxAttempts, maxWait
 		return nil
 	}
 }
@@ -157,7 +127,7 @@ func WithBackoff(base time.Duration) Option {
 		if base <= 0 {
 			return &InputError{Field: "backoff", Reason: "must be positive"}
 		}
-		c.retry.baseDelay = base
+		c.retry.BaseDelay = base
 		return nil
 	}
 }
@@ -166,7 +136,7 @@ func WithBackoff(base time.Duration) Option {
 // again.
 func WithFailFast() Option {
 	return func(c *config) error {
-		c.retry.failFast = true
+		c.retry.FailFast = true
 		return nil
 	}
 }

@@ -115,16 +115,6 @@ func TestAPIErrorRateLimitAndScrub(t *testing.T) {
 	assert.True(t, errors.Is(e, ErrRateLimited))
 }
 
-func TestParseRetryAfter(t *testing.T) {
-	now := time.Unix(1_700_000_000, 0)
-	assert.Equal(t, 120*time.Second, parseRetryAfter("120", now))
-	assert.Equal(t, time.Duration(0), parseRetryAfter("-5", now))
-	assert.Equal(t, time.Duration(0), parseRetryAfter("soon", now))
-	assert.Equal(t, 10*time.Second, parseRetryAfter(now.Add(10*time.Second).UTC().Format(http.TimeFormat), now))
-	assert.Equal(t, time.Duration(0), parseRetryAfter(now.Add(-time.Hour).UTC().Format(http.TimeFormat), now))
-	assert.Positive(t, parseRetryAfter("99999999999999999", now))
-}
-
 func TestZendeskPolicy(t *testing.T) {
 	p := ZendeskPolicy([]string{
 		"must be at least 8 characters",
