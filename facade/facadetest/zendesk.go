@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/unipass/unipass/api"
 )
@@ -31,91 +32,94 @@ type Zendesk struct {
 }
 
 // NewZendesk starts a Zendesk fake. As on real accounts, admins may not set passwords until
-// SetAdminSetPassword(true); the minimum length is 5.
+// SetAdminSetPassword(true); passwords need at least 5 characters and must differ from the email address.
 func NewZendesk(opts ...Option) *Zendesk {
 	z := &Zendesk{users: map[int64]*ZendeskUser{}, apiTokens: map[string]string{}, oauth: map[string]int64{}, minLength: 5}
 	z.Server = newServer(api.Zendesk, opts, z.handle)
 	return z
 }
 
-func (z *Zendesk) set(f func()) {
+func (z *Zendesk) locked(f func()) {
 	z.mu.Lock()
 	defer z.mu.Unlock()
 	f()
 }
 
 // AddUser adds or replaces a user.
-func (z *Zendesk) AddUser(u ZendeskUser) { z.set(func() { z.users[u.ID] = &u }) }
+func (z *Zendesk) AddUser(u ZendeskUser) { z.locked(func() { z.users[u.ID] = &u }) }
 
 // Password returns a user's current password.
-func (z *Zendesk) Password(id int64) (string, bool) {
-	z.mu.Lock()
-	defer z.mu.Unlock()
-	u, ok := z.users[id]
-	if !ok {
-		return "", false
-	}
-	return u.Password, true
+func (z *Zendesk) Password(id int64) (pw string, ok bool) {
+	z.locked(func() {
+		if u := z.users[id]; u != nil {
+			pw, ok = u.Password, true
+		}
+	})
+	return pw, ok
 }
 
 // AddAPIToken accepts an API token for a user's email (basic "{email}/token:{token}").
-func (z *Zendesk) AddAPIToken(email, token string) { z.set(func() { z.apiTokens[token] = email }) }
+func (z *Zendesk) AddAPIToken(email, token string) { z.locked(func() { z.apiTokens[token] = email }) }
 
-// AddOAuthToken accepts an OAuth access token acting as the user.
+// AddOAuthToken accepts an OAuth access token ("Authorization: Bearer <token>") acting as the user.
 func (z *Zendesk) AddOAuthToken(token string, userID int64) {
-	z.set(func() { z.oauth[token] = userID })
+	z.locked(func() { z.oauth[token] = userID })
 }
 
 // SetAdminSetPassword is the account owner's "admins can set passwords" setting (off by default).
-func (z *Zendesk) SetAdminSetPassword(on bool) { z.set(func() { z.adminSet = on }) }
+func (z *Zendesk) SetAdminSetPassword(on bool) { z.locked(func() { z.adminSet = on }) }
 
-// SetMinLength sets the minimum password length.
-func (z *Zendesk) SetMinLength(n int) { z.set(func() { z.minLength = n }) }
+// SetMinLength sets the minimum password length (default 5).
+func (z *Zendesk) SetMinLength(n int) { z.locked(func() { z.minLength = n }) }
 
 // SetRequireMixedCase requires letters in mixed case.
-func (z *Zendesk) SetRequireMixedCase(on bool) { z.set(func() { z.mixedCase = on }) }
+func (z *Zendesk) SetRequireMixedCase(on bool) { z.locked(func() { z.mixedCase = on }) }
 
 // SetRequireDigits requires a number.
-func (z *Zendesk) SetRequireDigits(on bool) { z.set(func() { z.digits = on }) }
+func (z *Zendesk) SetRequireDigits(on bool) { z.locked(func() { z.digits = on }) }
 
 func zendeskError(status int, code, description string) reply {
 	return jsonReply(status, map[string]any{"error": code, "description": description})
 }
 
-var zendeskForbidden = zendeskError(http.StatusForbidden, "Forbidden",
-	"You do not have access to this page. Please contact the account owner of this help desk for further help.")
+var (
+	zendeskUnauthorized = jsonReply(http.StatusUnauthorized, map[string]any{"error": "Couldn't authenticate you"})
+	zendeskForbidden    = zendeskError(http.StatusForbidden, "Forbidden",
+		"You do not have access to this page. Please contact the account owner of this help desk for further help.")
+	zendeskNotFound = zendeskError(http.StatusNotFound, "RecordNotFound", "Not found")
+)
 
 func (z *Zendesk) handle(q *request) reply {
 	z.mu.Lock()
 	defer z.mu.Unlock()
-	caller := z.caller(q.r)
+	caller := z.caller(q.Request)
 	if caller == nil {
-		return zendeskError(http.StatusUnauthorized, "Couldn't authenticate you", "")
+		return zendeskUnauthorized
 	}
-	id, _ := strconv.ParseInt(q.params[3], 10, 64)
-	target, ok := z.users[id]
+	id, _ := strconv.ParseInt(q.path[3], 10, 64)
+	target := z.users[id]
 	switch q.op {
 	case "GetUserPasswordRequirements":
-		if !ok {
-			return zendeskError(http.StatusNotFound, "RecordNotFound", "Not found")
+		if target == nil {
+			return zendeskNotFound
 		}
 		return jsonReply(http.StatusOK, map[string]any{"requirements": z.requirements()})
 	case "SetUserPassword":
 		if caller.Role != "admin" || !z.adminSet {
 			return zendeskForbidden
 		}
-		if !ok {
-			return zendeskError(http.StatusNotFound, "RecordNotFound", "Not found")
+		if target == nil {
+			return zendeskNotFound
 		}
 		var body struct{ Password string }
 		q.decode(&body)
 		if unmet := z.unmet(body.Password, target.Email); len(unmet) > 0 {
-			return invalid("password", unmet)
+			return recordInvalid("password", unmet)
 		}
 		target.Password = body.Password
 		return emptyReply(http.StatusOK)
 	case "ChangeOwnPassword":
-		if !ok || caller.ID != id {
+		if target == nil || caller.ID != id {
 			return zendeskForbidden
 		}
 		var body struct {
@@ -124,10 +128,10 @@ func (z *Zendesk) handle(q *request) reply {
 		}
 		q.decode(&body)
 		if body.Previous != target.Password {
-			return invalid("previous_password", []string{"Previous password is incorrect"})
+			return recordInvalid("previous_password", []string{"Previous password is incorrect"})
 		}
 		if unmet := z.unmet(body.Password, target.Email); len(unmet) > 0 {
-			return invalid("password", unmet)
+			return recordInvalid("password", unmet)
 		}
 		target.Password = body.Password
 		return emptyReply(http.StatusOK)
@@ -135,7 +139,7 @@ func (z *Zendesk) handle(q *request) reply {
 	return zendeskForbidden
 }
 
-func invalid(field string, reasons []string) reply {
+func recordInvalid(field string, reasons []string) reply {
 	details := make([]map[string]string, len(reasons))
 	for i, r := range reasons {
 		details[i] = map[string]string{"description": r, "error": "InvalidValue"}
@@ -144,16 +148,8 @@ func invalid(field string, reasons []string) reply {
 		"description": "Record validation errors", "details": map[string]any{field: details}})
 }
 
-// caller resolves the credentials: API token, email and password, or OAuth token.
+// caller resolves the credentials: an OAuth token, an API token, or an email and password.
 func (z *Zendesk) caller(r *http.Request) *ZendeskUser {
-	byEmail := func(email string) *ZendeskUser {
-		for _, u := range z.users {
-			if strings.EqualFold(u.Email, email) {
-				return u
-			}
-		}
-		return nil
-	}
 	if tok, ok := bearer(r); ok {
 		if id, ok := z.oauth[tok]; ok {
 			return z.users[id]
@@ -164,14 +160,14 @@ func (z *Zendesk) caller(r *http.Request) *ZendeskUser {
 	if !ok {
 		return nil
 	}
-	if email, isToken := strings.CutSuffix(user, "/token"); isToken {
-		if z.apiTokens[pass] == email {
-			return byEmail(email)
-		}
+	email, isToken := strings.CutSuffix(user, "/token")
+	if known, found := z.apiTokens[pass]; isToken && (!found || !strings.EqualFold(known, email)) {
 		return nil
 	}
-	if u := byEmail(user); u != nil && u.Password == pass {
-		return u
+	for _, u := range z.users {
+		if strings.EqualFold(u.Email, email) && (isToken || u.Password == pass) {
+			return u
+		}
 	}
 	return nil
 }
@@ -187,9 +183,10 @@ func (z *Zendesk) requirements() []string {
 	return out
 }
 
+// unmet returns the reasons a password fails the requirements, one per unmet rule.
 func (z *Zendesk) unmet(pw, email string) []string {
 	var out []string
-	if len([]rune(pw)) < z.minLength {
+	if utf8.RuneCountInString(pw) < z.minLength {
 		out = append(out, fmt.Sprintf("Password is too short (minimum is %d characters)", z.minLength))
 	}
 	if strings.EqualFold(pw, email) {

@@ -1,0 +1,216 @@
+package facadetest
+
+import (
+	"fmt"
+	"net/http"
+	"regexp"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/unipass/unipass/api"
+)
+
+// DocSpaceUser is a user of the DocSpace fake.
+type DocSpaceUser struct {
+	ID          string // a UUID
+	Email       string // also the login user name
+	DisplayName string
+	Password    string
+	TwoFactor   bool // logins answer "second factor required" and no token
+}
+
+// DocSpacePolicy is the DocSpace fake's password policy.
+type DocSpacePolicy struct {
+	MinLength                      int
+	UpperCase, Digits, SpecSymbols bool
+}
+
+// The regular expressions the portal reports with its password settings (.NET syntax) and the Go ones the
+// fake checks passwords with.
+const (
+	dsAllowedRegex = `^[\x21-\x7E]+$`
+	dsSymbolClass  = `[\x21-\x2F\x3A-\x40\x5B-\x60\x7B-\x7E]`
+)
+
+var (
+	dsAllowed = regexp.MustCompile(dsAllowedRegex)
+	dsUpper   = regexp.MustCompile(`[A-Z]`)
+	dsDigit   = regexp.MustCompile(`\d`)
+	dsSymbol  = regexp.MustCompile(dsSymbolClass)
+)
+
+// DocSpace is a fake ONLYOFFICE DocSpace portal.
+type DocSpace struct {
+	*Server
+	tokenIssuer
+	users       map[string]*DocSpaceUser // by lower-case ID
+	apiKeys     map[string]bool
+	bearers     map[string]bool
+	policy      DocSpacePolicy
+	loginStatus int
+	resets      []string
+}
+
+// NewDocSpace starts a DocSpace fake. Its policy defaults to 8 characters with an upper-case letter and a
+// digit; login tokens live an hour and logins answer 200.
+func NewDocSpace(opts ...Option) *DocSpace {
+	d := &DocSpace{tokenIssuer: newTokenIssuer(time.Hour), users: map[string]*DocSpaceUser{},
+		apiKeys: map[string]bool{}, bearers: map[string]bool{},
+		policy: DocSpacePolicy{MinLength: 8, UpperCase: true, Digits: true}, loginStatus: http.StatusOK}
+	d.Server = newServer(api.DocSpace, opts, d.handle)
+	return d
+}
+
+func (d *DocSpace) locked(f func()) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	f()
+}
+
+// AddUser adds or replaces a user.
+func (d *DocSpace) AddUser(u DocSpaceUser) { d.locked(func() { d.users[strings.ToLower(u.ID)] = &u }) }
+
+// Password returns a user's current password; one set as a hash reads "hash:<value>".
+func (d *DocSpace) Password(id string) (pw string, ok bool) {
+	d.locked(func() {
+		if u := d.users[strings.ToLower(id)]; u != nil {
+			pw, ok = u.Password, true
+		}
+	})
+	return pw, ok
+}
+
+// AddAPIKey accepts a personal API key, sent raw in Authorization.
+func (d *DocSpace) AddAPIKey(key string) { d.locked(func() { d.apiKeys[key] = true }) }
+
+// AddBearerToken accepts an OAuth2 / OpenID Connect access token ("Authorization: Bearer <token>").
+func (d *DocSpace) AddBearerToken(token string) { d.locked(func() { d.bearers[token] = true }) }
+
+// SetPolicy replaces the password policy.
+func (d *DocSpace) SetPolicy(p DocSpacePolicy) { d.locked(func() { d.policy = p }) }
+
+// SetLoginStatus sets the status of a successful login: 200, or 201 like older portals.
+func (d *DocSpace) SetLoginStatus(status int) { d.locked(func() { d.loginStatus = status }) }
+
+// ResetEmails returns the addresses a reset email was sent to, in order (only those of existing users).
+func (d *DocSpace) ResetEmails() (emails []string) {
+	d.locked(func() { emails = append([]string(nil), d.resets...) })
+	return emails
+}
+
+func docspaceError(status int, msg string) reply {
+	return jsonReply(status, map[string]any{"status": 1, "statusCode": status, "error": map[string]any{"message": msg}})
+}
+
+func envelope(status int, response any) reply {
+	return jsonReply(status, map[string]any{"response": response, "status": 0, "statusCode": status})
+}
+
+func (d *DocSpace) handle(q *request) reply {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	switch q.op {
+	case "authenticate":
+		return d.login(q)
+	case "sendUserPassword":
+		var body struct{ Email string }
+		q.decode(&body)
+		if d.userByEmail(body.Email) != nil {
+			d.resets = append(d.resets, body.Email)
+		}
+		return envelope(http.StatusOK, fmt.Sprintf("If a user with the %s email exists, the password change "+
+			"instruction has been sent to this email address.", body.Email))
+	}
+	if !d.authenticated(q.Request) {
+		return docspaceError(http.StatusUnauthorized, "Unauthorized")
+	}
+	switch q.op {
+	case "getPasswordSettings":
+		p := d.policy
+		return envelope(http.StatusOK, map[string]any{
+			"minLength": p.MinLength, "upperCase": p.UpperCase, "digits": p.Digits, "specSymbols": p.SpecSymbols,
+			"allowedCharactersRegexStr": dsAllowedRegex, "upperCaseRegexStr": `(?=.*[A-Z])`,
+			"digitsRegexStr": `(?=.*\d)`, "specSymbolsRegexStr": `(?=.*` + dsSymbolClass + `)`,
+		})
+	case "changeUserPassword":
+		u := d.users[strings.ToLower(q.path[3])]
+		if u == nil {
+			return emptyReply(http.StatusNotFound)
+		}
+		var body struct{ Password, PasswordHash *string }
+		q.decode(&body)
+		switch {
+		case body.PasswordHash != nil:
+			u.Password = "hash:" + *body.PasswordHash
+		case body.Password != nil && d.meetsPolicy(*body.Password):
+			u.Password = *body.Password
+		default:
+			return docspaceError(http.StatusBadRequest, "The password does not meet the password policy")
+		}
+		return envelope(http.StatusOK, map[string]any{"id": u.ID, "displayName": u.DisplayName, "email": u.Email,
+			"userName": u.Email, "status": 1, "activationStatus": 1, "isAdmin": false, "isOwner": false,
+			"isVisitor": false, "isCollaborator": false, "isRoomAdmin": false, "isLDAP": false, "isSSO": false,
+			"listAdminModules": []string{}})
+	}
+	return emptyReply(http.StatusForbidden)
+}
+
+func (d *DocSpace) login(q *request) reply {
+	var body struct{ UserName, Password string }
+	q.decode(&body)
+	if body.UserName == "" || body.Password == "" {
+		return emptyReply(http.StatusBadRequest)
+	}
+	u := d.userByEmail(body.UserName)
+	switch {
+	case u == nil:
+		return emptyReply(http.StatusNotFound)
+	case u.Password != body.Password:
+		return docspaceError(http.StatusUnauthorized, "Unauthorized")
+	case u.TwoFactor:
+		return envelope(d.loginStatus, map[string]any{"tfa": true, "sms": false,
+			"confirmUrl": d.URL() + "/confirm/TfaAuth?email=" + u.Email})
+	}
+	tok, exp := d.issue(u.ID)
+	return envelope(d.loginStatus, map[string]any{"token": tok, "expires": exp.UTC().Format(time.RFC3339)})
+}
+
+func (d *DocSpace) userByEmail(email string) *DocSpaceUser {
+	for _, u := range d.users {
+		if email != "" && strings.EqualFold(u.Email, email) {
+			return u
+		}
+	}
+	return nil
+}
+
+// authenticated accepts a live login token (raw in Authorization or as the asc_auth_key cookie), a personal
+// API key, a bearer token or a user's basic credentials.
+func (d *DocSpace) authenticated(r *http.Request) bool {
+	if c, err := r.Cookie("asc_auth_key"); err == nil {
+		if _, ok := d.subject(c.Value); ok {
+			return true
+		}
+	}
+	raw := r.Header.Get("Authorization")
+	if _, ok := d.subject(raw); ok || d.apiKeys[raw] {
+		return true
+	}
+	if tok, ok := bearer(r); ok {
+		return d.bearers[tok]
+	}
+	if user, pass, ok := basicCredentials(r); ok {
+		u := d.userByEmail(user)
+		return u != nil && u.Password == pass
+	}
+	return false
+}
+
+func (d *DocSpace) meetsPolicy(pw string) bool {
+	p := d.policy
+	return utf8.RuneCountInString(pw) >= p.MinLength && dsAllowed.MatchString(pw) &&
+		(!p.UpperCase || dsUpper.MatchString(pw)) &&
+		(!p.Digits || dsDigit.MatchString(pw)) &&
+		(!p.SpecSymbols || dsSymbol.MatchString(pw))
+}

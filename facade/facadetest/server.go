@@ -1,0 +1,417 @@
+package facadetest
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/unipass/unipass/api"
+)
+
+// Option configures a fake.
+type Option func(*config)
+
+type config struct {
+	t        testing.TB
+	basePath string
+	tls      bool
+}
+
+// WithT reports every contract violation with t.Errorf and closes the server at t.Cleanup.
+func WithT(t testing.TB) Option { return func(c *config) { c.t = t } }
+
+// WithBasePath serves the API under a path prefix such as "/tenant"; URL includes it.
+func WithBasePath(prefix string) Option {
+	return func(c *config) {
+		c.basePath = ""
+		if p := strings.Trim(prefix, "/"); p != "" {
+			c.basePath = "/" + p
+		}
+	}
+}
+
+// WithTLS serves https; Client trusts the server's certificate.
+func WithTLS() Option { return func(c *config) { c.tls = true } }
+
+// Fault is an answer armed for an operation in place of the fake's own. Its answer is not contract-checked.
+type Fault struct {
+	Status      int           // status to answer; 0 with no Body: answer as usual after Delay (or none, with Drop)
+	RetryAfter  string        // Retry-After header value, if not empty
+	ContentType string        // e.g. "text/html"; default application/json when Body is set
+	Body        string        // the body
+	Header      http.Header   // extra headers, e.g. X-Rate-Limit-Remaining
+	Delay       time.Duration // wait before answering; stops when the client goes away or the server closes
+	Drop        bool          // close the connection without any response
+	Truncate    bool          // announce the whole Body's length, send half of it, close
+	Times       int           // the next Times requests of the operation; 0: until ClearFaults
+}
+
+// passThrough says whether the fault only delays the fake's own answer.
+func (f *Fault) passThrough() bool { return !f.Drop && !f.Truncate && f.Status == 0 && f.Body == "" }
+
+// Server is what the three fakes share: the HTTP server, contract validation, faults, hit counts and the
+// rate limit. Each fake embeds it.
+type Server struct {
+	srv       *httptest.Server
+	validator *api.Validator
+	t         testing.TB
+	basePath  string
+	handle    func(*request) reply
+	done      chan struct{}
+	closeOnce sync.Once
+
+	// mu guards the fields below and the state of the fake that embeds the Server.
+	mu         sync.Mutex
+	faults     map[string][]*Fault
+	hits       map[string]int
+	violations []error
+	bucket     *bucket
+	limited    int
+}
+
+// request is what a fake's handler sees: a request that passed contract validation.
+type request struct {
+	*http.Request
+	op   string
+	body []byte
+	// path holds the path segments after the base path, e.g. ["api", "2.0", "people", "<id>", "password"].
+	path []string
+}
+
+// decode unmarshals the body; the validator has already checked it against the description.
+func (q *request) decode(v any) { _ = json.Unmarshal(q.body, v) }
+
+// reply is a fake handler's buffered answer.
+type reply struct {
+	status int
+	header http.Header
+	body   []byte
+}
+
+func jsonReply(status int, v any) reply {
+	data, err := json.Marshal(v)
+	if err != nil {
+		panic(fmt.Sprintf("facadetest: %v", err)) // the fakes only marshal their own plain values
+	}
+	return reply{status: status, header: http.Header{"Content-Type": {"application/json; charset=utf-8"}}, body: data}
+}
+
+func emptyReply(status int) reply { return reply{status: status, header: http.Header{}} }
+
+func newServer(v api.Vendor, opts []Option, handle func(*request) reply) *Server {
+	var cfg config
+	for _, o := range opts {
+		o(&cfg)
+	}
+	val, err := api.NewValidator(v, api.WithBasePath(cfg.basePath))
+	if err != nil {
+		panic(fmt.Sprintf("facadetest: %v", err)) // the embedded descriptions always load
+	}
+	s := &Server{validator: val, t: cfg.t, basePath: cfg.basePath, handle: handle, done: make(chan struct{}),
+		faults: map[string][]*Fault{}, hits: map[string]int{}}
+	if cfg.tls {
+		s.srv = httptest.NewTLSServer(http.HandlerFunc(s.serve))
+	} else {
+		s.srv = httptest.NewServer(http.HandlerFunc(s.serve))
+	}
+	if cfg.t != nil {
+		cfg.t.Cleanup(s.Close)
+	}
+	return s
+}
+
+// URL is the base URL to give a client: the server's address and the base path.
+func (s *Server) URL() string { return s.srv.URL + s.basePath }
+
+// Client returns an http.Client for the server; it trusts the certificate of WithTLS.
+func (s *Server) Client() *http.Client { return s.srv.Client() }
+
+// Close shuts the server down, cutting delays of faults short. It may be called more than once.
+func (s *Server) Close() {
+	s.closeOnce.Do(func() { close(s.done) })
+	s.srv.Close()
+}
+
+// Fail arms a fault for an operation (its operationId); several faults for one operation queue up.
+func (s *Server) Fail(operationID string, f Fault) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.faults[operationID] = append(s.faults[operationID], &f)
+}
+
+// ClearFaults disarms every fault.
+func (s *Server) ClearFaults() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.faults = map[string][]*Fault{}
+}
+
+// Hits counts the requests that reached the fake for an operation, faulted and invalid ones included.
+func (s *Server) Hits(operationID string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.hits[operationID]
+}
+
+// Violations returns every contract violation seen so far.
+func (s *Server) Violations() []error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]error(nil), s.violations...)
+}
+
+// SetRateLimit makes the fake enforce a token bucket over all its operations, as the vendors do: rps
+// requests a second, bursts of at most burst. A request over the limit is answered 429 with Retry-After
+// (whole seconds, at least 1); every answer carries the quota headers (X-Rate-Limit, X-Rate-Limit-Remaining
+// as Zendesk sends them; X-RateLimit-Limit, X-RateLimit-Remaining as DocSpace does). rps 0 turns the limit
+// off. Like faults, the limit's 429 answers are not contract-checked.
+func (s *Server) SetRateLimit(rps float64, burst int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if rps <= 0 {
+		s.bucket = nil
+		return
+	}
+	b := float64(max(burst, 1))
+	s.bucket = &bucket{rps: rps, burst: b, tokens: b, last: time.Now()}
+}
+
+// RateLimited counts the requests the rate limit refused.
+func (s *Server) RateLimited() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.limited
+}
+
+// bucket is a token bucket: rps tokens a second, at most burst at once.
+type bucket struct {
+	rps, burst, tokens float64
+	last               time.Time
+}
+
+// limit applies the rate limit to a request, setting the quota headers on h; a wait above 0 means the
+// request is refused.
+func (s *Server) limit(h http.Header) (wait time.Duration) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	b := s.bucket
+	if b == nil {
+		return 0
+	}
+	now := time.Now()
+	b.tokens = min(b.burst, b.tokens+now.Sub(b.last).Seconds()*b.rps)
+	b.last = now
+	if b.tokens >= 1 {
+		b.tokens--
+	} else {
+		wait = time.Duration((1 - b.tokens) / b.rps * float64(time.Second))
+		s.limited++
+	}
+	limit, remaining := strconv.Itoa(int(b.burst)), strconv.Itoa(int(b.tokens))
+	h.Set("X-Rate-Limit", limit)
+	h.Set("X-RateLimit-Limit", limit)
+	h.Set("X-Rate-Limit-Remaining", remaining)
+	h.Set("X-RateLimit-Remaining", remaining)
+	return wait
+}
+
+func (s *Server) violation(err error) {
+	s.mu.Lock()
+	s.violations = append(s.violations, err)
+	s.mu.Unlock()
+	if s.t != nil {
+		s.t.Errorf("facadetest: %v", err)
+	}
+}
+
+// hit counts a request of an operation and takes the fault armed for it, if any.
+func (s *Server) hit(op string) *Fault {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.hits[op]++
+	q := s.faults[op]
+	if len(q) == 0 {
+		return nil
+	}
+	f := *q[0]
+	if q[0].Times > 0 {
+		if q[0].Times--; q[0].Times == 0 {
+			s.faults[op] = q[1:]
+		}
+	}
+	return &f
+}
+
+// serve validates the request, applies faults and the rate limit, runs the fake's handler and validates its
+// answer.
+func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
+	ex, err := s.validator.ValidateRequest(r.Context(), r)
+	if err != nil {
+		if ve := (*api.ValidationError)(nil); errors.As(err, &ve) && ve.Operation != "" {
+			s.hit(ve.Operation) // counted; no fault applies to a request the vendor would not get
+		}
+		s.violation(err)
+		http.Error(w, err.Error(), http.StatusBadRequest)
+		return
+	}
+	op := ex.Operation()
+	if f := s.hit(op); f != nil {
+		if !s.sleep(r, f.Delay) {
+			panic(http.ErrAbortHandler) // close the connection without an answer
+		}
+		if !f.passThrough() {
+			writeFault(w, f)
+			return
+		}
+	}
+	if wait := s.limit(w.Header()); wait > 0 {
+		w.Header().Set("Retry-After", strconv.Itoa(max(int((wait+time.Second-1)/time.Second), 1)))
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusTooManyRequests)
+		_, _ = io.WriteString(w, `{"error":"Too many requests"}`)
+		return
+	}
+	body, _ := io.ReadAll(r.Body)
+	path := strings.Split(strings.Trim(strings.TrimPrefix(r.URL.Path, s.basePath), "/"), "/")
+	rep := s.handle(&request{Request: r, op: op, body: body, path: path})
+	if err := ex.ValidateResponse(r.Context(), rep.status, rep.header, rep.body); err != nil {
+		s.violation(err)
+	}
+	for k, v := range rep.header {
+		w.Header()[k] = v
+	}
+	w.WriteHeader(rep.status)
+	_, _ = w.Write(rep.body)
+}
+
+// sleep waits d; false means the client went away or the server is closing.
+func (s *Server) sleep(r *http.Request, d time.Duration) bool {
+	if d <= 0 {
+		return true
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-r.Context().Done():
+	case <-s.done:
+	}
+	return false
+}
+
+func writeFault(w http.ResponseWriter, f *Fault) {
+	h := w.Header()
+	for k, v := range f.Header {
+		h[k] = v
+	}
+	if f.RetryAfter != "" {
+		h.Set("Retry-After", f.RetryAfter)
+	}
+	switch {
+	case f.ContentType != "":
+		h.Set("Content-Type", f.ContentType)
+	case f.Body != "":
+		h.Set("Content-Type", "application/json")
+	}
+	status := f.Status
+	if status == 0 {
+		status = http.StatusOK
+	}
+	if !f.Drop && !f.Truncate {
+		w.WriteHeader(status)
+		_, _ = io.WriteString(w, f.Body)
+		return
+	}
+	conn, buf, err := http.NewResponseController(w).Hijack()
+	if err != nil {
+		panic(fmt.Sprintf("facadetest: hijack: %v", err)) // only HTTP/2 refuses, and the fakes serve HTTP/1.1
+	}
+	defer func() { _ = conn.Close() }()
+	if f.Truncate {
+		h.Set("Content-Length", strconv.Itoa(len(f.Body)))
+		_, _ = fmt.Fprintf(buf, "HTTP/1.1 %d %s\r\n", status, http.StatusText(status))
+		_ = h.Write(buf)
+		_, _ = buf.WriteString("\r\n" + f.Body[:len(f.Body)/2])
+		_ = buf.Flush()
+	}
+}
+
+// tokenIssuer hands out random login tokens with a lifetime and checks them; DocSpace and Glowmarkt
+// embed it.
+type tokenIssuer struct {
+	tokMu  sync.Mutex
+	ttl    time.Duration
+	issued map[string]issuedToken
+}
+
+type issuedToken struct {
+	subject string
+	expires time.Time
+}
+
+func newTokenIssuer(ttl time.Duration) tokenIssuer {
+	return tokenIssuer{ttl: ttl, issued: map[string]issuedToken{}}
+}
+
+// SetTokenTTL sets the lifetime of the login tokens issued from now on.
+func (k *tokenIssuer) SetTokenTTL(d time.Duration) {
+	k.tokMu.Lock()
+	defer k.tokMu.Unlock()
+	k.ttl = d
+}
+
+// ExpireTokens makes every login token issued so far expired.
+func (k *tokenIssuer) ExpireTokens() {
+	k.tokMu.Lock()
+	defer k.tokMu.Unlock()
+	for tok, it := range k.issued {
+		it.expires = time.Time{}
+		k.issued[tok] = it
+	}
+}
+
+// issue returns a new token for subject and when it expires.
+func (k *tokenIssuer) issue(subject string) (string, time.Time) {
+	b := make([]byte, 16)
+	_, _ = rand.Read(b)
+	tok := "fake-token-" + hex.EncodeToString(b)
+	k.tokMu.Lock()
+	defer k.tokMu.Unlock()
+	exp := time.Now().Add(k.ttl)
+	k.issued[tok] = issuedToken{subject: subject, expires: exp}
+	return tok, exp
+}
+
+// subject returns whom a live token was issued to.
+func (k *tokenIssuer) subject(tok string) (string, bool) {
+	k.tokMu.Lock()
+	defer k.tokMu.Unlock()
+	it, ok := k.issued[tok]
+	if !ok || !time.Now().Before(it.expires) {
+		return "", false
+	}
+	return it.subject, true
+}
+
+// basicCredentials returns the request's basic user and password.
+func basicCredentials(r *http.Request) (string, string, bool) {
+	u, p, ok := r.BasicAuth()
+	return u, p, ok && u != ""
+}
+
+// bearer returns the token of "Authorization: Bearer <token>".
+func bearer(r *http.Request) (string, bool) {
+	scheme, tok, ok := strings.Cut(r.Header.Get("Authorization"), " ")
+	return tok, ok && strings.EqualFold(scheme, "Bearer") && tok != ""
+}

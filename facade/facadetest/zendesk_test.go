@@ -1,0 +1,175 @@
+package facadetest_test
+
+import (
+	"context"
+	"net/http"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/unipass/unipass/facade/facadetest"
+	"github.com/unipass/unipass/gen/zendesk"
+)
+
+// Obviously fake Zendesk test data.
+const (
+	zdAdmin      = 1001
+	zdAgent      = 1002
+	zdAdminMail  = "admin@example.com"
+	zdAgentMail  = "agent@example.com"
+	zdAdminPass  = "fake-Admin-Passw0rd-1"
+	zdAgentPass  = "fake-Agent-Passw0rd-1"
+	zdAPIToken   = "fake-zendesk-api-token"
+	zdOAuthAgent = "fake-zendesk-oauth-agent"
+
+	zdAgentPath     = "/api/v2/users/1002/password"
+	zdForbidden     = `{"error":"Forbidden","description":"You do not have access to this page. Please contact the account owner of this help desk for further help."}`
+	zdUnauthorized  = `{"error":"Couldn't authenticate you"}`
+	zdNotFound      = `{"error":"RecordNotFound","description":"Not found"}`
+	zdTooShortFive  = `{"description":"Password is too short (minimum is 5 characters)","error":"InvalidValue"}`
+	zdAdminAPIToken = zdAdminMail + "/token"
+)
+
+func newZendesk(t *testing.T, opts ...facadetest.Option) *facadetest.Zendesk {
+	t.Helper()
+	f := facadetest.NewZendesk(append([]facadetest.Option{facadetest.WithT(t)}, opts...)...)
+	f.AddUser(facadetest.ZendeskUser{ID: zdAdmin, Email: zdAdminMail, Password: zdAdminPass, Role: "admin"})
+	f.AddUser(facadetest.ZendeskUser{ID: zdAgent, Email: zdAgentMail, Password: zdAgentPass, Role: "agent"})
+	f.AddAPIToken(zdAdminMail, zdAPIToken)
+	f.AddOAuthToken(zdOAuthAgent, zdAgent)
+	return f
+}
+
+func TestZendeskSetUserPassword(t *testing.T) {
+	f := newZendesk(t)
+	admin := []string{"Authorization", basic(zdAdminAPIToken, zdAPIToken)}
+
+	// Off by default, as on real accounts.
+	resp := call(t, f, http.MethodPost, zdAgentPath, `{"password":"fake-Passw0rd-2"}`, admin...)
+	assert.Equal(t, http.StatusForbidden, resp.status)
+	assert.JSONEq(t, zdForbidden, resp.body)
+
+	f.SetAdminSetPassword(true)
+	resp = call(t, f, http.MethodPost, zdAgentPath, `{"password":"fake-Passw0rd-2"}`, "Authorization", "Bearer "+zdOAuthAgent)
+	assert.Equal(t, http.StatusForbidden, resp.status, "an agent is no admin")
+	assert.JSONEq(t, zdForbidden, resp.body)
+
+	resp = call(t, f, http.MethodPost, "/api/v2/users/4242/password", `{"password":"fake-Passw0rd-2"}`, admin...)
+	assert.Equal(t, http.StatusNotFound, resp.status)
+	assert.JSONEq(t, zdNotFound, resp.body)
+
+	resp = call(t, f, http.MethodPost, zdAgentPath, `{"password":"abc"}`, admin...)
+	assert.Equal(t, http.StatusUnprocessableEntity, resp.status)
+	assert.JSONEq(t, `{"error":"RecordInvalid","description":"Record validation errors","details":{"password":[`+zdTooShortFive+`]}}`, resp.body)
+	pw, _ := f.Password(zdAgent)
+	assert.Equal(t, zdAgentPass, pw)
+
+	resp = call(t, f, http.MethodPost, zdAgentPath, `{"password":"fake-Passw0rd-2"}`, admin...)
+	assert.Equal(t, http.StatusOK, resp.status)
+	assert.Empty(t, resp.body)
+	pw, _ = f.Password(zdAgent)
+	assert.Equal(t, "fake-Passw0rd-2", pw)
+
+	// Email and password of an admin work too.
+	resp = call(t, f, http.MethodPost, zdAgentPath, `{"password":"fake-Passw0rd-3"}`, "Authorization", basic(zdAdminMail, zdAdminPass))
+	assert.Equal(t, http.StatusOK, resp.status)
+	assert.Equal(t, 6, f.Hits("SetUserPassword"))
+	assert.Empty(t, f.Violations())
+}
+
+func TestZendeskPolicy(t *testing.T) {
+	f := newZendesk(t)
+	f.SetAdminSetPassword(true)
+	admin := []string{"Authorization", basic(zdAdminAPIToken, zdAPIToken)}
+	req := "/api/v2/users/1002/password/requirements"
+
+	resp := call(t, f, http.MethodGet, req, "", admin...)
+	require.Equal(t, http.StatusOK, resp.status)
+	assert.JSONEq(t, `{"requirements":["must be at least 5 characters","must be different from email address"]}`, resp.body)
+
+	f.SetMinLength(10)
+	f.SetRequireMixedCase(true)
+	f.SetRequireDigits(true)
+	c, err := zendesk.NewClientWithResponses(f.URL(), zendesk.WithHTTPClient(f.Client()))
+	require.NoError(t, err)
+	got, err := c.GetUserPasswordRequirementsWithResponse(context.Background(), zdAgent,
+		func(_ context.Context, r *http.Request) error { r.SetBasicAuth(zdAgentMail, zdAgentPass); return nil })
+	require.NoError(t, err)
+	require.NotNil(t, got.JSON200)
+	assert.Equal(t, []string{"must be at least 10 characters", "must be different from email address",
+		"must include letters in mixed case", "must include a number"}, *got.JSON200.Requirements)
+
+	resp = call(t, f, http.MethodPost, zdAgentPath, `{"password":"short"}`, admin...)
+	assert.Equal(t, http.StatusUnprocessableEntity, resp.status)
+	assert.JSONEq(t, `{"error":"RecordInvalid","description":"Record validation errors","details":{"password":[
+		{"description":"Password is too short (minimum is 10 characters)","error":"InvalidValue"},
+		{"description":"Password must include letters in mixed case","error":"InvalidValue"},
+		{"description":"Password must include a number","error":"InvalidValue"}]}}`, resp.body)
+
+	f.SetMinLength(5)
+	f.SetRequireMixedCase(false)
+	f.SetRequireDigits(false)
+	resp = call(t, f, http.MethodPost, zdAgentPath, `{"password":"AGENT@example.com"}`, admin...)
+	assert.Equal(t, http.StatusUnprocessableEntity, resp.status, "the email address is no password")
+	assert.Contains(t, resp.body, "Password must be different from email address")
+
+	resp = call(t, f, http.MethodGet, "/api/v2/users/4242/password/requirements", "", admin...)
+	assert.Equal(t, http.StatusNotFound, resp.status)
+	assert.JSONEq(t, zdNotFound, resp.body)
+	assert.Empty(t, f.Violations())
+}
+
+func TestZendeskChangeOwnPassword(t *testing.T) {
+	f := newZendesk(t)
+	agent := []string{"Authorization", "Bearer " + zdOAuthAgent}
+	body := func(prev, pw string) string { return `{"previous_password":"` + prev + `","password":"` + pw + `"}` }
+
+	resp := call(t, f, http.MethodPut, "/api/v2/users/1001/password", body(zdAdminPass, "fake-Passw0rd-2"), agent...)
+	assert.Equal(t, http.StatusForbidden, resp.status, "nobody changes another user's password")
+	assert.JSONEq(t, zdForbidden, resp.body)
+
+	resp = call(t, f, http.MethodPut, zdAgentPath, body("fake-Wrong-1", "fake-Passw0rd-2"), agent...)
+	assert.Equal(t, http.StatusUnprocessableEntity, resp.status)
+	assert.JSONEq(t, `{"error":"RecordInvalid","description":"Record validation errors","details":{"previous_password":[{"description":"Previous password is incorrect","error":"InvalidValue"}]}}`, resp.body)
+
+	resp = call(t, f, http.MethodPut, zdAgentPath, body(zdAgentPass, "abc"), agent...)
+	assert.Equal(t, http.StatusUnprocessableEntity, resp.status)
+	assert.JSONEq(t, `{"error":"RecordInvalid","description":"Record validation errors","details":{"password":[`+zdTooShortFive+`]}}`, resp.body)
+
+	resp = call(t, f, http.MethodPut, zdAgentPath, body(zdAgentPass, "fake-Passw0rd-2"), agent...)
+	assert.Equal(t, http.StatusOK, resp.status)
+	assert.Empty(t, resp.body)
+	pw, _ := f.Password(zdAgent)
+	assert.Equal(t, "fake-Passw0rd-2", pw)
+
+	// The new password now works for basic authentication; the old one does not.
+	resp = call(t, f, http.MethodPut, zdAgentPath, body("fake-Passw0rd-2", "fake-Passw0rd-3"), "Authorization", basic(zdAgentMail, zdAgentPass))
+	assert.Equal(t, http.StatusUnauthorized, resp.status)
+	resp = call(t, f, http.MethodPut, zdAgentPath, body("fake-Passw0rd-2", "fake-Passw0rd-3"), "Authorization", basic(zdAgentMail, "fake-Passw0rd-2"))
+	assert.Equal(t, http.StatusOK, resp.status)
+	assert.Equal(t, 6, f.Hits("ChangeOwnPassword"))
+	assert.Empty(t, f.Violations())
+}
+
+func TestZendeskAuthFailures(t *testing.T) {
+	f := newZendesk(t)
+	f.SetAdminSetPassword(true)
+	for name, value := range map[string]string{
+		"unknown token":        basic(zdAdminAPIToken, "fake-unknown-token"),
+		"token of another":     basic(zdAgentMail+"/token", zdAPIToken),
+		"wrong password":       basic(zdAdminMail, "fake-Wrong-1"),
+		"unknown user":         basic("nobody@example.com", zdAdminPass),
+		"unknown oauth":        "Bearer fake-unknown-oauth",
+		"api token as oauth":   "Bearer " + zdAPIToken,
+		"token as password":    basic(zdAdminMail, zdAPIToken),
+		"empty email of token": basic("/token", zdAPIToken),
+	} {
+		resp := call(t, f, http.MethodPost, zdAgentPath, `{"password":"fake-Passw0rd-2"}`, "Authorization", value)
+		assert.Equal(t, http.StatusUnauthorized, resp.status, name)
+		assert.JSONEq(t, zdUnauthorized, resp.body, name)
+	}
+	pw, _ := f.Password(zdAgent)
+	assert.Equal(t, zdAgentPass, pw)
+	assert.Empty(t, f.Violations())
+}
