@@ -213,3 +213,8 @@ func deref[T any](p *T) T {
 	}
 	return *p
 }
+
+// Verify is not implemented yet.
+func (d *DocSpace) Verify(context.Context, string, Secret) error {
+	return unsupported(VendorDocSpace, OpVerify)
+}

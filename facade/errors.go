@@ -24,6 +24,8 @@ var (
 	// ErrOutcomeUnknown: a password write or reset email may or may not have been applied (the connection
 	// failed, timed out or the server failed after the request was sent). It is never sent again on its own.
 	ErrOutcomeUnknown = errors.New("outcome unknown: the request may have been applied")
+	// ErrWrongPassword: Verify was refused: the password is not the one in effect.
+	ErrWrongPassword = errors.New("password is not the one in effect")
 	// ErrRedirect: the vendor answered with a redirect, which unipass never follows.
 	ErrRedirect = errors.New("unexpected redirect")
 )

@@ -221,3 +221,8 @@ func parseGlowmarktError(body []byte) errorBody {
 	}
 	return errorBody{code: deref(e.Error)}
 }
+
+// Verify is not implemented yet.
+func (g *Glowmarkt) Verify(context.Context, string, Secret) error {
+	return unsupported(VendorGlowmarkt, OpVerify)
+}

@@ -32,6 +32,7 @@ const (
 	OpChangePassword Operation = "ChangePassword"
 	OpSendReset      Operation = "SendReset"
 	OpRequirements   Operation = "Requirements"
+	OpVerify         Operation = "Verify"
 	OpLogin          Operation = "Login"
 )
 
@@ -46,6 +47,7 @@ type Capabilities struct {
 	ChangePassword bool
 	SendReset      bool
 	Requirements   bool
+	Verify         bool
 }
 
 // Supports reports whether op is supported.
@@ -59,6 +61,8 @@ func (c Capabilities) Supports(op Operation) bool {
 		return c.SendReset
 	case OpRequirements:
 		return c.Requirements
+	case OpVerify:
+		return c.Verify
 	}
 	return false
 }
@@ -77,6 +81,11 @@ type PasswordManager interface {
 	SendReset(ctx context.Context, email string) error
 	// Requirements returns the password policy that applies to the user.
 	Requirements(ctx context.Context, user string) (*Policy, error)
+	// Verify reports whether password is the one in effect for the user: nil when the vendor accepts it,
+	// an error matching ErrWrongPassword when the vendor refuses it, any other error when the answer
+	// proves neither (rate limit, two-factor required, server error). It is a read: it never changes the
+	// account and is retried as a safe request, but never repeated after the vendor refuses the password.
+	Verify(ctx context.Context, user string, password Secret) error
 }
 
 var (

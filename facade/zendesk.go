@@ -178,3 +178,8 @@ func parseZendeskError(body []byte) errorBody {
 	}
 	return out
 }
+
+// Verify is not implemented yet.
+func (z *Zendesk) Verify(context.Context, string, Secret) error {
+	return unsupported(VendorZendesk, OpVerify)
+}
