@@ -5,7 +5,9 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -90,11 +92,16 @@ func TestVendorTextPrintable(t *testing.T) {
 	require.NoError(t, err)
 	quoted := string(q)
 
-	zd.Fail("GetUserPasswordRequirements", facadetest.Fault{Status: 200, Times: 2,
+	zd.Fail("GetUserPasswordRequirements", facadetest.Fault{Status: 200, Times: 3,
 		Body: `{"requirements":["must be at least 5 characters",` + quoted + `]}`})
 	code, stdout, stderr := cliRun(t, environ, "", append([]string{"requirements", "2"}, base...)...)
 	require.Equal(t, exitOK, code, stderr)
 	assert.Contains(t, stdout, `\x1b[2K`, "the escape is shown, not acted on")
+	assertNoControls(t, stdout+stderr)
+
+	code, stdout, stderr = cliRun(t, environ, "user\n2\n", append([]string{"rotate", "--input", "-", "--dry-run"}, base...)...)
+	require.Equal(t, exitOK, code, stderr)
+	assert.Contains(t, stdout, `\x1b[2K`, "rotate --dry-run prints the policy the same way")
 	assertNoControls(t, stdout+stderr)
 
 	code, stdout, stderr = cliRun(t, environ, "fake-Short\n", append([]string{"requirements", "2", "--check"}, base...)...)
@@ -117,4 +124,31 @@ func assertNoControls(t *testing.T, text string) {
 		}
 		assert.False(t, isControl(r), "%U in %q", r, text)
 	}
+}
+
+// Commands built at the same time share no state (under -race, a package-level map written by each command's
+// flags fails this test), and each knows its own secrets.
+func TestCommandsShareNoState(t *testing.T) {
+	t.Parallel()
+	const n = 8
+	codes := make(chan int, 2*n)
+	var wg sync.WaitGroup
+	for range n {
+		wg.Go(func() {
+			code, _, _ := cliRun(t, nil, "", "verify", "1", "--vendor", "zendesk", "--password", "fake-Racing-Passw0rd")
+			codes <- code
+		})
+		wg.Go(func() {
+			code, _, _ := cliRun(t, nil, "", "version")
+			codes <- code
+		})
+	}
+	wg.Wait()
+	close(codes)
+	var got []int
+	for c := range codes {
+		got = append(got, c)
+	}
+	slices.Sort(got)
+	assert.Equal(t, append(slices.Repeat([]int{exitOK}, n), slices.Repeat([]int{exitUsage}, n)...), got)
 }
