@@ -217,23 +217,25 @@ type secretFlags struct {
 	refuse map[string]*string
 }
 
-// How a secret flag gives its secret.
+// secretWay is how one of a secret's flags gives the secret.
+type secretWay string
+
 const (
-	secretValue = "value" // --<name> VALUE: always refused
-	secretFile  = "file"  // --<name>-file FILE
-	secretStdin = "stdin" // --<name>-stdin
+	secretValue secretWay = "value" // --<name> VALUE: always refused
+	secretFile  secretWay = "file"  // --<name>-file FILE
+	secretStdin secretWay = "stdin" // --<name>-stdin
 )
 
 // secretAnnotation, in a flag's Annotations, holds the secret's name and how the flag gives it.
 const secretAnnotation = "unipass-secret"
 
 // secretFlag tells whether fl is one of a secret's flags, which secret, and how it gives it.
-func secretFlag(fl *pflag.Flag) (name, way string, ok bool) {
+func secretFlag(fl *pflag.Flag) (name string, way secretWay, ok bool) {
 	a := fl.Annotations[secretAnnotation]
 	if len(a) != 2 {
 		return "", "", false
 	}
-	return a[0], a[1], true
+	return a[0], secretWay(a[1]), true
 }
 
 func (s *secretFlags) bind(f *pflag.FlagSet, name, what string) {
@@ -243,8 +245,8 @@ func (s *secretFlags) bind(f *pflag.FlagSet, name, what string) {
 	s.files[name] = f.String(name+"-file", "", "read "+what+" from this file (first line)")
 	s.stdin[name] = f.Bool(name+"-stdin", false, "read "+what+" from standard input (first line)")
 	s.refuse[name] = f.String(name, "", "refused: secrets never go on the command line; use "+envName(name)+", --"+name+"-file or --"+name+"-stdin")
-	for flag, way := range map[string]string{name: secretValue, name + "-file": secretFile, name + "-stdin": secretStdin} {
-		_ = f.SetAnnotation(flag, secretAnnotation, []string{name, way}) // the flag was just defined
+	for flag, way := range map[string]secretWay{name: secretValue, name + "-file": secretFile, name + "-stdin": secretStdin} {
+		_ = f.SetAnnotation(flag, secretAnnotation, []string{name, string(way)}) // the flag was just defined
 	}
 }
 
