@@ -50,7 +50,8 @@ func FuzzAPIErrorMapping(f *testing.F) {
 }
 
 func FuzzInputValidation(f *testing.F) {
-	for _, s := range []string{"aae1e103-bca5-9fa1-ba8c-42058b4abf28", "{aae1e103-bca5-9fa1-ba8c-42058b4abf28}", "35436", "0", "-1", "007", "user@example.com", "User <u@example.com>", "", "a@b"} {
+	for _, s := range []string{"aae1e103-bca5-9fa1-ba8c-42058b4abf28", "{aae1e103-bca5-9fa1-ba8c-42058b4abf28}", "35436", "0", "-1", "007", "user@example.com", "User <u@example.com>", "", "a@b",
+		"glow-acc-0001", "../../admin", "acc-1\r\nX-Injected: 1", "acc\x001", "acc%2F1", "acc-é"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
@@ -62,6 +63,10 @@ func FuzzInputValidation(f *testing.F) {
 		}
 		if err := checkEmail("email", s); err == nil && (!strings.Contains(s, "@") || len(s) > 255) {
 			t.Fatalf("accepted email %q", s)
+		}
+		if err := checkGlowmarktAccount(s); err == nil && (len(s) > maxGlowmarktAccount ||
+			strings.ContainsAny(s, "/\\.%?#:; \r\n\t\x00") || !utf8.ValidString(s) || strings.ContainsFunc(s, func(r rune) bool { return r > 0x7f })) {
+			t.Fatalf("accepted Glowmarkt account %q", s)
 		}
 		if err := checkPassword("p", NewSecret(s)); err != nil && strings.Contains(err.Error(), s) && s != "" {
 			t.Fatalf("the error quotes the password: %v", err)

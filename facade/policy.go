@@ -104,15 +104,15 @@ func (r Rule) met(pw string) bool {
 	case RuleLetter:
 		return strings.IndexFunc(pw, unicode.IsLetter) >= 0
 	case RuleSymbol:
-		return strings.IndexFunc(pw, IsSymbol) >= 0
+		return strings.IndexFunc(pw, isSymbol) >= 0
 	case RuleAllowed:
 		return r.allowed == nil || r.allowed.MatchString(pw)
 	}
 	return true
 }
 
-// IsSymbol reports whether r counts as a special symbol: printable, not a letter, digit or space.
-func IsSymbol(r rune) bool {
+// isSymbol reports whether r counts as a special symbol: printable, not a letter, digit or space.
+func isSymbol(r rune) bool {
 	return unicode.IsPrint(r) && !unicode.IsLetter(r) && !unicode.IsDigit(r) && !unicode.IsSpace(r)
 }
 
