@@ -124,7 +124,8 @@ type DocSpaceSettings struct {
 }
 
 // DocSpacePolicy turns DocSpace password settings into a Policy. The allowed-characters pattern is kept
-// as given; it is checked only when Go's regexp can compile it (the portal uses .NET syntax).
+// as given; it is checked only when Go's regexp can compile it (the portal uses .NET syntax). With known
+// settings it gives a policy without a network call, for Check or rotate.GeneratePassword.
 func DocSpacePolicy(s DocSpaceSettings) *Policy {
 	p := &Policy{Vendor: VendorDocSpace}
 	if s.MinLength > 0 {
@@ -155,7 +156,7 @@ var (
 
 // ZendeskPolicy reads Zendesk's requirement sentences ("must be at least 5 characters", "must include a
 // number", ...) into a Policy. Every sentence becomes a rule with its own text; sentences unipass cannot
-// read are kept as RuleOther.
+// read are kept as RuleOther. With known sentences it gives a policy without a network call.
 func ZendeskPolicy(requirements []string) *Policy {
 	p := &Policy{Vendor: VendorZendesk}
 	for _, text := range requirements {

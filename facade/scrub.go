@@ -74,6 +74,9 @@ func (c *core) scrubberFor(call []Secret) scrubber {
 
 // secretForms returns v as it may appear in a vendor's answer.
 func secretForms(v string) []string {
+	if !strings.ContainsFunc(v, changedByEscaping) {
+		return []string{v} // every form is v itself
+	}
 	forms := []string{v, url.QueryEscape(v), url.PathEscape(v), strings.Join(strings.Fields(v), " ")}
 	for _, j := range jsonForms(v) {
 		forms = append(forms, j, strings.ReplaceAll(j, "/", `\/`))
@@ -146,4 +149,10 @@ func (s scrubber) body(b []byte) []byte {
 		return []byte(out)
 	}
 	return b
+}
+
+// changedByEscaping reports whether JSON, percent-encoding or whitespace folding may write r otherwise:
+// anything but ASCII letters, digits and "-._~".
+func changedByEscaping(r rune) bool {
+	return (r < 'a' || r > 'z') && (r < 'A' || r > 'Z') && (r < '0' || r > '9') && !strings.ContainsRune("-._~", r)
 }

@@ -67,3 +67,18 @@ func TestScrubberForms(t *testing.T) {
 	body := []byte("nothing secret")
 	assert.Same(t, &body[0], &s.body(body)[0], "a body without a secret is not copied")
 }
+
+// The cost of building an *APIError with scrubbing, for a manager with basic credentials and a call with
+// two passwords: paid only when a call fails.
+func BenchmarkAPIErrorScrub(b *testing.B) {
+	cfg, err := newConfig(VendorZendesk, "https://example.com", []Option{WithAPIToken("a@example.com", "fake-api-token-1")})
+	require.NoError(b, err)
+	c := newCore(cfg, parseZendeskError)
+	r := &response{status: 422, header: map[string][]string{"Content-Type": {"application/json"}},
+		body: []byte(`{"error":"RecordInvalid","description":"Record validation errors","details":{"password":[{"description":"Password: is too short (minimum is 12 characters)"}]}}`)}
+	call := []Secret{NewSecret("fake-Old-Passw0rd"), NewSecret("fake-New-Passw0rd")}
+	b.ReportAllocs()
+	for b.Loop() {
+		_ = c.apiError(OpChangePassword, r, call)
+	}
+}
