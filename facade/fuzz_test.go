@@ -1,6 +1,7 @@
 package facade
 
 import (
+	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -45,9 +46,21 @@ func FuzzAPIErrorMapping(f *testing.F) {
 			if len(e.RawBody()) > maxRawBody {
 				t.Fatalf("raw body not capped: %d", len(e.RawBody()))
 			}
+			// A credential echoed anywhere in the body shows nowhere.
+			c.credentials = []Secret{NewSecret(fuzzSecret)}
+			echo := append(append(append([]byte(nil), body[:len(body)/2]...), fuzzSecret...), body[len(body)/2:]...)
+			e = c.apiError(OpSetPassword, &response{status: status, header: h, body: echo}, nil)
+			for _, text := range []string{e.Error(), fmt.Sprintf("%#v", e), fmt.Sprintf("%+v", *e), string(e.RawBody())} {
+				if strings.Contains(text, fuzzSecret) {
+					t.Fatalf("the credential shows in %q", text)
+				}
+			}
 		}
 	})
 }
+
+// fuzzSecret has characters that JSON escapes; no whitespace or control characters, which cleaning changes.
+const fuzzSecret = `fake-"Sec\ret/é-99`
 
 func FuzzInputValidation(f *testing.F) {
 	for _, s := range []string{"aae1e103-bca5-9fa1-ba8c-42058b4abf28", "{aae1e103-bca5-9fa1-ba8c-42058b4abf28}", "35436", "0", "-1", "007", "user@example.com", "User <u@example.com>", "", "a@b",
