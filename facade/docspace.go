@@ -219,8 +219,8 @@ func deref[T any](p *T) T {
 
 // Verify logs in as the user with password, to prove it is the one in effect. It looks up the user's login
 // name (the email address) with this manager's credentials, then logs in with that name and the password
-// without any of the manager's credentials; the token that login returns is dropped at once and never
-// replaces the manager's own.
+// without any of the manager's credentials or cookies; the token that login returns is dropped at once and
+// never replaces the manager's own (nor does its session cookie enter the HTTP client's jar).
 //
 // Outcomes: nil when the portal accepts the password, including when it then asks for a second factor
 // (DocSpace answers tfa or sms only after it has checked the password; with SMS two-factor on, the portal
@@ -242,9 +242,13 @@ func (d *DocSpace) Verify(ctx context.Context, user string, password Secret) err
 	if err != nil {
 		return err
 	}
+	client, err := docspace.NewClient(d.client.Server, docspace.WithHTTPClient(withoutJar(d.core.hc)))
+	if err != nil {
+		return fmt.Errorf("docspace: %w", err)
+	}
 	pw := password.Reveal()
 	r, err := d.core.call(ctx, OpVerify, safe, false, func(ctx context.Context, eds []requestEditor) (*http.Response, error) {
-		return d.client.Authenticate(ctx, docspace.AuthRequest{UserName: login, Password: &pw},
+		return client.Authenticate(ctx, docspace.AuthRequest{UserName: login, Password: &pw},
 			editorsAs[docspace.RequestEditorFn](eds)...)
 	}, password)
 	if err != nil {
@@ -280,6 +284,17 @@ func (d *DocSpace) loginName(ctx context.Context, id uuid.UUID) (string, error) 
 		return "", fmt.Errorf("docspace %s: the user's profile has no email address to log in with: %w", OpVerify, errUndecodable)
 	}
 	return *w.Response.Email, nil
+}
+
+// withoutJar returns hc, or a copy of it without its cookie jar: the session cookie a Verify login may set
+// (DocSpace sets asc_auth_key) must not ride along on the manager's later requests.
+func withoutJar(hc *http.Client) *http.Client {
+	if hc.Jar == nil {
+		return hc
+	}
+	c := *hc
+	c.Jar = nil
+	return &c
 }
 
 // wrongPasswordOn marks an *APIError with one of the given statuses as a refused password (Verify).

@@ -229,7 +229,7 @@ func parseGlowmarktError(body []byte) errorBody {
 // effect for the logged-in account. user may be empty or that account's ID, as for ChangePassword; a
 // different ID is refused before the password is sent (the manager logs in first if it has not yet). The
 // token the login returns is dropped at once and never replaces the manager's own; the password the
-// manager logs in with is not changed either.
+// manager logs in with is not changed either, and the HTTP client's cookie jar is not used.
 //
 // Outcomes: nil when Glowmarkt accepts the password. An error matching ErrWrongPassword when it refuses
 // it: 401 "Access denied", or a 200 with "valid": false. Glowmarkt answers a wrong applicationId with the
@@ -257,9 +257,13 @@ func (g *Glowmarkt) Verify(ctx context.Context, user string, password Secret) er
 	if err := g.checkAccount(user); err != nil {
 		return err
 	}
+	client, err := glowmarkt.NewClient(g.client.Server, glowmarkt.WithHTTPClient(withoutJar(g.core.hc)))
+	if err != nil {
+		return fmt.Errorf("glowmarkt: %w", err)
+	}
 	pw := password.Reveal()
 	r, err := g.core.call(ctx, OpVerify, safe, false, func(ctx context.Context, eds []requestEditor) (*http.Response, error) {
-		return g.client.Authenticate(ctx, glowmarkt.AuthRequest{Username: username, Password: &pw},
+		return client.Authenticate(ctx, glowmarkt.AuthRequest{Username: username, Password: &pw},
 			editorsAs[glowmarkt.RequestEditorFn](append(eds[:len(eds):len(eds)], headerAuth("applicationId", NewSecret(g.appID))))...)
 	}, password)
 	if err != nil {

@@ -5,6 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"strings"
 	"testing"
 	"time"
 
@@ -313,4 +316,25 @@ func TestVerifyUsesNoCredentialOfTheManager(t *testing.T) {
 	require.True(t, ok)
 	assert.Equal(t, "agent@example.com", user)
 	assert.Equal(t, leakPassword, pass)
+}
+
+// The session cookie a Verify login sets never reaches the manager's cookie jar.
+func TestVerifyLeavesNoSessionCookie(t *testing.T) {
+	t.Parallel()
+	jar, err := cookiejar.New(nil)
+	require.NoError(t, err)
+	hc := &http.Client{Jar: jar}
+	f, d := docspaceSetup(t, hc, false)
+	u, err := url.Parse(f.URL())
+	require.NoError(t, err)
+	require.NoError(t, d.Verify(t.Context(), matrixUser, facade.NewSecret(leakPassword)))
+	assert.Empty(t, jar.Cookies(u), "the verified user's session stays out of the jar")
+
+	// The control: a login through the jar's client does set the cookie.
+	resp, err := hc.Post(f.URL()+"/api/2.0/authentication", "application/json",
+		strings.NewReader(`{"userName":"a@example.com","password":"`+leakPassword+`"}`))
+	require.NoError(t, err)
+	_ = resp.Body.Close()
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+	assert.NotEmpty(t, jar.Cookies(u))
 }

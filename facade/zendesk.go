@@ -181,7 +181,8 @@ func parseZendeskError(body []byte) errorBody {
 
 // Verify signs in as the user with their email address and password (HTTP basic), to prove the password
 // is the one in effect. It looks up the email with this manager's credentials, then asks who the
-// email:password credentials belong to, sending none of the manager's.
+// email:password credentials belong to, sending none of the manager's credentials or cookies (any session
+// cookie of that answer stays out of the HTTP client's jar).
 //
 // Outcomes: nil when Zendesk answers with the user's own ID. When the credentials are refused (401, or a
 // 200 for the anonymous user), Verify reads the account's settings with the manager's credentials, since
@@ -208,8 +209,12 @@ func (z *Zendesk) Verify(ctx context.Context, user string, password Secret) erro
 	if err != nil {
 		return err
 	}
+	client, err := zendesk.NewClient(z.client.Server, zendesk.WithHTTPClient(withoutJar(z.core.hc)))
+	if err != nil {
+		return fmt.Errorf("zendesk: %w", err)
+	}
 	r, err := z.core.call(ctx, OpVerify, safe, false, func(ctx context.Context, eds []requestEditor) (*http.Response, error) {
-		return z.client.ShowCurrentUser(ctx, editorsAs[zendesk.RequestEditorFn](append(eds[:len(eds):len(eds)], basicAuth(email, password)))...)
+		return client.ShowCurrentUser(ctx, editorsAs[zendesk.RequestEditorFn](append(eds[:len(eds):len(eds)], basicAuth(email, password)))...)
 	}, password)
 	var refusal *APIError
 	switch {
