@@ -225,9 +225,10 @@ func deref[T any](p *T) T {
 // Outcomes: nil when the portal accepts the password, including when it then asks for a second factor
 // (DocSpace answers tfa or sms only after it has checked the password; with SMS two-factor on, the portal
 // texts the user a code). An error matching ErrWrongPassword when the portal refuses it (401). Anything
-// else proves nothing about the password: ErrNotFound (no such user), ErrRateLimited ("too many login
-// attempts", after the retries of a safe request), ErrUnauthorized (the manager's own credentials were
-// refused during the lookup), a server or transport error. A refused password is never tried again
+// else proves nothing about the password: ErrVerifyUnavailable (the user is disabled: no login is tried),
+// ErrNotFound (no such user), ErrRateLimited ("too many login attempts", after the retries of a safe
+// request), ErrUnauthorized (the manager's own credentials were refused during the lookup), a server or
+// transport error. A refused password is never tried again
 // within a call: each call is one login attempt, which the portal counts against its brute-force limit.
 // DocSpace: GET /api/2.0/people/{userid}, then POST /api/2.0/authentication with {"userName", "password"}.
 func (d *DocSpace) Verify(ctx context.Context, user string, password Secret) error {
@@ -282,6 +283,10 @@ func (d *DocSpace) loginName(ctx context.Context, id uuid.UUID) (string, error) 
 	}
 	if w.Response == nil || deref(w.Response.Email) == "" {
 		return "", fmt.Errorf("docspace %s: the user's profile has no email address to log in with: %w", OpVerify, errUndecodable)
+	}
+	if deref(w.Response.Status) == docspace.EmployeeStatusTerminated {
+		// the portal refuses every login of a disabled user, right password or not
+		return "", fmt.Errorf("docspace %s: the user is disabled and cannot log in: %w", OpVerify, ErrVerifyUnavailable)
 	}
 	return *w.Response.Email, nil
 }

@@ -27,7 +27,8 @@ var (
 	// ErrWrongPassword: Verify was refused: the password is not the one in effect.
 	ErrWrongPassword = errors.New("password is not the one in effect")
 	// ErrVerifyUnavailable: the vendor cannot check a password for this account, so Verify proves nothing
-	// either way (Zendesk: the account does not allow password access to the API).
+	// either way (Zendesk: the account does not allow password access to the API; DocSpace: the user is
+	// disabled).
 	ErrVerifyUnavailable = errors.New("password verification is not available for this account")
 	// ErrRedirect: the vendor answered with a redirect, which unipass never follows.
 	ErrRedirect = errors.New("unexpected redirect")

@@ -295,6 +295,16 @@ func TestVerifyLookupFailures(t *testing.T) {
 	assert.NotErrorIs(t, err, facade.ErrOutcomeUnknown)
 	assert.Zero(t, f.Hits("authenticate"))
 
+	// A disabled DocSpace user: the portal refuses every login, so none is tried.
+	f.ClearFaults()
+	f.Fail("getProfileByUserId", facadetest.Fault{Status: http.StatusOK, Times: 1,
+		Body: `{"response":{"id":"` + matrixUser + `","email":"a@example.com","userName":"a@example.com","status":2},"status":0,"statusCode":200}`})
+	err = d.Verify(ctx, matrixUser, facade.NewSecret(leakPassword))
+	require.ErrorIs(t, err, facade.ErrVerifyUnavailable)
+	assert.NotErrorIs(t, err, facade.ErrWrongPassword)
+	assert.Zero(t, f.Hits("authenticate"))
+	require.NoError(t, d.Verify(ctx, matrixUser, facade.NewSecret(leakPassword)), "the fault is spent")
+
 	zf, admin, _ := zendeskSetup(t, &http.Client{}, verifyOpts...)
 	err = admin.Verify(ctx, "99", facade.NewSecret(leakPassword))
 	require.ErrorIs(t, err, facade.ErrNotFound)

@@ -192,9 +192,9 @@ func parseZendeskError(body []byte) errorBody {
 // ErrVerifyUnavailable when it is off (the password is then neither proven nor refused). Anything else
 // proves nothing about the password: ErrNotFound (no such user), an answer for another user, a rate limit
 // or server error after the retries of a safe request, settings that could not be read. A refused password
-// is never tried again within a call. An account that restricts how the user's role signs in (single
-// sign-on only) refuses every password too: ErrWrongPassword is proof only where the user has signed in
-// with a password before.
+// is never tried again within a call. Zendesk also refuses every password of a user who may sign in only
+// through single sign-on: for such a user ErrWrongPassword proves nothing, and a nil from Verify with
+// another password of the same user rules that case out.
 // Zendesk: GET /api/v2/users/{user_id}, GET /api/v2/users/me with basic {email}:{password}, and on a
 // refusal GET /api/v2/account/settings.
 func (z *Zendesk) Verify(ctx context.Context, user string, password Secret) error {
@@ -233,7 +233,7 @@ func (z *Zendesk) Verify(ctx context.Context, user string, password Secret) erro
 			refusal = &APIError{Vendor: VendorZendesk, Operation: OpVerify, StatusCode: r.status,
 				Code: "anonymous", Message: "answered for the anonymous user"}
 		default:
-			return fmt.Errorf("zendesk %s: the credentials of user %d were answered for user %d: %w", OpVerify, id, got, errUndecodable)
+			return fmt.Errorf("zendesk %s: the credentials of user %d were answered for user %d, which proves nothing", OpVerify, id, got)
 		}
 	}
 	return z.explainRefusal(ctx, refusal)
