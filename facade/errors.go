@@ -54,6 +54,11 @@ var ErrOutcomeUnknown = errors.New("outcome unknown: the request may have been a
 // ErrWrongPassword: Verify was refused: the password is not the one in effect.
 var ErrWrongPassword = errors.New("password is not the one in effect")
 
+// ErrVerifyUnavailable: the vendor cannot check a password for this account, so Verify proves nothing
+// either way (Zendesk: the account does not allow password access to the API; DocSpace: the user is
+// disabled).
+var ErrVerifyUnavailable = errors.New("password verification is not available for this account")
+
 // ErrRedirect: the vendor answered with a redirect (3xx), which unipass never follows.
 var ErrRedirect = errors.New("unexpected redirect")
 
