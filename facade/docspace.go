@@ -399,14 +399,14 @@ func (d *DocSpace) ChangePassword(ctx context.Context, user string, oldPassword,
 	return rejectOn(err, http.StatusBadRequest)
 }
 
-// docspaceOldPasswordHint explains ErrPasswordRejected from ChangePassword's login.
-const docspaceOldPasswordHint = "the portal refused the old password; nothing was changed"
+// docspaceLoginRefusedHint explains ErrPasswordRejected from ChangePassword's login.
+const docspaceLoginRefusedHint = "the portal refused the old password; nothing was changed"
 
 // oldPasswordRefused marks the login's 401 as a rejected (old) password.
 func oldPasswordRefused(err error) error {
 	var e *APIError
 	if errors.As(err, &e) && e.StatusCode == http.StatusUnauthorized {
-		e.kind, e.Hint = ErrPasswordRejected, docspaceOldPasswordHint
+		e.kind, e.Hint = ErrPasswordRejected, docspaceLoginRefusedHint
 	}
 	return err
 }
