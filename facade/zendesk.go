@@ -338,7 +338,7 @@ func (z *Zendesk) FindUser(ctx context.Context, email string) (User, error) {
 	}
 	switch {
 	case len(found) > 1:
-		return User{}, fmt.Errorf("zendesk %s: %d users have that email address: %w", OpFindUser, len(found), ErrAmbiguousUser)
+		return User{}, fmt.Errorf("zendesk %s: %d users match: %w", OpFindUser, len(found), ErrAmbiguousUser)
 	case deref(body.NextPage) != "":
 		return User{}, fmt.Errorf("zendesk %s: the search matched more users than one page holds, so another user "+
 			"with that email address cannot be ruled out: %w", OpFindUser, ErrAmbiguousUser)
