@@ -159,6 +159,7 @@ type FileJournal struct {
 	queued   uint64 // lines handed to Record so far
 	synced   uint64 // lines durable so far
 	flushing bool   // a Record is writing and syncing a batch
+	commits  uint64 // batches written and synced
 	err      error  // the first failure; sticky
 	closed   bool
 }
@@ -529,6 +530,7 @@ func (j *FileJournal) commit() {
 		j.err = fmt.Errorf("rotate: writing the journal: %w: %w", ErrJournal, err)
 	} else if err == nil {
 		j.synced = upto
+		j.commits++
 		if j.buf == nil {
 			j.buf = batch[:0] // reuse the batch's memory
 		}

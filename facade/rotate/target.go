@@ -24,7 +24,15 @@ type target struct {
 	res    Result
 	// recorded: a pending entry is in the journal for the current send.
 	recorded bool
+	// sent: a write request was made for the target in this run.
+	sent bool
 }
+
+// errStopped is the error of a target that finds the run stopped by a journal failure before its write.
+type errStopped struct{ err error }
+
+func (e *errStopped) Error() string { return "rotate: not sent, the run stopped: " + e.err.Error() }
+func (e *errStopped) Unwrap() error { return e.err }
 
 // verdict is what reconciling a write with an unknown outcome found.
 type verdict int
@@ -50,6 +58,10 @@ func (r *runner) rotate(ctx context.Context, i int, t Target) Result {
 			op = facade.OpChangePassword
 		}
 		a.res.Err = fmt.Errorf("rotate: %s cannot %s: %w", res.Vendor, op, facade.ErrUnsupported)
+		return a.res
+	}
+	if err := r.stopped(); err != nil {
+		a.res.Status, a.res.Err = NotStarted, &errStopped{err}
 		return a.res
 	}
 	a.p = r.pacer(res.Vendor)
@@ -155,6 +167,7 @@ func (a *target) send(ctx context.Context, pw facade.Secret) error {
 		}
 		// Not cut short by ctx: a write in flight finishes or times out, and its outcome is known.
 		wctx := context.WithoutCancel(a.obs)
+		a.sent = true
 		if a.change {
 			last = a.t.Manager.ChangePassword(wctx, a.t.User, a.t.OldPassword, pw)
 		} else {
@@ -217,7 +230,7 @@ func (a *target) record(state EntryState, pw facade.Secret) error {
 		return nil
 	}
 	if err := a.r.stopped(); err != nil {
-		return err
+		return &errStopped{err}
 	}
 	err := j.Record(Entry{Key: a.key, Index: a.index, Vendor: a.res.Vendor, User: a.t.User, State: state, Password: pw, Time: time.Now().UTC()})
 	if err == nil {
@@ -241,10 +254,11 @@ func (a *target) unknown(pw facade.Secret, err error) Result {
 }
 
 // failed ends a target whose write provably did not apply; NotStarted when nothing was sent because ctx
-// was cancelled.
+// was cancelled or the run stopped.
 func (a *target) failed(ctx context.Context, err error) Result {
 	a.res.Status, a.res.Err = Failed, err
-	if a.res.Attempts == 0 && ctx.Err() != nil && !errors.Is(err, ErrJournal) {
+	var stopped *errStopped
+	if !a.sent && (errors.As(err, &stopped) || ctx.Err() != nil && !errors.Is(err, ErrJournal)) {
 		a.res.Status = NotStarted
 	}
 	return a.res
