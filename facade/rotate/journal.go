@@ -493,14 +493,17 @@ func (j *FileJournal) Record(e Entry) error {
 	j.buf = append(j.buf, line...)
 	j.queued++
 	mine := j.queued
-	for j.synced < mine && j.err == nil {
-		if j.flushing {
+	for j.synced < mine {
+		switch {
+		case j.err != nil:
+			return j.err
+		case j.flushing:
 			j.cond.Wait()
-			continue
+		default:
+			j.commit()
 		}
-		j.commit()
 	}
-	return j.err
+	return nil
 }
 
 // usable returns the error that stops every Record: the first failure, or Close.

@@ -327,3 +327,30 @@ func TestJournalFailureStopsTheRun(t *testing.T) {
 		assert.Zero(t, m.writesTo(u), "nothing sent that could not be recorded")
 	}
 }
+
+// A run cancelled before it starts still reports the journal's passwords: done ones as done, ones that may
+// be in effect as unknown.
+func TestResumeCancelledStillDeliversThePasswords(t *testing.T) {
+	t.Parallel()
+	m := newMem("done", "pending", "not-applied")
+	key := func(u string) string { return rotate.TargetKey(facade.VendorZendesk, u) }
+	prior := map[string]rotate.Entry{
+		key("done"):        entry("done", rotate.EntryDone, "fake-Pw-done"),
+		key("pending"):     entry("pending", rotate.EntryPending, "fake-Pw-pending"),
+		key("not-applied"): entry("not-applied", rotate.EntryNotApplied, "fake-Pw-na"),
+	}
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel()
+	results := run(ctx, rotate.Config{Prior: prior},
+		rotate.Target{Manager: m, User: "done"}, rotate.Target{Manager: m, User: "pending"}, rotate.Target{Manager: m, User: "not-applied"})
+	require.Len(t, results, 3)
+	assert.Equal(t, rotate.Done, results[0].Status)
+	assert.Equal(t, "fake-Pw-done", results[0].NewPassword.Reveal())
+	assert.Equal(t, rotate.Unknown, results[1].Status)
+	assert.Equal(t, "fake-Pw-pending", results[1].NewPassword.Reveal())
+	assert.ErrorIs(t, results[1].Err, context.Canceled)
+	assert.Equal(t, rotate.NotStarted, results[2].Status)
+	assert.True(t, results[2].NewPassword.IsZero())
+	assert.Zero(t, m.writesTo("done")+m.writesTo("pending")+m.writesTo("not-applied"))
+	assert.Zero(t, m.verifies)
+}

@@ -246,12 +246,18 @@ func (r *runner) admit(ctx context.Context, i int, t Target) (Result, bool) {
 	if stop == nil {
 		return Result{}, false
 	}
+	return r.stoppedResult(i, t, prior, hasPrior, stop), true
+}
+
+// stoppedResult reports a target that does not run because the run stopped: NotStarted, or Unknown with
+// the journal's password when an earlier run's write may be in effect.
+func (r *runner) stoppedResult(i int, t Target, prior Entry, hasPrior bool, stop error) Result {
 	if hasPrior && maybeApplied(prior) {
 		res := r.priorResult(i, t, prior)
 		res.Err = fmt.Errorf("rotate: not reconciled (%w): %w", stop, facade.ErrOutcomeUnknown)
-		return res, true
+		return res
 	}
-	return r.notStarted(i, t, stop), true
+	return r.notStarted(i, t, stop)
 }
 
 // maybeApplied: the entry's write may be in effect (it was sent and not settled).

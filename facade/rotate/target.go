@@ -51,6 +51,20 @@ func (r *runner) rotate(ctx context.Context, i int, t Target) Result {
 		return res
 	}
 	a := &target{r: r, t: t, key: TargetKey(res.Vendor, t.User), index: i, change: !t.OldPassword.IsZero(), res: res}
+	prior, hasPrior := r.cfg.Prior[a.key]
+	if err := r.stopped(); err != nil {
+		return r.stoppedResult(i, t, prior, hasPrior, &errStopped{err})
+	}
+	a.p = r.pacer(res.Vendor)
+	a.obs = facade.WithObserver(ctx, func(info facade.ResponseInfo) {
+		if info.Operation == facade.OpSetPassword || info.Operation == facade.OpChangePassword {
+			a.res.Attempts++
+		}
+		a.p.observe(info)
+	})
+	if hasPrior && maybeApplied(prior) {
+		return a.resume(ctx, prior.Password) // before the checks below: the journal's password is reported whatever they say
+	}
 	caps := t.Manager.Capabilities()
 	if a.change && !caps.ChangePassword || !a.change && !caps.SetPassword {
 		op := facade.OpSetPassword
@@ -60,24 +74,9 @@ func (r *runner) rotate(ctx context.Context, i int, t Target) Result {
 		a.res.Err = fmt.Errorf("rotate: %s cannot %s: %w", res.Vendor, op, facade.ErrUnsupported)
 		return a.res
 	}
-	if err := r.stopped(); err != nil {
-		a.res.Status, a.res.Err = NotStarted, &errStopped{err}
-		return a.res
-	}
-	a.p = r.pacer(res.Vendor)
-	a.obs = facade.WithObserver(ctx, func(info facade.ResponseInfo) {
-		if info.Operation == facade.OpSetPassword || info.Operation == facade.OpChangePassword {
-			a.res.Attempts++
-		}
-		a.p.observe(info)
-	})
-	if prior, ok := r.cfg.Prior[a.key]; ok && maybeApplied(prior) {
-		return a.resume(ctx, prior.Password)
-	}
 	pw, err := a.candidate(ctx)
 	if err != nil {
-		a.res.Err = err
-		return a.res
+		return a.failed(ctx, err)
 	}
 	return a.write(ctx, pw)
 }
