@@ -131,7 +131,8 @@ type Config struct {
 // Run rotates every target read from targets until the channel is closed, and streams one result per
 // target; the result channel is closed when all are reported. When ctx is cancelled, no new target
 // starts; the rest of the stream is still read (the producer must close it) and each such target is
-// reported NotStarted.
+// reported NotStarted (or, for a Prior entry whose write may be in effect, Unknown with the journal's
+// password; for a Prior done entry, Done as usual).
 //
 // A write goes: candidate (Target.NewPassword, the journal's for a resumed target, or generated) →
 // Journal.Record(pending) → send → Record(done, not-applied or unknown). Only a 429, a refusal or a
