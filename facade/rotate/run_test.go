@@ -30,6 +30,7 @@ func TestRotationRefusesDuplicates(t *testing.T) {
 	}
 	assert.Equal(t, rotate.Done, byIndex[0].Status)
 	assert.Equal(t, rotate.Done, byIndex[1].Status)
+	assert.Positive(t, byIndex[0].Latency)
 	dup := byIndex[2]
 	assert.Equal(t, rotate.Failed, dup.Status)
 	assert.ErrorIs(t, dup.Err, rotate.ErrDuplicateTarget)

@@ -112,9 +112,9 @@ func (a *target) resume(ctx context.Context, pw facade.Secret) Result {
 }
 
 // write sends pw and settles the outcome; a write proven not applied by reconcile is sent once more.
-func (a *target) write(ctx context.Context, pw facade.Secret) Result {
+func (a *target) write(ctx context.Context, pw facade.Secret) (res Result) {
 	start := time.Now()
-	defer func() { a.res.Latency = time.Since(start) }()
+	defer func() { res.Latency = time.Since(start) }()
 	for resent := false; ; resent = true {
 		err := a.send(ctx, pw)
 		switch {
@@ -133,8 +133,8 @@ func (a *target) write(ctx context.Context, pw facade.Secret) Result {
 			_ = a.record(EntryDone, pw)
 			return a.done(pw)
 		case v == notApplied && !resent:
-			if a.record(EntryNotApplied, pw) != nil {
-				return a.failed(ctx, err) // the journal failed: nothing more is sent
+			if rerr := a.record(EntryNotApplied, pw); rerr != nil {
+				return a.failed(ctx, fmt.Errorf("rotate: proven not applied, and not sent again: %w", rerr))
 			}
 			continue
 		case v == notApplied:
