@@ -151,6 +151,23 @@ func TestJournalTruncatedLastLine(t *testing.T) {
 		assert.Equal(t, rotate.EntryPending, prior["zendesk:1"].State)
 		assert.Equal(t, "fake-Pw-1", prior["zendesk:1"].Password.Reveal())
 	})
+	t.Run("password whole, line cut after it", func(t *testing.T) {
+		t.Parallel()
+		line := full("1", "done", "fake-Pw-1b")
+		path := write(t, line[:len(line)-1])
+		_, prior, err := rotate.OpenJournal(path, testHeader)
+		require.NoError(t, err)
+		assert.Equal(t, rotate.EntryPending, prior["zendesk:1"].State, "to be verified")
+		assert.Equal(t, "fake-Pw-1b", prior["zendesk:1"].Password.Reveal())
+	})
+	t.Run("not-applied stands when the next record is cut before its password", func(t *testing.T) {
+		t.Parallel()
+		line := full("1", "pending", "fake-Pw-1c")
+		path := write(t, full("1", "not-applied", "fake-Pw-1")+"\n"+line[:len(line)-10])
+		_, prior, err := rotate.OpenJournal(path, testHeader)
+		require.NoError(t, err)
+		assert.Equal(t, rotate.EntryNotApplied, prior["zendesk:1"].State)
+	})
 	t.Run("cut before the key", func(t *testing.T) {
 		t.Parallel()
 		path := write(t, `{"ke`)
