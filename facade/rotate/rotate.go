@@ -186,7 +186,7 @@ func Run(ctx context.Context, targets <-chan Target, cfg Config) <-chan Result {
 				select {
 				case jobs <- job{i, t}:
 				case <-ctx.Done():
-					r.report(out, r.notStarted(i, t, ctx.Err()))
+					r.report(out, r.cancelled(i, t, ctx.Err()))
 				}
 			}
 			i++
@@ -243,6 +243,15 @@ func (r *runner) admit(ctx context.Context, i int, t Target) (Result, bool) {
 		return Result{}, false
 	}
 	return r.stoppedResult(i, t, prior, hasPrior, stop), true
+}
+
+// cancelled reports a target admitted to run that found ctx cancelled before a worker took it.
+func (r *runner) cancelled(i int, t Target, err error) Result {
+	if t.Manager == nil {
+		return r.notStarted(i, t, err)
+	}
+	prior, hasPrior := r.cfg.Prior[TargetKey(t.Manager.Vendor(), t.User)]
+	return r.stoppedResult(i, t, prior, hasPrior, err)
 }
 
 // stoppedResult reports a target that does not run because the run stopped: NotStarted, or Unknown with

@@ -173,3 +173,36 @@ func TestRotationCancelLetsWritesInFlightFinish(t *testing.T) {
 	lines := journalLines(t, path)
 	assert.Equal(t, "done", lines[len(lines)-1]["state"])
 }
+
+// A resumed target that a cancel keeps from running still reports the journal's password.
+func TestRotationCancelKeepsPriorPasswords(t *testing.T) {
+	t.Parallel()
+	f, z := zendeskFleet(t, 2)
+	f.Fail("SetUserPassword", facadetest.Fault{Delay: 200 * time.Millisecond, Times: 1})
+	prior := map[string]rotate.Entry{rotate.TargetKey(facade.VendorZendesk, "101"): entry("101", rotate.EntryPending, "fake-Pw-prior")}
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	ch := make(chan rotate.Target)
+	out := rotate.Run(ctx, ch, rotate.Config{Concurrency: 1, Limits: fast, Prior: prior})
+	ch <- rotate.Target{Manager: z, User: "100"}
+	for f.Hits("SetUserPassword") == 0 {
+		time.Sleep(time.Millisecond)
+	}
+	ch <- rotate.Target{Manager: z, User: "101"} // the only worker is busy with 100
+	time.Sleep(20 * time.Millisecond)            // most often, 101 now waits for the worker (either way it must end as below)
+	cancel()
+	close(ch)
+	results := collect(out)
+	require.Len(t, results, 2)
+	byUser := map[string]rotate.Result{}
+	for _, r := range results {
+		byUser[r.User] = r
+	}
+	assert.Equal(t, rotate.Done, byUser["100"].Status)
+	r := byUser["101"]
+	assert.Equal(t, rotate.Unknown, r.Status)
+	assert.True(t, r.Resumed)
+	assert.Equal(t, "fake-Pw-prior", r.NewPassword.Reveal())
+	assert.ErrorIs(t, r.Err, context.Canceled)
+	assert.Equal(t, 1, f.Hits("SetUserPassword"))
+}
