@@ -57,6 +57,10 @@ var lostAnswerWrites = []lostAnswerWrite{
 	}},
 }
 
+// lostAnswerTimeout is the client's timeout: long enough for a loaded machine to get the request to the
+// fake (which must apply it), short enough for the stalled answers.
+const lostAnswerTimeout = time.Second
+
 // A vendor that applies a write and then loses the answer: the call ends ErrOutcomeUnknown, the write
 // reached the vendor exactly once, and the vendor's state holds the new password.
 func TestFaultMatrixLostAnswers(t *testing.T) {
@@ -68,14 +72,14 @@ func TestFaultMatrixLostAnswers(t *testing.T) {
 		{"applied, connection dropped", facadetest.Fault{After: true, Drop: true}},
 		{"applied, 500", facadetest.Fault{After: true, Status: 500, Body: `{"error":"An error has occurred"}`}},
 		{"applied, 502 HTML", facadetest.Fault{After: true, Status: 502, ContentType: "text/html", Body: "<html><body>502 Bad Gateway</body></html>"}},
-		{"applied, answer stalls past the timeout", facadetest.Fault{After: true, Delay: 3 * matrixTimeout}},
+		{"applied, answer stalls past the timeout", facadetest.Fault{After: true, Delay: time.Hour}}, // cut short when the client gives up
 		{"applied, truncated answer", facadetest.Fault{After: true, Status: 200, Body: `{"status":0,"response":{"valid":true}}`, Truncate: true}},
 	}
 	for _, w := range lostAnswerWrites {
 		for _, fc := range faults {
 			t.Run(fmt.Sprintf("%s/%s", w.name, fc.name), func(t *testing.T) {
 				t.Parallel()
-				hc := &http.Client{Timeout: matrixTimeout}
+				hc := &http.Client{Timeout: lostAnswerTimeout}
 				arm, call, hits, password := w.setup(t, hc)
 				fault := fc.fault
 				fault.Times = 1
@@ -93,7 +97,7 @@ func TestFaultMatrixLostAnswers(t *testing.T) {
 // The stall of an After fault ends when the client gives up: the fake does not hold the test.
 func TestLostAnswerStallEndsWithTheClient(t *testing.T) {
 	t.Parallel()
-	hc := &http.Client{Timeout: matrixTimeout}
+	hc := &http.Client{Timeout: lostAnswerTimeout}
 	arm, call, hits, password := lostAnswerWrites[1].setup(t, hc)
 	arm(facadetest.Fault{After: true, Delay: time.Hour, Times: 1})
 	require.ErrorIs(t, call(t.Context()), facade.ErrOutcomeUnknown)

@@ -22,19 +22,20 @@ func TestRotationLostAnswersEndDoneThroughVerify(t *testing.T) {
 	faults := map[string]facadetest.Fault{
 		"dropped":  {After: true, Drop: true},
 		"502":      {After: true, Status: 502, ContentType: "text/html", Body: "<html>502 Bad Gateway</html>"},
-		"too slow": {After: true, Delay: time.Hour},
+		"too slow": {After: true, Delay: time.Hour}, // until the client's timeout
 	}
 	for name, fault := range faults {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			const n = 20
 			f, _ := zendeskFleet(t, n)
-			z, err := facade.NewZendesk(f.URL(), facade.WithHTTPClient(&http.Client{Transport: f.Client().Transport, Timeout: 300 * time.Millisecond}),
+			// The timeout leaves a loaded machine time to get each write to the fake, which must apply it.
+			z, err := facade.NewZendesk(f.URL(), facade.WithHTTPClient(&http.Client{Transport: f.Client().Transport, Timeout: time.Second}),
 				facade.WithAPIToken("admin@example.com", "fake-api-token"), facade.WithBackoff(time.Millisecond))
 			require.NoError(t, err)
 			f.Fail("SetUserPassword", fault)
 			j, path := newJournal(t)
-			results := collect(rotate.Run(t.Context(), feed(z, n), rotate.Config{Concurrency: 10, Limits: fast, Journal: j}))
+			results := collect(rotate.Run(t.Context(), feed(z, n), rotate.Config{Concurrency: n, Limits: fast, Journal: j}))
 			require.Len(t, results, n)
 			for _, r := range results {
 				require.Equal(t, rotate.Done, r.Status, "%s: %v", r.User, r.Err)
