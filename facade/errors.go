@@ -26,6 +26,9 @@ var (
 	ErrOutcomeUnknown = errors.New("outcome unknown: the request may have been applied")
 	// ErrWrongPassword: Verify was refused: the password is not the one in effect.
 	ErrWrongPassword = errors.New("password is not the one in effect")
+	// ErrVerifyUnavailable: the vendor cannot check a password for this account, so Verify proves nothing
+	// either way (Zendesk: the account does not allow password access to the API).
+	ErrVerifyUnavailable = errors.New("password verification is not available for this account")
 	// ErrRedirect: the vendor answered with a redirect, which unipass never follows.
 	ErrRedirect = errors.New("unexpected redirect")
 )

@@ -75,8 +75,11 @@ func NewGlowmarkt(baseURL string, opts ...Option) (*Glowmarkt, error) {
 // Vendor returns VendorGlowmarkt.
 func (g *Glowmarkt) Vendor() Vendor { return VendorGlowmarkt }
 
-// Capabilities: change password only.
-func (g *Glowmarkt) Capabilities() Capabilities { return Capabilities{ChangePassword: true} }
+// Capabilities: change password, and verify for a manager built WithLogin (Verify logs in with its
+// username).
+func (g *Glowmarkt) Capabilities() Capabilities {
+	return Capabilities{ChangePassword: true, Verify: g.username() != ""}
+}
 
 // Client returns the generated client, for the account operations the facade does not cover (email,
 // name, mobile app tokens, account status, application operations). Pass UserEditor or AppKeysEditor.
@@ -222,7 +225,77 @@ func parseGlowmarktError(body []byte) errorBody {
 	return errorBody{code: deref(e.Error)}
 }
 
-// Verify is not implemented yet.
-func (g *Glowmarkt) Verify(context.Context, string, Secret) error {
-	return unsupported(VendorGlowmarkt, OpVerify)
+// Verify logs in with the manager's login username and password, to prove that password is the one in
+// effect for the logged-in account. user may be empty or that account's ID, as for ChangePassword; a
+// different ID is refused before the password is sent (the manager logs in first if it has not yet). The
+// token the login returns is dropped at once and never replaces the manager's own; the password the
+// manager logs in with is not changed either.
+//
+// Outcomes: nil when Glowmarkt accepts the password. An error matching ErrWrongPassword when it refuses
+// it: 401 "Access denied", or a 200 with "valid": false. Glowmarkt answers a wrong applicationId with the
+// same 401; the manager's own logins send the same one, so a manager whose logins work is not affected.
+// Anything else proves nothing about the password (rate limit or server error after the retries of a safe
+// request, a transport error). A refused password is never tried again within a call.
+//
+// Verify needs the username, which only WithLogin gives: a manager built WithToken returns an error
+// matching ErrUnsupported, and its Capabilities say so.
+// Glowmarkt: POST /api/v0-1/auth with the applicationId header and {"username", "password"}.
+func (g *Glowmarkt) Verify(ctx context.Context, user string, password Secret) error {
+	if err := checkPassword("password", password); err != nil {
+		return err
+	}
+	if strings.TrimSpace(user) != user {
+		return &InputError{Field: "user", Reason: "a Glowmarkt account ID has no surrounding spaces"}
+	}
+	username := g.username()
+	if username == "" {
+		return fmt.Errorf("glowmarkt %s: the username to log in with is known only WithLogin: %w", OpVerify, ErrUnsupported)
+	}
+	if err := g.knowAccount(ctx, user); err != nil {
+		return err
+	}
+	if err := g.checkAccount(user); err != nil {
+		return err
+	}
+	pw := password.Reveal()
+	r, err := g.core.call(ctx, OpVerify, safe, false, func(ctx context.Context, eds []requestEditor) (*http.Response, error) {
+		return g.client.Authenticate(ctx, glowmarkt.AuthRequest{Username: username, Password: &pw},
+			editorsAs[glowmarkt.RequestEditorFn](append(eds[:len(eds):len(eds)], headerAuth("applicationId", NewSecret(g.appID))))...)
+	}, password)
+	if err != nil {
+		return wrongPasswordOn(err, http.StatusUnauthorized)
+	}
+	var res glowmarkt.AuthResult
+	if err := g.core.decode(OpVerify, &r, &res); err != nil {
+		return err
+	}
+	if !deref(res.Valid) || deref(res.Token) == "" {
+		return &APIError{Vendor: VendorGlowmarkt, Operation: OpVerify, StatusCode: r.status,
+			Code: "valid:false", Message: "login refused", kind: ErrWrongPassword}
+	}
+	if user != "" && deref(res.AccountID) != "" && deref(res.AccountID) != user {
+		return &InputError{Field: "user", Reason: fmt.Sprintf(
+			"the password logs in to Glowmarkt account %q, not %q", deref(res.AccountID), user)}
+	}
+	return nil // the token is dropped, never stored
+}
+
+// username is the login username of WithLogin; empty otherwise.
+func (g *Glowmarkt) username() string {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.loginUser
+}
+
+// knowAccount makes sure the logged-in account's ID is known before a user ID is checked against it,
+// logging the manager in when it has not yet.
+func (g *Glowmarkt) knowAccount(ctx context.Context, user string) error {
+	g.mu.Lock()
+	known := g.accountID != ""
+	g.mu.Unlock()
+	if user == "" || known || g.core.tokens == nil {
+		return nil
+	}
+	_, err := g.core.tokens.get(ctx)
+	return err
 }

@@ -148,10 +148,13 @@ func (d *DocSpace) handle(q *request) reply {
 		default:
 			return docspaceError(http.StatusBadRequest, "The password does not meet the password policy")
 		}
-		return envelope(http.StatusOK, map[string]any{"id": u.ID, "displayName": u.DisplayName, "email": u.Email,
-			"userName": u.Email, "status": 1, "activationStatus": 1, "isAdmin": false, "isOwner": false,
-			"isVisitor": false, "isCollaborator": false, "isRoomAdmin": false, "isLDAP": false, "isSSO": false,
-			"listAdminModules": []string{}})
+		return envelope(http.StatusOK, profile(u))
+	case "getProfileByUserId":
+		u := d.users[strings.ToLower(q.path[3])]
+		if u == nil {
+			return emptyReply(http.StatusNotFound)
+		}
+		return envelope(http.StatusOK, profile(u))
 	}
 	return emptyReply(http.StatusForbidden)
 }
@@ -213,4 +216,12 @@ func (d *DocSpace) meetsPolicy(pw string) bool {
 		(!p.UpperCase || dsUpper.MatchString(pw)) &&
 		(!p.Digits || dsDigit.MatchString(pw)) &&
 		(!p.SpecSymbols || dsSymbol.MatchString(pw))
+}
+
+// profile is a user's profile as the portal answers it; the email address is also the login name.
+func profile(u *DocSpaceUser) map[string]any {
+	return map[string]any{"id": u.ID, "displayName": u.DisplayName, "email": u.Email,
+		"userName": u.Email, "status": 1, "activationStatus": 1, "isAdmin": false, "isOwner": false,
+		"isVisitor": false, "isCollaborator": false, "isRoomAdmin": false, "isLDAP": false, "isSSO": false,
+		"listAdminModules": []string{}}
 }
