@@ -360,3 +360,32 @@ func assertAtFake(t *testing.T, zd *facadetest.Zendesk, pws map[string]string) {
 		assert.Equal(t, want, got, "user %s", user) // fake test passwords: fine to show on failure
 	}
 }
+
+// TestRotateLostAnswers: every write is applied and its answer lost (the connection dropped, or a proxy's
+// 502 or 500 instead of the vendor's answer): every target ends done through Verify, each written once,
+// and every password delivered is the one in effect.
+func TestRotateLostAnswers(t *testing.T) {
+	t.Parallel()
+	const users = 50
+	for name, fault := range map[string]facadetest.Fault{
+		"dropped": {After: true, Drop: true},
+		"502":     {After: true, Status: 502, Body: "Bad Gateway"},
+		"500":     {After: true, Status: 500, Body: `{"error":"InternalError"}`},
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			zd := rotateFake(t, users)
+			zd.Fail("SetUserPassword", fault)
+			dir := t.TempDir()
+			input := writeUsersFrom(t, dir+"/users.csv", 100, users)
+			code, out, errOut := runRotate(t.Context(), t, zd.URL(), "", "--input", input, "--journal", dir+"/j",
+				"--passwords-out", dir+"/p.csv", "--rate", "1000")
+			require.Equal(t, exitOK, code, errOut)
+			assert.Equal(t, users, strings.Count(out, `"status":"done"`))
+			pws := readPasswords(t, dir+"/p.csv")
+			assert.Len(t, pws, users)
+			assertAtFake(t, zd, pws)
+			assert.Equal(t, users, zd.Hits("SetUserPassword"), "each target written once")
+		})
+	}
+}
