@@ -146,26 +146,46 @@ func (e *env) leanHeap() (restore func()) {
 
 // checkFlags refuses flag combinations that cannot work, before anything is read.
 func checkFlags(f rotateFlags) error {
-	encrypt := len(f.encryptTo) > 0 || f.encryptToFile != ""
+	return cmp.Or(checkInputFlags(f), checkJournalFlags(f), checkOutputFlags(f))
+}
+
+// checkInputFlags checks the input and the pace.
+func checkInputFlags(f rotateFlags) error {
 	switch {
 	case f.input == "":
 		return usagef("--input is required (a file, or - for standard input)")
+	case f.input == stdinInput && f.credentialStdin:
+		return usagef("--input - and --credential-stdin both read standard input: give the credential through UNIPASS_CREDENTIAL or --credential-file")
 	case f.concurrency < 1:
 		return usagef("--concurrency must be at least 1")
 	case f.rate < 0:
 		return usagef("--rate must not be negative")
+	}
+	return nil
+}
+
+// checkJournalFlags checks --journal, --resume and --identity.
+func checkJournalFlags(f rotateFlags) error {
+	journal := f.journal != "" || f.resume != ""
+	switch {
 	case f.journal != "" && f.resume != "":
 		return usagef("--resume FILE appends to FILE: drop --journal")
-	case f.dryRun && (f.journal != "" || f.resume != ""):
+	case f.dryRun && journal:
 		return usagef("--dry-run writes nothing: drop --journal and --resume")
+	case f.identity != "" && f.resume == "":
+		return usagef("--identity reads an encrypted journal: it goes with --resume")
+	}
+	return nil
+}
+
+// checkOutputFlags checks where the new passwords go.
+func checkOutputFlags(f rotateFlags) error {
+	encrypt := len(f.encryptTo) > 0 || f.encryptToFile != ""
+	switch {
 	case !f.dryRun && f.passwordsOut == "" && !f.printPasswords:
 		return usagef("say where the new passwords go: --passwords-out FILE or --print-passwords (or use --dry-run)")
 	case encrypt && f.printPasswords:
 		return usagef("--print-passwords writes passwords in plain text; with --encrypt-to, use --passwords-out")
-	case f.identity != "" && f.resume == "":
-		return usagef("--identity reads an encrypted journal: it goes with --resume")
-	case f.input == stdinInput && f.credentialStdin:
-		return usagef("--input - and --credential-stdin both read standard input: give the credential through UNIPASS_CREDENTIAL or --credential-file")
 	}
 	return nil
 }
@@ -356,9 +376,9 @@ func (s *rotation) inputUnchanged(in *inputFile) error {
 func progressLine(p rotate.Progress) string {
 	const width = 30
 	if p.Total <= 0 {
-		return fmt.Sprintf("%d done, %d failed, %.1f/s ", p.Done, p.Failed, p.Rate)
+		return fmt.Sprintf("%d done, %d unknown, %d failed, %.1f/s ", p.Done, p.Unknown, p.Failed, p.Rate)
 	}
-	n := min((p.Done+p.Failed+p.NotStarted)*width/p.Total, width)
+	n := min((p.Done+p.Unknown+p.Failed+p.NotStarted)*width/p.Total, width)
 	bar := "[" + strings.Repeat("#", n) + strings.Repeat(".", width-n) + "]"
-	return fmt.Sprintf("%s %d/%d done, %d failed, %.1f/s ", bar, p.Done, p.Total, p.Failed, p.Rate)
+	return fmt.Sprintf("%s %d/%d done, %d unknown, %d failed, %.1f/s ", bar, p.Done, p.Total, p.Unknown, p.Failed, p.Rate)
 }

@@ -24,8 +24,9 @@ type ageKeys struct {
 func readAgeKeys(f rotateFlags) (ageKeys, error) {
 	var k ageKeys
 	for _, s := range f.encryptTo {
-		r, err := age.ParseRecipients(strings.NewReader(strings.TrimSpace(s)))
-		if err != nil || strings.HasPrefix(strings.TrimSpace(s), "#") {
+		s = strings.TrimSpace(s)
+		r, err := age.ParseRecipients(strings.NewReader(s))
+		if err != nil || len(r) != 1 || strings.Contains(s, "\n") {
 			return k, usagef("--encrypt-to %q: not an age recipient (age1...)", printable(s))
 		}
 		k.recipients = append(k.recipients, r...)

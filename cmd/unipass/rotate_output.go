@@ -107,7 +107,24 @@ type tally struct {
 
 // add counts r and raises the exit code it calls for.
 func (t *tally) add(r rotate.Result) {
-	switch r.Status {
+	t.count(r.Status)
+	if r.Resumed {
+		t.resumed++
+	}
+	notInInput := errors.Is(r.Err, rotate.ErrNotInInput)
+	if notInInput {
+		t.notInInput++
+	}
+	// A target not started says nothing about the vendor; a journal entry not in the input is reported
+	// by its status.
+	if r.Err != nil && !notInInput && r.Status != rotate.NotStarted {
+		t.worst = max(t.worst, exitCode(r.Err))
+	}
+}
+
+// count counts a status; unknown calls for exit 4.
+func (t *tally) count(st rotate.Status) {
+	switch st {
 	case rotate.Done:
 		t.done++
 	case rotate.Unknown:
@@ -118,68 +135,11 @@ func (t *tally) add(r rotate.Result) {
 	default:
 		t.failed++
 	}
-	if r.Resumed {
-		t.resumed++
-	}
-	notInInput := errors.Is(r.Err, rotate.ErrNotInInput)
-	if notInInput {
-		t.notInInput++
-	}
-	if r.Err != nil && !notInInput && r.Status != rotate.NotStarted {
-		t.worst = max(t.worst, exitCode(r.Err))
-	}
 }
 
-// delivers reports whether a result's password goes to the outputs: every password that is or may be in
-// effect, and every password of a journal entry whose target is not in the input.
-func delivers(r rotate.Result) bool {
-	if r.NewPassword.IsZero() {
-		return false
-	}
-	return r.Status == rotate.Done || r.Status == rotate.Unknown || errors.Is(r.Err, rotate.ErrNotInInput)
-}
-
-// deliver writes a result: its password to --passwords-out, its JSON line to standard output. A failed
-// write to --passwords-out stops the run (the journal, if any, still holds every password).
-func (s *rotation) deliver(r rotate.Result, t *tally) {
-	t.add(r)
-	line := resultLine{Index: r.Index, Vendor: string(r.Vendor), User: r.User, Status: string(r.Status),
-		Resumed: r.Resumed, Attempts: r.Attempts, LatencyMS: r.Latency.Milliseconds()}
-	if r.Err != nil {
-		line.Error = printable(r.Err.Error())
-	}
-	if delivers(r) {
-		if s.f.printPasswords {
-			line.NewPassword = r.NewPassword.Reveal()
-		}
-		if s.pwOut != nil {
-			if err := s.pwOut.write(r.User, r.NewPassword, r.Status); err != nil && t.outputErr == nil {
-				t.outputErr = err
-				s.stop(err)
-			}
-		}
-	}
-	if errors.Is(r.Err, rotate.ErrNotInInput) {
-		fmt.Fprintf(s.e.stderr, "unipass: the journal holds a password for user %q (%s), who is not in the input; it is delivered with the others\n",
-			printable(r.User), r.Status)
-	}
-	if err := s.lines.Encode(line); err != nil && t.outputErr == nil {
-		t.outputErr = fmt.Errorf("standard output: %w", err)
-	}
-}
-
-// finish closes the outputs, prints a summary on standard error and returns the error that carries the
-// exit code: the highest of the results' codes, 2 for a bad input line, 6 when interrupted.
-func (s *rotation) finish(ctx context.Context, t *tally) error {
-	if s.e.terminal(s.e.stderr) {
-		fmt.Fprintln(s.e.stderr)
-	}
-	closeErr := s.closeOutputs()
-	fmt.Fprintf(s.e.stderr, "rotate: %d done (%d from the journal), %d unknown, %d failed, %d not started\n",
-		t.done, t.resumed, t.unknown, t.failed, t.notStarted)
-	if t.unknown > 0 {
-		fmt.Fprintf(s.e.stderr, "rotate: %d passwords may or may not be in effect (status unknown, delivered with the others): check each with `unipass verify USER`, or set a new one\n", t.unknown)
-	}
+// exitError is the error that carries the run's exit code, with its reasons: the highest of the results'
+// codes, 1 for a failed output, 2 for a bad input line, 6 when interrupted with targets left.
+func (t *tally) exitError(closeErr error, resumeHint func() string) error {
 	var reasons []string
 	code := t.worst
 	if err := cmp.Or(closeErr, t.outputErr); err != nil {
@@ -192,15 +152,75 @@ func (s *rotation) finish(ctx context.Context, t *tally) error {
 	}
 	if t.interrupted && t.notStarted > 0 {
 		code = exitInterrupted
-		reasons = append(reasons, s.resumeHint(ctx, t))
+		reasons = append(reasons, resumeHint())
 	}
-	switch {
-	case code == exitOK:
+	if code == exitOK {
 		return nil
-	case len(reasons) == 0:
+	}
+	if len(reasons) == 0 {
 		reasons = append(reasons, "some targets did not end done; see the JSON lines")
 	}
 	return &exitError{code: code, err: errors.New(strings.Join(reasons, "; "))}
+}
+
+// delivers reports whether a result's password goes to the outputs: every password that is or may be in
+// effect, and every password of a journal entry whose target is not in the input.
+func delivers(r rotate.Result) bool {
+	if r.NewPassword.IsZero() {
+		return false
+	}
+	return r.Status == rotate.Done || r.Status == rotate.Unknown || errors.Is(r.Err, rotate.ErrNotInInput)
+}
+
+// deliver writes a result: its password to the outputs, its JSON line to standard output.
+func (s *rotation) deliver(r rotate.Result, t *tally) {
+	t.add(r)
+	line := resultLine{Index: r.Index, Vendor: string(r.Vendor), User: r.User, Status: string(r.Status),
+		Resumed: r.Resumed, Attempts: r.Attempts, LatencyMS: r.Latency.Milliseconds()}
+	if r.Err != nil {
+		line.Error = printable(r.Err.Error())
+	}
+	if delivers(r) {
+		s.deliverPassword(r, &line, t)
+	}
+	if errors.Is(r.Err, rotate.ErrNotInInput) {
+		fmt.Fprintf(s.e.stderr, "unipass: the journal holds a password for user %q (%s), who is not in the input; it is delivered with the others\n",
+			printable(r.User), r.Status)
+	}
+	if err := s.lines.Encode(line); err != nil && t.outputErr == nil {
+		t.outputErr = fmt.Errorf("standard output: %w", err)
+	}
+}
+
+// deliverPassword writes a result's password to --passwords-out and, with --print-passwords, into its
+// JSON line. A failed write to --passwords-out stops the run (the journal, if any, still holds every
+// password).
+func (s *rotation) deliverPassword(r rotate.Result, line *resultLine, t *tally) {
+	if s.f.printPasswords {
+		line.NewPassword = r.NewPassword.Reveal()
+	}
+	if s.pwOut == nil {
+		return
+	}
+	if err := s.pwOut.write(r.User, r.NewPassword, r.Status); err != nil && t.outputErr == nil {
+		t.outputErr = err
+		s.stop(err)
+	}
+}
+
+// finish closes the outputs, prints a summary on standard error and returns the error that carries the
+// exit code.
+func (s *rotation) finish(ctx context.Context, t *tally) error {
+	if s.e.terminal(s.e.stderr) {
+		fmt.Fprintln(s.e.stderr)
+	}
+	closeErr := s.closeOutputs()
+	fmt.Fprintf(s.e.stderr, "rotate: %d done (%d from the journal), %d unknown, %d failed, %d not started\n",
+		t.done, t.resumed, t.unknown, t.failed, t.notStarted)
+	if t.unknown > 0 {
+		fmt.Fprintf(s.e.stderr, "rotate: %d passwords may or may not be in effect (status unknown, delivered with the others): check each with `unipass verify USER`, or set a new one\n", t.unknown)
+	}
+	return t.exitError(closeErr, func() string { return s.resumeHint(ctx, t) })
 }
 
 // resumeHint says how to go on after an interruption.
