@@ -219,15 +219,16 @@ func deref[T any](p *T) T {
 
 // Verify logs in as the user with password, to prove it is the one in effect. It looks up the user's login
 // name (the email address) with this manager's credentials, then logs in with that name and the password
-// without any of the manager's credentials; the token that login returns is dropped at once and never
-// replaces the manager's own.
+// without any of the manager's credentials or cookies; the token that login returns is dropped at once and
+// never replaces the manager's own (nor does its session cookie enter the HTTP client's jar).
 //
 // Outcomes: nil when the portal accepts the password, including when it then asks for a second factor
 // (DocSpace answers tfa or sms only after it has checked the password; with SMS two-factor on, the portal
 // texts the user a code). An error matching ErrWrongPassword when the portal refuses it (401). Anything
-// else proves nothing about the password: ErrNotFound (no such user), ErrRateLimited ("too many login
-// attempts", after the retries of a safe request), ErrUnauthorized (the manager's own credentials were
-// refused during the lookup), a server or transport error. A refused password is never tried again
+// else proves nothing about the password: ErrVerifyUnavailable (the user is disabled: no login is tried),
+// ErrNotFound (no such user), ErrRateLimited ("too many login attempts", after the retries of a safe
+// request), ErrUnauthorized (the manager's own credentials were refused during the lookup), a server or
+// transport error. A refused password is never tried again
 // within a call: each call is one login attempt, which the portal counts against its brute-force limit.
 // DocSpace: GET /api/2.0/people/{userid}, then POST /api/2.0/authentication with {"userName", "password"}.
 func (d *DocSpace) Verify(ctx context.Context, user string, password Secret) error {
@@ -242,9 +243,13 @@ func (d *DocSpace) Verify(ctx context.Context, user string, password Secret) err
 	if err != nil {
 		return err
 	}
+	client, err := docspace.NewClient(d.client.Server, docspace.WithHTTPClient(withoutJar(d.core.hc)))
+	if err != nil {
+		return fmt.Errorf("docspace: %w", err)
+	}
 	pw := password.Reveal()
 	r, err := d.core.call(ctx, OpVerify, safe, false, func(ctx context.Context, eds []requestEditor) (*http.Response, error) {
-		return d.client.Authenticate(ctx, docspace.AuthRequest{UserName: login, Password: &pw},
+		return client.Authenticate(ctx, docspace.AuthRequest{UserName: login, Password: &pw},
 			editorsAs[docspace.RequestEditorFn](eds)...)
 	}, password)
 	if err != nil {
@@ -279,7 +284,22 @@ func (d *DocSpace) loginName(ctx context.Context, id uuid.UUID) (string, error) 
 	if w.Response == nil || deref(w.Response.Email) == "" {
 		return "", fmt.Errorf("docspace %s: the user's profile has no email address to log in with: %w", OpVerify, errUndecodable)
 	}
+	if deref(w.Response.Status) == docspace.EmployeeStatusTerminated {
+		// the portal refuses every login of a disabled user, right password or not
+		return "", fmt.Errorf("docspace %s: the user is disabled and cannot log in: %w", OpVerify, ErrVerifyUnavailable)
+	}
 	return *w.Response.Email, nil
+}
+
+// withoutJar returns hc, or a copy of it without its cookie jar: the session cookie a Verify login may set
+// (DocSpace sets asc_auth_key) must not ride along on the manager's later requests.
+func withoutJar(hc *http.Client) *http.Client {
+	if hc.Jar == nil {
+		return hc
+	}
+	c := *hc
+	c.Jar = nil
+	return &c
 }
 
 // wrongPasswordOn marks an *APIError with one of the given statuses as a refused password (Verify).

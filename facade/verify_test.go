@@ -5,6 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"strings"
 	"testing"
 	"time"
 
@@ -292,6 +295,16 @@ func TestVerifyLookupFailures(t *testing.T) {
 	assert.NotErrorIs(t, err, facade.ErrOutcomeUnknown)
 	assert.Zero(t, f.Hits("authenticate"))
 
+	// A disabled DocSpace user: the portal refuses every login, so none is tried.
+	f.ClearFaults()
+	f.Fail("getProfileByUserId", facadetest.Fault{Status: http.StatusOK, Times: 1,
+		Body: `{"response":{"id":"` + matrixUser + `","email":"a@example.com","userName":"a@example.com","status":2},"status":0,"statusCode":200}`})
+	err = d.Verify(ctx, matrixUser, facade.NewSecret(leakPassword))
+	require.ErrorIs(t, err, facade.ErrVerifyUnavailable)
+	assert.NotErrorIs(t, err, facade.ErrWrongPassword)
+	assert.Zero(t, f.Hits("authenticate"))
+	require.NoError(t, d.Verify(ctx, matrixUser, facade.NewSecret(leakPassword)), "the fault is spent")
+
 	zf, admin, _ := zendeskSetup(t, &http.Client{}, verifyOpts...)
 	err = admin.Verify(ctx, "99", facade.NewSecret(leakPassword))
 	require.ErrorIs(t, err, facade.ErrNotFound)
@@ -313,4 +326,25 @@ func TestVerifyUsesNoCredentialOfTheManager(t *testing.T) {
 	require.True(t, ok)
 	assert.Equal(t, "agent@example.com", user)
 	assert.Equal(t, leakPassword, pass)
+}
+
+// The session cookie a Verify login sets never reaches the manager's cookie jar.
+func TestVerifyLeavesNoSessionCookie(t *testing.T) {
+	t.Parallel()
+	jar, err := cookiejar.New(nil)
+	require.NoError(t, err)
+	hc := &http.Client{Jar: jar}
+	f, d := docspaceSetup(t, hc, false)
+	u, err := url.Parse(f.URL())
+	require.NoError(t, err)
+	require.NoError(t, d.Verify(t.Context(), matrixUser, facade.NewSecret(leakPassword)))
+	assert.Empty(t, jar.Cookies(u), "the verified user's session stays out of the jar")
+
+	// The control: a login through the jar's client does set the cookie.
+	resp, err := hc.Post(f.URL()+"/api/2.0/authentication", "application/json",
+		strings.NewReader(`{"userName":"a@example.com","password":"`+leakPassword+`"}`))
+	require.NoError(t, err)
+	_ = resp.Body.Close()
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+	assert.NotEmpty(t, jar.Cookies(u))
 }

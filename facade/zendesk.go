@@ -181,7 +181,8 @@ func parseZendeskError(body []byte) errorBody {
 
 // Verify signs in as the user with their email address and password (HTTP basic), to prove the password
 // is the one in effect. It looks up the email with this manager's credentials, then asks who the
-// email:password credentials belong to, sending none of the manager's.
+// email:password credentials belong to, sending none of the manager's credentials or cookies (any session
+// cookie of that answer stays out of the HTTP client's jar).
 //
 // Outcomes: nil when Zendesk answers with the user's own ID. When the credentials are refused (401, or a
 // 200 for the anonymous user), Verify reads the account's settings with the manager's credentials, since
@@ -191,9 +192,9 @@ func parseZendeskError(body []byte) errorBody {
 // ErrVerifyUnavailable when it is off (the password is then neither proven nor refused). Anything else
 // proves nothing about the password: ErrNotFound (no such user), an answer for another user, a rate limit
 // or server error after the retries of a safe request, settings that could not be read. A refused password
-// is never tried again within a call. An account that restricts how the user's role signs in (single
-// sign-on only) refuses every password too: ErrWrongPassword is proof only where the user has signed in
-// with a password before.
+// is never tried again within a call. Zendesk also refuses every password of a user who may sign in only
+// through single sign-on: for such a user ErrWrongPassword proves nothing, and a nil from Verify with
+// another password of the same user rules that case out.
 // Zendesk: GET /api/v2/users/{user_id}, GET /api/v2/users/me with basic {email}:{password}, and on a
 // refusal GET /api/v2/account/settings.
 func (z *Zendesk) Verify(ctx context.Context, user string, password Secret) error {
@@ -208,8 +209,12 @@ func (z *Zendesk) Verify(ctx context.Context, user string, password Secret) erro
 	if err != nil {
 		return err
 	}
+	client, err := zendesk.NewClient(z.client.Server, zendesk.WithHTTPClient(withoutJar(z.core.hc)))
+	if err != nil {
+		return fmt.Errorf("zendesk: %w", err)
+	}
 	r, err := z.core.call(ctx, OpVerify, safe, false, func(ctx context.Context, eds []requestEditor) (*http.Response, error) {
-		return z.client.ShowCurrentUser(ctx, editorsAs[zendesk.RequestEditorFn](append(eds[:len(eds):len(eds)], basicAuth(email, password)))...)
+		return client.ShowCurrentUser(ctx, editorsAs[zendesk.RequestEditorFn](append(eds[:len(eds):len(eds)], basicAuth(email, password)))...)
 	}, password)
 	var refusal *APIError
 	switch {
@@ -228,7 +233,7 @@ func (z *Zendesk) Verify(ctx context.Context, user string, password Secret) erro
 			refusal = &APIError{Vendor: VendorZendesk, Operation: OpVerify, StatusCode: r.status,
 				Code: "anonymous", Message: "answered for the anonymous user"}
 		default:
-			return fmt.Errorf("zendesk %s: the credentials of user %d were answered for user %d: %w", OpVerify, id, got, errUndecodable)
+			return fmt.Errorf("zendesk %s: the credentials of user %d were answered for user %d, which proves nothing", OpVerify, id, got)
 		}
 	}
 	return z.explainRefusal(ctx, refusal)

@@ -116,7 +116,8 @@ func exitCode(err error) int {
 		return exitUnknown
 	case errors.Is(err, facade.ErrRateLimited):
 		return exitLimited
-	case errors.Is(err, facade.ErrUnsupported), errors.Is(err, facade.ErrPasswordRejected), errors.Is(err, facade.ErrWrongPassword):
+	case errors.Is(err, facade.ErrUnsupported), errors.Is(err, facade.ErrPasswordRejected),
+		errors.Is(err, facade.ErrWrongPassword), errors.Is(err, facade.ErrVerifyUnavailable):
 		return exitRejected
 	case errors.As(err, &apiErr) && apiErr.StatusCode >= 300 && apiErr.StatusCode < 500:
 		return exitRejected

@@ -19,8 +19,8 @@ func (e *env) verifyCommand(cfg *vendorConfig) *cobra.Command {
 
 The password comes from UNIPASS_PASSWORD, --password-file, --password-stdin or a hidden prompt on a
 terminal, never from an argument. One line of output. Exit codes: 0 the password is in effect; 3 the vendor
-refused it ("not the password in effect"), or the vendor cannot verify passwords for this account (the line
-says so); 2 usage error; 5 rate limited; 1 anything else (the answer proved neither).`,
+refused, and the line says which refusal: "not the password in effect", no such user, or the vendor cannot
+verify passwords for this account; 2 usage error; 5 rate limited; 1 anything else (nothing was proven).`,
 		Example: `  UNIPASS_CREDENTIAL=$ZENDESK_API_TOKEN unipass verify 35436 --vendor zendesk \
     --base-url https://example.zendesk.com --auth api-token --user admin@example.com --password-stdin < password.txt`,
 		Args: cobra.ExactArgs(1),

@@ -176,7 +176,11 @@ func (d *DocSpace) login(q *request) reply {
 			"confirmUrl": d.URL() + "/confirm/TfaAuth?email=" + u.Email})
 	}
 	tok, exp := d.issue(u.ID)
-	return envelope(d.loginStatus, map[string]any{"token": tok, "expires": exp.UTC().Format(time.RFC3339)})
+	rep := envelope(d.loginStatus, map[string]any{"token": tok, "expires": exp.UTC().Format(time.RFC3339)})
+	// As the portal does, the login also sets the session cookie.
+	rep.header.Set("Set-Cookie", (&http.Cookie{Name: "asc_auth_key", Value: tok, Path: "/", HttpOnly: true, // #nosec G124 -- a fake served over plain HTTP in tests
+		SameSite: http.SameSiteLaxMode}).String())
+	return rep
 }
 
 func (d *DocSpace) userByEmail(email string) *DocSpaceUser {
