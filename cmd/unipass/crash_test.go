@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/csv"
 	"encoding/json"
 	"errors"
@@ -250,4 +251,69 @@ func readStatuses(t *testing.T, path string) map[string]statusRow {
 		out[r[0]] = statusRow{password: r[1], status: r[2]}
 	}
 	return out
+}
+
+// signalHelperEnv holds the arguments (a JSON array) for TestRotateSignalHelper.
+const signalHelperEnv = "UNIPASS_SIGNAL_HELPER_ARGS"
+
+// TestRotateSignalHelper is the command as main runs it, signals included, for TestRotateSignals to start
+// as its own process; it does nothing in a normal test run.
+func TestRotateSignalHelper(t *testing.T) {
+	encoded := os.Getenv(signalHelperEnv)
+	if encoded == "" {
+		t.Skip("started by TestRotateSignals")
+	}
+	var args []string
+	require.NoError(t, json.Unmarshal([]byte(encoded), &args))
+	ctx, stop := signalContext()
+	code := run(ctx, args, os.Stdin, os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+// TestRotateSignals: SIGINT or SIGTERM mid-run stops new targets, lets the writes in flight finish,
+// delivers every password sent and exits 6; --resume then completes the run without writing any
+// account twice.
+func TestRotateSignals(t *testing.T) {
+	t.Parallel()
+	for name, sig := range map[string]syscall.Signal{"SIGINT": syscall.SIGINT, "SIGTERM": syscall.SIGTERM} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			const targets = 60
+			c := newCrashRig(t, targets)
+			c.zd.Fail("SetUserPassword", facadetest.Fault{Delay: 30 * time.Millisecond})
+			first := filepath.Join(c.dir, "first.csv")
+			args := []string{"rotate", "--vendor", "zendesk", "--base-url", c.baseURL, "--auth", "api-token", "--user", "admin@example.com",
+				"--input", c.input, "--journal", c.journal, "--passwords-out", first, "--concurrency", "4", "--rate", "400"}
+			cmd := exec.CommandContext(t.Context(), os.Args[0], "-test.run=^TestRotateSignalHelper$")
+			encoded, err := json.Marshal(args)
+			require.NoError(t, err)
+			cmd.Env = append(os.Environ(), signalHelperEnv+"="+string(encoded), "UNIPASS_CREDENTIAL="+apiToken)
+			var output bytes.Buffer
+			cmd.Stdout, cmd.Stderr = &output, &output
+			require.NoError(t, cmd.Start())
+			for c.wc.sent() < 10 {
+				time.Sleep(time.Millisecond)
+			}
+			require.NoError(t, cmd.Process.Signal(sig))
+			err = cmd.Wait()
+			var ee *exec.ExitError
+			require.ErrorAs(t, err, &ee, "%s", output.String())
+			require.Equal(t, exitInterrupted, ee.ExitCode(), "%s", output.String())
+			assert.Contains(t, output.String(), "continue with --resume "+c.journal)
+
+			delivered := readPasswords(t, first)
+			assert.Len(t, delivered, c.wc.sent(), "every write sent finished and was delivered")
+			assertAtFake(t, c.zd, delivered)
+			assertNoPassword(t, output.String(), delivered)
+
+			code, _, errOut := runRotate(t.Context(), t, c.baseURL, "", "--input", c.input, "--resume", c.journal,
+				"--passwords-out", filepath.Join(c.dir, "second.csv"), "--rate", "400")
+			require.Equal(t, exitOK, code, errOut)
+			all := readPasswords(t, filepath.Join(c.dir, "second.csv"))
+			assert.Len(t, all, targets)
+			assertAtFake(t, c.zd, all)
+			assert.Equal(t, targets, c.wc.sent(), "no account written twice")
+		})
+	}
 }

@@ -34,12 +34,18 @@ const (
 )
 
 func main() {
-	// The first Ctrl-C or SIGTERM cancels ctx (commands stop cleanly); a second one ends the process.
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	context.AfterFunc(ctx, stop)
+	ctx, stop := signalContext()
 	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
 	stop()
 	os.Exit(code)
+}
+
+// signalContext is cancelled by the first Ctrl-C or SIGTERM (commands stop cleanly); a second one ends the
+// process.
+func signalContext() (context.Context, context.CancelFunc) {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	context.AfterFunc(ctx, stop)
+	return ctx, stop
 }
 
 // env is what the command reads from its surroundings, replaceable in tests.
