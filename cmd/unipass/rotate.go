@@ -68,8 +68,9 @@ it may or may not be in effect. Check it with "unipass verify USER", or set a ne
 
 Encryption: --encrypt-to RECIPIENT (repeatable; an age public key "age1...") or --encrypt-to-file FILE
 (one recipient per line, as age -R) encrypts --passwords-out as one age file and every password in the
-journal. Decrypt with "age -d -i KEY". To resume an encrypted journal give --identity FILE (age
-identities). Without encryption the files are plain text, mode 0600.
+journal. Decrypt with "age -d -i KEY". An encrypted --passwords-out is whole only once rotate has
+exited: after a crash, resume to have every password delivered again. To resume an encrypted journal
+give --identity FILE (age identities). Without encryption the files are plain text, mode 0600.
 
 Ctrl-C (or SIGTERM) stops new targets, lets writes in flight finish, settles them, writes the outputs and
 exits 6: resumable with --resume. Exit codes: 0 all done, 2 bad input, 3 refused by the vendor, 4 an
