@@ -289,7 +289,7 @@ func (s *rotation) openOutputs() (err error) {
 // config is the rotate.Config of the run.
 func (s *rotation) config() rotate.Config {
 	conf := rotate.Config{Concurrency: s.f.concurrency, Total: s.input.targets, PasswordLength: s.f.length, Prior: s.prior}
-	if s.journal != nil {
+	if s.journal != nil { // a nil *FileJournal in the interface would not be a nil Journal
 		conf.Journal = s.journal
 	}
 	if s.f.rate > 0 {
@@ -340,21 +340,18 @@ func (s *rotation) feed(targets chan<- rotate.Target) error {
 	var first error
 	for {
 		t, err := src.next()
-		var le *lineError
 		switch {
+		case err == nil:
+			targets <- rotate.Target{Manager: s.m, User: t.user}
 		case errors.Is(err, io.EOF):
 			return cmp.Or(first, s.inputUnchanged(in))
-		case errors.As(err, &le):
-			if first == nil {
-				first = err
-				s.stop(err)
-			}
-			continue
-		case err != nil:
+		case !isLineError(err):
 			s.stop(err)
 			return cmp.Or(first, err)
+		case first == nil:
+			first = err
+			s.stop(err)
 		}
-		targets <- rotate.Target{Manager: s.m, User: t.user}
 	}
 }
 
@@ -368,7 +365,7 @@ func (s *rotation) inputUnchanged(in *inputFile) error {
 		return err
 	}
 	if in.identity() != s.input.identity {
-		return fmt.Errorf("--input changed while rotate read it: the targets sent are those of the new content")
+		return errors.New("--input changed while rotate read it: the targets sent are those of the new content")
 	}
 	return nil
 }

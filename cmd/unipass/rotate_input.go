@@ -298,6 +298,12 @@ func scanInput(in *inputFile, f inputFormat, v facade.Vendor) (inputSummary, err
 	return s, nil
 }
 
+// isLineError reports whether err is a bad input line (reading may go on after it).
+func isLineError(err error) bool {
+	var le *lineError
+	return errors.As(err, &le)
+}
+
 // asUsage makes a bad input line a usage error (input refused before sending).
 func asUsage(err error) error {
 	var le *lineError
