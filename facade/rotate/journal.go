@@ -159,6 +159,7 @@ type FileJournal struct {
 	queued   uint64 // lines handed to Record so far
 	synced   uint64 // lines durable so far
 	flushing bool   // a Record is writing and syncing a batch
+	commits  uint64 // batches written and synced
 	err      error  // the first failure; sticky
 	closed   bool
 }
@@ -198,11 +199,12 @@ func CreateJournal(path string, h JournalHeader, opts ...JournalOption) (*FileJo
 // options, reads every entry, returns the last state per key, and reopens the file for appending.
 //
 // A line that does not parse is an error (ErrJournal), except the last one, which a crash may have cut
-// short: when its key can be read, the key is returned as EntryPending (with the password of that line
-// if it is whole, else the one of the key's previous entry, else none: a write is sent only after its
-// pending entry is durable, so a pending entry without a password was never sent); when not, the line
-// is ignored. Such a cut line is removed from the file before appending, as is done for a record whose
-// Record call never returned.
+// short. Its Record call never returned, so no write was sent on its account; still, when its key and
+// password can be read, the key is returned as EntryPending with that password (to be verified). When
+// only its key can be read, the key's previous entry stands, or, without one, the key is returned as
+// EntryPending without a password (never sent: Run runs it as new). When not even the key can be read,
+// the line is ignored. The cut line is removed from the file before appending; a last line that is whole
+// but lacks its newline is read as it is and terminated.
 func OpenJournal(path string, h JournalHeader, opts ...JournalOption) (*FileJournal, map[string]Entry, error) {
 	cfg := journalOptions(opts)
 	f, err := os.OpenFile(filepath.Clean(path), os.O_RDWR, 0)
@@ -395,16 +397,12 @@ func (r *journalReader) partial(data []byte) {
 	if e.Key == "" {
 		return
 	}
-	prev, ok := r.entries[e.Key]
-	if e.Password == "" && e.PasswordAge == "" && ok {
-		e.Password, e.PasswordAge = prev.Password, prev.PasswordAge
+	if _, ok := r.entries[e.Key]; ok && e.Password == "" && e.PasswordAge == "" {
+		return // the cut record never returned, so nothing was sent with it: the key's previous entry stands
 	}
 	if e.Vendor == "" || e.User == "" {
 		v, u, _ := strings.Cut(e.Key, ":")
 		e.Vendor, e.User = v, u
-	}
-	if ok && e.Time.IsZero() {
-		e.Time = prev.Time
 	}
 	e.State = EntryPending
 	r.entries[e.Key] = rawEntry{fileEntry: e, line: r.line}
@@ -492,14 +490,17 @@ func (j *FileJournal) Record(e Entry) error {
 	j.buf = append(j.buf, line...)
 	j.queued++
 	mine := j.queued
-	for j.synced < mine && j.err == nil {
-		if j.flushing {
+	for j.synced < mine {
+		switch {
+		case j.err != nil:
+			return j.err
+		case j.flushing:
 			j.cond.Wait()
-			continue
+		default:
+			j.commit()
 		}
-		j.commit()
 	}
-	return j.err
+	return nil
 }
 
 // usable returns the error that stops every Record: the first failure, or Close.
@@ -529,6 +530,7 @@ func (j *FileJournal) commit() {
 		j.err = fmt.Errorf("rotate: writing the journal: %w: %w", ErrJournal, err)
 	} else if err == nil {
 		j.synced = upto
+		j.commits++
 		if j.buf == nil {
 			j.buf = batch[:0] // reuse the batch's memory
 		}

@@ -131,7 +131,8 @@ type Config struct {
 // Run rotates every target read from targets until the channel is closed, and streams one result per
 // target; the result channel is closed when all are reported. When ctx is cancelled, no new target
 // starts; the rest of the stream is still read (the producer must close it) and each such target is
-// reported NotStarted.
+// reported NotStarted (or, for a Prior entry whose write may be in effect, Unknown with the journal's
+// password; for a Prior done entry, Done as usual).
 //
 // A write goes: candidate (Target.NewPassword, the journal's for a resumed target, or generated) →
 // Journal.Record(pending) → send → Record(done, not-applied or unknown). Only a 429, a refusal or a
@@ -246,12 +247,18 @@ func (r *runner) admit(ctx context.Context, i int, t Target) (Result, bool) {
 	if stop == nil {
 		return Result{}, false
 	}
+	return r.stoppedResult(i, t, prior, hasPrior, stop), true
+}
+
+// stoppedResult reports a target that does not run because the run stopped: NotStarted, or Unknown with
+// the journal's password when an earlier run's write may be in effect.
+func (r *runner) stoppedResult(i int, t Target, prior Entry, hasPrior bool, stop error) Result {
 	if hasPrior && maybeApplied(prior) {
 		res := r.priorResult(i, t, prior)
 		res.Err = fmt.Errorf("rotate: not reconciled (%w): %w", stop, facade.ErrOutcomeUnknown)
-		return res, true
+		return res
 	}
-	return r.notStarted(i, t, stop), true
+	return r.notStarted(i, t, stop)
 }
 
 // maybeApplied: the entry's write may be in effect (it was sent and not settled).

@@ -24,7 +24,15 @@ type target struct {
 	res    Result
 	// recorded: a pending entry is in the journal for the current send.
 	recorded bool
+	// sent: a write request was made for the target in this run.
+	sent bool
 }
+
+// errStopped is the error of a target that finds the run stopped by a journal failure before its write.
+type errStopped struct{ err error }
+
+func (e *errStopped) Error() string { return "rotate: not sent, the run stopped: " + e.err.Error() }
+func (e *errStopped) Unwrap() error { return e.err }
 
 // verdict is what reconciling a write with an unknown outcome found.
 type verdict int
@@ -43,6 +51,20 @@ func (r *runner) rotate(ctx context.Context, i int, t Target) Result {
 		return res
 	}
 	a := &target{r: r, t: t, key: TargetKey(res.Vendor, t.User), index: i, change: !t.OldPassword.IsZero(), res: res}
+	prior, hasPrior := r.cfg.Prior[a.key]
+	if err := r.stopped(); err != nil {
+		return r.stoppedResult(i, t, prior, hasPrior, &errStopped{err})
+	}
+	a.p = r.pacer(res.Vendor)
+	a.obs = facade.WithObserver(ctx, func(info facade.ResponseInfo) {
+		if info.Operation == facade.OpSetPassword || info.Operation == facade.OpChangePassword {
+			a.res.Attempts++
+		}
+		a.p.observe(info)
+	})
+	if hasPrior && maybeApplied(prior) {
+		return a.resume(ctx, prior.Password) // before the checks below: the journal's password is reported whatever they say
+	}
 	caps := t.Manager.Capabilities()
 	if a.change && !caps.ChangePassword || !a.change && !caps.SetPassword {
 		op := facade.OpSetPassword
@@ -52,20 +74,9 @@ func (r *runner) rotate(ctx context.Context, i int, t Target) Result {
 		a.res.Err = fmt.Errorf("rotate: %s cannot %s: %w", res.Vendor, op, facade.ErrUnsupported)
 		return a.res
 	}
-	a.p = r.pacer(res.Vendor)
-	a.obs = facade.WithObserver(ctx, func(info facade.ResponseInfo) {
-		if info.Operation == facade.OpSetPassword || info.Operation == facade.OpChangePassword {
-			a.res.Attempts++
-		}
-		a.p.observe(info)
-	})
-	if prior, ok := r.cfg.Prior[a.key]; ok && maybeApplied(prior) {
-		return a.resume(ctx, prior.Password)
-	}
 	pw, err := a.candidate(ctx)
 	if err != nil {
-		a.res.Err = err
-		return a.res
+		return a.failed(ctx, err)
 	}
 	return a.write(ctx, pw)
 }
@@ -101,9 +112,9 @@ func (a *target) resume(ctx context.Context, pw facade.Secret) Result {
 }
 
 // write sends pw and settles the outcome; a write proven not applied by reconcile is sent once more.
-func (a *target) write(ctx context.Context, pw facade.Secret) Result {
+func (a *target) write(ctx context.Context, pw facade.Secret) (res Result) {
 	start := time.Now()
-	defer func() { a.res.Latency = time.Since(start) }()
+	defer func() { res.Latency = time.Since(start) }()
 	for resent := false; ; resent = true {
 		err := a.send(ctx, pw)
 		switch {
@@ -122,8 +133,8 @@ func (a *target) write(ctx context.Context, pw facade.Secret) Result {
 			_ = a.record(EntryDone, pw)
 			return a.done(pw)
 		case v == notApplied && !resent:
-			if a.record(EntryNotApplied, pw) != nil {
-				return a.failed(ctx, err) // the journal failed: nothing more is sent
+			if rerr := a.record(EntryNotApplied, pw); rerr != nil {
+				return a.failed(ctx, fmt.Errorf("rotate: proven not applied, and not sent again: %w", rerr))
 			}
 			continue
 		case v == notApplied:
@@ -155,6 +166,7 @@ func (a *target) send(ctx context.Context, pw facade.Secret) error {
 		}
 		// Not cut short by ctx: a write in flight finishes or times out, and its outcome is known.
 		wctx := context.WithoutCancel(a.obs)
+		a.sent = true
 		if a.change {
 			last = a.t.Manager.ChangePassword(wctx, a.t.User, a.t.OldPassword, pw)
 		} else {
@@ -217,7 +229,7 @@ func (a *target) record(state EntryState, pw facade.Secret) error {
 		return nil
 	}
 	if err := a.r.stopped(); err != nil {
-		return err
+		return &errStopped{err}
 	}
 	err := j.Record(Entry{Key: a.key, Index: a.index, Vendor: a.res.Vendor, User: a.t.User, State: state, Password: pw, Time: time.Now().UTC()})
 	if err == nil {
@@ -241,10 +253,11 @@ func (a *target) unknown(pw facade.Secret, err error) Result {
 }
 
 // failed ends a target whose write provably did not apply; NotStarted when nothing was sent because ctx
-// was cancelled.
+// was cancelled or the run stopped.
 func (a *target) failed(ctx context.Context, err error) Result {
 	a.res.Status, a.res.Err = Failed, err
-	if a.res.Attempts == 0 && ctx.Err() != nil && !errors.Is(err, ErrJournal) {
+	var stopped *errStopped
+	if !a.sent && (errors.As(err, &stopped) || ctx.Err() != nil && !errors.Is(err, ErrJournal)) {
 		a.res.Status = NotStarted
 	}
 	return a.res
