@@ -133,23 +133,34 @@ func TestDocSpaceChangePasswordTwoFactor(t *testing.T) {
 	assert.Zero(t, f.Hits("changeUserPassword"))
 }
 
-// The write's answer is lost: the outcome is unknown, and the write is not sent again.
+// The write's answer is lost: the outcome is unknown, and the write is not sent again. When the portal
+// committed the write first, Verify then settles it: the new password is in effect.
 func TestDocSpaceChangePasswordAnswerLost(t *testing.T) {
 	t.Parallel()
-	for name, fault := range map[string]facadetest.Fault{
-		"dropped":   {Drop: true},
-		"truncated": {Status: http.StatusOK, Body: `{"response":{"id":"x"},"status":0}`, Truncate: true},
-		"500":       {Status: http.StatusInternalServerError, Body: `{"status":1,"error":{"message":"boom"}}`},
+	for name, c := range map[string]struct {
+		fault   facadetest.Fault
+		applied bool
+	}{
+		"dropped":                 {facadetest.Fault{Drop: true}, false},
+		"truncated":               {facadetest.Fault{Status: http.StatusOK, Body: `{"response":{"id":"x"},"status":0}`, Truncate: true}, false},
+		"500":                     {facadetest.Fault{Status: http.StatusInternalServerError, Body: `{"status":1,"error":{"message":"boom"}}`}, false},
+		"committed, then dropped": {facadetest.Fault{Drop: true, After: true}, true},
+		"committed, then 502":     {facadetest.Fault{Status: http.StatusBadGateway, ContentType: "text/html", Body: "<html>502</html>", After: true}, true},
 	} {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			f, d, _ := changeSetup(t)
-			f.Fail("changeUserPassword", fault)
+			f.Fail("changeUserPassword", c.fault)
 			err := d.ChangePassword(t.Context(), matrixUser, facade.NewSecret(leakPassword), facade.NewSecret(leakNew))
 			require.ErrorIs(t, err, facade.ErrOutcomeUnknown)
 			assert.NotErrorIs(t, err, facade.ErrPasswordRejected)
 			assert.Equal(t, 1, f.Hits("changeUserPassword"), "one write at the fake")
 			auditVerify(t, err)
+
+			want := map[bool]string{false: leakPassword, true: leakNew}[c.applied]
+			pw, _ := f.Password(matrixUser)
+			assert.Equal(t, want, pw)
+			require.NoError(t, d.Verify(t.Context(), matrixUser, facade.NewSecret(want)), "Verify settles the doubt")
 		})
 	}
 }
