@@ -50,16 +50,8 @@ type credential struct {
 	kind credKind
 	// user is the user name (WithLogin, WithBasicAuth) or the email (WithAPIToken).
 	user string
-	// secret is the password, token, key or cookie.
+	// secret is the password, token, key or cookie: the one secret of every credential.
 	secret Secret
-}
-
-// secrets lists the credential's secret values, for scrubbing error texts.
-func (c credential) secrets() []Secret {
-	if c.secret.IsZero() {
-		return nil
-	}
-	return []Secret{c.secret}
 }
 
 // authorizer is what a manager's credential becomes: the editor that puts it on a request, and the token

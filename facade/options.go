@@ -151,15 +151,6 @@ func (c *config) canSetCredential(kind credKind, vendors ...Vendor) error {
 	return nil
 }
 
-// secrets lists every secret the options gave, for scrubbing error texts.
-func (c *config) secrets() []Secret {
-	out := c.cred.secrets()
-	if !c.appKeySecret.IsZero() {
-		out = append(out, c.appKeySecret)
-	}
-	return out
-}
-
 func required(field, v string) error {
 	if strings.TrimSpace(v) == "" {
 		return &InputError{Field: field, Reason: "must not be empty"}

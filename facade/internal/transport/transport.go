@@ -161,26 +161,22 @@ func (a *Attempt) NotSent(err error) bool {
 
 // NeverWritten reports whether err proves that the request was never written: the connection could not
 // be made (a dial error such as a refused connection, a failed DNS lookup, a proxy that could not be
-// reached) or the server's certificate was refused during the TLS handshake.
+// reached) or the server's certificate was refused during the TLS handshake. An error that joins several
+// failures proves nothing: one of them may have come after a write.
 func NeverWritten(err error) bool {
-	var (
-		dns  *net.DNSError
-		cert *tls.CertificateVerificationError
-		ech  *tls.ECHRejectionError
-	)
-	if errors.As(err, &dns) || errors.As(err, &cert) || errors.As(err, &ech) {
-		return true
-	}
-	for e := err; ; {
-		var op *net.OpError
-		if !errors.As(e, &op) {
+	for ; err != nil; err = errors.Unwrap(err) {
+		switch e := err.(type) { //nolint:errorlint // the chain is walked link by link, to stop at a joined error
+		case *net.OpError:
+			if e.Op == "dial" || e.Op == "proxyconnect" {
+				return true
+			}
+		case *net.DNSError, *tls.CertificateVerificationError, *tls.ECHRejectionError:
+			return true
+		case interface{ Unwrap() []error }:
 			return false
 		}
-		if op.Op == "dial" || op.Op == "proxyconnect" {
-			return true
-		}
-		e = op.Err
 	}
+	return false
 }
 
 // MarkHanded wraps an http.Client's transport so that each request's Attempt records that it reached the
