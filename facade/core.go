@@ -38,7 +38,7 @@ type errorBody struct {
 // mapping and logging. Everything on the wire still goes through the generated clients.
 type core struct {
 	vendor    Vendor
-	hc        *http.Client
+	doer      transport.Doer // what the generated clients send through
 	log       *slog.Logger
 	userAgent string
 	maxBody   int64
@@ -63,7 +63,7 @@ type core struct {
 // that puts it on requests.
 func newCore(c *config, parse func([]byte) errorBody, authorize authorizeFunc) *core {
 	co := &core{
-		vendor: c.vendor, hc: c.httpClient, log: c.logger, userAgent: c.userAgent, maxBody: c.maxBody,
+		vendor: c.vendor, doer: c.doer, log: c.logger, userAgent: c.userAgent, maxBody: c.maxBody,
 		parseError: parse, retry: c.retry, now: time.Now, credentials: configSecrets(c),
 	}
 	if c.cred.kind != credNone {

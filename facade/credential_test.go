@@ -7,6 +7,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/unipass/unipass/facade/internal/transport"
 )
 
 // Every auth option a vendor accepts becomes an editor that puts a credential on the request; an option
@@ -67,4 +69,19 @@ func TestEveryAcceptedCredentialIsSent(t *testing.T) {
 	m, err := NewZendesk("https://example.invalid")
 	require.NoError(t, err)
 	assert.Nil(t, m.core.auth, "no auth option: no credentials")
+}
+
+// The generated clients send through the manager's Doer, which tells a request that never reached the
+// HTTP client from one that may have left.
+func TestGeneratedClientsSendThroughTheDoer(t *testing.T) {
+	t.Parallel()
+	d, err := NewDocSpace("https://example.invalid", WithAPIKey("fake-key"))
+	require.NoError(t, err)
+	z, err := NewZendesk("https://example.invalid", WithBearerToken("fake-token"))
+	require.NoError(t, err)
+	g, err := NewGlowmarkt("https://example.invalid", WithApplicationID("fake-app"), WithToken("fake-token"))
+	require.NoError(t, err)
+	for _, doer := range []any{d.Client().Client, z.Client().Client, g.Client().Client} {
+		assert.IsType(t, transport.Doer{}, doer)
+	}
 }

@@ -32,7 +32,7 @@ func NewDocSpace(baseURL string, opts ...Option) (*DocSpace, error) {
 	if err != nil {
 		return nil, err
 	}
-	client, err := docspace.NewClient(baseURL, docspace.WithHTTPClient(cfg.httpClient))
+	client, err := docspace.NewClient(baseURL, docspace.WithHTTPClient(cfg.doer))
 	if err != nil {
 		return nil, fmt.Errorf("docspace: %w", err)
 	}
@@ -66,7 +66,8 @@ func rawAuthorization(r *http.Request, tok Secret) { r.Header.Set("Authorization
 // Vendor returns VendorDocSpace.
 func (d *DocSpace) Vendor() Vendor { return VendorDocSpace }
 
-// Capabilities: set password, send reset, requirements and verify; DocSpace's API takes no old password.
+// Capabilities reports set password, send reset, requirements and verify; DocSpace's API takes no old
+// password.
 func (d *DocSpace) Capabilities() Capabilities {
 	return Capabilities{SetPassword: true, SendReset: true, Requirements: true, Verify: true}
 }
@@ -235,7 +236,7 @@ func (d *DocSpace) Verify(ctx context.Context, user string, password Secret) err
 	if err != nil {
 		return err
 	}
-	client, err := docspace.NewClient(d.client.Server, docspace.WithHTTPClient(withoutJar(d.core.hc)))
+	client, err := docspace.NewClient(d.client.Server, docspace.WithHTTPClient(d.core.doer.WithoutJar()))
 	if err != nil {
 		return fmt.Errorf("docspace: %w", err)
 	}
@@ -281,17 +282,6 @@ func (d *DocSpace) loginName(ctx context.Context, id uuid.UUID) (string, error) 
 		return "", fmt.Errorf("docspace %s: the user is disabled and cannot log in: %w", OpVerify, ErrVerifyUnavailable)
 	}
 	return *w.Response.Email, nil
-}
-
-// withoutJar returns hc, or a copy of it without its cookie jar: the session cookie a Verify login may set
-// (DocSpace sets asc_auth_key) must not ride along on the manager's later requests.
-func withoutJar(hc *http.Client) *http.Client {
-	if hc.Jar == nil {
-		return hc
-	}
-	c := *hc
-	c.Jar = nil
-	return &c
 }
 
 // wrongPasswordOn marks an *APIError with one of the given statuses as a refused password (Verify).

@@ -47,7 +47,7 @@ func NewGlowmarkt(baseURL string, opts ...Option) (*Glowmarkt, error) {
 		return nil, fmt.Errorf("glowmarkt: %w", &InputError{Field: "applicationID",
 			Reason: "Glowmarkt user operations need WithApplicationID next to the token"})
 	}
-	client, err := glowmarkt.NewClient(baseURL, glowmarkt.WithHTTPClient(cfg.httpClient))
+	client, err := glowmarkt.NewClient(baseURL, glowmarkt.WithHTTPClient(cfg.doer))
 	if err != nil {
 		return nil, fmt.Errorf("glowmarkt: %w", err)
 	}
@@ -79,8 +79,8 @@ func (g *Glowmarkt) authorize(c *core, cred credential) authorizer {
 // Vendor returns VendorGlowmarkt.
 func (g *Glowmarkt) Vendor() Vendor { return VendorGlowmarkt }
 
-// Capabilities: change password, and verify for a manager built WithLogin (Verify logs in with its
-// username).
+// Capabilities reports change password, and verify for a manager built WithLogin (Verify logs in with
+// its username).
 func (g *Glowmarkt) Capabilities() Capabilities {
 	return Capabilities{ChangePassword: true, Verify: g.username() != ""}
 }
@@ -285,7 +285,7 @@ func (g *Glowmarkt) Verify(ctx context.Context, user string, password Secret) er
 	if err := g.checkAccount(user); err != nil {
 		return err
 	}
-	client, err := glowmarkt.NewClient(g.client.Server, glowmarkt.WithHTTPClient(withoutJar(g.core.hc)))
+	client, err := glowmarkt.NewClient(g.client.Server, glowmarkt.WithHTTPClient(g.core.doer.WithoutJar()))
 	if err != nil {
 		return fmt.Errorf("glowmarkt: %w", err)
 	}

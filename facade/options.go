@@ -31,9 +31,11 @@ type Option func(*config) error
 type config struct {
 	vendor     Vendor
 	httpClient *http.Client
-	logger     *slog.Logger
-	userAgent  string
-	maxBody    int64
+	// doer sends through httpClient, noting which requests reached it: every generated client gets it.
+	doer      transport.Doer
+	logger    *slog.Logger
+	userAgent string
+	maxBody   int64
 
 	cred credential // the auth option chosen; only one is allowed
 
@@ -66,9 +68,8 @@ func newConfig(v Vendor, baseURL string, opts []Option) (*config, error) {
 	// Redirects are never followed: a 3xx is returned as an error, and the server sees no second request
 	// (which could repeat a write or carry credentials elsewhere).
 	hc.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
-	// The transport notes which requests reached it: a failure before that proves a request never left.
-	hc.Transport = transport.MarkHanded(hc.Transport)
 	c.httpClient = &hc
+	c.doer = transport.NewDoer(&hc)
 	if c.logger == nil {
 		c.logger = slog.New(slog.DiscardHandler)
 	}

@@ -29,7 +29,7 @@ func NewZendesk(baseURL string, opts ...Option) (*Zendesk, error) {
 	if err != nil {
 		return nil, err
 	}
-	client, err := zendesk.NewClient(baseURL, zendesk.WithHTTPClient(cfg.httpClient))
+	client, err := zendesk.NewClient(baseURL, zendesk.WithHTTPClient(cfg.doer))
 	if err != nil {
 		return nil, fmt.Errorf("zendesk: %w", err)
 	}
@@ -52,7 +52,8 @@ func authorizeZendesk(_ *core, cred credential) authorizer {
 // Vendor returns VendorZendesk.
 func (z *Zendesk) Vendor() Vendor { return VendorZendesk }
 
-// Capabilities: set password, change password, requirements and verify; Zendesk has no reset-email API.
+// Capabilities reports set password, change password, requirements and verify; Zendesk has no reset-email
+// API.
 func (z *Zendesk) Capabilities() Capabilities {
 	return Capabilities{SetPassword: true, ChangePassword: true, Requirements: true, Verify: true}
 }
@@ -206,7 +207,7 @@ func (z *Zendesk) Verify(ctx context.Context, user string, password Secret) erro
 	if err != nil {
 		return err
 	}
-	client, err := zendesk.NewClient(z.client.Server, zendesk.WithHTTPClient(withoutJar(z.core.hc)))
+	client, err := zendesk.NewClient(z.client.Server, zendesk.WithHTTPClient(z.core.doer.WithoutJar()))
 	if err != nil {
 		return fmt.Errorf("zendesk: %w", err)
 	}

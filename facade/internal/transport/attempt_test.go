@@ -8,6 +8,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/cookiejar"
 	"net/http/httptrace"
 	"net/url"
 	"strings"
@@ -76,7 +77,7 @@ func TestAttemptNotSent(t *testing.T) {
 				return a, err
 			}
 		}
-		resp, err := (&http.Client{Transport: MarkHanded(rt)}).Do(req)
+		resp, err := NewDoer(&http.Client{Transport: rt}).Do(req)
 		if resp != nil {
 			_ = resp.Body.Close()
 		}
@@ -101,7 +102,7 @@ func TestAttemptNotSent(t *testing.T) {
 	cancel()
 	a, err = send(ctx, answer{err: io.EOF}, nil)
 	assert.ErrorIs(t, err, context.Canceled)
-	assert.False(t, a.Handed(), "a request whose context is done is stopped before the caller's transport")
+	assert.False(t, a.Handed(), "a request whose context is done is stopped before the HTTP client")
 	assert.True(t, a.NotSent(err))
 }
 
@@ -117,4 +118,16 @@ func TestAttemptFromAndParent(t *testing.T) {
 	defer cancel()
 	assert.Same(t, a, AttemptFrom(inner), "found through derived contexts")
 	assert.Nil(t, AttemptFrom(t.Context()))
+}
+
+func TestDoerWithoutJar(t *testing.T) {
+	t.Parallel()
+	jar, err := cookiejar.New(nil)
+	require.NoError(t, err)
+	hc := &http.Client{Jar: jar}
+	d := NewDoer(hc).WithoutJar()
+	assert.Nil(t, d.hc.Jar)
+	assert.Same(t, jar, hc.Jar, "the manager's client keeps its jar")
+	plain := NewDoer(&http.Client{})
+	assert.Same(t, plain.hc, plain.WithoutJar().hc, "no jar: no copy")
 }

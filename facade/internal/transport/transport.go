@@ -25,7 +25,8 @@ type Retry struct {
 	FailFast    bool
 }
 
-// DefaultRetry: 4 attempts, backoff from 500 ms, no single wait over 30 s.
+// DefaultRetry is the policy of a manager without WithRetry or WithBackoff: 4 attempts, backoff from
+// 500 ms, no single wait over 30 s.
 var DefaultRetry = Retry{MaxAttempts: 4, BaseDelay: 500 * time.Millisecond, MaxWait: 30 * time.Second}
 
 // More reports whether another attempt may follow attempt (counted from 1).
@@ -101,7 +102,7 @@ func SensitiveHeader(name string) bool {
 }
 
 // Attempt is the bookkeeping of one request, carried as (and in) its context: whether the request reached
-// the HTTP transport, whether the transport reported writing it, and which login token it carried. It
+// the HTTP client, whether the transport reported writing it, and which login token it carried. It
 // costs one allocation with its trace.
 type Attempt struct {
 	context.Context
@@ -144,11 +145,11 @@ func AttemptFrom(ctx context.Context) *Attempt {
 
 func (a *Attempt) wroteRequest(httptrace.WroteRequestInfo) { a.written.Store(true) }
 
-// Handed reports whether the request reached the HTTP transport (MarkHanded).
+// Handed reports whether the request reached the HTTP client (Doer).
 func (a *Attempt) Handed() bool { return a.handed.Load() }
 
 // NotSent reports whether a request whose sending failed with err provably never left the machine. The
-// rule is fail-safe: a request counts as sent unless it never reached the transport (an editor or the
+// rule is fail-safe: a request counts as sent unless it never reached the HTTP client (an editor or the
 // building of the request failed, or the context was done before), or the failure is one that happens
 // before any byte of the request is written (see NeverWritten). A WroteRequest report from the transport
 // proves the request was written; its absence proves nothing, since a RoundTripper may send the request
@@ -180,19 +181,17 @@ func NeverWritten(err error) bool {
 	return false
 }
 
-// MarkHanded wraps an http.Client's transport so that each request's Attempt records that it reached the
-// transport: an error from before that point (an editor, building the request, a context already done)
-// proves the request never left. A request whose context is already done is refused there.
-func MarkHanded(next http.RoundTripper) http.RoundTripper {
-	if next == nil {
-		next = http.DefaultTransport
-	}
-	return &handedTransport{next: next}
-}
+// Doer sends the generated clients' requests through an http.Client, noting in each request's Attempt that
+// it reached the client: an error from before that point (an editor, the building of the request) proves
+// the request never left. A request whose context is already done is refused there, unsent. Every
+// generated client of a manager is given the manager's Doer, never the http.Client itself.
+type Doer struct{ hc *http.Client }
 
-type handedTransport struct{ next http.RoundTripper }
+// NewDoer returns a Doer sending through hc.
+func NewDoer(hc *http.Client) Doer { return Doer{hc: hc} }
 
-func (t *handedTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+// Do sends r, as the generated clients' HttpRequestDoer.
+func (d Doer) Do(r *http.Request) (*http.Response, error) {
 	if a := AttemptFrom(r.Context()); a != nil {
 		if err := r.Context().Err(); err != nil {
 			if r.Body != nil {
@@ -202,12 +201,16 @@ func (t *handedTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 		}
 		a.handed.Store(true)
 	}
-	return t.next.RoundTrip(r)
+	return d.hc.Do(r) // #nosec G704 -- the generated client's request, to the base URL the constructor checked
 }
 
-// CloseIdleConnections closes the idle connections of the wrapped transport, if it has any.
-func (t *handedTransport) CloseIdleConnections() {
-	if c, ok := t.next.(interface{ CloseIdleConnections() }); ok {
-		c.CloseIdleConnections()
+// WithoutJar returns a Doer whose client has no cookie jar: for requests whose cookies must not ride along
+// on later ones.
+func (d Doer) WithoutJar() Doer {
+	if d.hc.Jar == nil {
+		return d
 	}
+	c := *d.hc
+	c.Jar = nil
+	return Doer{hc: &c}
 }
