@@ -192,20 +192,18 @@ type ending struct {
 // failed returns how an attempt that did not succeed ended and the error its caller gets: the *APIError
 // of an answer, or the failure to send, marked ErrOutcomeUnknown for a write that may have been applied.
 func (c *core) failed(op Operation, kind callKind, r *response, err error, secrets []Secret) (ending, error) {
-	var se *sendError
 	if err == nil {
 		e := c.apiError(op, r, secrets)
 		// 5xx: the server may have applied it before failing; 303 See Other: it was processed.
 		e.outcomeUnknown = kind == write && (r.status >= 500 || r.status == http.StatusSeeOther)
 		return ending{status: r.status, retryAfter: e.RetryAfter}, e
 	}
-	if errors.As(err, &se) {
-		if kind == write && se.stage == maybeSent {
-			return ending{stage: maybeSent}, &outcomeError{err: se}
-		}
-		return ending{stage: se.stage}, se
+	se := &sendError{err: err, stage: maybeSent} // an error roundTrip did not classify: assume the worst
+	errors.As(err, &se)
+	if kind == write && se.stage == maybeSent {
+		return ending{stage: maybeSent}, &outcomeError{err: se}
 	}
-	return ending{stage: maybeSent}, err // not produced by roundTrip: assume the worst
+	return ending{stage: se.stage}, se
 }
 
 // retryWait is the retry rule: whether an attempt that ended so is followed by another, and after which
