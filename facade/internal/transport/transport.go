@@ -102,8 +102,8 @@ func SensitiveHeader(name string) bool {
 }
 
 // Attempt is the bookkeeping of one request, carried as (and in) its context: whether the request reached
-// the HTTP client, whether the transport reported writing it, and which login token it carried. It
-// costs one allocation with its trace.
+// the HTTP client, whether the transport reported writing it, and which login token it carried. It costs
+// three small allocations: the attempt, its trace hook and the trace's context.
 type Attempt struct {
 	context.Context
 	parent  context.Context
