@@ -50,6 +50,9 @@ func docspaceCalls(t *testing.T) map[string]caller {
 		"getPasswordSettings": func(ctx context.Context, base string, hc *http.Client) (*http.Response, error) {
 			return docspaceClient(t, base, hc).GetPasswordSettings(ctx, auth)
 		},
+		"getProfileByUserId": func(ctx context.Context, base string, hc *http.Client) (*http.Response, error) {
+			return docspaceClient(t, base, hc).GetProfileByUserID(ctx, id, auth)
+		},
 	}
 }
 
@@ -78,6 +81,19 @@ func zendeskCalls(t *testing.T) map[string]caller {
 		},
 		"GetUserPasswordRequirements": func(ctx context.Context, base string, hc *http.Client) (*http.Response, error) {
 			return zendeskClient(t, base, hc).GetUserPasswordRequirements(ctx, 35436, zendeskBasic)
+		},
+		"ShowUser": func(ctx context.Context, base string, hc *http.Client) (*http.Response, error) {
+			return zendeskClient(t, base, hc).ShowUser(ctx, 35436, zendeskBasic)
+		},
+		"ShowCurrentUser": func(ctx context.Context, base string, hc *http.Client) (*http.Response, error) {
+			// a password verification: the user's email and the candidate password
+			return zendeskClient(t, base, hc).ShowCurrentUser(ctx, func(_ context.Context, r *http.Request) error {
+				r.SetBasicAuth("agent@example.com", testPassword)
+				return nil
+			})
+		},
+		"ShowAccountSettings": func(ctx context.Context, base string, hc *http.Client) (*http.Response, error) {
+			return zendeskClient(t, base, hc).ShowAccountSettings(ctx, zendeskBasic)
 		},
 	}
 }
@@ -167,6 +183,7 @@ func TestContractDocSpace(t *testing.T) {
 	runContract(t, api.DocSpace, docspaceCalls(t), map[string]string{
 		"changeUserPassword/200": `{"response":{"id":"` + testUserID + `","displayName":"Mike Zanyatski","email":"mike@example.com","status":1,"activationStatus":1,"isAdmin":false,"listAdminModules":[],"quotaLimit":-1,"unknownField":{"kept":"out"}},"count":1,"links":[{"href":"/api/2.0/people","action":"GET"}],"status":0,"statusCode":200}`,
 		"authenticate/200":       `{"response":{"token":"` + testToken + `","expires":"2026-12-01T10:00:00Z","tfa":false,"sms":false},"status":0,"statusCode":200}`,
+		"getProfileByUserId/200": `{"response":{"id":"` + testUserID + `","userName":"mike@example.com","email":"mike@example.com","displayName":"Mike Zanyatski","status":1,"activationStatus":1,"isLDAP":false,"isSSO":false,"unknownField":[1]},"status":0,"statusCode":200}`,
 		"sendUserPassword/200":   `{"response":"If a user with the user@example.com email exists, the password change instruction has been sent to this email address.","status":0,"statusCode":200}`,
 	})
 }
@@ -176,6 +193,10 @@ func TestContractZendesk(t *testing.T) {
 		"GetUserPasswordRequirements/200": `{"requirements":["must be at least 5 characters","must be different from email address"]}`,
 		"SetUserPassword/422":             `{"error":"RecordInvalid","description":"Record validation errors","details":{"password":[{"description":"Password is too short","error":"InvalidValue"}]}}`,
 		"ChangeOwnPassword/403":           `{"error":{"title":"Forbidden","message":"You do not have access to this page."}}`,
+		"ShowUser/200":                    `{"user":{"id":35436,"email":"agent@example.com","name":"Agent","role":"agent","active":true,"suspended":false,"locale":"en-US"}}`,
+		"ShowCurrentUser/200":             `{"user":{"id":null,"email":"invalid@example.com","name":"Anonymous user","role":"end-user","authenticity_token":"` + testToken + `"}}`,
+		"ShowCurrentUser/401":             `{"error":"Couldn't authenticate you"}`,
+		"ShowAccountSettings/200":         `{"settings":{"api":{"accepted_api_agreement":true,"api_password_access":"false","api_token_access":"true"},"tickets":{"comments_public_by_default":true}}}`,
 	})
 }
 

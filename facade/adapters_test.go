@@ -124,7 +124,7 @@ func TestDocSpaceOperations(t *testing.T) {
 	d, err := facade.NewDocSpace(f.URL(), facade.WithHTTPClient(f.Client()), facade.WithLogin(dsEmail, dsPassword))
 	require.NoError(t, err)
 	ctx := context.Background()
-	assert.Equal(t, facade.Capabilities{SetPassword: true, SendReset: true, Requirements: true}, d.Capabilities())
+	assert.Equal(t, facade.Capabilities{SetPassword: true, SendReset: true, Requirements: true, Verify: true}, d.Capabilities())
 
 	require.NoError(t, record(d.SetPassword(ctx, dsUser, facade.NewSecret(newPassword))))
 	got, _ := f.Password(dsUser)
@@ -228,7 +228,7 @@ func TestZendeskOperations(t *testing.T) {
 	require.NoError(t, err)
 	agent, err := facade.NewZendesk(f.URL(), facade.WithHTTPClient(f.Client()), facade.WithBearerToken(zdOAuth))
 	require.NoError(t, err)
-	assert.Equal(t, facade.Capabilities{SetPassword: true, ChangePassword: true, Requirements: true}, admin.Capabilities())
+	assert.Equal(t, facade.Capabilities{SetPassword: true, ChangePassword: true, Requirements: true, Verify: true}, admin.Capabilities())
 
 	// The admin set-password setting is off by default: 403 with a hint.
 	err = admin.SetPassword(ctx, fmt.Sprint(zdAgent), facade.NewSecret(newPassword))
@@ -307,7 +307,7 @@ func TestGlowmarktOperations(t *testing.T) {
 	g, err := facade.NewGlowmarkt(f.URL(), facade.WithHTTPClient(f.Client()), facade.WithApplicationID(f.ApplicationID()),
 		facade.WithLogin(gmUser, gmPassword))
 	require.NoError(t, err)
-	assert.Equal(t, facade.Capabilities{ChangePassword: true}, g.Capabilities())
+	assert.Equal(t, facade.Capabilities{ChangePassword: true, Verify: true}, g.Capabilities())
 
 	assert.ErrorIs(t, record(g.ChangePassword(ctx, gmAccount, facade.NewSecret(gmPassword), facade.NewSecret("short"))), facade.ErrPasswordRejected)
 	err = g.ChangePassword(ctx, gmAccount, facade.NewSecret("fake-wrong-old"), facade.NewSecret(newPassword))

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"mime"
 	"net/http"
 	"strings"
@@ -15,9 +16,6 @@ import (
 
 	"github.com/unipass/unipass/facade/internal/transport"
 )
-
-// ErrResponseTooLarge is returned when a response body exceeds the configured limit.
-var ErrResponseTooLarge = errors.New("response body too large")
 
 // requestEditor has the shape of every generated client's RequestEditorFn.
 type requestEditor = func(ctx context.Context, req *http.Request) error
@@ -53,6 +51,9 @@ type core struct {
 	parseError func([]byte) errorBody
 	retry      transport.Retry
 	now        func() time.Time
+	// credentials are the secrets of the manager's options, scrubbed from error texts with the current
+	// login token and the call's passwords.
+	credentials []Secret
 
 	// The editors of every request, built once: headers, and headers plus credentials.
 	plainEditors, authedEditors []requestEditor
@@ -62,7 +63,7 @@ type core struct {
 func newCore(c *config, parse func([]byte) errorBody) *core {
 	co := &core{
 		vendor: c.vendor, hc: c.httpClient, log: c.logger, userAgent: c.userAgent, maxBody: c.maxBody,
-		parseError: parse, retry: c.retry, now: time.Now,
+		parseError: parse, retry: c.retry, now: time.Now, credentials: configSecrets(c),
 	}
 	co.userAgentValue = []string{c.userAgent}
 	co.plainEditors = []requestEditor{co.headers}
@@ -209,7 +210,7 @@ func (c *core) roundTrip(ctx context.Context, op Operation, attempt int, send se
 	defer func() { _ = resp.Body.Close() }()
 	var body []byte
 	if resp.ContentLength != 0 { // an empty answer (Zendesk's writes) needs no buffer
-		body, err = io.ReadAll(io.LimitReader(resp.Body, c.maxBody+1))
+		body, err = io.ReadAll(io.LimitReader(resp.Body, readLimit(c.maxBody)))
 	}
 	if debug {
 		c.log.LogAttrs(ctx, slog.LevelDebug, "unipass response",
@@ -226,6 +227,15 @@ func (c *core) roundTrip(ctx context.Context, op Operation, attempt int, send se
 	r := response{status: resp.StatusCode, header: resp.Header, body: body}
 	c.observe(ctx, op, attempt, &r)
 	return r, true, nil
+}
+
+// readLimit is how much of a body is read to tell one of limit bytes from a longer one: limit+1, without
+// overflowing at math.MaxInt64 (no body is that long).
+func readLimit(limit int64) int64 {
+	if limit == math.MaxInt64 {
+		return limit
+	}
+	return limit + 1
 }
 
 // logRequest is the last editor: it logs the request as sent, credentials redacted. Bodies are never logged.
@@ -248,25 +258,29 @@ func (c *core) logRequest(op Operation, attempt int) requestEditor {
 	}
 }
 
-// apiError builds the *APIError of a non-2xx answer, whatever its body: JSON, text, HTML or nothing.
+// apiError builds the *APIError of a non-2xx answer, whatever its body: JSON, text, HTML or nothing. Every
+// secret of the manager and of the call is scrubbed from the raw body first, before any decoding, folding or
+// cutting; decoded strings are scrubbed again before they are cleaned.
 func (c *core) apiError(op Operation, r *response, secrets []Secret) *APIError {
+	scrub := c.scrubberFor(secrets)
+	body := scrub.body(r.body)
 	e := &APIError{
 		Vendor: c.vendor, Operation: op, StatusCode: r.status,
 		RetryAfter: transport.RetryAfter(r.header.Get("Retry-After"), c.now()),
 		RateLimit:  parseRateLimit(r.header),
 		kind:       kindForStatus(r.status),
 	}
-	e.raw = r.body[:min(len(r.body), maxRawBody)]
+	e.keepRaw(body)
 	mediaType, _, _ := mime.ParseMediaType(r.header.Get("Content-Type"))
-	text := strings.TrimSpace(string(r.body))
+	text := strings.TrimSpace(string(body))
 	switch {
 	case text == "" || text == "null":
 		e.Message = http.StatusText(r.status)
 	case strings.Contains(mediaType, "json") || (mediaType == "" && (text[0] == '{' || text[0] == '[')):
-		eb := c.parseError(r.body)
-		e.Code, e.Message, e.Details = cleanMessage(eb.code), cleanMessage(eb.message), eb.details
+		eb := c.parseError(body)
+		e.Code, e.Message, e.Details = cleanMessage(scrub.text(eb.code)), cleanMessage(scrub.text(eb.message)), eb.details
 		for i := range e.Details {
-			e.Details[i] = cleanMessage(e.Details[i])
+			e.Details[i] = cleanMessage(scrub.text(e.Details[i]))
 		}
 		if e.Code == "" && e.Message == "" {
 			e.Message = http.StatusText(r.status)
@@ -277,7 +291,6 @@ func (c *core) apiError(op Operation, r *response, secrets []Secret) *APIError {
 	default:
 		e.Message = fmt.Sprintf("%s (non-JSON %s body)", http.StatusText(r.status), orUnknown(mediaType))
 	}
-	e.scrubSecrets(secrets)
 	return e
 }
 
@@ -379,5 +392,3 @@ func (c *core) decode(op Operation, r *response, v any) error {
 	}
 	return nil
 }
-
-var errUndecodable = errors.New("response is not the expected JSON")

@@ -6,7 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"time"
+
+	"github.com/google/uuid"
 
 	"github.com/unipass/unipass/gen/docspace"
 )
@@ -64,9 +67,9 @@ func NewDocSpace(baseURL string, opts ...Option) (*DocSpace, error) {
 // Vendor returns VendorDocSpace.
 func (d *DocSpace) Vendor() Vendor { return VendorDocSpace }
 
-// Capabilities: set password, send reset and requirements; DocSpace's API takes no old password.
+// Capabilities: set password, send reset, requirements and verify; DocSpace's API takes no old password.
 func (d *DocSpace) Capabilities() Capabilities {
-	return Capabilities{SetPassword: true, SendReset: true, Requirements: true}
+	return Capabilities{SetPassword: true, SendReset: true, Requirements: true, Verify: true}
 }
 
 // Client returns the generated client, for operations the facade does not cover. Add AuthEditor to its
@@ -214,7 +217,96 @@ func deref[T any](p *T) T {
 	return *p
 }
 
-// Verify is not implemented yet.
-func (d *DocSpace) Verify(context.Context, string, Secret) error {
-	return unsupported(VendorDocSpace, OpVerify)
+// Verify logs in as the user with password, to prove it is the one in effect. It looks up the user's login
+// name (the email address) with this manager's credentials, then logs in with that name and the password
+// without any of the manager's credentials or cookies; the token that login returns is dropped at once and
+// never replaces the manager's own (nor does its session cookie enter the HTTP client's jar).
+//
+// Outcomes: nil when the portal accepts the password, including when it then asks for a second factor
+// (DocSpace answers tfa or sms only after it has checked the password; with SMS two-factor on, the portal
+// texts the user a code). An error matching ErrWrongPassword when the portal refuses it (401). Anything
+// else proves nothing about the password: ErrVerifyUnavailable (the user is disabled: no login is tried),
+// ErrNotFound (no such user), ErrRateLimited ("too many login attempts", after the retries of a safe
+// request), ErrUnauthorized (the manager's own credentials were refused during the lookup), a server or
+// transport error. A refused password is never tried again
+// within a call: each call is one login attempt, which the portal counts against its brute-force limit.
+// DocSpace: GET /api/2.0/people/{userid}, then POST /api/2.0/authentication with {"userName", "password"}.
+func (d *DocSpace) Verify(ctx context.Context, user string, password Secret) error {
+	id, err := parseDocSpaceUser(user)
+	if err != nil {
+		return err
+	}
+	if err := checkPassword("password", password); err != nil {
+		return err
+	}
+	login, err := d.loginName(ctx, id)
+	if err != nil {
+		return err
+	}
+	client, err := docspace.NewClient(d.client.Server, docspace.WithHTTPClient(withoutJar(d.core.hc)))
+	if err != nil {
+		return fmt.Errorf("docspace: %w", err)
+	}
+	pw := password.Reveal()
+	r, err := d.core.call(ctx, OpVerify, safe, false, func(ctx context.Context, eds []requestEditor) (*http.Response, error) {
+		return client.Authenticate(ctx, docspace.AuthRequest{UserName: login, Password: &pw},
+			editorsAs[docspace.RequestEditorFn](eds)...)
+	}, password)
+	if err != nil {
+		return wrongPasswordOn(err, http.StatusUnauthorized)
+	}
+	var w docspace.AuthenticationTokenWrapper
+	if err := d.core.decode(OpVerify, &r, &w); err != nil {
+		return err
+	}
+	switch res := w.Response; {
+	case res != nil && deref(res.Token) != "":
+		return nil // a session token for the user: dropped, never stored
+	case res != nil && (deref(res.Tfa) || deref(res.Sms)):
+		return nil // a second factor is asked for only once the password has been accepted
+	}
+	return fmt.Errorf("docspace %s: HTTP %d without a token or a second-factor request: %w", OpVerify, r.status, errUndecodable)
+}
+
+// loginName returns the name a DocSpace user logs in with: the email address of the profile.
+// DocSpace: GET /api/2.0/people/{userid}.
+func (d *DocSpace) loginName(ctx context.Context, id uuid.UUID) (string, error) {
+	r, err := d.core.call(ctx, OpVerify, safe, true, func(ctx context.Context, eds []requestEditor) (*http.Response, error) {
+		return d.client.GetProfileByUserID(ctx, id, editorsAs[docspace.RequestEditorFn](eds)...)
+	})
+	if err != nil {
+		return "", err
+	}
+	var w docspace.EmployeeFullWrapper
+	if err := d.core.decode(OpVerify, &r, &w); err != nil {
+		return "", err
+	}
+	if w.Response == nil || deref(w.Response.Email) == "" {
+		return "", fmt.Errorf("docspace %s: the user's profile has no email address to log in with: %w", OpVerify, errUndecodable)
+	}
+	if deref(w.Response.Status) == docspace.EmployeeStatusTerminated {
+		// the portal refuses every login of a disabled user, right password or not
+		return "", fmt.Errorf("docspace %s: the user is disabled and cannot log in: %w", OpVerify, ErrVerifyUnavailable)
+	}
+	return *w.Response.Email, nil
+}
+
+// withoutJar returns hc, or a copy of it without its cookie jar: the session cookie a Verify login may set
+// (DocSpace sets asc_auth_key) must not ride along on the manager's later requests.
+func withoutJar(hc *http.Client) *http.Client {
+	if hc.Jar == nil {
+		return hc
+	}
+	c := *hc
+	c.Jar = nil
+	return &c
+}
+
+// wrongPasswordOn marks an *APIError with one of the given statuses as a refused password (Verify).
+func wrongPasswordOn(err error, statuses ...int) error {
+	var e *APIError
+	if errors.As(err, &e) && slices.Contains(statuses, e.StatusCode) {
+		e.kind = ErrWrongPassword
+	}
+	return err
 }

@@ -1,8 +1,10 @@
 package facade
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -10,25 +12,67 @@ import (
 	"unicode"
 )
 
-// Sentinel errors, matched with errors.Is.
-var (
-	ErrUnauthorized      = errors.New("unauthorized")
-	ErrForbidden         = errors.New("forbidden")
-	ErrNotFound          = errors.New("not found")
-	ErrRateLimited       = errors.New("rate limited")
-	ErrPasswordRejected  = errors.New("password rejected")
-	ErrUnsupported       = errors.New("operation not supported by this vendor")
-	ErrTwoFactorRequired = errors.New("two-factor authentication required")
-	ErrInvalidInput      = errors.New("invalid input")
-	ErrServer            = errors.New("vendor server error")
-	// ErrOutcomeUnknown: a password write or reset email may or may not have been applied (the connection
-	// failed, timed out or the server failed after the request was sent). It is never sent again on its own.
-	ErrOutcomeUnknown = errors.New("outcome unknown: the request may have been applied")
-	// ErrWrongPassword: Verify was refused: the password is not the one in effect.
-	ErrWrongPassword = errors.New("password is not the one in effect")
-	// ErrRedirect: the vendor answered with a redirect, which unipass never follows.
-	ErrRedirect = errors.New("unexpected redirect")
-)
+// The sentinel errors, matched with errors.Is. An *APIError matches the one its status maps to.
+
+// ErrUnauthorized: the vendor refused the credentials (401), or a login was refused (DocSpace 401,
+// Glowmarkt 401 or a 200 with valid:false). A 401 on a login token is first answered by one new login.
+var ErrUnauthorized = errors.New("unauthorized")
+
+// ErrForbidden: the credentials are valid but not allowed to do this (403). For Zendesk SetPassword the
+// *APIError's Hint names the admin setting that is usually off.
+var ErrForbidden = errors.New("forbidden")
+
+// ErrNotFound: the user or account does not exist (404).
+var ErrNotFound = errors.New("not found")
+
+// ErrRateLimited: the vendor asked to slow down (429), and the retries or the wait allowed are used up; see
+// APIError.RetryAfter.
+var ErrRateLimited = errors.New("rate limited")
+
+// ErrPasswordRejected: the vendor refused the new password, or the old one (Zendesk 422, DocSpace 400,
+// Glowmarkt 400 "weak new password" or a 200 with valid:false).
+var ErrPasswordRejected = errors.New("password rejected")
+
+// ErrUnsupported: the vendor's API lacks the operation (see Capabilities); no request is sent.
+var ErrUnsupported = errors.New("operation not supported by this vendor")
+
+// ErrTwoFactorRequired: a DocSpace login answered that a second factor (tfa or sms) is needed.
+var ErrTwoFactorRequired = errors.New("two-factor authentication required")
+
+// ErrInvalidInput: an argument or option was refused before any request was sent; the error is an
+// *InputError naming the field.
+var ErrInvalidInput = errors.New("invalid input")
+
+// ErrServer: the vendor failed (5xx). For a write it comes with ErrOutcomeUnknown.
+var ErrServer = errors.New("vendor server error")
+
+// ErrOutcomeUnknown: a password write or reset email may or may not have been applied: the connection
+// failed, timed out or was cut short after the request was sent, the server answered 5xx, or it answered 2xx
+// with a body that does not read as the expected answer. It is never sent again on its own.
+var ErrOutcomeUnknown = errors.New("outcome unknown: the request may have been applied")
+
+// ErrWrongPassword: Verify was refused: the password is not the one in effect.
+var ErrWrongPassword = errors.New("password is not the one in effect")
+
+// ErrVerifyUnavailable: the vendor cannot check a password for this account, so Verify proves nothing
+// either way (Zendesk: the account does not allow password access to the API; DocSpace: the user is
+// disabled).
+var ErrVerifyUnavailable = errors.New("password verification is not available for this account")
+
+// ErrRedirect: the vendor answered with a redirect (3xx), which unipass never follows.
+var ErrRedirect = errors.New("unexpected redirect")
+
+// ErrResponseTooLarge: a response body exceeded the limit of WithMaxBodyBytes (default 1 MiB). For a write
+// it comes with ErrOutcomeUnknown.
+var ErrResponseTooLarge = errors.New("response body too large")
+
+// errUndecodable: a 2xx answer that is not the expected JSON.
+var errUndecodable = errors.New("response is not the expected JSON")
+
+// errLoginPasswordInDoubt: a WithLogin manager will not log in after a change of its own password whose
+// outcome is unknown, since either password may be in effect.
+var errLoginPasswordInDoubt = errors.New("the login password is in doubt: a change of it may or may not have " +
+	"applied; check which password is in effect and make a new manager with it")
 
 // maxRawBody caps what an APIError keeps of a response body.
 const maxRawBody = 4 << 10
@@ -65,7 +109,36 @@ type APIError struct {
 
 	kind           error
 	outcomeUnknown bool
-	raw            []byte
+	// raw returns the start of the body, scrubbed. A closure, so that printing the struct by reflection
+	// (fmt does not call the methods of a value's fields) shows a function address, not the bytes.
+	raw func() []byte
+}
+
+// keepRaw keeps the start (maxRawBody) of an already scrubbed body, for RawBody.
+func (e *APIError) keepRaw(body []byte) {
+	if len(body) == 0 {
+		return
+	}
+	kept := bytes.Clone(body[:min(len(body), maxRawBody)])
+	e.raw = func() []byte { return kept }
+}
+
+// GoString prints the exported fields only, so %#v shows neither the raw body nor anything else Error()
+// leaves out.
+func (e *APIError) GoString() string {
+	return fmt.Sprintf("&facade.APIError{Vendor:%q, Operation:%q, StatusCode:%d, Code:%q, Message:%q, Details:%#v, "+
+		"RetryAfter:%d, RateLimit:facade.RateLimit{Limit:%d, Remaining:%d, Reset:%q}, Hint:%q}",
+		e.Vendor, e.Operation, e.StatusCode, e.Code, e.Message, e.Details, e.RetryAfter,
+		e.RateLimit.Limit, e.RateLimit.Remaining, e.RateLimit.Reset.Format(time.RFC3339), e.Hint)
+}
+
+// Format prints Error() for every verb (as a string: %q quotes it, %x hex-encodes it), and GoString for %#v.
+func (e *APIError) Format(f fmt.State, verb rune) {
+	if verb == 'v' && f.Flag('#') {
+		_, _ = io.WriteString(f, e.GoString())
+		return
+	}
+	_, _ = fmt.Fprintf(f, fmt.FormatString(f, verb), e.Error())
 }
 
 func (e *APIError) Error() string {
@@ -114,9 +187,15 @@ func (e *outcomeError) Error() string {
 
 func (e *outcomeError) Unwrap() []error { return []error{e.err, ErrOutcomeUnknown} }
 
-// RawBody returns the start (at most 4 KiB) of the response body, for diagnosis. It is never part of
-// Error(); it may hold whatever the vendor sent.
-func (e *APIError) RawBody() []byte { return append([]byte(nil), e.raw...) }
+// RawBody returns the start (at most 4 KiB) of the response body, for diagnosis, with every credential of the
+// manager and password of the call replaced by [REDACTED]. It is never part of Error() or of any fmt verb;
+// it may hold whatever else the vendor sent.
+func (e *APIError) RawBody() []byte {
+	if e.raw == nil {
+		return nil
+	}
+	return bytes.Clone(e.raw())
+}
 
 // InputError reports an argument refused before any request was sent. It matches ErrInvalidInput.
 type InputError struct {
@@ -195,18 +274,3 @@ func cleanMessage(s string) string {
 }
 
 func utf8Start(b byte) bool { return b&0xC0 != 0x80 }
-
-// scrubSecrets removes every secret value from the error's text fields.
-func (e *APIError) scrubSecrets(secrets []Secret) {
-	for _, s := range secrets {
-		v := s.Reveal()
-		if len(v) < 3 {
-			continue
-		}
-		e.Code = strings.ReplaceAll(e.Code, v, redacted)
-		e.Message = strings.ReplaceAll(e.Message, v, redacted)
-		for i := range e.Details {
-			e.Details[i] = strings.ReplaceAll(e.Details[i], v, redacted)
-		}
-	}
-}

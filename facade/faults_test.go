@@ -153,6 +153,29 @@ var matrixOps = []matrixOp{
 			return g.ChangePassword(ctx, "", facade.NewSecret(leakPassword), facade.NewSecret(leakNew))
 		}
 	}},
+	{"docspace/Verify", "authenticate", false, func(t *testing.T, hc *http.Client, o ...facade.Option) (interface{ Hits(string) int }, func(facadetest.Fault), func(context.Context) error) {
+		f, d := docspaceSetup(t, hc, false, o...)
+		return f, func(x facadetest.Fault) { f.Fail("authenticate", x) }, func(ctx context.Context) error {
+			return d.Verify(ctx, matrixUser, facade.NewSecret(leakPassword))
+		}
+	}},
+	{"zendesk/Verify", "ShowCurrentUser", false, func(t *testing.T, hc *http.Client, o ...facade.Option) (interface{ Hits(string) int }, func(facadetest.Fault), func(context.Context) error) {
+		f, admin, _ := zendeskSetup(t, hc, o...)
+		// The sign-in follows the email lookup; on a reused connection net/http itself sends a GET again
+		// once when the connection drops before any answer. Fresh connections keep the count to unipass's.
+		tr := f.Client().Transport.(*http.Transport).Clone()
+		tr.DisableKeepAlives = true
+		hc.Transport.(*capture).next = tr
+		return f, func(x facadetest.Fault) { f.Fail("ShowCurrentUser", x) }, func(ctx context.Context) error {
+			return admin.Verify(ctx, "2", facade.NewSecret(leakPassword))
+		}
+	}},
+	{"glowmarkt/Verify", "authenticate", false, func(t *testing.T, hc *http.Client, o ...facade.Option) (interface{ Hits(string) int }, func(facadetest.Fault), func(context.Context) error) {
+		f, g := glowmarktSetup(t, hc, o...)
+		return f, func(x facadetest.Fault) { f.Fail("authenticate", x) }, func(ctx context.Context) error {
+			return g.Verify(ctx, "", facade.NewSecret(leakPassword))
+		}
+	}},
 }
 
 const (

@@ -1,6 +1,7 @@
 package facade
 
 import (
+	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -45,12 +46,25 @@ func FuzzAPIErrorMapping(f *testing.F) {
 			if len(e.RawBody()) > maxRawBody {
 				t.Fatalf("raw body not capped: %d", len(e.RawBody()))
 			}
+			// A credential echoed anywhere in the body shows nowhere.
+			c.credentials = []Secret{NewSecret(fuzzSecret)}
+			echo := append(append(append([]byte(nil), body[:len(body)/2]...), fuzzSecret...), body[len(body)/2:]...)
+			e = c.apiError(OpSetPassword, &response{status: status, header: h, body: echo}, nil)
+			for _, text := range []string{e.Error(), fmt.Sprintf("%#v", e), fmt.Sprintf("%+v", *e), string(e.RawBody())} {
+				if strings.Contains(text, fuzzSecret) {
+					t.Fatalf("the credential shows in %q", text)
+				}
+			}
 		}
 	})
 }
 
+// fuzzSecret has characters that JSON escapes; no whitespace or control characters, which cleaning changes.
+const fuzzSecret = `fake-"Sec\ret/é-99`
+
 func FuzzInputValidation(f *testing.F) {
-	for _, s := range []string{"aae1e103-bca5-9fa1-ba8c-42058b4abf28", "{aae1e103-bca5-9fa1-ba8c-42058b4abf28}", "35436", "0", "-1", "007", "user@example.com", "User <u@example.com>", "", "a@b"} {
+	for _, s := range []string{"aae1e103-bca5-9fa1-ba8c-42058b4abf28", "{aae1e103-bca5-9fa1-ba8c-42058b4abf28}", "35436", "0", "-1", "007", "user@example.com", "User <u@example.com>", "", "a@b",
+		"glow-acc-0001", "../../admin", "acc-1\r\nX-Injected: 1", "acc\x001", "acc%2F1", "acc-é"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
@@ -62,6 +76,10 @@ func FuzzInputValidation(f *testing.F) {
 		}
 		if err := checkEmail("email", s); err == nil && (!strings.Contains(s, "@") || len(s) > 255) {
 			t.Fatalf("accepted email %q", s)
+		}
+		if err := checkGlowmarktAccount(s); err == nil && (len(s) > maxGlowmarktAccount ||
+			strings.ContainsAny(s, "/\\.%?#:; \r\n\t\x00") || !utf8.ValidString(s) || strings.ContainsFunc(s, func(r rune) bool { return r > 0x7f })) {
+			t.Fatalf("accepted Glowmarkt account %q", s)
 		}
 		if err := checkPassword("p", NewSecret(s)); err != nil && strings.Contains(err.Error(), s) && s != "" {
 			t.Fatalf("the error quotes the password: %v", err)

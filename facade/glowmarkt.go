@@ -23,7 +23,10 @@ type Glowmarkt struct {
 	mu        sync.Mutex
 	loginUser string
 	loginPass Secret
-	accountID string // known after a login
+	// loginPassInDoubt is set when a change of the login account's password may or may not have applied:
+	// logins are then refused rather than made with a password that may be stale.
+	loginPassInDoubt bool
+	accountID        string // known after a login
 }
 
 // DefaultGlowmarktURL is Glowmarkt's production API host.
@@ -75,8 +78,11 @@ func NewGlowmarkt(baseURL string, opts ...Option) (*Glowmarkt, error) {
 // Vendor returns VendorGlowmarkt.
 func (g *Glowmarkt) Vendor() Vendor { return VendorGlowmarkt }
 
-// Capabilities: change password only.
-func (g *Glowmarkt) Capabilities() Capabilities { return Capabilities{ChangePassword: true} }
+// Capabilities: change password, and verify for a manager built WithLogin (Verify logs in with its
+// username).
+func (g *Glowmarkt) Capabilities() Capabilities {
+	return Capabilities{ChangePassword: true, Verify: g.username() != ""}
+}
 
 // Client returns the generated client, for the account operations the facade does not cover (email,
 // name, mobile app tokens, account status, application operations). Pass UserEditor or AppKeysEditor.
@@ -113,8 +119,10 @@ func (g *Glowmarkt) SetPassword(context.Context, string, Secret) error {
 }
 
 // ChangePassword changes the password of the account the token belongs to. user may be empty or that
-// account's ID; with WithLogin, a different ID is refused before any request. After a change made with
-// WithLogin, later logins use the new password.
+// account's ID (letters, digits, '-' and '_'); with WithLogin, a different ID is refused before the change is
+// sent. After a change made with WithLogin, later logins use the new password. When the outcome is unknown
+// (ErrOutcomeUnknown), either password may be in effect: the manager keeps its current token but makes no
+// new login (the error says so); check which password works and make a new manager with it.
 // Glowmarkt: POST /api/v0-1/account/changepassword with {"oldPassword": ..., "newPassword": ...}.
 func (g *Glowmarkt) ChangePassword(ctx context.Context, user string, oldPassword, newPassword Secret) error {
 	if err := checkPassword("oldPassword", oldPassword); err != nil {
@@ -123,8 +131,8 @@ func (g *Glowmarkt) ChangePassword(ctx context.Context, user string, oldPassword
 	if err := checkPassword("newPassword", newPassword); err != nil {
 		return err
 	}
-	if strings.TrimSpace(user) != user {
-		return &InputError{Field: "user", Reason: "a Glowmarkt account ID has no surrounding spaces"}
+	if err := checkGlowmarktAccount(user); err != nil {
+		return err
 	}
 	oldPW, newPW := oldPassword.Reveal(), newPassword.Reveal()
 	r, err := g.core.call(ctx, OpChangePassword, write, true, func(ctx context.Context, eds []requestEditor) (*http.Response, error) {
@@ -132,28 +140,54 @@ func (g *Glowmarkt) ChangePassword(ctx context.Context, user string, oldPassword
 		return g.client.UserChangePassWord(ctx, glowmarkt.ChangePasswordRequest{OldPassword: &oldPW, NewPassword: &newPW},
 			editorsAs[glowmarkt.RequestEditorFn](append(eds, g.checkAccountEditor(user)))...)
 	}, oldPassword, newPassword)
-	if err != nil {
-		var e *APIError
-		if errors.As(err, &e) && e.StatusCode == http.StatusBadRequest && strings.Contains(strings.ToLower(e.Code+e.Message), "weak") {
-			e.kind = ErrPasswordRejected
-		}
-		return err
+	if err == nil {
+		err = g.changeAnswer(&r, oldPassword, newPassword)
 	}
+	switch {
+	case err == nil:
+		g.loginChanged(user, newPassword, false)
+	case errors.Is(err, ErrOutcomeUnknown):
+		g.loginChanged(user, Secret{}, true)
+	}
+	var e *APIError
+	if errors.As(err, &e) && e.StatusCode == http.StatusBadRequest && strings.Contains(strings.ToLower(e.Code+e.Message), "weak") {
+		e.kind = ErrPasswordRejected
+	}
+	return err
+}
+
+// changeAnswer reads the 2xx answer of a password change, {"valid": bool}. An answer that does not read as
+// that (garbage, HTML, wrong types, no valid field) may follow an applied change: its outcome is unknown.
+func (g *Glowmarkt) changeAnswer(r *response, oldPassword, newPassword Secret) error {
 	var res glowmarkt.ValidResult
-	if err := g.core.decode(OpChangePassword, &r, &res); err != nil {
-		return err
+	if err := g.core.decode(OpChangePassword, r, &res); err != nil {
+		return &outcomeError{err: err}
 	}
-	if !deref(res.Valid) {
-		return &APIError{Vendor: VendorGlowmarkt, Operation: OpChangePassword, StatusCode: r.status,
+	if res.Valid == nil {
+		return &outcomeError{err: fmt.Errorf("glowmarkt %s: HTTP %d without valid: %w", OpChangePassword, r.status, errUndecodable)}
+	}
+	if !*res.Valid {
+		e := &APIError{Vendor: VendorGlowmarkt, Operation: OpChangePassword, StatusCode: r.status,
 			Code: "valid:false", Message: "the password was not changed (wrong old password, or the new one was refused)",
-			kind: ErrPasswordRejected, raw: r.body[:min(len(r.body), maxRawBody)]}
+			kind: ErrPasswordRejected}
+		e.keepRaw(g.core.scrubberFor([]Secret{oldPassword, newPassword}).body(r.body))
+		return e
 	}
+	return nil
+}
+
+// loginChanged records, for a WithLogin manager whose own account's password was changed, the new login
+// password, or that it is in doubt.
+func (g *Glowmarkt) loginChanged(user string, newPassword Secret, inDoubt bool) {
 	g.mu.Lock()
-	if g.core.tokens != nil && (user == "" || user == g.accountID) {
+	defer g.mu.Unlock()
+	if g.core.tokens == nil || (user != "" && user != g.accountID) {
+		return
+	}
+	g.loginPassInDoubt = inDoubt
+	if !inDoubt {
 		g.loginPass = newPassword
 	}
-	g.mu.Unlock()
-	return nil
 }
 
 // checkAccountEditor refuses, after login, a user that is not the logged-in account.
@@ -185,8 +219,11 @@ func (g *Glowmarkt) Requirements(context.Context, string) (*Policy, error) {
 // Glowmarkt: POST /api/v0-1/auth with the applicationId header.
 func (g *Glowmarkt) login(ctx context.Context) (Secret, time.Time, error) {
 	g.mu.Lock()
-	user, pass := g.loginUser, g.loginPass
+	user, pass, inDoubt := g.loginUser, g.loginPass, g.loginPassInDoubt
 	g.mu.Unlock()
+	if inDoubt {
+		return Secret{}, time.Time{}, fmt.Errorf("glowmarkt %s: %w", OpLogin, errLoginPasswordInDoubt)
+	}
 	pw := pass.Reveal()
 	r, err := g.core.call(ctx, OpLogin, safe, false, func(ctx context.Context, eds []requestEditor) (*http.Response, error) {
 		return g.client.Authenticate(ctx, glowmarkt.AuthRequest{Username: user, Password: &pw},
@@ -222,7 +259,81 @@ func parseGlowmarktError(body []byte) errorBody {
 	return errorBody{code: deref(e.Error)}
 }
 
-// Verify is not implemented yet.
-func (g *Glowmarkt) Verify(context.Context, string, Secret) error {
-	return unsupported(VendorGlowmarkt, OpVerify)
+// Verify logs in with the manager's login username and password, to prove that password is the one in
+// effect for the logged-in account. user may be empty or that account's ID, as for ChangePassword; a
+// different ID is refused before the password is sent (the manager logs in first if it has not yet). The
+// token the login returns is dropped at once and never replaces the manager's own; the password the
+// manager logs in with is not changed either, and the HTTP client's cookie jar is not used.
+//
+// Outcomes: nil when Glowmarkt accepts the password. An error matching ErrWrongPassword when it refuses
+// it: 401 "Access denied", or a 200 with "valid": false. Glowmarkt answers a wrong applicationId with the
+// same 401; the manager's own logins send the same one, so a manager whose logins work is not affected.
+// Anything else proves nothing about the password (rate limit or server error after the retries of a safe
+// request, a transport error). A refused password is never tried again within a call.
+//
+// Verify needs the username, which only WithLogin gives: a manager built WithToken returns an error
+// matching ErrUnsupported, and its Capabilities say so.
+// Glowmarkt: POST /api/v0-1/auth with the applicationId header and {"username", "password"}.
+func (g *Glowmarkt) Verify(ctx context.Context, user string, password Secret) error {
+	if err := checkPassword("password", password); err != nil {
+		return err
+	}
+	if strings.TrimSpace(user) != user {
+		return &InputError{Field: "user", Reason: "a Glowmarkt account ID has no surrounding spaces"}
+	}
+	username := g.username()
+	if username == "" {
+		return fmt.Errorf("glowmarkt %s: the username to log in with is known only WithLogin: %w", OpVerify, ErrUnsupported)
+	}
+	if err := g.knowAccount(ctx, user); err != nil {
+		return err
+	}
+	if err := g.checkAccount(user); err != nil {
+		return err
+	}
+	client, err := glowmarkt.NewClient(g.client.Server, glowmarkt.WithHTTPClient(withoutJar(g.core.hc)))
+	if err != nil {
+		return fmt.Errorf("glowmarkt: %w", err)
+	}
+	pw := password.Reveal()
+	r, err := g.core.call(ctx, OpVerify, safe, false, func(ctx context.Context, eds []requestEditor) (*http.Response, error) {
+		return client.Authenticate(ctx, glowmarkt.AuthRequest{Username: username, Password: &pw},
+			editorsAs[glowmarkt.RequestEditorFn](append(eds[:len(eds):len(eds)], headerAuth("applicationId", NewSecret(g.appID))))...)
+	}, password)
+	if err != nil {
+		return wrongPasswordOn(err, http.StatusUnauthorized)
+	}
+	var res glowmarkt.AuthResult
+	if err := g.core.decode(OpVerify, &r, &res); err != nil {
+		return err
+	}
+	if !deref(res.Valid) || deref(res.Token) == "" {
+		return &APIError{Vendor: VendorGlowmarkt, Operation: OpVerify, StatusCode: r.status,
+			Code: "valid:false", Message: "login refused", kind: ErrWrongPassword}
+	}
+	if user != "" && deref(res.AccountID) != "" && deref(res.AccountID) != user {
+		return &InputError{Field: "user", Reason: fmt.Sprintf(
+			"the password logs in to Glowmarkt account %q, not %q", deref(res.AccountID), user)}
+	}
+	return nil // the token is dropped, never stored
+}
+
+// username is the login username of WithLogin; empty otherwise.
+func (g *Glowmarkt) username() string {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.loginUser
+}
+
+// knowAccount makes sure the logged-in account's ID is known before a user ID is checked against it,
+// logging the manager in when it has not yet.
+func (g *Glowmarkt) knowAccount(ctx context.Context, user string) error {
+	g.mu.Lock()
+	known := g.accountID != ""
+	g.mu.Unlock()
+	if user == "" || known || g.core.tokens == nil {
+		return nil
+	}
+	_, err := g.core.tokens.get(ctx)
+	return err
 }

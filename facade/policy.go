@@ -104,15 +104,15 @@ func (r Rule) met(pw string) bool {
 	case RuleLetter:
 		return strings.IndexFunc(pw, unicode.IsLetter) >= 0
 	case RuleSymbol:
-		return strings.IndexFunc(pw, IsSymbol) >= 0
+		return strings.IndexFunc(pw, isSymbol) >= 0
 	case RuleAllowed:
 		return r.allowed == nil || r.allowed.MatchString(pw)
 	}
 	return true
 }
 
-// IsSymbol reports whether r counts as a special symbol: printable, not a letter, digit or space.
-func IsSymbol(r rune) bool {
+// isSymbol reports whether r counts as a special symbol: printable, not a letter, digit or space.
+func isSymbol(r rune) bool {
 	return unicode.IsPrint(r) && !unicode.IsLetter(r) && !unicode.IsDigit(r) && !unicode.IsSpace(r)
 }
 
@@ -124,7 +124,8 @@ type DocSpaceSettings struct {
 }
 
 // DocSpacePolicy turns DocSpace password settings into a Policy. The allowed-characters pattern is kept
-// as given; it is checked only when Go's regexp can compile it (the portal uses .NET syntax).
+// as given; it is checked only when Go's regexp can compile it (the portal uses .NET syntax). With known
+// settings it gives a policy without a network call, for Check or rotate.GeneratePassword.
 func DocSpacePolicy(s DocSpaceSettings) *Policy {
 	p := &Policy{Vendor: VendorDocSpace}
 	if s.MinLength > 0 {
@@ -155,7 +156,7 @@ var (
 
 // ZendeskPolicy reads Zendesk's requirement sentences ("must be at least 5 characters", "must include a
 // number", ...) into a Policy. Every sentence becomes a rule with its own text; sentences unipass cannot
-// read are kept as RuleOther.
+// read are kept as RuleOther. With known sentences it gives a policy without a network call.
 func ZendeskPolicy(requirements []string) *Policy {
 	p := &Policy{Vendor: VendorZendesk}
 	for _, text := range requirements {

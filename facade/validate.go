@@ -51,3 +51,18 @@ func parseZendeskUser(user string) (int64, error) {
 	}
 	return id, nil
 }
+
+// maxGlowmarktAccount bounds a Glowmarkt account ID (a UUID in production).
+const maxGlowmarktAccount = 128
+
+// checkGlowmarktAccount accepts an empty user (the token's own account) or a Glowmarkt account ID: ASCII
+// letters, digits, '-' and '_', at most 128 characters; nothing that could change a path or a header.
+func checkGlowmarktAccount(user string) error {
+	ok := len(user) <= maxGlowmarktAccount && !strings.ContainsFunc(user, func(r rune) bool {
+		return (r < 'a' || r > 'z') && (r < 'A' || r > 'Z') && (r < '0' || r > '9') && r != '-' && r != '_'
+	})
+	if !ok {
+		return &InputError{Field: "user", Reason: "a Glowmarkt account ID has only letters, digits, '-' and '_' (at most 128)"}
+	}
+	return nil
+}

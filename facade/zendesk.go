@@ -48,9 +48,9 @@ func NewZendesk(baseURL string, opts ...Option) (*Zendesk, error) {
 // Vendor returns VendorZendesk.
 func (z *Zendesk) Vendor() Vendor { return VendorZendesk }
 
-// Capabilities: set password, change password and requirements; Zendesk has no reset-email API.
+// Capabilities: set password, change password, requirements and verify; Zendesk has no reset-email API.
 func (z *Zendesk) Capabilities() Capabilities {
-	return Capabilities{SetPassword: true, ChangePassword: true, Requirements: true}
+	return Capabilities{SetPassword: true, ChangePassword: true, Requirements: true, Verify: true}
 }
 
 // Client returns the generated client, for operations the facade does not cover. Add AuthEditor to its
@@ -179,7 +179,128 @@ func parseZendeskError(body []byte) errorBody {
 	return out
 }
 
-// Verify is not implemented yet.
-func (z *Zendesk) Verify(context.Context, string, Secret) error {
-	return unsupported(VendorZendesk, OpVerify)
+// Verify signs in as the user with their email address and password (HTTP basic), to prove the password
+// is the one in effect. It looks up the email with this manager's credentials, then asks who the
+// email:password credentials belong to, sending none of the manager's credentials or cookies (any session
+// cookie of that answer stays out of the HTTP client's jar).
+//
+// Outcomes: nil when Zendesk answers with the user's own ID. When the credentials are refused (401, or a
+// 200 for the anonymous user), Verify reads the account's settings with the manager's credentials, since
+// Zendesk refuses every password the same way when the account does not allow password access to the API
+// (Admin Center > Apps and integrations > APIs > Zendesk API; Zendesk has been turning it off on all
+// accounts since 2024): an error matching ErrWrongPassword when password access is on, an error matching
+// ErrVerifyUnavailable when it is off (the password is then neither proven nor refused). Anything else
+// proves nothing about the password: ErrNotFound (no such user), an answer for another user, a rate limit
+// or server error after the retries of a safe request, settings that could not be read. A refused password
+// is never tried again within a call. Zendesk also refuses every password of a user who may sign in only
+// through single sign-on: for such a user ErrWrongPassword proves nothing, and a nil from Verify with
+// another password of the same user rules that case out.
+// Zendesk: GET /api/v2/users/{user_id}, GET /api/v2/users/me with basic {email}:{password}, and on a
+// refusal GET /api/v2/account/settings.
+func (z *Zendesk) Verify(ctx context.Context, user string, password Secret) error {
+	id, err := parseZendeskUser(user)
+	if err != nil {
+		return err
+	}
+	if err := checkPassword("password", password); err != nil {
+		return err
+	}
+	email, err := z.email(ctx, id)
+	if err != nil {
+		return err
+	}
+	client, err := zendesk.NewClient(z.client.Server, zendesk.WithHTTPClient(withoutJar(z.core.hc)))
+	if err != nil {
+		return fmt.Errorf("zendesk: %w", err)
+	}
+	r, err := z.core.call(ctx, OpVerify, safe, false, func(ctx context.Context, eds []requestEditor) (*http.Response, error) {
+		return client.ShowCurrentUser(ctx, editorsAs[zendesk.RequestEditorFn](append(eds[:len(eds):len(eds)], basicAuth(email, password)))...)
+	}, password)
+	var refusal *APIError
+	switch {
+	case errors.As(err, &refusal) && refusal.StatusCode == http.StatusUnauthorized:
+	case err != nil:
+		return err
+	default:
+		var body zendesk.UserResponse
+		if err := z.core.decode(OpVerify, &r, &body); err != nil {
+			return err
+		}
+		switch got := deref(deref(body.User).ID); got {
+		case id:
+			return nil
+		case 0: // the anonymous user: the credentials were not taken
+			refusal = &APIError{Vendor: VendorZendesk, Operation: OpVerify, StatusCode: r.status,
+				Code: "anonymous", Message: "answered for the anonymous user"}
+		default:
+			return fmt.Errorf("zendesk %s: the credentials of user %d were answered for user %d, which proves nothing", OpVerify, id, got)
+		}
+	}
+	return z.explainRefusal(ctx, refusal)
+}
+
+// email returns the email address a Zendesk user signs in with.
+// Zendesk: GET /api/v2/users/{user_id}.
+func (z *Zendesk) email(ctx context.Context, id int64) (string, error) {
+	r, err := z.core.call(ctx, OpVerify, safe, true, func(ctx context.Context, eds []requestEditor) (*http.Response, error) {
+		return z.client.ShowUser(ctx, id, editorsAs[zendesk.RequestEditorFn](eds)...)
+	})
+	if err != nil {
+		return "", err
+	}
+	var body zendesk.UserResponse
+	if err := z.core.decode(OpVerify, &r, &body); err != nil {
+		return "", err
+	}
+	email := deref(deref(body.User).Email)
+	if email == "" {
+		return "", fmt.Errorf("zendesk %s: user %d has no email address to sign in with: %w", OpVerify, id, errUndecodable)
+	}
+	return email, nil
+}
+
+// explainRefusal tells a wrong password from an account that allows no password access to the API.
+// Zendesk: GET /api/v2/account/settings (settings.api.api_password_access).
+func (z *Zendesk) explainRefusal(ctx context.Context, refusal *APIError) error {
+	allowed, err := z.passwordAccess(ctx)
+	switch {
+	case err != nil:
+		refusal.kind = nil // neither a wrong password nor a refusal of the manager's credentials
+		return fmt.Errorf("%w; whether the account allows password access to the API could not be read, so the refusal proves nothing: %w", refusal, err)
+	case !allowed:
+		refusal.kind = ErrVerifyUnavailable
+		refusal.Hint = zendeskPasswordAccessHint
+	default:
+		refusal.kind = ErrWrongPassword
+	}
+	return refusal
+}
+
+// zendeskPasswordAccessHint explains ErrVerifyUnavailable.
+const zendeskPasswordAccessHint = "the account does not allow password access to the API " +
+	"(Admin Center > Apps and integrations > APIs > Zendesk API), so Zendesk refuses every password"
+
+// passwordAccess reads whether the account lets email and password authenticate API requests.
+func (z *Zendesk) passwordAccess(ctx context.Context) (bool, error) {
+	r, err := z.core.call(ctx, OpVerify, safe, true, func(ctx context.Context, eds []requestEditor) (*http.Response, error) {
+		return z.client.ShowAccountSettings(ctx, editorsAs[zendesk.RequestEditorFn](eds)...)
+	})
+	if err != nil {
+		return false, err
+	}
+	var body zendesk.AccountSettingsResponse
+	if err := z.core.decode(OpVerify, &r, &body); err != nil {
+		return false, err
+	}
+	var v any
+	if s := body.Settings; s != nil && s.API != nil {
+		v = s.API.APIPasswordAccess
+	}
+	switch v {
+	case true, "true":
+		return true, nil
+	case false, "false":
+		return false, nil
+	}
+	return false, fmt.Errorf("zendesk %s: the account settings hold no api_password_access: %w", OpVerify, errUndecodable)
 }

@@ -78,6 +78,11 @@ func demo(ctx context.Context, stdout, stderr io.Writer) int {
 		facade.VendorDocSpace: "fake-Admin-Passw0rd", facade.VendorZendesk: "fake-Agent-Passw0rd", facade.VendorGlowmarkt: "fake-Glow-Passw0rd",
 	}
 
+	// inEffect is each vendor's password as the steps change it, for Verify to prove.
+	inEffect := map[facade.Vendor]string{}
+	for v, pw := range oldPasswords {
+		inEffect[v] = pw
+	}
 	var steps []demoStep
 	for _, m := range []facade.PasswordManager{docspace, zendesk, glow} {
 		v := m.Vendor()
@@ -94,10 +99,15 @@ func demo(ctx context.Context, stdout, stderr io.Writer) int {
 				return describePolicy(p), nil
 			}},
 			demoStep{op: facade.OpChangePassword, manager: changer, run: func(ctx context.Context, m facade.PasswordManager) (string, error) {
-				return "password changed", m.ChangePassword(ctx, users[v], facade.NewSecret(oldPasswords[v]), facade.NewSecret("fake-Changed-Passw0rd-3"))
+				return "password changed", inEffectAfter(inEffect, v, "fake-Changed-Passw0rd-3",
+					m.ChangePassword(ctx, users[v], facade.NewSecret(oldPasswords[v]), facade.NewSecret("fake-Changed-Passw0rd-3")))
 			}},
 			demoStep{op: facade.OpSetPassword, manager: m, run: func(ctx context.Context, m facade.PasswordManager) (string, error) {
-				return "password set", m.SetPassword(ctx, users[v], facade.NewSecret("fake-Set-Passw0rd-2"))
+				return "password set", inEffectAfter(inEffect, v, "fake-Set-Passw0rd-2",
+					m.SetPassword(ctx, users[v], facade.NewSecret("fake-Set-Passw0rd-2")))
+			}},
+			demoStep{op: facade.OpVerify, manager: m, run: func(ctx context.Context, m facade.PasswordManager) (string, error) {
+				return "the last password set is the one in effect", m.Verify(ctx, users[v], facade.NewSecret(inEffect[v]))
 			}},
 			demoStep{op: facade.OpSendReset, manager: m, run: func(ctx context.Context, m facade.PasswordManager) (string, error) {
 				return "reset email requested", m.SendReset(ctx, emails[v])
@@ -113,6 +123,16 @@ func demo(ctx context.Context, stdout, stderr io.Writer) int {
 		demoStep{op: facade.OpSetPassword, label: "SetPassword (bad user ID)", manager: docspace, wantErr: facade.ErrInvalidInput,
 			run: func(ctx context.Context, m facade.PasswordManager) (string, error) {
 				return "", m.SetPassword(ctx, "not-a-uuid", facade.NewSecret("fake-Set-Passw0rd-2"))
+			}},
+		demoStep{op: facade.OpVerify, label: "Verify (old password)", manager: glow, wantErr: facade.ErrWrongPassword,
+			run: func(ctx context.Context, m facade.PasswordManager) (string, error) {
+				return "", m.Verify(ctx, demoGlowAccount, facade.NewSecret(oldPasswords[facade.VendorGlowmarkt]))
+			}},
+		demoStep{op: facade.OpVerify, label: "Verify (no password access)", manager: zendesk, wantErr: facade.ErrVerifyUnavailable,
+			run: func(ctx context.Context, m facade.PasswordManager) (string, error) {
+				zd.SetPasswordAccess(false) // the account turned password access to the API off
+				defer zd.SetPasswordAccess(true)
+				return "", m.Verify(ctx, fmt.Sprint(demoZendeskUser), facade.NewSecret(inEffect[facade.VendorZendesk]))
 			}},
 	)
 
@@ -162,6 +182,14 @@ func demo(ctx context.Context, stdout, stderr io.Writer) int {
 	}
 	fmt.Fprintln(stdout, "every supported operation succeeded; every request and response matched the vendor specs")
 	return 0
+}
+
+// inEffectAfter records pw as the vendor's password in effect when a change succeeded, and returns err.
+func inEffectAfter(inEffect map[facade.Vendor]string, v facade.Vendor, pw string, err error) error {
+	if err == nil {
+		inEffect[v] = pw
+	}
+	return err
 }
 
 func describePolicy(p *facade.Policy) string {

@@ -148,10 +148,13 @@ func (d *DocSpace) handle(q *request) reply {
 		default:
 			return docspaceError(http.StatusBadRequest, "The password does not meet the password policy")
 		}
-		return envelope(http.StatusOK, map[string]any{"id": u.ID, "displayName": u.DisplayName, "email": u.Email,
-			"userName": u.Email, "status": 1, "activationStatus": 1, "isAdmin": false, "isOwner": false,
-			"isVisitor": false, "isCollaborator": false, "isRoomAdmin": false, "isLDAP": false, "isSSO": false,
-			"listAdminModules": []string{}})
+		return envelope(http.StatusOK, profile(u))
+	case "getProfileByUserId":
+		u := d.users[strings.ToLower(q.path[3])]
+		if u == nil {
+			return emptyReply(http.StatusNotFound)
+		}
+		return envelope(http.StatusOK, profile(u))
 	}
 	return emptyReply(http.StatusForbidden)
 }
@@ -173,7 +176,11 @@ func (d *DocSpace) login(q *request) reply {
 			"confirmUrl": d.URL() + "/confirm/TfaAuth?email=" + u.Email})
 	}
 	tok, exp := d.issue(u.ID)
-	return envelope(d.loginStatus, map[string]any{"token": tok, "expires": exp.UTC().Format(time.RFC3339)})
+	rep := envelope(d.loginStatus, map[string]any{"token": tok, "expires": exp.UTC().Format(time.RFC3339)})
+	// As the portal does, the login also sets the session cookie.
+	rep.header.Set("Set-Cookie", (&http.Cookie{Name: "asc_auth_key", Value: tok, Path: "/", HttpOnly: true, // #nosec G124 -- a fake served over plain HTTP in tests
+		SameSite: http.SameSiteLaxMode}).String())
+	return rep
 }
 
 func (d *DocSpace) userByEmail(email string) *DocSpaceUser {
@@ -213,4 +220,12 @@ func (d *DocSpace) meetsPolicy(pw string) bool {
 		(!p.UpperCase || dsUpper.MatchString(pw)) &&
 		(!p.Digits || dsDigit.MatchString(pw)) &&
 		(!p.SpecSymbols || dsSymbol.MatchString(pw))
+}
+
+// profile is a user's profile as the portal answers it; the email address is also the login name.
+func profile(u *DocSpaceUser) map[string]any {
+	return map[string]any{"id": u.ID, "displayName": u.DisplayName, "email": u.Email,
+		"userName": u.Email, "status": 1, "activationStatus": 1, "isAdmin": false, "isOwner": false,
+		"isVisitor": false, "isCollaborator": false, "isRoomAdmin": false, "isLDAP": false, "isSSO": false,
+		"listAdminModules": []string{}}
 }

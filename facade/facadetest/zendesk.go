@@ -26,9 +26,11 @@ type Zendesk struct {
 	apiTokens map[string]string // token → email
 	oauth     map[string]int64  // token → user ID
 	adminSet  bool
-	minLength int
-	mixedCase bool
-	digits    bool
+	// noPasswordAccess: the account does not allow email and password on the API.
+	noPasswordAccess bool
+	minLength        int
+	mixedCase        bool
+	digits           bool
 }
 
 // NewZendesk starts a Zendesk fake. As on real accounts, admins may not set passwords until
@@ -69,6 +71,12 @@ func (z *Zendesk) AddOAuthToken(token string, userID int64) {
 // SetAdminSetPassword is the account owner's "admins can set passwords" setting (off by default).
 func (z *Zendesk) SetAdminSetPassword(on bool) { z.locked(func() { z.adminSet = on }) }
 
+// SetPasswordAccess is the account's "password access" API setting (on by default here; Zendesk has been
+// turning it off on real accounts since 2024). Off, every request with basic {email}:{password} is answered
+// 401 "Couldn't authenticate you", right password or not, and the account settings say
+// api_password_access "false".
+func (z *Zendesk) SetPasswordAccess(on bool) { z.locked(func() { z.noPasswordAccess = !on }) }
+
 // SetMinLength sets the minimum password length (default 5).
 func (z *Zendesk) SetMinLength(n int) { z.locked(func() { z.minLength = n }) }
 
@@ -92,6 +100,9 @@ var (
 func (z *Zendesk) handle(q *request) reply {
 	z.mu.Lock()
 	defer z.mu.Unlock()
+	if q.op == "ShowCurrentUser" && q.Header.Get("Authorization") == "" {
+		return jsonReply(http.StatusOK, map[string]any{"user": zendeskAnonymous})
+	}
 	caller := z.caller(q.Request)
 	if caller == nil {
 		return zendeskUnauthorized
@@ -118,6 +129,26 @@ func (z *Zendesk) handle(q *request) reply {
 		}
 		target.Password = body.Password
 		return emptyReply(http.StatusOK)
+	case "ShowUser":
+		if caller.Role == "end-user" {
+			return zendeskForbidden
+		}
+		if target == nil {
+			return zendeskNotFound
+		}
+		return jsonReply(http.StatusOK, map[string]any{"user": target.json()})
+	case "ShowCurrentUser":
+		u := caller.json()
+		u["authenticity_token"] = "fake-authenticity-token"
+		return jsonReply(http.StatusOK, map[string]any{"user": u})
+	case "ShowAccountSettings":
+		if caller.Role == "end-user" {
+			return zendeskForbidden
+		}
+		return jsonReply(http.StatusOK, map[string]any{"settings": map[string]any{
+			"api":     map[string]any{"accepted_api_agreement": true, "api_password_access": strconv.FormatBool(!z.noPasswordAccess), "api_token_access": "true"},
+			"tickets": map[string]any{"comments_public_by_default": true},
+		}})
 	case "ChangeOwnPassword":
 		if target == nil || caller.ID != id {
 			return zendeskForbidden
@@ -164,6 +195,9 @@ func (z *Zendesk) caller(r *http.Request) *ZendeskUser {
 	if known, found := z.apiTokens[pass]; isToken && (!found || !strings.EqualFold(known, email)) {
 		return nil
 	}
+	if !isToken && z.noPasswordAccess {
+		return nil
+	}
 	for _, u := range z.users {
 		if strings.EqualFold(u.Email, email) && (isToken || u.Password == pass) {
 			return u
@@ -199,4 +233,14 @@ func (z *Zendesk) unmet(pw, email string) []string {
 		out = append(out, "Password must include a number")
 	}
 	return out
+}
+
+// zendeskAnonymous is the user GET /api/v2/users/me answers a caller without credentials with.
+var zendeskAnonymous = map[string]any{"id": nil, "url": nil, "name": "Anonymous user", "email": "invalid@example.com",
+	"role": "end-user", "authenticity_token": "fake-authenticity-token"}
+
+// json is the user as the users API answers it.
+func (u *ZendeskUser) json() map[string]any {
+	return map[string]any{"id": u.ID, "url": fmt.Sprintf("https://example.zendesk.com/api/v2/users/%d.json", u.ID),
+		"name": "User " + strconv.FormatInt(u.ID, 10), "email": u.Email, "role": u.Role, "active": true, "suspended": false}
 }

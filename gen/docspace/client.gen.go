@@ -425,7 +425,8 @@ type ClientInterface interface {
 	//
 	// Exchanges a user name (the email address) and password for a token, sent afterwards raw in the
 	// `Authorization` header. When two-factor authentication is on, no token is returned: `tfa` or `sms`
-	// is true and the login must be completed another way. Current portals answer 200, older ones 201.
+	// is true and the login must be completed another way; the portal answers so only after it has checked
+	// the password. A wrong password is answered 401. Current portals answer 200, older ones 201.
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -438,7 +439,8 @@ type ClientInterface interface {
 	//
 	// Exchanges a user name (the email address) and password for a token, sent afterwards raw in the
 	// `Authorization` header. When two-factor authentication is on, no token is returned: `tfa` or `sms`
-	// is true and the login must be completed another way. Current portals answer 200, older ones 201.
+	// is true and the login must be completed another way; the portal answers so only after it has checked
+	// the password. A wrong password is answered 401. Current portals answer 200, older ones 201.
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -470,6 +472,17 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /api/2.0/people/password (the `SendUserPassword` operationId).
 	SendUserPassword(ctx context.Context, body SendUserPasswordJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetProfileByUserID Get a user's profile
+	//
+	// Not in the seed documents: needed to find the login name (the email address) of the user a password
+	// belongs to, so that the password can be verified by logging in with it.
+	//
+	// Returns the detailed profile of the user with the ID given in the path. General rate limit: 1500
+	// requests a minute per user and IP address.
+	//
+	// Corresponds with GET /api/2.0/people/{userid} (the `GetProfileByUserID` operationId).
+	GetProfileByUserID(ctx context.Context, userid UserID, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ChangeUserPasswordWithBody Change a user password
 	//
@@ -520,7 +533,8 @@ type ClientInterface interface {
 //
 // Exchanges a user name (the email address) and password for a token, sent afterwards raw in the
 // `Authorization` header. When two-factor authentication is on, no token is returned: `tfa` or `sms`
-// is true and the login must be completed another way. Current portals answer 200, older ones 201.
+// is true and the login must be completed another way; the portal answers so only after it has checked
+// the password. A wrong password is answered 401. Current portals answer 200, older ones 201.
 //
 // Takes any type of body and a specified content type.
 //
@@ -543,7 +557,8 @@ func (c *Client) AuthenticateWithBody(ctx context.Context, contentType string, b
 //
 // Exchanges a user name (the email address) and password for a token, sent afterwards raw in the
 // `Authorization` header. When two-factor authentication is on, no token is returned: `tfa` or `sms`
-// is true and the login must be completed another way. Current portals answer 200, older ones 201.
+// is true and the login must be completed another way; the portal answers so only after it has checked
+// the password. A wrong password is answered 401. Current portals answer 200, older ones 201.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -596,6 +611,27 @@ func (c *Client) SendUserPasswordWithBody(ctx context.Context, contentType strin
 // Corresponds with POST /api/2.0/people/password (the `SendUserPassword` operationId).
 func (c *Client) SendUserPassword(ctx context.Context, body SendUserPasswordJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewSendUserPasswordRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetProfileByUserID Get a user's profile
+//
+// Not in the seed documents: needed to find the login name (the email address) of the user a password
+// belongs to, so that the password can be verified by logging in with it.
+//
+// Returns the detailed profile of the user with the ID given in the path. General rate limit: 1500
+// requests a minute per user and IP address.
+//
+// Corresponds with GET /api/2.0/people/{userid} (the `GetProfileByUserID` operationId).
+func (c *Client) GetProfileByUserID(ctx context.Context, userid UserID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetProfileByUserIDRequest(c.Server, userid)
 	if err != nil {
 		return nil, err
 	}
@@ -758,6 +794,40 @@ func NewSendUserPasswordRequestWithBody(server string, contentType string, body 
 	return req, nil
 }
 
+// NewGetProfileByUserIDRequest constructs an http.Request for the GetProfileByUserID method
+func NewGetProfileByUserIDRequest(server string, userid UserID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "userid", userid, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/2.0/people/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewChangeUserPasswordRequest calls the generic ChangeUserPassword builder with application/json body
 func NewChangeUserPasswordRequest(server string, userid UserID, body ChangeUserPasswordJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -882,7 +952,8 @@ type ClientWithResponsesInterface interface {
 	//
 	// Exchanges a user name (the email address) and password for a token, sent afterwards raw in the
 	// `Authorization` header. When two-factor authentication is on, no token is returned: `tfa` or `sms`
-	// is true and the login must be completed another way. Current portals answer 200, older ones 201.
+	// is true and the login must be completed another way; the portal answers so only after it has checked
+	// the password. A wrong password is answered 401. Current portals answer 200, older ones 201.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -895,7 +966,8 @@ type ClientWithResponsesInterface interface {
 	//
 	// Exchanges a user name (the email address) and password for a token, sent afterwards raw in the
 	// `Authorization` header. When two-factor authentication is on, no token is returned: `tfa` or `sms`
-	// is true and the login must be completed another way. Current portals answer 200, older ones 201.
+	// is true and the login must be completed another way; the portal answers so only after it has checked
+	// the password. A wrong password is answered 401. Current portals answer 200, older ones 201.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -927,6 +999,19 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with POST /api/2.0/people/password (the `SendUserPassword` operationId).
 	SendUserPasswordWithResponse(ctx context.Context, body SendUserPasswordJSONRequestBody, reqEditors ...RequestEditorFn) (*SendUserPasswordResponse, error)
+
+	// GetProfileByUserIDWithResponse Get a user's profile
+	//
+	// Not in the seed documents: needed to find the login name (the email address) of the user a password
+	// belongs to, so that the password can be verified by logging in with it.
+	//
+	// Returns the detailed profile of the user with the ID given in the path. General rate limit: 1500
+	// requests a minute per user and IP address.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/2.0/people/{userid} (the `GetProfileByUserID` operationId).
+	GetProfileByUserIDWithResponse(ctx context.Context, userid UserID, reqEditors ...RequestEditorFn) (*GetProfileByUserIDResponse, error)
 
 	// ChangeUserPasswordWithBodyWithResponse Change a user password
 	//
@@ -1126,6 +1211,87 @@ func (r SendUserPasswordResponse) ContentType() string {
 	return ""
 }
 
+// GetProfileByUserIDResponse200Headers the declared response headers of an HTTP 200 response for GetProfileByUserID
+type GetProfileByUserIDResponse200Headers struct {
+	XRateLimitLimit     *int32
+	XRateLimitRemaining *int32
+	XRateLimitReset     *int64
+}
+
+// GetProfileByUserIDResponse429Headers the declared response headers of an HTTP 429 response for GetProfileByUserID
+type GetProfileByUserIDResponse429Headers struct {
+	RetryAfter          *int32
+	XRateLimitLimit     *int32
+	XRateLimitRemaining *int32
+	XRateLimitReset     *int64
+}
+
+type GetProfileByUserIDResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *EmployeeFullWrapper
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *ServerError
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *GetProfileByUserIDResponse200Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetProfileByUserIDResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetProfileByUserIDResponse) GetJSON200() *EmployeeFullWrapper {
+	return r.JSON200
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r GetProfileByUserIDResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r GetProfileByUserIDResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r GetProfileByUserIDResponse) GetJSON500() *ServerError {
+	return r.JSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r GetProfileByUserIDResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetProfileByUserIDResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetProfileByUserIDResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetProfileByUserIDResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // ChangeUserPasswordResponse200Headers the declared response headers of an HTTP 200 response for ChangeUserPassword
 type ChangeUserPasswordResponse200Headers struct {
 	XRateLimitLimit     *int32
@@ -1285,7 +1451,8 @@ func (r GetPasswordSettingsResponse) ContentType() string {
 //
 // Exchanges a user name (the email address) and password for a token, sent afterwards raw in the
 // `Authorization` header. When two-factor authentication is on, no token is returned: `tfa` or `sms`
-// is true and the login must be completed another way. Current portals answer 200, older ones 201.
+// is true and the login must be completed another way; the portal answers so only after it has checked
+// the password. A wrong password is answered 401. Current portals answer 200, older ones 201.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -1304,7 +1471,8 @@ func (c *ClientWithResponses) AuthenticateWithBodyWithResponse(ctx context.Conte
 //
 // Exchanges a user name (the email address) and password for a token, sent afterwards raw in the
 // `Authorization` header. When two-factor authentication is on, no token is returned: `tfa` or `sms`
-// is true and the login must be completed another way. Current portals answer 200, older ones 201.
+// is true and the login must be completed another way; the portal answers so only after it has checked
+// the password. A wrong password is answered 401. Current portals answer 200, older ones 201.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -1353,6 +1521,25 @@ func (c *ClientWithResponses) SendUserPasswordWithResponse(ctx context.Context, 
 		return nil, err
 	}
 	return ParseSendUserPasswordResponse(rsp)
+}
+
+// GetProfileByUserIDWithResponse Get a user's profile
+//
+// Not in the seed documents: needed to find the login name (the email address) of the user a password
+// belongs to, so that the password can be verified by logging in with it.
+//
+// Returns the detailed profile of the user with the ID given in the path. General rate limit: 1500
+// requests a minute per user and IP address.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/2.0/people/{userid} (the `GetProfileByUserID` operationId).
+func (c *ClientWithResponses) GetProfileByUserIDWithResponse(ctx context.Context, userid UserID, reqEditors ...RequestEditorFn) (*GetProfileByUserIDResponse, error) {
+	rsp, err := c.GetProfileByUserID(ctx, userid, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetProfileByUserIDResponse(rsp)
 }
 
 // ChangeUserPasswordWithBodyWithResponse Change a user password
@@ -1593,6 +1780,126 @@ func ParseSendUserPasswordResponse(rsp *http.Response) (*SendUserPasswordRespons
 		response.Headers200 = &headers
 	case rsp.StatusCode == 429:
 		var headers SendUserPasswordResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int32
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: "int32"}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Limit"); len(values) > 0 {
+			var value int32
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: "int32"}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitLimit = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Remaining"); len(values) > 0 {
+			var value int32
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: "int32"}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitRemaining = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Reset"); len(values) > 0 {
+			var value int64
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: "int64"}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitReset = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetProfileByUserIDResponse parses an HTTP response from a GetProfileByUserIDWithResponse call
+func ParseGetProfileByUserIDResponse(rsp *http.Response) (*GetProfileByUserIDResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetProfileByUserIDResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest EmployeeFullWrapper
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case rsp.StatusCode == 400:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case rsp.StatusCode == 403:
+		break // No content-type
+
+	case rsp.StatusCode == 404:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case rsp.StatusCode == 502:
+		break // No content-type
+
+	case rsp.StatusCode == 503:
+		break // No content-type
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers GetProfileByUserIDResponse200Headers
+		if values := rsp.Header.Values("X-RateLimit-Limit"); len(values) > 0 {
+			var value int32
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: "int32"}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitLimit = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Remaining"); len(values) > 0 {
+			var value int32
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: "int32"}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitRemaining = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Reset"); len(values) > 0 {
+			var value int64
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: "int64"}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitReset = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 429:
+		var headers GetProfileByUserIDResponse429Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int32
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: "int32"}); err != nil {

@@ -16,6 +16,29 @@ import (
 	"github.com/oapi-codegen/runtime"
 )
 
+// AccountSettings defines model for AccountSettings.
+type AccountSettings struct {
+	// API The API access settings.
+	API *AccountSettingsAPI `json:"api,omitempty"`
+}
+
+// AccountSettingsAPI The API access settings.
+type AccountSettingsAPI struct {
+	AcceptedAPIAgreement *bool `json:"accepted_api_agreement,omitempty"`
+
+	// APIPasswordAccess Whether email and password may authenticate API requests. The vendor's description types it as a
+	// string ("true" or "false"); a boolean is accepted too.
+	APIPasswordAccess interface{} `json:"api_password_access,omitempty"`
+
+	// APITokenAccess Whether API tokens may authenticate API requests; "true" or "false", or a boolean.
+	APITokenAccess interface{} `json:"api_token_access,omitempty"`
+}
+
+// AccountSettingsResponse `{"settings": {...}}`; only the API group is described.
+type AccountSettingsResponse struct {
+	Settings *AccountSettings `json:"settings,omitempty"`
+}
+
 // ChangeOwnPasswordRequest The body of ChangeOwnPassword.
 type ChangeOwnPasswordRequest struct {
 	// Password The new password.
@@ -67,6 +90,31 @@ type PasswordRequirementsResponse struct {
 type SetPasswordRequest struct {
 	// Password The new password.
 	Password *string `json:"password,omitempty"`
+}
+
+// User A user. Only the fields unipass reads are listed; the others never fail a decode. The anonymous user
+// of ShowCurrentUser has a null `id`.
+type User struct {
+	// Active False once the user has been deleted.
+	Active *bool `json:"active,omitempty"`
+
+	// Email The user's primary email address, the name to sign in with.
+	Email *string `json:"email,omitempty"`
+
+	// ID The user's id; null for the anonymous user.
+	ID   *int64  `json:"id,omitempty"`
+	Name *string `json:"name,omitempty"`
+
+	// Role "end-user", "agent" or "admin".
+	Role      *string `json:"role,omitempty"`
+	Suspended *bool   `json:"suspended,omitempty"`
+}
+
+// UserResponse `{"user": {...}}`.
+type UserResponse struct {
+	// User A user. Only the fields unipass reads are listed; the others never fail a decode. The anonymous user
+	// of ShowCurrentUser has a null `id`.
+	User *User `json:"user,omitempty"`
 }
 
 // UserID defines model for UserID.
@@ -254,6 +302,38 @@ func WithRequestEditorFn(fn RequestEditorFn) ClientOption {
 // The interface specification for the client above.
 type ClientInterface interface {
 
+	// ShowAccountSettings Show the account's settings
+	//
+	// Not in the seed documents: needed to tell a refused password from an account that does not allow
+	// password access to the API (`api.api_password_access`). Allowed for agents. Only the API settings
+	// are described; the answer holds many more groups, which are not read.
+	//
+	// Corresponds with GET /api/v2/account/settings (the `ShowAccountSettings` operationId).
+	ShowAccountSettings(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ShowCurrentUser Show the authenticated user
+	//
+	// Not in the seed documents: signing in with a user's email address and password (HTTP basic) on this
+	// operation verifies the password.
+	//
+	// Returns the user the credentials belong to. Allowed for anonymous users too: a request without
+	// credentials is answered 200 with an anonymous user whose `id` is null, so a 200 proves a password
+	// only when the returned `id` is the user's. Credentials that are present and refused are answered
+	// 401, and so is every password when the account does not allow password access to the API (Admin
+	// Center > Apps and integrations > APIs > Zendesk API; the account setting `api.api_password_access`).
+	// The answer also carries a CSRF `authenticity_token`, which is not described here.
+	//
+	// Corresponds with GET /api/v2/users/me (the `ShowCurrentUser` operationId).
+	ShowCurrentUser(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ShowUser Show a user
+	//
+	// Not in the seed documents: needed to find the email address of the user a password belongs to, so
+	// that the password can be verified by signing in with it. Allowed for agents.
+	//
+	// Corresponds with GET /api/v2/users/{user_id} (the `ShowUser` operationId).
+	ShowUser(ctx context.Context, userID UserID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// SetUserPasswordWithBody Set a User's Password
 	//
 	// An admin sets another user's password without knowing the old one. Allowed for admins, and only
@@ -302,6 +382,68 @@ type ClientInterface interface {
 	//
 	// Corresponds with GET /api/v2/users/{user_id}/password/requirements (the `GetUserPasswordRequirements` operationId).
 	GetUserPasswordRequirements(ctx context.Context, userID UserID, reqEditors ...RequestEditorFn) (*http.Response, error)
+}
+
+// ShowAccountSettings Show the account's settings
+//
+// Not in the seed documents: needed to tell a refused password from an account that does not allow
+// password access to the API (`api.api_password_access`). Allowed for agents. Only the API settings
+// are described; the answer holds many more groups, which are not read.
+//
+// Corresponds with GET /api/v2/account/settings (the `ShowAccountSettings` operationId).
+func (c *Client) ShowAccountSettings(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewShowAccountSettingsRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ShowCurrentUser Show the authenticated user
+//
+// Not in the seed documents: signing in with a user's email address and password (HTTP basic) on this
+// operation verifies the password.
+//
+// Returns the user the credentials belong to. Allowed for anonymous users too: a request without
+// credentials is answered 200 with an anonymous user whose `id` is null, so a 200 proves a password
+// only when the returned `id` is the user's. Credentials that are present and refused are answered
+// 401, and so is every password when the account does not allow password access to the API (Admin
+// Center > Apps and integrations > APIs > Zendesk API; the account setting `api.api_password_access`).
+// The answer also carries a CSRF `authenticity_token`, which is not described here.
+//
+// Corresponds with GET /api/v2/users/me (the `ShowCurrentUser` operationId).
+func (c *Client) ShowCurrentUser(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewShowCurrentUserRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ShowUser Show a user
+//
+// Not in the seed documents: needed to find the email address of the user a password belongs to, so
+// that the password can be verified by signing in with it. Allowed for agents.
+//
+// Corresponds with GET /api/v2/users/{user_id} (the `ShowUser` operationId).
+func (c *Client) ShowUser(ctx context.Context, userID UserID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewShowUserRequest(c.Server, userID)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
 }
 
 // SetUserPasswordWithBody Set a User's Password
@@ -401,6 +543,94 @@ func (c *Client) GetUserPasswordRequirements(ctx context.Context, userID UserID,
 		return nil, err
 	}
 	return c.Client.Do(req)
+}
+
+// NewShowAccountSettingsRequest constructs an http.Request for the ShowAccountSettings method
+func NewShowAccountSettingsRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v2/account/settings")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewShowCurrentUserRequest constructs an http.Request for the ShowCurrentUser method
+func NewShowCurrentUserRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v2/users/me")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewShowUserRequest constructs an http.Request for the ShowUser method
+func NewShowUserRequest(server string, userID UserID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "user_id", userID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: "int64"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v2/users/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
 }
 
 // NewSetUserPasswordRequest calls the generic SetUserPassword builder with application/json body
@@ -575,6 +805,44 @@ func WithBaseURL(baseURL string) ClientOption {
 // ClientWithResponsesInterface is the interface specification for the client with responses above.
 type ClientWithResponsesInterface interface {
 
+	// ShowAccountSettingsWithResponse Show the account's settings
+	//
+	// Not in the seed documents: needed to tell a refused password from an account that does not allow
+	// password access to the API (`api.api_password_access`). Allowed for agents. Only the API settings
+	// are described; the answer holds many more groups, which are not read.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v2/account/settings (the `ShowAccountSettings` operationId).
+	ShowAccountSettingsWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ShowAccountSettingsResponse, error)
+
+	// ShowCurrentUserWithResponse Show the authenticated user
+	//
+	// Not in the seed documents: signing in with a user's email address and password (HTTP basic) on this
+	// operation verifies the password.
+	//
+	// Returns the user the credentials belong to. Allowed for anonymous users too: a request without
+	// credentials is answered 200 with an anonymous user whose `id` is null, so a 200 proves a password
+	// only when the returned `id` is the user's. Credentials that are present and refused are answered
+	// 401, and so is every password when the account does not allow password access to the API (Admin
+	// Center > Apps and integrations > APIs > Zendesk API; the account setting `api.api_password_access`).
+	// The answer also carries a CSRF `authenticity_token`, which is not described here.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v2/users/me (the `ShowCurrentUser` operationId).
+	ShowCurrentUserWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ShowCurrentUserResponse, error)
+
+	// ShowUserWithResponse Show a user
+	//
+	// Not in the seed documents: needed to find the email address of the user a password belongs to, so
+	// that the password can be verified by signing in with it. Allowed for agents.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v2/users/{user_id} (the `ShowUser` operationId).
+	ShowUserWithResponse(ctx context.Context, userID UserID, reqEditors ...RequestEditorFn) (*ShowUserResponse, error)
+
 	// SetUserPasswordWithBodyWithResponse Set a User's Password
 	//
 	// An admin sets another user's password without knowing the old one. Allowed for admins, and only
@@ -625,6 +893,334 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with GET /api/v2/users/{user_id}/password/requirements (the `GetUserPasswordRequirements` operationId).
 	GetUserPasswordRequirementsWithResponse(ctx context.Context, userID UserID, reqEditors ...RequestEditorFn) (*GetUserPasswordRequirementsResponse, error)
+}
+
+// ShowAccountSettingsResponse200Headers the declared response headers of an HTTP 200 response for ShowAccountSettings
+type ShowAccountSettingsResponse200Headers struct {
+	XRateLimit          *int
+	XRateLimitRemaining *int
+}
+
+// ShowAccountSettingsResponse429Headers the declared response headers of an HTTP 429 response for ShowAccountSettings
+type ShowAccountSettingsResponse429Headers struct {
+	RetryAfter          *int
+	XRateLimit          *int
+	XRateLimitRemaining *int
+}
+
+// ShowAccountSettingsResponse503Headers the declared response headers of an HTTP 503 response for ShowAccountSettings
+type ShowAccountSettingsResponse503Headers struct {
+	RetryAfter *int
+}
+
+type ShowAccountSettingsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *AccountSettingsResponse
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *ServerError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ServiceUnavailable
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *ShowAccountSettingsResponse200Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ShowAccountSettingsResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *ShowAccountSettingsResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ShowAccountSettingsResponse) GetJSON200() *AccountSettingsResponse {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r ShowAccountSettingsResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r ShowAccountSettingsResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r ShowAccountSettingsResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r ShowAccountSettingsResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r ShowAccountSettingsResponse) GetJSON500() *ServerError {
+	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r ShowAccountSettingsResponse) GetJSON503() *ServiceUnavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r ShowAccountSettingsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ShowAccountSettingsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ShowAccountSettingsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ShowAccountSettingsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ShowCurrentUserResponse200Headers the declared response headers of an HTTP 200 response for ShowCurrentUser
+type ShowCurrentUserResponse200Headers struct {
+	XRateLimit          *int
+	XRateLimitRemaining *int
+}
+
+// ShowCurrentUserResponse429Headers the declared response headers of an HTTP 429 response for ShowCurrentUser
+type ShowCurrentUserResponse429Headers struct {
+	RetryAfter          *int
+	XRateLimit          *int
+	XRateLimitRemaining *int
+}
+
+// ShowCurrentUserResponse503Headers the declared response headers of an HTTP 503 response for ShowCurrentUser
+type ShowCurrentUserResponse503Headers struct {
+	RetryAfter *int
+}
+
+type ShowCurrentUserResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *UserResponse
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *ServerError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ServiceUnavailable
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *ShowCurrentUserResponse200Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ShowCurrentUserResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *ShowCurrentUserResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ShowCurrentUserResponse) GetJSON200() *UserResponse {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r ShowCurrentUserResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r ShowCurrentUserResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r ShowCurrentUserResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r ShowCurrentUserResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r ShowCurrentUserResponse) GetJSON500() *ServerError {
+	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r ShowCurrentUserResponse) GetJSON503() *ServiceUnavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r ShowCurrentUserResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ShowCurrentUserResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ShowCurrentUserResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ShowCurrentUserResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ShowUserResponse200Headers the declared response headers of an HTTP 200 response for ShowUser
+type ShowUserResponse200Headers struct {
+	XRateLimit          *int
+	XRateLimitRemaining *int
+}
+
+// ShowUserResponse429Headers the declared response headers of an HTTP 429 response for ShowUser
+type ShowUserResponse429Headers struct {
+	RetryAfter          *int
+	XRateLimit          *int
+	XRateLimitRemaining *int
+}
+
+// ShowUserResponse503Headers the declared response headers of an HTTP 503 response for ShowUser
+type ShowUserResponse503Headers struct {
+	RetryAfter *int
+}
+
+type ShowUserResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *UserResponse
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *ServerError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ServiceUnavailable
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *ShowUserResponse200Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ShowUserResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *ShowUserResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ShowUserResponse) GetJSON200() *UserResponse {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r ShowUserResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r ShowUserResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r ShowUserResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r ShowUserResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r ShowUserResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r ShowUserResponse) GetJSON500() *ServerError {
+	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r ShowUserResponse) GetJSON503() *ServiceUnavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r ShowUserResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ShowUserResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ShowUserResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ShowUserResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
 }
 
 // SetUserPasswordResponse200Headers the declared response headers of an HTTP 200 response for SetUserPassword
@@ -969,6 +1565,62 @@ func (r GetUserPasswordRequirementsResponse) ContentType() string {
 	return ""
 }
 
+// ShowAccountSettingsWithResponse Show the account's settings
+//
+// Not in the seed documents: needed to tell a refused password from an account that does not allow
+// password access to the API (`api.api_password_access`). Allowed for agents. Only the API settings
+// are described; the answer holds many more groups, which are not read.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v2/account/settings (the `ShowAccountSettings` operationId).
+func (c *ClientWithResponses) ShowAccountSettingsWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ShowAccountSettingsResponse, error) {
+	rsp, err := c.ShowAccountSettings(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseShowAccountSettingsResponse(rsp)
+}
+
+// ShowCurrentUserWithResponse Show the authenticated user
+//
+// Not in the seed documents: signing in with a user's email address and password (HTTP basic) on this
+// operation verifies the password.
+//
+// Returns the user the credentials belong to. Allowed for anonymous users too: a request without
+// credentials is answered 200 with an anonymous user whose `id` is null, so a 200 proves a password
+// only when the returned `id` is the user's. Credentials that are present and refused are answered
+// 401, and so is every password when the account does not allow password access to the API (Admin
+// Center > Apps and integrations > APIs > Zendesk API; the account setting `api.api_password_access`).
+// The answer also carries a CSRF `authenticity_token`, which is not described here.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v2/users/me (the `ShowCurrentUser` operationId).
+func (c *ClientWithResponses) ShowCurrentUserWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ShowCurrentUserResponse, error) {
+	rsp, err := c.ShowCurrentUser(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseShowCurrentUserResponse(rsp)
+}
+
+// ShowUserWithResponse Show a user
+//
+// Not in the seed documents: needed to find the email address of the user a password belongs to, so
+// that the password can be verified by signing in with it. Allowed for agents.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v2/users/{user_id} (the `ShowUser` operationId).
+func (c *ClientWithResponses) ShowUserWithResponse(ctx context.Context, userID UserID, reqEditors ...RequestEditorFn) (*ShowUserResponse, error) {
+	rsp, err := c.ShowUser(ctx, userID, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseShowUserResponse(rsp)
+}
+
 // SetUserPasswordWithBodyWithResponse Set a User's Password
 //
 // An admin sets another user's password without knowing the old one. Allowed for admins, and only
@@ -1048,6 +1700,436 @@ func (c *ClientWithResponses) GetUserPasswordRequirementsWithResponse(ctx contex
 		return nil, err
 	}
 	return ParseGetUserPasswordRequirementsResponse(rsp)
+}
+
+// ParseShowAccountSettingsResponse parses an HTTP response from a ShowAccountSettingsWithResponse call
+func ParseShowAccountSettingsResponse(rsp *http.Response) (*ShowAccountSettingsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ShowAccountSettingsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest AccountSettingsResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	case rsp.StatusCode == 400:
+	// Content-type (text/plain) unsupported
+
+	case rsp.StatusCode == 401:
+	// Content-type (text/plain) unsupported
+
+	case rsp.StatusCode == 403:
+	// Content-type (text/plain) unsupported
+
+	case rsp.StatusCode == 429:
+	// Content-type (text/plain) unsupported
+
+	case rsp.StatusCode == 500:
+	// Content-type (text/plain) unsupported
+
+	case rsp.StatusCode == 503:
+		// Content-type (text/plain) unsupported
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers ShowAccountSettingsResponse200Headers
+		if values := rsp.Header.Values("X-Rate-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Rate-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimit = &value
+		}
+		if values := rsp.Header.Values("X-Rate-Limit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Rate-Limit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitRemaining = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 429:
+		var headers ShowAccountSettingsResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-Rate-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Rate-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimit = &value
+		}
+		if values := rsp.Header.Values("X-Rate-Limit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Rate-Limit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitRemaining = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers ShowAccountSettingsResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseShowCurrentUserResponse parses an HTTP response from a ShowCurrentUserWithResponse call
+func ParseShowCurrentUserResponse(rsp *http.Response) (*ShowCurrentUserResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ShowCurrentUserResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest UserResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	case rsp.StatusCode == 400:
+	// Content-type (text/plain) unsupported
+
+	case rsp.StatusCode == 401:
+	// Content-type (text/plain) unsupported
+
+	case rsp.StatusCode == 403:
+	// Content-type (text/plain) unsupported
+
+	case rsp.StatusCode == 429:
+	// Content-type (text/plain) unsupported
+
+	case rsp.StatusCode == 500:
+	// Content-type (text/plain) unsupported
+
+	case rsp.StatusCode == 503:
+		// Content-type (text/plain) unsupported
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers ShowCurrentUserResponse200Headers
+		if values := rsp.Header.Values("X-Rate-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Rate-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimit = &value
+		}
+		if values := rsp.Header.Values("X-Rate-Limit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Rate-Limit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitRemaining = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 429:
+		var headers ShowCurrentUserResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-Rate-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Rate-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimit = &value
+		}
+		if values := rsp.Header.Values("X-Rate-Limit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Rate-Limit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitRemaining = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers ShowCurrentUserResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseShowUserResponse parses an HTTP response from a ShowUserWithResponse call
+func ParseShowUserResponse(rsp *http.Response) (*ShowUserResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ShowUserResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest UserResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	case rsp.StatusCode == 400:
+	// Content-type (text/plain) unsupported
+
+	case rsp.StatusCode == 401:
+	// Content-type (text/plain) unsupported
+
+	case rsp.StatusCode == 403:
+	// Content-type (text/plain) unsupported
+
+	case rsp.StatusCode == 404:
+	// Content-type (text/plain) unsupported
+
+	case rsp.StatusCode == 429:
+	// Content-type (text/plain) unsupported
+
+	case rsp.StatusCode == 500:
+	// Content-type (text/plain) unsupported
+
+	case rsp.StatusCode == 503:
+		// Content-type (text/plain) unsupported
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers ShowUserResponse200Headers
+		if values := rsp.Header.Values("X-Rate-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Rate-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimit = &value
+		}
+		if values := rsp.Header.Values("X-Rate-Limit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Rate-Limit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitRemaining = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 429:
+		var headers ShowUserResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-Rate-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Rate-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimit = &value
+		}
+		if values := rsp.Header.Values("X-Rate-Limit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Rate-Limit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitRemaining = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers ShowUserResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
 }
 
 // ParseSetUserPasswordResponse parses an HTTP response from a SetUserPasswordWithResponse call

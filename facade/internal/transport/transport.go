@@ -5,6 +5,7 @@ package transport
 
 import (
 	"context"
+	"errors"
 	"math/rand/v2"
 	"net"
 	"net/http"
@@ -55,21 +56,22 @@ func Sleep(ctx context.Context, d time.Duration) error {
 }
 
 // RetryAfter reads Retry-After in both forms: delay seconds or an HTTP date. Negative or unreadable values
-// give zero.
+// give zero; a number of seconds too large for any duration gives the longest duration in whole seconds.
 func RetryAfter(v string, now time.Time) time.Duration {
 	v = strings.TrimSpace(v)
 	if v == "" {
 		return 0
 	}
-	if n, err := strconv.ParseInt(v, 10, 64); err == nil {
+	const maxSeconds = int64(1<<63-1) / int64(time.Second)
+	n, err := strconv.ParseInt(v, 10, 64)
+	if errors.Is(err, strconv.ErrRange) && n > 0 {
+		n, err = maxSeconds, nil // more seconds than int64 holds: a very long wait, not an absent one
+	}
+	if err == nil {
 		if n <= 0 {
 			return 0
 		}
-		const maxSeconds = int64(1<<63-1) / int64(time.Second)
-		if n > maxSeconds {
-			n = maxSeconds
-		}
-		return time.Duration(n) * time.Second
+		return time.Duration(min(n, maxSeconds)) * time.Second
 	}
 	if t, err := http.ParseTime(v); err == nil {
 		if d := t.Sub(now); d > 0 {

@@ -2,6 +2,7 @@ package transport
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"strconv"
 	"strings"
@@ -19,6 +20,11 @@ func TestRetryAfter(t *testing.T) {
 	assert.Equal(t, 10*time.Second, RetryAfter(now.Add(10*time.Second).UTC().Format(http.TimeFormat), now))
 	assert.Equal(t, time.Duration(0), RetryAfter(now.Add(-time.Hour).UTC().Format(http.TimeFormat), now))
 	assert.Positive(t, RetryAfter("99999999999999999", now))
+	// Beyond int64: the longest wait, returned at once by any cap, never read as absent.
+	longest := time.Duration(int64(1<<63-1)/int64(time.Second)) * time.Second
+	assert.Equal(t, longest, RetryAfter("99999999999999999999", now))
+	assert.Equal(t, longest, RetryAfter(" 123456789012345678901234567890 ", now))
+	assert.Equal(t, time.Duration(0), RetryAfter("-99999999999999999999", now))
 }
 
 func TestBackoffIsBoundedAndJittered(t *testing.T) {
@@ -60,7 +66,8 @@ func TestHostsAndHeaders(t *testing.T) {
 }
 
 func FuzzRetryAfter(f *testing.F) {
-	for _, s := range []string{"0", "120", "-1", " 30 ", "Wed, 21 Oct 2015 07:28:00 GMT", "Sun, 22 Nov 2026 15:00:00 GMT", "soon", "1e3", "99999999999999999999"} {
+	for _, s := range []string{"0", "120", "-1", " 30 ", "Wed, 21 Oct 2015 07:28:00 GMT", "Sun, 22 Nov 2026 15:00:00 GMT", "soon", "1e3", "99999999999999999999",
+		"123456789012345678901234567890", "+99999999999999999999", "-99999999999999999999"} {
 		f.Add(s)
 	}
 	now := time.Unix(1_700_000_000, 0)
@@ -69,8 +76,12 @@ func FuzzRetryAfter(f *testing.F) {
 		if d < 0 {
 			t.Fatalf("negative wait %v for %q", d, v)
 		}
-		if n, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64); err == nil && n > 0 && n < 1<<31 && d != time.Duration(n)*time.Second {
+		n, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64)
+		if err == nil && n > 0 && n < 1<<31 && d != time.Duration(n)*time.Second {
 			t.Fatalf("%q: got %v", v, d)
+		}
+		if (err == nil || errors.Is(err, strconv.ErrRange)) && n > 0 && d < time.Duration(min(n, 1<<31))*time.Second {
+			t.Fatalf("%q: a positive number of seconds read as %v", v, d)
 		}
 	})
 }
