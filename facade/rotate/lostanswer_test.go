@@ -115,7 +115,7 @@ func TestRotationUnverifiableIsUnknownWithThePassword(t *testing.T) {
 // fake's answer): Verify refuses the candidate, so the same password is sent once more; when that one
 // is answered the target ends done, with the password in effect the one delivered, after two writes.
 // When it is lost too, the target ends unknown with the candidate, after exactly two writes.
-func TestRotationRefusedVerifySendsTheSamePasswordOnce(t *testing.T) {
+func TestRotationLostBeforeApplyingIsSentAgainOnce(t *testing.T) {
 	t.Parallel()
 	faults := map[string]facadetest.Fault{
 		"dropped": {Drop: true},
@@ -164,7 +164,7 @@ func TestRotationRefusedVerifySendsTheSamePasswordOnce(t *testing.T) {
 
 // Zendesk without password access to the API: Verify proves nothing (ErrVerifyUnavailable), so a write
 // lost before it applied is never sent again: unknown with the candidate, one write.
-func TestRotationVerifyUnavailableIsNeverSentAgain(t *testing.T) {
+func TestRotationLostUnverifiableIsNeverSentAgain(t *testing.T) {
 	t.Parallel()
 	f, z := zendeskFleet(t, 1)
 	f.SetPasswordAccess(false)
