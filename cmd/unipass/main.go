@@ -155,6 +155,7 @@ Exit codes: 0 success, 1 failure, 2 usage error or input refused before sending,
 		e.demoCommand(),
 		usesCredential(e.setCommand(cfg)), usesCredential(e.changeCommand(cfg)), e.resetCommand(cfg),
 		usesCredential(e.requirementsCommand(cfg)), usesCredential(e.rotateCommand(cfg)), usesCredential(e.verifyCommand(cfg)),
+		e.profilesCommand(cfg),
 		&cobra.Command{
 			Use:   "version",
 			Short: "Print the version",
@@ -162,8 +163,14 @@ Exit codes: 0 success, 1 failure, 2 usage error or input refused before sending,
 			Run:   func(cmd *cobra.Command, _ []string) { fmt.Fprintln(cmd.OutOrStdout(), "unipass", facade.Version) },
 		},
 	)
-	// Cobra's own checks of arguments and flags are usage errors too.
+	usageArgs(root)
+	return root
+}
+
+// usageArgs makes cobra's own checks of arguments usage errors too, in every command under root.
+func usageArgs(root *cobra.Command) {
 	for _, c := range root.Commands() {
+		usageArgs(c)
 		if c.Args != nil {
 			check := c.Args
 			c.Args = func(cmd *cobra.Command, args []string) error {
@@ -174,7 +181,6 @@ Exit codes: 0 success, 1 failure, 2 usage error or input refused before sending,
 			}
 		}
 	}
-	return root
 }
 
 func (e *env) demoCommand() *cobra.Command {
