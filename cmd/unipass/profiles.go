@@ -68,6 +68,8 @@ type profile struct {
 	checkUser string
 	// source is where the credential comes from; nil when the profile gives none.
 	source *secretSource
+	// lines holds the line of each key, for messages.
+	lines map[string]int
 }
 
 // sourceKind is where a profile's credential comes from.
@@ -394,10 +396,11 @@ func (pc *profileConfig) parseProfile(k, v *yaml.Node) error {
 	if !profileNamePattern.MatchString(k.Value) {
 		return pc.at(k, "profile name %q: use letters, digits, '.', '_' and '-'", printable(k.Value))
 	}
-	p := &profile{name: k.Value, line: k.Line}
+	p := &profile{name: k.Value, line: k.Line, lines: map[string]int{}}
 	fields := map[string]*string{"vendor": &p.vendor, "base_url": &p.baseURL, "auth": &p.auth, "user": &p.user,
 		"application_id": &p.applicationID, "check_user": &p.checkUser}
 	err := pc.eachKey(v, profileKeys, func(k, v *yaml.Node) error {
+		p.lines[k.Value] = k.Line
 		if dst, ok := fields[k.Value]; ok {
 			return pc.scalar(v, dst)
 		}
@@ -412,7 +415,7 @@ func (pc *profileConfig) parseProfile(k, v *yaml.Node) error {
 	if err != nil {
 		return err
 	}
-	if err := pc.checkProfile(p, k); err != nil {
+	if err := pc.checkProfile(p); err != nil {
 		return err
 	}
 	pc.profiles[p.name] = p
@@ -468,20 +471,20 @@ func (pc *profileConfig) resolvePath(path string) string {
 // checkProfile refuses a profile whose settings cannot work, naming where it is. The checks that flags
 // share (a base URL for DocSpace and Zendesk, a user for --auth login, basic and api-token) are made when
 // the manager is built, since flags may complete a profile.
-func (pc *profileConfig) checkProfile(p *profile, k *yaml.Node) error {
+func (pc *profileConfig) checkProfile(p *profile) error {
 	kinds, ok := authKinds(p.vendor)
 	switch {
 	case p.vendor == "":
-		return pc.at(k, "profile %q has no vendor (docspace, zendesk or glowmarkt)", p.name)
+		return pc.atLine(p.line, "profile %q has no vendor (docspace, zendesk or glowmarkt)", p.name)
 	case !ok:
-		return pc.at(k, "profile %q: vendor %q: use docspace, zendesk or glowmarkt", p.name, printable(p.vendor))
+		return pc.atLine(p.lines["vendor"], "profile %q: vendor %q: use docspace, zendesk or glowmarkt", p.name, printable(p.vendor))
 	case p.auth != "" && !slices.Contains(kinds, p.auth):
-		return pc.at(k, "profile %q: auth %q does not apply to %s (choose %s)", p.name, printable(p.auth), p.vendor, strings.Join(kinds, ", "))
+		return pc.atLine(p.lines["auth"], "profile %q: auth %q does not apply to %s (choose %s)", p.name, printable(p.auth), p.vendor, strings.Join(kinds, ", "))
 	}
 	if p.baseURL != "" {
 		u, err := url.Parse(p.baseURL)
 		if err != nil || u.User != nil {
-			return pc.at(k, "profile %q: base_url is not a URL without user info (not shown): a password never goes in a URL", p.name)
+			return pc.atLine(p.lines["base_url"], "profile %q: base_url is not a URL without user info (not shown): a password never goes in a URL", p.name)
 		}
 	}
 	return nil
@@ -537,5 +540,10 @@ func (pc *profileConfig) scalar(v *yaml.Node, dst *string) error {
 
 // at is a usage error at a node's line of the file.
 func (pc *profileConfig) at(n *yaml.Node, format string, a ...any) error {
-	return usagef("%s:%d: %s", pc.file, n.Line, fmt.Sprintf(format, a...))
+	return pc.atLine(n.Line, format, a...)
+}
+
+// atLine is a usage error at a line of the file.
+func (pc *profileConfig) atLine(line int, format string, a ...any) error {
+	return usagef("%s:%d: %s", pc.file, line, fmt.Sprintf(format, a...))
 }
