@@ -4,6 +4,7 @@
 //	unipass set USER --vendor zendesk ... set a password (read from stdin, a file or the environment)
 //	unipass rotate --input users.csv ...  rotate many accounts at the vendor's rate limit
 //	unipass verify USER --vendor ...      check that a password is the one in effect
+//	unipass profiles list|check           the named vendor accounts of the config file (--profile NAME)
 //
 // Secrets are never taken from arguments. Run `unipass help` for every command.
 package main
@@ -141,6 +142,9 @@ Choose the vendor with --vendor and its address with --base-url; give credential
 and the credential itself (password, token or key) through UNIPASS_CREDENTIAL, --credential-file or
 --credential-stdin. Every flag can also be set as UNIPASS_<FLAG> (for example UNIPASS_VENDOR).
 Secrets are never accepted as arguments.
+
+Or name a profile of the config file with --profile (see "unipass profiles --help"): a flag beats its
+UNIPASS_* variable, which beats the profile, which beats the default.
 
 Exit codes: 0 success, 1 failure, 2 usage error or input refused before sending, 3 refused by the vendor,
 4 outcome unknown (a write may have been applied), 5 rate limited, 6 interrupted (rotate: continue with

@@ -117,19 +117,19 @@ func (s *secretSource) read(ctx context.Context, e *env) (facade.Secret, error) 
 		}
 	default:
 		var err error
-		if v, err = runCredentialCommand(ctx, e, s.argv); err != nil {
+		if v, err = runCredentialCommand(ctx, e, s.argv, credentialCommandTimeout); err != nil {
 			return facade.Secret{}, err
 		}
 	}
 	return facade.NewSecret(v), nil
 }
 
-// runCredentialCommand runs argv and returns the first line of its standard output.
-func runCredentialCommand(ctx context.Context, e *env, argv []string) (string, error) {
+// runCredentialCommand runs argv for at most timeout and returns the first line of its standard output.
+func runCredentialCommand(ctx context.Context, e *env, argv []string, timeout time.Duration) (string, error) {
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	ctx, cancel := context.WithTimeout(ctx, credentialCommandTimeout)
+	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	out := &limitedBuffer{max: maxCredentialOutput}
 	cmd := exec.CommandContext(ctx, argv[0], argv[1:]...) // #nosec G204 -- the user's own command, from their own config file, run without a shell
@@ -139,7 +139,7 @@ func runCredentialCommand(ctx context.Context, e *env, argv []string) (string, e
 	var exit *exec.ExitError
 	switch {
 	case errors.Is(ctx.Err(), context.DeadlineExceeded):
-		return "", fmt.Errorf("credential_command %s: did not finish within %s", argv[0], credentialCommandTimeout)
+		return "", fmt.Errorf("credential_command %s: did not finish within %s", argv[0], timeout)
 	case ctx.Err() != nil:
 		return "", fmt.Errorf("credential_command %s: %w", argv[0], ctx.Err())
 	case errors.As(err, &exit):
@@ -156,21 +156,25 @@ func runCredentialCommand(ctx context.Context, e *env, argv []string) (string, e
 	return line, nil
 }
 
-// limitedBuffer keeps the first max bytes written to it and notes whether more came.
+// limitedBuffer keeps the first max bytes written to it and notes whether more came. (Not an embedded
+// bytes.Buffer: its ReadFrom would let io.Copy bypass the limit.)
 type limitedBuffer struct {
-	bytes.Buffer
+	buf  bytes.Buffer
 	max  int
 	over bool
 }
 
 func (b *limitedBuffer) Write(p []byte) (int, error) {
-	if room := b.max - b.Len(); len(p) > room {
+	n := len(p)
+	if room := b.max - b.buf.Len(); n > room {
 		b.over = true
 		p = p[:max(room, 0)]
 	}
-	_, _ = b.Buffer.Write(p)
-	return len(p), nil
+	_, _ = b.buf.Write(p)
+	return n, nil
 }
+
+func (b *limitedBuffer) String() string { return b.buf.String() }
 
 // configPath is --config (or UNIPASS_CONFIG), else $XDG_CONFIG_HOME/unipass/config.yaml (the platform's
 // user config directory when XDG_CONFIG_HOME is not set); explicit tells that the user named the file.
@@ -366,12 +370,23 @@ var (
 
 // parse reads the file's YAML: default_profile and profiles.
 func (pc *profileConfig) parse(data []byte) error {
-	var doc yaml.Node
-	if err := yaml.Unmarshal(data, &doc); err != nil {
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	var doc, more yaml.Node
+	switch err := dec.Decode(&doc); {
+	case errors.Is(err, io.EOF):
+		return nil // an empty file: no profiles
+	case err != nil:
 		return usagef("config file %s: %v", pc.file, err)
 	}
+	switch err := dec.Decode(&more); {
+	case errors.Is(err, io.EOF):
+	case err != nil:
+		return usagef("config file %s: %v", pc.file, err)
+	default:
+		return usagef("config file %s: holds more than one YAML document (---)", pc.file)
+	}
 	if len(doc.Content) == 0 {
-		return nil // an empty file: no profiles
+		return nil
 	}
 	top := doc.Content[0]
 	err := pc.eachKey(top, []string{"default_profile", "profiles"}, func(k, v *yaml.Node) error {

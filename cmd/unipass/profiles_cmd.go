@@ -180,11 +180,14 @@ func glowmarktAccountStatus(ctx context.Context, m *facade.Glowmarkt) error {
 }
 
 // statusOK turns an answer other than 200 into an error naming the status (the body is not shown: a
-// hostile vendor may echo a credential).
+// hostile vendor may echo a credential); 401 and 403 match facade.ErrUnauthorized.
 func statusOK(vendor facade.Vendor, op string, r *http.Response) error {
-	if r.StatusCode != http.StatusOK {
-		_, _ = io.Copy(io.Discard, io.LimitReader(r.Body, 1<<20))
-		return &facade.APIError{Vendor: vendor, Operation: facade.Operation(op), StatusCode: r.StatusCode}
+	if r.StatusCode == http.StatusOK {
+		return nil
 	}
-	return nil
+	_, _ = io.Copy(io.Discard, io.LimitReader(r.Body, 1<<20))
+	if r.StatusCode == http.StatusUnauthorized || r.StatusCode == http.StatusForbidden {
+		return fmt.Errorf("%s %s: HTTP %d: %w", vendor, op, r.StatusCode, facade.ErrUnauthorized)
+	}
+	return fmt.Errorf("%s %s: HTTP %d", vendor, op, r.StatusCode)
 }
