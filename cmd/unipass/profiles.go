@@ -98,7 +98,7 @@ func (s *secretSource) String() string {
 }
 
 // read returns the secret from its source. A command runs without a shell, with its standard error
-// passed through and standard input closed, for at most credentialCommandTimeout; the first line it
+// passed through, standard input closed and no UNIPASS_* variable, for at most credentialCommandTimeout; the first line it
 // prints is the secret, and nothing it prints ever shows in an error.
 func (s *secretSource) read(ctx context.Context, e *env) (facade.Secret, error) {
 	var v string
@@ -134,6 +134,7 @@ func runCredentialCommand(ctx context.Context, e *env, argv []string, timeout ti
 	out := &limitedBuffer{max: maxCredentialOutput}
 	cmd := exec.CommandContext(ctx, argv[0], argv[1:]...) // #nosec G204 -- the user's own command, from their own config file, run without a shell
 	cmd.Stdout, cmd.Stderr = out, e.stderr
+	cmd.Env = withoutUnipassVars(os.Environ())
 	cmd.WaitDelay = time.Second // a child left holding standard output does not hang the wait
 	err := cmd.Run()
 	var exit *exec.ExitError
@@ -154,6 +155,12 @@ func runCredentialCommand(ctx context.Context, e *env, argv []string, timeout ti
 		return "", fmt.Errorf("credential_command %s: printed nothing on its first line", argv[0])
 	}
 	return line, nil
+}
+
+// withoutUnipassVars drops the UNIPASS_* variables (among them the secrets UNIPASS_CREDENTIAL,
+// UNIPASS_NEW_PASSWORD, ...) from a credential command's environment: that program needs none of them.
+func withoutUnipassVars(environ []string) []string {
+	return slices.DeleteFunc(environ, func(kv string) bool { return strings.HasPrefix(kv, "UNIPASS_") })
 }
 
 // limitedBuffer keeps the first max bytes written to it and notes whether more came. (Not an embedded
@@ -283,7 +290,7 @@ func (pc *profileConfig) describe(name string) string {
 // application ID and credential (it must name a credential source); of the command line only
 // --fail-fast and --insecure-http apply, to every profile. The settings go through the same checks and
 // option building as the single-vendor flags (vendorConfig.build). The credential is read here: a
-// credential_command runs once per call, bounded by ctx. Errors are usage errors (exit 2) for settings
+// credential_command runs once per call, bounded by ctx. Safe for concurrent use. Errors are usage errors (exit 2) for settings
 // and credentials, and name the profile and its place in the file.
 //
 // Get pc from vendorConfig.profiles (the file --config names) or env.loadProfiles.
