@@ -42,6 +42,11 @@ const credentialCommandTimeout = 30 * time.Second
 const maxCredentialOutput = 64 << 10
 
 // profileConfig is a config file of profiles, read and checked.
+//
+// For commands that name a profile per target (a fleet rotation): get it with vendorConfig.profiles (the
+// file --config, UNIPASS_CONFIG or the default location names, with --fail-fast and --insecure-http),
+// refuse unknown names with lookup before anything is sent (a usage error listing the profiles), read a
+// profile's vendor and baseURL from lookup's *profile, and build its manager with manager(ctx, name).
 type profileConfig struct {
 	env *env
 	// file is the config file's path; "" when there is no file (no profiles).
@@ -84,7 +89,7 @@ const (
 // secretSource is a profile's credential_env, credential_file or credential_command.
 type secretSource struct {
 	kind sourceKind
-	// ref is the variable's name, the file's path (made absolute), or the command's argv.
+	// ref is the variable's name, the file's path (made absolute), or the command's program (argv[0]).
 	ref  string
 	argv []string
 }
@@ -98,8 +103,9 @@ func (s *secretSource) String() string {
 }
 
 // read returns the secret from its source. A command runs without a shell, with its standard error
-// passed through, standard input closed and no UNIPASS_* variable, for at most credentialCommandTimeout; the first line it
-// prints is the secret, and nothing it prints ever shows in an error.
+// passed through, standard input closed and no UNIPASS_* variable, for at most credentialCommandTimeout;
+// the first line it prints is the secret, and nothing it prints ever shows in an error. A source that
+// gives no secret is a usage error (exit 2), as a missing credential flag is.
 func (s *secretSource) read(ctx context.Context, e *env) (facade.Secret, error) {
 	var v string
 	switch s.kind {
@@ -140,19 +146,19 @@ func runCredentialCommand(ctx context.Context, e *env, argv []string, timeout ti
 	var exit *exec.ExitError
 	switch {
 	case errors.Is(ctx.Err(), context.DeadlineExceeded):
-		return "", fmt.Errorf("credential_command %s: did not finish within %s", argv[0], timeout)
+		return "", usagef("credential_command %s: did not finish within %s", argv[0], timeout)
 	case ctx.Err() != nil:
 		return "", fmt.Errorf("credential_command %s: %w", argv[0], ctx.Err())
 	case errors.As(err, &exit):
-		return "", fmt.Errorf("credential_command %s: failed (%s); its output is not shown", argv[0], exit.ProcessState)
+		return "", usagef("credential_command %s: failed (%s); its output is not shown", argv[0], exit.ProcessState)
 	case err != nil:
 		return "", usagef("credential_command: %v", err)
 	case out.over:
-		return "", fmt.Errorf("credential_command %s: printed more than %d bytes; its output is not shown", argv[0], maxCredentialOutput)
+		return "", usagef("credential_command %s: printed more than %d bytes; its output is not shown", argv[0], maxCredentialOutput)
 	}
 	line := firstLine(out.String())
 	if line == "" {
-		return "", fmt.Errorf("credential_command %s: printed nothing on its first line", argv[0])
+		return "", usagef("credential_command %s: printed nothing on its first line", argv[0])
 	}
 	return line, nil
 }

@@ -36,6 +36,11 @@ beats a UNIPASS_* variable, which beats the profile, which beats the default.`,
 			if err != nil {
 				return err
 			}
+			if pc.file == "" {
+				path, _ := cfg.configPath()
+				fmt.Fprintln(e.stdout, "no profiles: no config file at", printable(cmpOr(path, "(no user config directory)")))
+				return nil
+			}
 			e.listProfiles(pc)
 			return nil
 		},
@@ -58,7 +63,7 @@ is not a profile.`,
 // source is its kind and the variable's name, the file's path or the program's name.
 func (e *env) listProfiles(pc *profileConfig) {
 	if len(pc.names) == 0 {
-		fmt.Fprintln(e.stdout, "no profiles (config file:", printable(cmpOr(pc.file, "none"))+")")
+		fmt.Fprintln(e.stdout, "no profiles in", printable(pc.file))
 		return
 	}
 	w := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)

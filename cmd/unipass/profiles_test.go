@@ -151,6 +151,7 @@ func TestCredentialCommand(t *testing.T) {
 	_, err = runCredentialCommand(ctx, e, []string{"sh", "-c", "echo fake-cmd-partial; exit 7"}, time.Minute)
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "failed (exit status 7)")
+	assert.Equal(t, exitUsage, exitCode(err))
 	assertHidden(t, err, "fake-cmd-partial")
 
 	_, err = runCredentialCommand(ctx, e, []string{"sh", "-c", "echo fake-cmd-slow; exec sleep 30"}, 200*time.Millisecond)
