@@ -69,7 +69,8 @@ type profile struct {
 	user          string
 	applicationID string
 	insecureHTTP  bool
-	// checkUser is the user `profiles check` reads the policy of (Zendesk); empty: the logged-in user.
+	// checkUser is the user whose password policy `profiles check` reads (DocSpace: optional; Zendesk:
+	// else the logged-in user is read).
 	checkUser string
 	// source is where the credential comes from; nil when the profile gives none.
 	source *secretSource
@@ -189,20 +190,34 @@ func (b *limitedBuffer) Write(p []byte) (int, error) {
 
 func (b *limitedBuffer) String() string { return b.buf.String() }
 
-// configPath is --config (or UNIPASS_CONFIG), else $XDG_CONFIG_HOME/unipass/config.yaml (the platform's
-// user config directory when XDG_CONFIG_HOME is not set); explicit tells that the user named the file.
+// configPath is --config (or UNIPASS_CONFIG), else unipass/config.yaml in the user config directory
+// ($XDG_CONFIG_HOME, ~/.config); explicit tells that the user named the file.
 func (c *vendorConfig) configPath() (path string, explicit bool) {
 	if c.configFile != "" {
 		return c.configFile, true
 	}
-	dir := c.env.getenv("XDG_CONFIG_HOME")
+	dir := c.env.userConfigDir()
 	if dir == "" {
-		var err error
-		if dir, err = os.UserConfigDir(); err != nil {
-			return "", false // no home: no default config file
-		}
+		return "", false // no home: no default config file
 	}
 	return filepath.Join(dir, "unipass", "config.yaml"), false
+}
+
+// userConfigDir is os.UserConfigDir with the variables read through e.getenv: $XDG_CONFIG_HOME, else
+// $HOME/.config on Unix; the platform's own directory on Windows, macOS and Plan 9; "" when unknown.
+func (e *env) userConfigDir() string {
+	if dir := e.getenv("XDG_CONFIG_HOME"); filepath.IsAbs(dir) {
+		return dir
+	}
+	switch runtime.GOOS {
+	case "windows", "darwin", "ios", "plan9":
+		dir, _ := os.UserConfigDir() // "" on error
+		return dir
+	}
+	if home := e.getenv("HOME"); home != "" {
+		return filepath.Join(home, ".config")
+	}
+	return ""
 }
 
 // profiles returns the config file, read once: the one --config or UNIPASS_CONFIG names (it must exist),

@@ -135,12 +135,13 @@ func (pc *profileConfig) check(ctx context.Context, name string) (string, error)
 	if err != nil {
 		return "", err
 	}
+	user := pc.profiles[name].checkUser
 	switch m := m.(type) {
 	case *facade.DocSpace:
-		_, err = m.Requirements(ctx, "")
+		_, err = m.Requirements(ctx, user) // the same policy for every user: user may be empty
 		return "docspace: read the password policy", err
 	case *facade.Zendesk:
-		if u := pc.profiles[name].checkUser; u != "" {
+		if u := user; u != "" {
 			_, err = m.Requirements(ctx, u)
 			return "zendesk: read the password requirements of user " + printable(u), err
 		}
