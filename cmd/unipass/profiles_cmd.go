@@ -48,7 +48,7 @@ beats a UNIPASS_* variable, which beats the profile, which beats the default.`,
 		Use:   "check [NAME...]",
 		Short: "Make one cheap authenticated read with each profile (all by default) and say which work",
 		Long: `check builds each profile's manager (reading its credential) and makes one authenticated read:
-DocSpace the password policy; Zendesk the policy of check_user when the profile has one, else the
+DocSpace the password policy; Zendesk the requirements of check_user when the profile has one, else the
 logged-in user (GET /api/v2/users/me); Glowmarkt a login and the account status. Nothing is changed. One
 line per profile: ok, or the error. Exit 0 when every profile works, 1 when one does not, 2 when a name
 is not a profile.`,
