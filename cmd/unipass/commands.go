@@ -15,8 +15,11 @@ func (e *env) setCommand(cfg *vendorConfig) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "set USER",
 		Short: "Set a user's password (an admin's act; the old password is not needed)",
+		Long:  "set sets USER's password, as an admin, without the old one.\n\n" + userArgHelp,
 		Example: `  UNIPASS_CREDENTIAL=$ZENDESK_API_TOKEN unipass set 35436 --vendor zendesk \
-    --base-url https://example.zendesk.com --auth api-token --user admin@example.com --new-password-stdin < new.txt`,
+    --base-url https://example.zendesk.com --auth api-token --user admin@example.com --new-password-stdin < new.txt
+  unipass set mike@example.com --vendor docspace --base-url https://yourportal.onlyoffice.com --auth api-key \
+    --new-password-file new.txt`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			pw, err := s.read(e, "new-password")
@@ -27,7 +30,11 @@ func (e *env) setCommand(cfg *vendorConfig) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			return e.done(m.SetPassword(cmd.Context(), args[0], pw), "password set")
+			u, err := resolveArg(cmd, m, args[0])
+			if err != nil {
+				return err
+			}
+			return e.done(m.SetPassword(cmd.Context(), u.id, pw), u.forUser("password set"))
 		},
 	}
 	s.bind(cmd.Flags(), "new-password", "the new password")
@@ -39,8 +46,11 @@ func (e *env) changeCommand(cfg *vendorConfig) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "change USER",
 		Short: "Change a user's password, proving the old one",
+		Long:  "change changes USER's password, proving the old one.\n\n" + userArgHelp,
 		Example: `  UNIPASS_OLD_PASSWORD=... UNIPASS_NEW_PASSWORD=... UNIPASS_CREDENTIAL=... unipass change "" \
-    --vendor glowmarkt --application-id $APP_ID --auth login --user me@example.com`,
+    --vendor glowmarkt --application-id $APP_ID --auth login --user me@example.com
+  UNIPASS_OLD_PASSWORD=... UNIPASS_NEW_PASSWORD=... UNIPASS_CREDENTIAL=... unipass change mike@example.com \
+    --vendor docspace --base-url https://yourportal.onlyoffice.com --auth api-key`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			oldPW, err := s.read(e, "old-password")
@@ -55,7 +65,11 @@ func (e *env) changeCommand(cfg *vendorConfig) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			return e.done(m.ChangePassword(cmd.Context(), args[0], oldPW, newPW), "password changed")
+			u, err := resolveArg(cmd, m, args[0])
+			if err != nil {
+				return err
+			}
+			return e.done(m.ChangePassword(cmd.Context(), u.id, oldPW, newPW), u.forUser("password changed"))
 		},
 	}
 	s.bind(cmd.Flags(), "old-password", "the current password")
@@ -84,7 +98,9 @@ func (e *env) requirementsCommand(cfg *vendorConfig) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "requirements [USER]",
 		Short: "Print the password policy; with --check, tell whether a password read from stdin meets it",
-		Example: `  unipass requirements 35436 --vendor zendesk --base-url https://example.zendesk.com --auth api-token --user admin@example.com
+		Long: "requirements prints the password policy, for USER when given (Zendesk's policy can differ by user).\n\n" +
+			userArgHelp,
+		Example: `  unipass requirements mike@example.com --vendor zendesk --base-url https://example.zendesk.com --auth api-token --user admin@example.com
   unipass requirements --check --vendor docspace --base-url https://yourportal.onlyoffice.com --auth login --user admin@example.com < candidate.txt`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -106,9 +122,16 @@ func (e *env) requirementsCommand(cfg *vendorConfig) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			p, err := m.Requirements(cmd.Context(), user)
+			u, err := resolveArg(cmd, m, user)
 			if err != nil {
 				return err
+			}
+			p, err := m.Requirements(cmd.Context(), u.id)
+			if err != nil {
+				return err
+			}
+			if u.given != u.id {
+				fmt.Fprintln(e.stdout, "user", u)
 			}
 			printPolicy(e.stdout, p)
 			if !check {

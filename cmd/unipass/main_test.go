@@ -44,6 +44,9 @@ func TestScripts(t *testing.T) {
 			for i := range 3 {
 				zd.AddUser(facadetest.ZendeskUser{ID: int64(100 + i), Email: fmt.Sprintf("u%d@example.com", i), Password: adminPassword, Role: "agent"})
 			}
+			// Two users share an address (Zendesk does not stop it): a lookup by it is ambiguous.
+			zd.AddUser(facadetest.ZendeskUser{ID: 300, Email: "shared@example.com", Password: adminPassword, Role: "end-user"})
+			zd.AddUser(facadetest.ZendeskUser{ID: 301, Email: "Shared@Example.com", Password: adminPassword, Role: "end-user"})
 			zd.AddAPIToken("admin@example.com", apiToken)
 			zd.SetAdminSetPassword(true)
 			gm := facadetest.NewGlowmarkt()

@@ -20,7 +20,9 @@ func (e *env) verifyCommand(cfg *vendorConfig) *cobra.Command {
 The password comes from UNIPASS_PASSWORD, --password-file, --password-stdin or a hidden prompt on a
 terminal, never from an argument. One line of output. Exit codes: 0 the password is in effect; 3 the vendor
 refused, and the line says which refusal: "not the password in effect", no such user, or the vendor cannot
-verify passwords for this account; 2 usage error; 5 rate limited; 1 anything else (nothing was proven).`,
+verify passwords for this account; 2 usage error; 5 rate limited; 1 anything else (nothing was proven).
+
+` + userArgHelp,
 		Example: `  UNIPASS_CREDENTIAL=$ZENDESK_API_TOKEN unipass verify 35436 --vendor zendesk \
     --base-url https://example.zendesk.com --auth api-token --user admin@example.com --password-stdin < password.txt`,
 		Args: cobra.ExactArgs(1),
@@ -33,11 +35,15 @@ verify passwords for this account; 2 usage error; 5 rate limited; 1 anything els
 			if err != nil {
 				return err
 			}
-			err = m.Verify(cmd.Context(), args[0], pw)
-			if errors.Is(err, facade.ErrWrongPassword) {
-				return &exitError{code: exitRejected, err: fmt.Errorf("%s Verify: %s: not the password in effect", m.Vendor(), args[0])}
+			u, err := resolveArg(cmd, m, args[0])
+			if err != nil {
+				return err
 			}
-			return e.done(err, "the password is the one in effect")
+			err = m.Verify(cmd.Context(), u.id, pw)
+			if errors.Is(err, facade.ErrWrongPassword) {
+				return &exitError{code: exitRejected, err: fmt.Errorf("%s Verify: %s: not the password in effect", m.Vendor(), u)}
+			}
+			return e.done(err, u.forUser("the password is the one in effect"))
 		},
 	}
 	s.bind(cmd.Flags(), "password", "the password to verify")
