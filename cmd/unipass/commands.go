@@ -117,7 +117,7 @@ func (e *env) requirementsCommand(cfg *vendorConfig) *cobra.Command {
 			if unmet := p.Check(candidate); len(unmet) > 0 {
 				fmt.Fprintln(e.stdout, "\nthe password does not meet:")
 				for _, u := range unmet {
-					fmt.Fprintln(e.stdout, "  -", u)
+					fmt.Fprintln(e.stdout, "  -", printable(u))
 				}
 				return &exitError{code: exitRejected}
 			}
@@ -129,6 +129,7 @@ func (e *env) requirementsCommand(cfg *vendorConfig) *cobra.Command {
 	return cmd
 }
 
+// printPolicy prints a policy, one rule a line; the vendor's sentences pass through printable.
 func printPolicy(w io.Writer, p *facade.Policy) {
 	fmt.Fprintf(w, "%s password policy:\n", p.Vendor)
 	for _, r := range p.Rules {
@@ -137,9 +138,9 @@ func printPolicy(w io.Writer, p *facade.Policy) {
 			note = "  (not checked here)"
 		}
 		if r.Kind == facade.RuleAllowed && p.Allowed() == nil {
-			note = "  (pattern " + r.Pattern + " cannot be checked here)"
+			note = "  (pattern " + printable(r.Pattern) + " cannot be checked here)"
 		}
-		fmt.Fprintf(w, "  - %s%s\n", r.Text, note)
+		fmt.Fprintf(w, "  - %s%s\n", printable(r.Text), note)
 	}
 	if len(p.Rules) == 0 {
 		fmt.Fprintln(w, "  (no rules)")

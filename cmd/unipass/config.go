@@ -29,11 +29,17 @@ type vendorConfig struct {
 	secrets       secretFlags
 }
 
-// authKinds lists the --auth values each vendor accepts; the first is the default.
-var authKinds = map[string][]string{
-	"docspace":  {"login", "token", "cookie", "api-key", "basic", "bearer"},
-	"zendesk":   {"api-token", "basic", "bearer"},
-	"glowmarkt": {"login", "token"},
+// authKinds lists the --auth values a vendor accepts, the default first; ok is false for an unknown vendor.
+func authKinds(vendor string) (kinds []string, ok bool) {
+	switch vendor {
+	case "docspace":
+		return []string{"login", "token", "cookie", "api-key", "basic", "bearer"}, true
+	case "zendesk":
+		return []string{"api-token", "basic", "bearer"}, true
+	case "glowmarkt":
+		return []string{"login", "token"}, true
+	}
+	return nil, false
 }
 
 func (c *vendorConfig) bind(cmd *cobra.Command) {
@@ -45,18 +51,68 @@ func (c *vendorConfig) bind(cmd *cobra.Command) {
 	f.StringVar(&c.applicationID, "application-id", "", "Glowmarkt's applicationId")
 	f.BoolVar(&c.insecure, "insecure-http", false, "allow a plain-http base URL on a host that is not loopback")
 	f.BoolVar(&c.failFast, "fail-fast", false, "return 429 and 503 answers at once instead of waiting and retrying")
-	c.secrets.bind(f, "credential", "the password, token or key that --auth uses")
-	cmd.PersistentPreRunE = func(cmd *cobra.Command, _ []string) error { return c.fromEnv(cmd) }
+	c.secrets.bind(f, credential, "the password, token or key that --auth uses")
+	cmd.PersistentPreRunE = func(cmd *cobra.Command, _ []string) error {
+		if err := checkSecretFlags(cmd); err != nil {
+			return err
+		}
+		return c.fromEnv(cmd)
+	}
+}
+
+// credential names the secret --auth uses; commands that use it are marked with usesCredential.
+const credential = "credential"
+
+// credentialAnnotation marks, in a command's Annotations, a command that uses the credential.
+const credentialAnnotation = "unipass-uses-credential" // #nosec G101 -- an annotation key, not a credential
+
+// usesCredential marks cmd as a command that uses the credential flags and returns it.
+func usesCredential(cmd *cobra.Command) *cobra.Command {
+	if cmd.Annotations == nil {
+		cmd.Annotations = map[string]string{}
+	}
+	cmd.Annotations[credentialAnnotation] = "yes"
+	return cmd
+}
+
+// checkSecretFlags refuses, before anything else runs, every secret given on the command line where it would
+// not be used: a secret's value as an argument (--credential VALUE), a secret flag of a command that does not
+// use that secret (--credential-file on reset), and more than one secret from standard input.
+func checkSecretFlags(cmd *cobra.Command) error {
+	var err error
+	var fromStdin []string
+	cmd.Flags().Visit(func(fl *pflag.Flag) {
+		name, way, ok := secretFlag(fl)
+		if !ok || err != nil {
+			return
+		}
+		switch {
+		case way == secretValue:
+			err = refusedOnCommandLine(name)
+		case name == credential && cmd.Annotations[credentialAnnotation] == "":
+			err = usagef("refusing --%s: %s uses no credential (nothing would read it)", fl.Name, cmd.Name())
+		case way == secretStdin:
+			fromStdin = append(fromStdin, "--"+fl.Name)
+		}
+	})
+	if err == nil && len(fromStdin) > 1 {
+		err = usagef("only one secret can come from standard input (%s): use a file or the environment for the others", strings.Join(fromStdin, ", "))
+	}
+	return err
 }
 
 // fromEnv fills every flag not given on the command line from UNIPASS_<FLAG>.
 func (c *vendorConfig) fromEnv(cmd *cobra.Command) error {
 	var err error
 	cmd.Flags().VisitAll(func(fl *pflag.Flag) {
-		if fl.Changed || err != nil || strings.HasSuffix(fl.Name, "-stdin") {
+		if fl.Changed || err != nil {
 			return
 		}
-		if v := c.env.getenv(envName(fl.Name)); v != "" && !isSecretFlag(fl.Name) {
+		// UNIPASS_<SECRET> is the secret itself, never a flag value; a -stdin flag comes only from the command line.
+		if _, way, ok := secretFlag(fl); ok && way != secretFile {
+			return
+		}
+		if v := c.env.getenv(envName(fl.Name)); v != "" {
 			if serr := fl.Value.Set(v); serr != nil {
 				err = usagef("%s: %v", envName(fl.Name), serr)
 			}
@@ -71,7 +127,7 @@ func envName(flag string) string {
 
 // manager builds the manager the flags describe, checking them first.
 func (c *vendorConfig) manager(needCredential bool) (facade.PasswordManager, error) {
-	kinds, ok := authKinds[c.vendor]
+	kinds, ok := authKinds(c.vendor)
 	if !ok {
 		return nil, usagef("--vendor must be docspace, zendesk or glowmarkt (or UNIPASS_VENDOR)")
 	}
@@ -103,7 +159,7 @@ func (c *vendorConfig) manager(needCredential bool) (facade.PasswordManager, err
 		if (auth == "login" || auth == "basic" || auth == "api-token") && c.user == "" {
 			return nil, usagef("--auth %s needs --user", auth)
 		}
-		cred, err := c.secrets.read(c.env, "credential")
+		cred, err := c.secrets.read(c.env, credential)
 		if err != nil {
 			return nil, err
 		}
@@ -161,26 +217,71 @@ type secretFlags struct {
 	refuse map[string]*string
 }
 
-var secretNames = map[string]bool{}
+// secretWay is how one of a secret's flags gives the secret.
+type secretWay string
 
-// isSecretFlag names the refusing flags: their UNIPASS_ variable is the secret itself, not a flag value.
-func isSecretFlag(name string) bool { return secretNames[name] }
+const (
+	secretValue secretWay = "value" // --<name> VALUE: always refused
+	secretFile  secretWay = "file"  // --<name>-file FILE
+	secretStdin secretWay = "stdin" // --<name>-stdin
+)
+
+// secretAnnotation, in a flag's Annotations, holds the secret's name and how the flag gives it.
+const secretAnnotation = "unipass-secret"
+
+// secretFlag tells whether fl is one of a secret's flags, which secret, and how it gives it.
+func secretFlag(fl *pflag.Flag) (name string, way secretWay, ok bool) {
+	a := fl.Annotations[secretAnnotation]
+	if len(a) != 2 {
+		return "", "", false
+	}
+	return a[0], secretWay(a[1]), true
+}
 
 func (s *secretFlags) bind(f *pflag.FlagSet, name, what string) {
 	if s.files == nil {
 		s.files, s.stdin, s.refuse = map[string]*string{}, map[string]*bool{}, map[string]*string{}
 	}
-	secretNames[name] = true
 	s.files[name] = f.String(name+"-file", "", "read "+what+" from this file (first line)")
 	s.stdin[name] = f.Bool(name+"-stdin", false, "read "+what+" from standard input (first line)")
 	s.refuse[name] = f.String(name, "", "refused: secrets never go on the command line; use "+envName(name)+", --"+name+"-file or --"+name+"-stdin")
+	for flag, way := range map[string]secretWay{name: secretValue, name + "-file": secretFile, name + "-stdin": secretStdin} {
+		_ = f.SetAnnotation(flag, secretAnnotation, []string{name, string(way)}) // the flag was just defined
+	}
+}
+
+func refusedOnCommandLine(name string) error {
+	return usagef("refusing --%s on the command line: it would show in the process list and the shell history; use %s, --%s-file or --%s-stdin",
+		name, envName(name), name, name)
+}
+
+// flagError turns cobra's and pflag's flag errors into usage errors that never show the value given to a
+// secret's flag (pflag quotes it: --new-password-stdin=VALUE), nor a mistyped argument that may hold one.
+func flagError(_ *cobra.Command, err error) error {
+	var invalid *pflag.InvalidValueError
+	var syntax *pflag.InvalidSyntaxError
+	var notExist *pflag.NotExistError
+	switch {
+	case errors.As(err, &invalid):
+		if _, way, ok := secretFlag(invalid.GetFlag()); ok {
+			what := "a value that is not valid"
+			if way == secretStdin {
+				what = "a value, and takes none"
+			}
+			return usagef("--%s was given %s (not shown)", invalid.GetFlag().Name, what)
+		}
+	case errors.As(err, &syntax):
+		return usagef("bad flag syntax: an argument starts with --- or --= (not shown)")
+	case errors.As(err, &notExist) && notExist.GetSpecifiedShortnames() != "":
+		return usagef("unknown shorthand flag -%s", notExist.GetSpecifiedName())
+	}
+	return &usageError{err}
 }
 
 // read returns the named secret from its flag's file, standard input, the environment or a prompt.
 func (s *secretFlags) read(e *env, name string) (facade.Secret, error) {
 	if *s.refuse[name] != "" {
-		return facade.Secret{}, usagef("refusing --%s on the command line: it would show in the process list and the shell history; use %s, --%s-file or --%s-stdin",
-			name, envName(name), name, name)
+		return facade.Secret{}, refusedOnCommandLine(name)
 	}
 	var v string
 	switch {

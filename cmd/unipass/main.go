@@ -3,6 +3,7 @@
 //	unipass demo                          every operation on every vendor, against in-process fakes
 //	unipass set USER --vendor zendesk ... set a password (read from stdin, a file or the environment)
 //	unipass rotate --input users.csv ...  rotate many accounts at the vendor's rate limit
+//	unipass verify USER --vendor ...      check that a password is the one in effect
 //
 // Secrets are never taken from arguments. Run `unipass help` for every command.
 package main
@@ -66,11 +67,12 @@ func (e *env) run(ctx context.Context, args []string) int {
 	var ex *exitError
 	if errors.As(err, &ex) {
 		if ex.err != nil {
-			fmt.Fprintln(e.stderr, "unipass:", ex.err)
+			fmt.Fprintln(e.stderr, "unipass:", printable(ex.err.Error()))
 		}
 		return ex.code
 	}
-	fmt.Fprintln(e.stderr, "unipass:", err)
+	// The error may quote a vendor's message: printed so that it cannot rewrite the terminal.
+	fmt.Fprintln(e.stderr, "unipass:", printable(err.Error()))
 	return exitCode(err)
 }
 
@@ -110,7 +112,8 @@ func exitCode(err error) int {
 		return exitUnknown
 	case errors.Is(err, facade.ErrRateLimited):
 		return exitLimited
-	case errors.Is(err, facade.ErrUnsupported), errors.Is(err, facade.ErrPasswordRejected):
+	case errors.Is(err, facade.ErrUnsupported), errors.Is(err, facade.ErrPasswordRejected),
+		errors.Is(err, facade.ErrWrongPassword), errors.Is(err, facade.ErrVerifyUnavailable):
 		return exitRejected
 	case errors.As(err, &apiErr) && apiErr.StatusCode >= 300 && apiErr.StatusCode < 500:
 		return exitRejected
@@ -134,13 +137,13 @@ Exit codes: 0 success, 1 failure, 2 usage error or input refused before sending,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &usageError{err} })
+	root.SetFlagErrorFunc(flagError)
 	cfg := &vendorConfig{env: e}
 	cfg.bind(root)
 	root.AddCommand(
 		e.demoCommand(),
-		e.setCommand(cfg), e.changeCommand(cfg), e.resetCommand(cfg), e.requirementsCommand(cfg),
-		e.rotateCommand(cfg),
+		usesCredential(e.setCommand(cfg)), usesCredential(e.changeCommand(cfg)), e.resetCommand(cfg),
+		usesCredential(e.requirementsCommand(cfg)), usesCredential(e.rotateCommand(cfg)), usesCredential(e.verifyCommand(cfg)),
 		&cobra.Command{
 			Use:   "version",
 			Short: "Print the version",

@@ -201,6 +201,7 @@ func (e *env) readTargets(f rotateFlags) ([]string, error) {
 		defer func() { _ = file.Close() }()
 		r = file
 	}
+	r = stripBOM(r)
 	format := f.format
 	if format == "" {
 		format = "csv"
