@@ -45,6 +45,7 @@ type fakesFlags struct {
 	certOut   string
 	tlsCert   string
 	tlsKey    string
+	urlFile   string
 }
 
 func (e *env) fakesCommand() *cobra.Command {
@@ -72,7 +73,7 @@ The admin API under /_admin answers loopback clients only:
 made at start (written to --cert-out for clients to trust, e.g. SSL_CERT_FILE=FILE on Linux), or with
 --tls-cert and --tls-key.`,
 		Example: `  unipass fakes
-  unipass fakes --addr 127.0.0.1:0 --seed seed.json --tls --cert-out fakes.pem
+  unipass fakes --addr 127.0.0.1:0 --seed seed.json --tls --cert-out fakes.pem --url-file url.txt
   curl -s http://127.0.0.1:7070/_admin/state`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return e.fakes(cmd.Context(), f) },
@@ -86,6 +87,7 @@ made at start (written to --cert-out for clients to trust, e.g. SSL_CERT_FILE=FI
 	fl.StringVar(&f.certOut, "cert-out", "", "with --tls: write the certificate (PEM) to this file")
 	fl.StringVar(&f.tlsCert, "tls-cert", "", "serve https with this certificate (PEM; with --tls-key)")
 	fl.StringVar(&f.tlsKey, "tls-key", "", "the private key (PEM) of --tls-cert")
+	fl.StringVar(&f.urlFile, "url-file", "", "once listening, write the base URL (e.g. http://127.0.0.1:43123) to this file, for scripts")
 	return cmd
 }
 
@@ -155,6 +157,9 @@ func (e *env) fakes(ctx context.Context, f fakesFlags) error {
 	if err := e.fakesBanner(origin, f); err != nil {
 		return err
 	}
+	if err := writeURLFile(f.urlFile, origin); err != nil {
+		return err
+	}
 	select {
 	case err := <-served:
 		return fmt.Errorf("fakes: %w", err)
@@ -167,6 +172,21 @@ func (e *env) fakes(ctx context.Context, f fakesFlags) error {
 		return fmt.Errorf("fakes: shutting down: %w", err)
 	}
 	logger.Print("stopped")
+	return nil
+}
+
+// writeURLFile writes origin to path (if set) at once: a script waiting for the file reads it whole.
+func writeURLFile(path, origin string) error {
+	if path == "" {
+		return nil
+	}
+	tmp := path + ".tmp"
+	if err := os.WriteFile(tmp, []byte(origin+"\n"), 0o600); err != nil {
+		return usagef("--url-file: %v", errors.Unwrap(err))
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		return usagef("--url-file: %v", errors.Unwrap(err))
+	}
 	return nil
 }
 

@@ -9,6 +9,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"os"
@@ -21,6 +22,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rogpeppe/go-internal/testscript"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -558,4 +560,50 @@ func BenchmarkFakesStartup(b *testing.B) {
 		p.interrupt(b)
 	}
 	b.ReportMetric(float64(total.Microseconds())/1000/float64(b.N), "ms/start")
+}
+
+// TestFakesScripts runs the scripts of testdata/fakes: `unipass fakes` started in the background, every
+// command against it, the admin API through plain HTTP (and curl where it is installed).
+func TestFakesScripts(t *testing.T) {
+	t.Parallel()
+	testscript.Run(t, testscript.Params{
+		Dir: "testdata/fakes",
+		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
+			// waitfile FILE VAR: wait (up to 30 s) until FILE exists, then set $VAR to its first line.
+			"waitfile": func(ts *testscript.TestScript, neg bool, args []string) {
+				if len(args) != 2 || neg {
+					ts.Fatalf("usage: waitfile FILE VAR")
+				}
+				for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(5 * time.Millisecond) {
+					data, err := os.ReadFile(ts.MkAbs(args[0]))
+					if err == nil {
+						ts.Setenv(args[1], firstLine(string(data)))
+						return
+					}
+					if time.Now().After(deadline) {
+						ts.Fatalf("%s did not appear: %v", args[0], err)
+					}
+				}
+			},
+			// http METHOD URL [BODY]: send a request (a body is JSON); print "HTTP <status>" and the body.
+			"http": func(ts *testscript.TestScript, neg bool, args []string) {
+				if len(args) < 2 || len(args) > 3 || neg {
+					ts.Fatalf("usage: http METHOD URL [BODY]")
+				}
+				var body io.Reader = http.NoBody
+				if len(args) == 3 {
+					body = strings.NewReader(args[2])
+				}
+				req, err := http.NewRequestWithContext(context.Background(), args[0], args[1], body)
+				ts.Check(err)
+				req.Header.Set("Content-Type", "application/json")
+				resp, err := http.DefaultClient.Do(req)
+				ts.Check(err)
+				defer func() { _ = resp.Body.Close() }()
+				data, err := io.ReadAll(resp.Body)
+				ts.Check(err)
+				fmt.Fprintf(ts.Stdout(), "HTTP %d\n%s", resp.StatusCode, data)
+			},
+		},
+	})
 }
