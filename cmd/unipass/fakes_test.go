@@ -19,6 +19,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -73,7 +74,9 @@ func startFakes(tb testing.TB, client *http.Client, args ...string) *fakesProces
 	origin := make(chan string, 1)
 	go p.readStdout(out, origin)
 	tb.Cleanup(func() {
-		if p.cmd.ProcessState == nil {
+		select {
+		case <-p.exited:
+		default:
 			_ = p.cmd.Process.Kill()
 			<-p.exited
 		}
@@ -532,7 +535,38 @@ func TestFakesPrintSeed(t *testing.T) {
 	}
 }
 
-// TestFakesListenAny: with --listen-any the fakes listen on every interface and are reached on loopback.
+// TestFakesBannerCredentials: the export lines printed at start, pasted into a shell, point every command at
+// its vendor with working credentials.
+func TestFakesBannerCredentials(t *testing.T) {
+	t.Parallel()
+	p := startFakes(t, http.DefaultClient)
+	exports := regexp.MustCompile(`(?m)^  export (.+)$`).FindAllStringSubmatch(p.output(), -1)
+	require.Len(t, exports, 3, p.output())
+	byVendor := map[string]map[string]string{}
+	for _, line := range exports {
+		env := map[string]string{}
+		for _, kv := range strings.Fields(line[1]) {
+			k, v, ok := strings.Cut(kv, "=")
+			require.True(t, ok, kv)
+			env[k] = v
+		}
+		byVendor[env["UNIPASS_VENDOR"]] = env
+	}
+	require.Len(t, byVendor, 3)
+	assert.Equal(t, p.origin+"/docspace", byVendor["docspace"]["UNIPASS_BASE_URL"])
+	code, out := unipass(t, byVendor["docspace"], "", "requirements")
+	assert.Equal(t, exitOK, code, out)
+	code, out = unipass(t, byVendor["zendesk"], "", "requirements", "1002")
+	assert.Equal(t, exitOK, code, out)
+	glow := byVendor["glowmarkt"]
+	glow["UNIPASS_PASSWORD"] = glow["UNIPASS_CREDENTIAL"]
+	code, out = unipass(t, glow, "", "verify", "glow-acc-0001")
+	assert.Equal(t, exitOK, code, out)
+	p.interrupt(t)
+}
+
+// TestFakesListenAny: with --listen-any the fakes listen on every interface and are reached on loopback;
+// SIGTERM stops them as cleanly as SIGINT.
 func TestFakesListenAny(t *testing.T) {
 	t.Parallel()
 	bin, err := exec.LookPath("unipass")
@@ -542,12 +576,15 @@ func TestFakesListenAny(t *testing.T) {
 	out, err := cmd.StdoutPipe()
 	require.NoError(t, err)
 	require.NoError(t, cmd.Start())
-	line, err := bufio.NewReader(out).ReadString('\n')
+	br := bufio.NewReader(out)
+	line, err := br.ReadString('\n')
 	require.NoError(t, err)
 	assert.Regexp(t, `^unipass fakes: serving on http://127\.0\.0\.1:\d+ `, line)
-	require.NoError(t, cmd.Process.Signal(os.Interrupt))
-	_, _ = io.Copy(io.Discard, out)
-	require.NoError(t, cmd.Wait())
+	require.NoError(t, cmd.Process.Signal(syscall.SIGTERM))
+	rest, err := io.ReadAll(br)
+	require.NoError(t, err)
+	assert.Contains(t, string(rest), "Stop with Ctrl-C")
+	require.NoError(t, cmd.Wait(), "exit 0 on SIGTERM")
 }
 
 // BenchmarkFakesStartup measures `unipass fakes` from exec to the first successful answer of a vendor's

@@ -73,11 +73,11 @@ type userState struct {
 	Password string `json:"password"`
 }
 
-var vendors = api.Vendors()
+var adminVendors = api.Vendors()
 
 func (f *Fakes) getState(w http.ResponseWriter, _ *http.Request) {
 	out := map[api.Vendor]vendorState{}
-	for _, v := range vendors {
+	for _, v := range adminVendors {
 		s := f.server(v)
 		vs := vendorState{Hits: s.allHits(), Violations: violationTexts(s.Violations()), RateLimited: s.RateLimited(),
 			FaultsArmed: s.armedFaults(), BaseURL: s.URL()}
@@ -127,7 +127,7 @@ func (f *Fakes) glowmarktAccounts() (out []userState) {
 
 func (f *Fakes) getHits(w http.ResponseWriter, _ *http.Request) {
 	out := map[api.Vendor]map[string]int{}
-	for _, v := range vendors {
+	for _, v := range adminVendors {
 		out[v] = f.server(v).allHits()
 	}
 	adminJSON(w, http.StatusOK, out)
@@ -135,7 +135,7 @@ func (f *Fakes) getHits(w http.ResponseWriter, _ *http.Request) {
 
 func (f *Fakes) getViolations(w http.ResponseWriter, _ *http.Request) {
 	out := map[api.Vendor][]string{}
-	for _, v := range vendors {
+	for _, v := range adminVendors {
 		out[v] = violationTexts(f.server(v).Violations())
 	}
 	adminJSON(w, http.StatusOK, out)
@@ -206,7 +206,7 @@ func (f *Fakes) checkFault(req faultRequest) (*Server, Fault, error) {
 var operationIDs = func() func(api.Vendor) ([]string, error) {
 	load := sync.OnceValues(func() (map[api.Vendor][]string, error) {
 		out := map[api.Vendor][]string{}
-		for _, v := range vendors {
+		for _, v := range adminVendors {
 			doc, err := api.Load(v)
 			if err != nil {
 				return nil, err
@@ -235,7 +235,7 @@ func (f *Fakes) clearFaults(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if req.Vendor == "" {
-		for _, v := range vendors {
+		for _, v := range adminVendors {
 			f.server(v).ClearFaults()
 		}
 		w.WriteHeader(http.StatusNoContent)
