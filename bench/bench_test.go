@@ -10,6 +10,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"path/filepath"
 	"runtime"
 	"runtime/debug"
 	"sync"
@@ -164,17 +165,33 @@ func targets(m facade.PasswordManager, n int) <-chan rotate.Target {
 // BenchmarkBulkRotation: 2,000 targets against a fake limited to 400 requests a second, with the client's
 // limiter at the same rate. Reports wall time over the ideal (2,000/400 s), the fake's 429s and lost
 // targets (reported neither done nor failed).
-func BenchmarkBulkRotation(b *testing.B) {
+func BenchmarkBulkRotation(b *testing.B) { bulkRotation(b, false) }
+
+// BenchmarkBulkRotationJournal is BenchmarkBulkRotation with the write-ahead journal on: a FileJournal in
+// a temporary directory, written and fsynced before and after every write (fsyncs grouped).
+func BenchmarkBulkRotationJournal(b *testing.B) { bulkRotation(b, true) }
+
+func bulkRotation(b *testing.B, journal bool) {
 	const n, rps = 2000, 400.0
 	for b.Loop() {
 		b.StopTimer()
 		f, z := fleet(b, n)
 		f.SetRateLimit(rps, int(rps)/10)
 		limits := map[facade.Vendor]rotate.Limit{facade.VendorZendesk: {PerSecond: rps, Burst: 1}}
+		cfg := rotate.Config{Concurrency: 16, Limits: limits}
+		var j *rotate.FileJournal
+		if journal {
+			var err error
+			j, err = rotate.CreateJournal(filepath.Join(b.TempDir(), "journal"), rotate.JournalHeader{Vendor: "zendesk", BaseURL: f.URL(), Input: "bench"})
+			if err != nil {
+				b.Fatal(err)
+			}
+			cfg.Journal = j
+		}
 		b.StartTimer()
 		start := time.Now()
 		done, failed := 0, 0
-		for r := range rotate.Run(context.Background(), targets(z, n), rotate.Config{Concurrency: 16, Limits: limits}) {
+		for r := range rotate.Run(context.Background(), targets(z, n), cfg) {
 			switch r.Status {
 			case rotate.Done:
 				done++
@@ -183,11 +200,18 @@ func BenchmarkBulkRotation(b *testing.B) {
 			}
 		}
 		wall := time.Since(start)
+		b.StopTimer()
+		if j != nil {
+			if err := j.Close(); err != nil {
+				b.Fatal(err)
+			}
+		}
 		ideal := time.Duration(float64(n-1) / rps * float64(time.Second)) // the first request needs no wait
 		b.ReportMetric(wall.Seconds()/ideal.Seconds(), "wall/ideal")
 		b.ReportMetric(float64(f.RateLimited()), "429s")
 		b.ReportMetric(float64(n-done-failed), "lost")
 		b.ReportMetric(float64(failed), "failed")
+		b.StartTimer()
 	}
 }
 

@@ -67,6 +67,7 @@ The admin API under /_admin answers loopback clients only:
   GET  /_admin/hits          request counts per vendor and operationId
   GET  /_admin/violations    contract violations
   POST /_admin/faults        arm a fault: {"vendor":"zendesk","operation":"SetUserPassword","status":503,"times":1}
+                             ("after":true: apply the request, then lose the answer)
   POST /_admin/faults/clear  disarm every fault (or {"vendor":"zendesk"}: that vendor's)
 
 --addr must be a loopback address unless --listen-any. --tls serves https with a self-signed certificate
@@ -135,8 +136,10 @@ func (e *env) fakes(ctx context.Context, f fakesFlags) error {
 	if err != nil {
 		return err
 	}
+	// The first Ctrl-C or SIGTERM stops the server cleanly; a second one ends the process at once.
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	context.AfterFunc(ctx, stop)
 	ln, err := (&net.ListenConfig{}).Listen(ctx, "tcp", f.addr)
 	if err != nil {
 		return fmt.Errorf("fakes: %w", err)

@@ -434,11 +434,13 @@ func TestFakesProcessHTTP(t *testing.T) {
 	assert.Equal(t, http.StatusOK, p.send(t, zd.method, zd.path, `{"password":"fake-Raw-Passw0rd-5"}`, nil, zd.header...))
 	assert.Equal(t, "fake-Raw-Passw0rd-5", p.password(t, "zendesk", "1002"))
 
-	// The CLI sees an armed fault too: a dropped connection on a write is an unknown outcome (exit 4).
-	require.Equal(t, http.StatusCreated, p.admin(t, http.MethodPost, "/faults", `{"vendor":"zendesk","operation":"SetUserPassword","drop":true}`, nil))
+	// The CLI meets an armed fault too: the vendor applies the write and the connection drops before the
+	// answer; the command cannot know (exit 4), the fake holds the new password.
+	require.Equal(t, http.StatusCreated, p.admin(t, http.MethodPost, "/faults", `{"vendor":"zendesk","operation":"SetUserPassword","after":true,"drop":true}`, nil))
 	code, out := unipass(t, map[string]string{"UNIPASS_CREDENTIAL": seedZendeskToken, "UNIPASS_NEW_PASSWORD": "fake-Set-Passw0rd-6"}, "",
 		"set", "1002", "--vendor", "zendesk", "--base-url", p.origin+"/zendesk", "--auth", "api-token", "--user", "admin@example.com")
 	assert.Equal(t, exitUnknown, code, out)
+	assert.Equal(t, "fake-Set-Passw0rd-6", p.password(t, "zendesk", "1002"))
 	require.Equal(t, http.StatusNoContent, p.admin(t, http.MethodPost, "/faults/clear", "", nil))
 
 	// A request the description does not allow: 400, recorded, and printed by the fakes on stderr.

@@ -15,6 +15,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"syscall"
 
 	"github.com/spf13/cobra"
 
@@ -23,19 +24,28 @@ import (
 
 // Exit codes.
 const (
-	exitOK       = 0
-	exitFailure  = 1 // anything else: network, a vendor's 5xx, ...
-	exitUsage    = 2 // bad flags or arguments, a missing or refused secret, input refused before sending
-	exitRejected = 3 // the vendor refused: 4xx, rejected password, unsupported operation
-	exitUnknown  = 4 // a write may or may not have been applied
-	exitLimited  = 5 // rate limited
+	exitOK          = 0
+	exitFailure     = 1 // anything else: network, a vendor's 5xx, ...
+	exitUsage       = 2 // bad flags or arguments, a missing or refused secret, input refused before sending
+	exitRejected    = 3 // the vendor refused: 4xx, rejected password, unsupported operation
+	exitUnknown     = 4 // a write may or may not have been applied
+	exitLimited     = 5 // rate limited
+	exitInterrupted = 6 // Ctrl-C or SIGTERM stopped a rotation early; it continues with rotate --resume
 )
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	ctx, stop := signalContext()
 	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
 	stop()
 	os.Exit(code)
+}
+
+// signalContext is cancelled by the first Ctrl-C or SIGTERM (commands stop cleanly); a second one ends the
+// process.
+func signalContext() (context.Context, context.CancelFunc) {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	context.AfterFunc(ctx, stop)
+	return ctx, stop
 }
 
 // env is what the command reads from its surroundings, replaceable in tests.
@@ -133,7 +143,8 @@ and the credential itself (password, token or key) through UNIPASS_CREDENTIAL, -
 Secrets are never accepted as arguments.
 
 Exit codes: 0 success, 1 failure, 2 usage error or input refused before sending, 3 refused by the vendor,
-4 outcome unknown (a write may have been applied), 5 rate limited.`,
+4 outcome unknown (a write may have been applied), 5 rate limited, 6 interrupted (rotate: continue with
+--resume).`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}

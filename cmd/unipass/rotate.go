@@ -1,14 +1,13 @@
 package main
 
 import (
-	"bufio"
+	"cmp"
 	"context"
-	"encoding/csv"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
-	"os"
+	"runtime/debug"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -17,6 +16,7 @@ import (
 	"github.com/unipass/unipass/facade/rotate"
 )
 
+// rotateFlags are rotate's flags as given.
 type rotateFlags struct {
 	input          string
 	format         string
@@ -26,243 +26,357 @@ type rotateFlags struct {
 	concurrency    int
 	rate           float64
 	length         int
+	journal        string
+	resume         string
+	encryptTo      []string
+	encryptToFile  string
+	identity       string
+	// credentialStdin: the credential comes from standard input (--credential-stdin).
+	credentialStdin bool
 }
+
+const rotateLong = `rotate reads targets (one user per line: CSV with a "user" column, or JSON lines {"user": "..."}) from
+--input (a file, or - for standard input), sets a new random password for each (fitting the vendor's
+policy), and writes one JSON line per target to standard output: index, vendor, user, status (done,
+unknown, failed, not-started), resumed, attempts, latency_ms and error. The input is read as it goes,
+one line at a time, whatever its size.
+
+New passwords are written only where you ask: --passwords-out FILE (created with mode 0600; it must not
+exist) as CSV "user,password,status" with a row for every password that is or may be in effect (status
+done or unknown), or into the JSON lines with --print-passwords. Without either, rotate refuses to run
+(the new passwords would be lost). --dry-run reads the whole input, checks every line, each user's
+syntax, the capabilities and the policy (read once), and changes nothing.
+
+Input errors: a line rotate cannot use (no user, bad CSV or JSON, a user ID the vendor cannot have)
+stops the run. An input file is checked in full before anything is sent, so a bad line means nothing was
+sent (exit 2). From standard input targets are read as they come: at a bad line no further target
+starts, writes in flight finish, and rotate exits 2 naming the line.
+
+The journal: --journal FILE records every target's new password and the state of its write, durably,
+before the write is sent (a new file, mode 0600). Use it: without a journal, a crash, a kill or a lost
+machine between the vendor applying a password and rotate writing it out loses that password.
+--resume FILE continues an interrupted run from its journal, appending to it: targets already done are
+not sent again (their passwords are delivered again to --passwords-out, status done, "resumed" in the
+JSON lines), writes whose outcome was unknown are settled by verifying the password at the vendor, the
+rest run. Give the same vendor, base URL and input file (a journal of another run is refused before
+anything is sent) and a new --passwords-out. Journal entries for users not in the input are delivered
+too, with their status, and reported on standard error.
+
+A write whose answer was lost (timeout, dropped connection, 5xx) is settled by verifying the new
+password; when that cannot settle it, the target ends "unknown" and its candidate password is delivered:
+it may or may not be in effect. Check it with "unipass verify USER", or set a new password.
+
+Encryption: --encrypt-to RECIPIENT (repeatable; an age public key "age1...") or --encrypt-to-file FILE
+(one recipient per line, as age -R) encrypts --passwords-out as one age file and every password in the
+journal. Decrypt with "age -d -i KEY". An encrypted --passwords-out is whole only once rotate has
+exited: after a crash, resume to have every password delivered again. To resume an encrypted journal
+give --identity FILE (age identities). Without encryption the files are plain text, mode 0600.
+
+Ctrl-C (or SIGTERM) stops new targets, lets writes in flight finish, settles them, writes the outputs and
+exits 6: resumable with --resume. Exit codes: 0 all done, 2 bad input, 3 refused by the vendor, 4 an
+outcome unknown (see above), 5 rate limited, 6 interrupted, 1 anything else.`
 
 func (e *env) rotateCommand(cfg *vendorConfig) *cobra.Command {
 	var f rotateFlags
 	cmd := &cobra.Command{
 		Use:   "rotate --input FILE",
 		Short: "Rotate the passwords of many accounts at the vendor's rate limit",
-		Long: `rotate reads targets (one user per line: CSV with a "user" column, or JSON lines {"user": "..."}) from
---input (a file, or - for standard input), sets a new random password for each (fitting the vendor's
-policy), and writes one JSON line per target to standard output: index, vendor, user, status (done,
-failed, not-started), attempts, latency_ms and error.
-
-New passwords are written only where you ask: --passwords-out FILE (created with mode 0600; it must not
-exist) as CSV "user,password", or into the JSON lines with --print-passwords. Without either, rotate
-refuses to run (the new passwords would be lost). --dry-run checks capabilities, input and policy and
-writes nothing.`,
+		Long:  rotateLong,
 		Example: `  unipass rotate --vendor zendesk --base-url https://example.zendesk.com --auth api-token \
-    --user admin@example.com --input users.csv --passwords-out new-passwords.csv --rate 3`,
+    --user admin@example.com --input users.csv --journal rotate.journal --passwords-out new-passwords.csv --rate 3
+  # after an interruption (exit 6), continue with the same input and a new passwords file:
+  unipass rotate ... --input users.csv --resume rotate.journal --passwords-out new-passwords-2.csv`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error { return e.rotate(cmd.Context(), cfg, f) },
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			f.credentialStdin, _ = cmd.Flags().GetBool("credential-stdin") // false when absent
+			return e.rotate(cmd.Context(), cfg, f)
+		},
 	}
 	fl := cmd.Flags()
 	fl.StringVar(&f.input, "input", "", "targets: a CSV or JSON-lines file, or - for standard input")
 	fl.StringVar(&f.format, "format", "", "csv or jsonl (default: from the file name; csv for standard input)")
-	fl.StringVar(&f.passwordsOut, "passwords-out", "", "write the new passwords to this new file (mode 0600)")
+	fl.StringVar(&f.passwordsOut, "passwords-out", "", "write the new passwords to this new file (mode 0600): user,password,status")
 	fl.BoolVar(&f.printPasswords, "print-passwords", false, "include the new passwords in the JSON lines on standard output")
-	fl.BoolVar(&f.dryRun, "dry-run", false, "check capabilities, input and policy; change nothing")
+	fl.BoolVar(&f.dryRun, "dry-run", false, "check capabilities, every input line and the policy; change nothing")
 	fl.IntVar(&f.concurrency, "concurrency", 8, "targets in flight at once")
 	fl.Float64Var(&f.rate, "rate", 0, "requests per second to the vendor (default: the vendor's documented limit)")
 	fl.IntVar(&f.length, "length", rotate.DefaultLength, "length of generated passwords (longer if the policy asks)")
+	fl.StringVar(&f.journal, "journal", "", "record each new password durably before it is sent, in this new file (mode 0600); recommended")
+	fl.StringVar(&f.resume, "resume", "", "continue the interrupted run of this journal, appending to it")
+	fl.StringArrayVar(&f.encryptTo, "encrypt-to", nil, `encrypt --passwords-out and the journal's passwords to this age recipient ("age1..."); repeatable`)
+	fl.StringVar(&f.encryptToFile, "encrypt-to-file", "", "like --encrypt-to, for each recipient in this file (one per line, as age -R)")
+	fl.StringVar(&f.identity, "identity", "", "age identities (a key file) that decrypt the journal given to --resume")
 	return cmd
 }
 
-// resultLine is one JSON line of rotate's output.
-type resultLine struct {
-	Index       int    `json:"index"`
-	Vendor      string `json:"vendor"`
-	User        string `json:"user"`
-	Status      string `json:"status"`
-	Attempts    int    `json:"attempts"`
-	LatencyMS   int64  `json:"latency_ms"`
-	Error       string `json:"error,omitempty"`
-	NewPassword string `json:"new_password,omitempty"`
+// rotate runs the command: parse and check everything (no network, no file written), check the input,
+// then either the dry run, or open the outputs, run and report.
+func (e *env) rotate(ctx context.Context, cfg *vendorConfig, f rotateFlags) error {
+	defer e.leanHeap()()
+	s, err := e.newRotation(cfg, f)
+	if err != nil {
+		return err
+	}
+	if err := s.checkInput(); err != nil {
+		return err
+	}
+	if f.dryRun {
+		return s.dryRun(ctx)
+	}
+	if err := s.openOutputs(); err != nil {
+		return err
+	}
+	return s.finish(ctx, s.run(ctx))
 }
 
-func (e *env) rotate(ctx context.Context, cfg *vendorConfig, f rotateFlags) error {
+// leanGCPercent is the collector's target while rotate runs (see leanHeap).
+const leanGCPercent = 25
+
+// leanHeap lowers the garbage collector's target while rotate runs, unless GOGC is set, and returns what
+// restores it. rotate streams its input, so what it allocates per row is garbage at once; with Go's
+// default target the heap still grows to the collector's 4 MiB minimum before the first collection,
+// which only a long input reaches. A lower target keeps the heap near what is live (memory flat in the
+// number of rows) at a CPU cost that a run paced by a vendor's rate limit does not notice.
+func (e *env) leanHeap() (restore func()) {
+	if e.getenv("GOGC") != "" {
+		return func() {}
+	}
+	old := debug.SetGCPercent(leanGCPercent)
+	return func() { debug.SetGCPercent(old) }
+}
+
+// checkFlags refuses flag combinations that cannot work, before anything is read.
+func checkFlags(f rotateFlags) error {
+	return cmp.Or(checkInputFlags(f), checkJournalFlags(f), checkOutputFlags(f))
+}
+
+// checkInputFlags checks the input and the pace.
+func checkInputFlags(f rotateFlags) error {
 	switch {
 	case f.input == "":
 		return usagef("--input is required (a file, or - for standard input)")
+	case f.input == stdinInput && f.credentialStdin:
+		return usagef("--input - and --credential-stdin both read standard input: give the credential through UNIPASS_CREDENTIAL or --credential-file")
 	case f.concurrency < 1:
 		return usagef("--concurrency must be at least 1")
 	case f.rate < 0:
 		return usagef("--rate must not be negative")
-	case !f.dryRun && f.passwordsOut == "" && !f.printPasswords:
-		return usagef("say where the new passwords go: --passwords-out FILE or --print-passwords (or use --dry-run)")
-	}
-	users, err := e.readTargets(f)
-	if err != nil {
-		return err
-	}
-	m, err := cfg.manager(true)
-	if err != nil {
-		return err
-	}
-	if !m.Capabilities().SetPassword {
-		return fmt.Errorf("%s cannot set passwords: %w", m.Vendor(), facade.ErrUnsupported)
-	}
-	if f.dryRun {
-		return e.dryRun(ctx, m, users, f)
-	}
-	var pwOut *csv.Writer
-	if f.passwordsOut != "" {
-		file, err := os.OpenFile(f.passwordsOut, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-		if err != nil {
-			return usagef("--passwords-out: %v", errors.Unwrap(err))
-		}
-		defer func() { _ = file.Close() }()
-		pwOut = csv.NewWriter(file)
-		_ = pwOut.Write([]string{"user", "password"})
-		defer pwOut.Flush()
-	}
-
-	targets := make(chan rotate.Target)
-	go func() {
-		defer close(targets)
-		for _, u := range users {
-			targets <- rotate.Target{Manager: m, User: u}
-		}
-	}()
-	conf := rotate.Config{Concurrency: f.concurrency, Total: len(users), PasswordLength: f.length}
-	if f.rate > 0 {
-		conf.Limits = map[facade.Vendor]rotate.Limit{m.Vendor(): {PerSecond: f.rate, Burst: 1}}
-	}
-	bar := e.terminal(e.stderr)
-	if bar {
-		conf.OnProgress = func(p rotate.Progress) {
-			fmt.Fprintf(e.stderr, "\r%s %d/%d done, %d failed, %.1f/s ", progressBar(p), p.Done, p.Total, p.Failed, p.Rate)
-		}
-	}
-	enc := json.NewEncoder(e.stdout)
-	worst := exitOK
-	for r := range rotate.Run(ctx, targets, conf) {
-		line := resultLine{Index: r.Index, Vendor: string(r.Vendor), User: r.User, Status: string(r.Status),
-			Attempts: r.Attempts, LatencyMS: r.Latency.Milliseconds()}
-		if r.Err != nil {
-			line.Error = r.Err.Error()
-			worst = max(worst, exitCode(r.Err))
-		}
-		if r.Status == rotate.Done {
-			if f.printPasswords {
-				line.NewPassword = r.NewPassword.Reveal()
-			}
-			if pwOut != nil {
-				_ = pwOut.Write([]string{r.User, r.NewPassword.Reveal()})
-				pwOut.Flush()
-			}
-		}
-		if err := enc.Encode(line); err != nil {
-			return err
-		}
-	}
-	if bar {
-		fmt.Fprintln(e.stderr)
-	}
-	if pwOut != nil {
-		if err := pwOut.Error(); err != nil {
-			return fmt.Errorf("--passwords-out: %w", err)
-		}
-	}
-	if worst != exitOK {
-		return &exitError{code: worst, err: errors.New("some targets failed; see the JSON lines")}
 	}
 	return nil
 }
 
-func (e *env) dryRun(ctx context.Context, m facade.PasswordManager, users []string, f rotateFlags) error {
+// checkJournalFlags checks --journal, --resume and --identity.
+func checkJournalFlags(f rotateFlags) error {
+	journal := f.journal != "" || f.resume != ""
+	switch {
+	case f.journal != "" && f.resume != "":
+		return usagef("--resume FILE appends to FILE: drop --journal")
+	case f.dryRun && journal:
+		return usagef("--dry-run writes nothing: drop --journal and --resume")
+	case f.identity != "" && f.resume == "":
+		return usagef("--identity reads an encrypted journal: it goes with --resume")
+	}
+	return nil
+}
+
+// checkOutputFlags checks where the new passwords go.
+func checkOutputFlags(f rotateFlags) error {
+	encrypt := len(f.encryptTo) > 0 || f.encryptToFile != ""
+	switch {
+	case !f.dryRun && f.passwordsOut == "" && !f.printPasswords:
+		return usagef("say where the new passwords go: --passwords-out FILE or --print-passwords (or use --dry-run)")
+	case encrypt && f.printPasswords:
+		return usagef("--print-passwords writes passwords in plain text; with --encrypt-to, use --passwords-out")
+	}
+	return nil
+}
+
+// rotation is one run of the command, from checked flags to the report.
+type rotation struct {
+	e       *env
+	f       rotateFlags
+	m       facade.PasswordManager
+	baseURL string
+	format  inputFormat
+	keys    ageKeys
+	input   inputSummary // from the pass that checked the input; identity "-" for standard input
+
+	journal *rotate.FileJournal
+	prior   map[string]rotate.Entry
+	pwOut   *passwordsOut
+	lines   *json.Encoder
+	stop    context.CancelCauseFunc // stops the run: a bad input line, a failed output
+}
+
+// newRotation checks the flags, reads the age keys and builds the manager; nothing is sent.
+func (e *env) newRotation(cfg *vendorConfig, f rotateFlags) (*rotation, error) {
+	if err := checkFlags(f); err != nil {
+		return nil, err
+	}
+	format, err := inputFormatOf(f.format, f.input)
+	if err != nil {
+		return nil, err
+	}
+	keys, err := readAgeKeys(f)
+	if err != nil {
+		return nil, err
+	}
+	m, err := cfg.manager(true)
+	if err != nil {
+		return nil, err
+	}
+	if !m.Capabilities().SetPassword {
+		return nil, fmt.Errorf("%s cannot set passwords: %w", m.Vendor(), facade.ErrUnsupported)
+	}
+	return &rotation{e: e, f: f, m: m, baseURL: strings.TrimSuffix(cfg.baseURL, "/"), format: format, keys: keys,
+		lines: json.NewEncoder(e.stdout)}, nil
+}
+
+// checkInput reads the whole input once, before anything is sent, when it can be read again (a file) or
+// when nothing else will read it (a dry run). A real run from standard input is checked as it streams.
+func (s *rotation) checkInput() error {
+	if s.f.input == stdinInput && !s.f.dryRun {
+		s.input = inputSummary{identity: stdinInput}
+		return nil
+	}
+	in, err := s.e.openInput(s.f.input)
+	if err != nil {
+		return err
+	}
+	defer func() { _ = in.Close() }()
+	s.input, err = scanInput(in, s.format, s.m.Vendor())
+	return err
+}
+
+// dryRun reads the policy once and checks that a generated password meets it.
+func (s *rotation) dryRun(ctx context.Context) error {
 	var policy *facade.Policy
-	if m.Capabilities().Requirements && len(users) > 0 {
+	if s.m.Capabilities().Requirements {
 		var err error
-		if policy, err = m.Requirements(ctx, users[0]); err != nil {
+		if policy, err = s.m.Requirements(ctx, s.input.first); err != nil {
 			return err
 		}
-		printPolicy(e.stdout, policy)
+		printPolicy(s.e.stdout, policy)
 	}
-	pw, err := rotate.GeneratePassword(policy, f.length)
+	pw, err := rotate.GeneratePassword(policy, s.f.length)
 	if err != nil {
 		return err
 	}
 	if policy != nil && len(policy.Check(pw)) > 0 {
 		return errors.New("a generated password does not meet the policy")
 	}
-	fmt.Fprintf(e.stdout, "dry run: %d targets on %s; capabilities, input and policy checked; nothing was changed\n", len(users), m.Vendor())
+	fmt.Fprintf(s.e.stdout, "dry run: %d targets on %s; capabilities, input and policy checked; nothing was changed\n",
+		s.input.targets, s.m.Vendor())
 	return nil
 }
 
-func progressBar(p rotate.Progress) string {
-	const width = 30
-	if p.Total <= 0 {
-		return ""
+// openOutputs opens the journal and --passwords-out. On failure, a file it created is removed (nothing
+// was written to it).
+func (s *rotation) openOutputs() (err error) {
+	if err := s.openJournal(); err != nil {
+		return err
 	}
-	n := (p.Done + p.Failed + p.NotStarted) * width / p.Total
-	return "[" + strings.Repeat("#", n) + strings.Repeat(".", width-n) + "]"
+	if s.f.passwordsOut == "" {
+		return nil
+	}
+	if s.pwOut, err = createPasswordsOut(s.f.passwordsOut, s.keys.recipients); err != nil {
+		s.abandonJournal()
+		return err
+	}
+	return nil
 }
 
-// readTargets reads the user column of a CSV file or the user field of JSON lines.
-func (e *env) readTargets(f rotateFlags) ([]string, error) {
-	r := e.stdin
-	if f.input != "-" {
-		file, err := os.Open(f.input)
-		if err != nil {
-			return nil, usagef("--input: %v", errors.Unwrap(err))
-		}
-		defer func() { _ = file.Close() }()
-		r = file
+// config is the rotate.Config of the run.
+func (s *rotation) config() rotate.Config {
+	conf := rotate.Config{Concurrency: s.f.concurrency, Total: s.input.targets, PasswordLength: s.f.length, Prior: s.prior}
+	if s.journal != nil { // a nil *FileJournal in the interface would not be a nil Journal
+		conf.Journal = s.journal
 	}
-	r = stripBOM(r)
-	format := f.format
-	if format == "" {
-		format = "csv"
-		if strings.HasSuffix(f.input, ".jsonl") || strings.HasSuffix(f.input, ".json") {
-			format = "jsonl"
+	if s.f.rate > 0 {
+		conf.Limits = map[facade.Vendor]rotate.Limit{s.m.Vendor(): {PerSecond: s.f.rate, Burst: 1}}
+	}
+	if s.e.terminal(s.e.stderr) {
+		conf.OnProgress = func(p rotate.Progress) { fmt.Fprint(s.e.stderr, "\r"+progressLine(p)) }
+	}
+	return conf
+}
+
+// run streams the input into rotate.Run and delivers every result as it comes.
+func (s *rotation) run(ctx context.Context) *tally {
+	runCtx, stop := context.WithCancelCause(ctx)
+	defer stop(nil)
+	s.stop = stop
+	targets := make(chan rotate.Target)
+	fed := make(chan error, 1)
+	go func() {
+		defer close(targets)
+		fed <- s.feed(targets)
+	}()
+	t := &tally{worst: exitOK}
+	for r := range rotate.Run(runCtx, targets, s.config()) {
+		s.deliver(r, t)
+	}
+	t.inputErr = <-fed
+	t.interrupted = ctx.Err() != nil
+	return t
+}
+
+// feed reads the input and sends one target per line. At a bad line it stops the run (no new target
+// starts) and reads on, so that every later target is reported not started; it returns the first input
+// error.
+func (s *rotation) feed(targets chan<- rotate.Target) error {
+	in, err := s.e.openInput(s.f.input)
+	if err != nil {
+		s.stop(err)
+		return err
+	}
+	defer func() { _ = in.Close() }()
+	tr, err := newTargetReader(in.r, s.format)
+	if err != nil {
+		s.stop(err)
+		return err
+	}
+	src := checkedTargets{targetReader: tr, vendor: s.m.Vendor()}
+	var first error
+	for {
+		t, err := src.next()
+		switch {
+		case err == nil:
+			targets <- rotate.Target{Manager: s.m, User: t.user}
+		case errors.Is(err, io.EOF):
+			return cmp.Or(first, s.inputUnchanged(in))
+		case !isLineError(err):
+			s.stop(err)
+			return cmp.Or(first, err)
+		case first == nil:
+			first = err
+			s.stop(err)
 		}
 	}
-	var users []string
-	switch format {
-	case "csv":
-		cr := csv.NewReader(r)
-		cr.FieldsPerRecord = -1
-		header, err := cr.Read()
-		if err != nil {
-			return nil, usagef("--input: reading the CSV header: %v", err)
-		}
-		col := -1
-		for i, h := range header {
-			if strings.EqualFold(strings.TrimSpace(h), "user") {
-				col = i
-			}
-		}
-		if col < 0 {
-			return nil, usagef(`--input: the CSV needs a "user" column`)
-		}
-		for line := 2; ; line++ {
-			rec, err := cr.Read()
-			if errors.Is(err, io.EOF) {
-				break
-			}
-			if err != nil || col >= len(rec) || strings.TrimSpace(rec[col]) == "" {
-				return nil, usagef("--input: line %d: no user", line)
-			}
-			users = append(users, strings.TrimSpace(rec[col]))
-		}
-	case "jsonl":
-		sc := bufio.NewScanner(r)
-		for line := 1; sc.Scan(); line++ {
-			if strings.TrimSpace(sc.Text()) == "" {
-				continue
-			}
-			var t struct {
-				User json.RawMessage `json:"user"`
-			}
-			if err := json.Unmarshal(sc.Bytes(), &t); err != nil || len(t.User) == 0 {
-				return nil, usagef("--input: line %d: not a JSON object with a user", line)
-			}
-			var s string
-			if json.Unmarshal(t.User, &s) != nil {
-				s = string(t.User) // a number, such as a Zendesk ID
-			}
-			users = append(users, s)
-		}
-		if err := sc.Err(); err != nil {
-			return nil, usagef("--input: %v", err)
-		}
-	default:
-		return nil, usagef("--format must be csv or jsonl")
+}
+
+// inputUnchanged checks, after the last byte, that a file reads as it did when it was checked (and as
+// the journal names it).
+func (s *rotation) inputUnchanged(in *inputFile) error {
+	if s.input.identity == stdinInput {
+		return nil
 	}
-	if len(users) == 0 {
-		return nil, usagef("--input: no targets")
+	if _, err := io.Copy(io.Discard, in.r); err != nil {
+		return err
 	}
-	return users, nil
+	if in.identity() != s.input.identity {
+		return errors.New("--input changed while rotate read it: the targets sent are those of the new content")
+	}
+	return nil
+}
+
+// progressLine shows how far the run is.
+func progressLine(p rotate.Progress) string {
+	const width = 30
+	if p.Total <= 0 {
+		return fmt.Sprintf("%d done, %d unknown, %d failed, %.1f/s ", p.Done, p.Unknown, p.Failed, p.Rate)
+	}
+	n := min((p.Done+p.Unknown+p.Failed+p.NotStarted)*width/p.Total, width)
+	bar := "[" + strings.Repeat("#", n) + strings.Repeat(".", width-n) + "]"
+	return fmt.Sprintf("%s %d/%d done, %d unknown, %d failed, %.1f/s ", bar, p.Done, p.Total, p.Unknown, p.Failed, p.Rate)
 }

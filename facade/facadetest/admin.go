@@ -24,8 +24,9 @@ import (
 //	POST /faults         arm a fault: {"vendor": "zendesk", "operation": "SetUserPassword", "status": 502, "times": 1}
 //	POST /faults/clear   disarm every fault; {"vendor": "zendesk"} only that vendor's
 //
-// A fault's fields are those of Fault, case-insensitive, with "delay" a Go duration ("1.5s"); the operation
-// is the description's operationId. The admin API answers only clients on a loopback address (403
+// A fault's fields are those of Fault, case-insensitive, with "delay" a Go duration ("1.5s"):
+// {"vendor": "zendesk", "operation": "SetUserPassword", "after": true, "drop": true} applies the next write
+// and drops the connection before the answer. The operation is the description's operationId. The admin API answers only clients on a loopback address (403
 // otherwise): its state holds every user's password.
 func (f *Fakes) AdminHandler() http.Handler {
 	mux := http.NewServeMux()

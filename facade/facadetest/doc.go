@@ -28,6 +28,16 @@
 // answers are not contract-checked. A fault with only a Delay makes a slow vendor: after the delay the fake
 // answers as usual.
 //
+// A fault answers instead of the fake: the request is not applied. With After: true it answers after the
+// fake: the fake applies the request (a password write changes the password) and the answer is then lost,
+// as when a vendor commits a write and the connection or a proxy fails:
+//
+//	fake.Fail("SetUserPassword", facadetest.Fault{After: true, Drop: true})         // applied, connection dropped
+//	fake.Fail("SetUserPassword", facadetest.Fault{After: true, Status: 502})        // applied, 502 from a proxy
+//	fake.Fail("SetUserPassword", facadetest.Fault{After: true, Delay: time.Minute}) // applied, answer stalls
+//
+// A request the rate limit (SetRateLimit) refuses is not applied and still takes the fault's turn.
+//
 // Hits counts the requests per operation, faulted and invalid ones included. SetRateLimit makes a fake
 // refuse requests over a token-bucket rate with 429 and Retry-After, as the vendors do.
 //

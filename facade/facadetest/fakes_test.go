@@ -233,6 +233,13 @@ func TestAdminFaults(t *testing.T) {
 	require.Equal(t, http.StatusNoContent, admin(t, origin, http.MethodPost, "/faults/clear", "", nil))
 	assert.Equal(t, http.StatusOK, setPassword().status)
 
+	// After: the fake applies the write, then the answer is lost (a 502 from a proxy).
+	require.Equal(t, http.StatusCreated, admin(t, origin, http.MethodPost, "/faults", `{"vendor":"zendesk","operation":"SetUserPassword","after":true,"status":502,"times":1}`, nil))
+	r = call(t, fakes.Zendesk, http.MethodPost, "/api/v2/users/2/password", `{"password":"fake-Lost-Passw0rd-3"}`, "Authorization", adminAuth)
+	assert.Equal(t, http.StatusBadGateway, r.status)
+	pw, _ = fakes.Zendesk.Password(2)
+	assert.Equal(t, "fake-Lost-Passw0rd-3", pw, "applied, answer lost")
+
 	for name, tc := range map[string]struct{ body, want string }{
 		"vendor":        {`{"vendor":"jira","operation":"x"}`, `vendor must be docspace, zendesk or glowmarkt, not "jira"`},
 		"operation":     {`{"vendor":"zendesk","operation":"setUserPassword"}`, `operation "setUserPassword" is not an operationId of zendesk`},

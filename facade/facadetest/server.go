@@ -55,6 +55,11 @@ type Fault struct {
 	Drop        bool          // close the connection without any response
 	Truncate    bool          // announce the whole Body's length, send half of it, close
 	Times       int           // the next Times requests of the operation; 0: until ClearFaults
+	// After applies the request first: the fake's handler runs (a write changes the fake's state), and
+	// then the fault replaces its answer: Drop closes the connection, Status/Body answer instead, Delay
+	// stalls before the fake's answer (or the fault's), cut short when the client goes away. This is a
+	// vendor that commits a write and loses the answer.
+	After bool
 }
 
 // passThrough says whether the fault only delays the fake's own answer.
@@ -280,14 +285,9 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	op := ex.Operation()
-	if f := s.hit(op); f != nil {
-		if !s.sleep(r, f.Delay) {
-			panic(http.ErrAbortHandler) // close the connection without an answer
-		}
-		if !f.passThrough() {
-			writeFault(w, f)
-			return
-		}
+	f := s.hit(op)
+	if f != nil && !f.After && !s.answerFault(w, r, f) {
+		return
 	}
 	if wait := s.limit(w.Header()); wait > 0 {
 		w.Header().Set("Retry-After", strconv.Itoa(max(int((wait+time.Second-1)/time.Second), 1)))
@@ -302,11 +302,27 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	if err := ex.ValidateResponse(r.Context(), rep.status, rep.header, rep.body); err != nil {
 		s.violation(err)
 	}
+	if f != nil && f.After && !s.answerFault(w, r, f) {
+		return
+	}
 	for k, v := range rep.header {
 		w.Header()[k] = v
 	}
 	w.WriteHeader(rep.status)
 	_, _ = w.Write(rep.body)
+}
+
+// answerFault applies a fault's delay and answer; false means the fault answered (or the connection is
+// closed) and the fake's own answer is not to be sent.
+func (s *Server) answerFault(w http.ResponseWriter, r *http.Request, f *Fault) bool {
+	if !s.sleep(r, f.Delay) {
+		panic(http.ErrAbortHandler) // close the connection without an answer
+	}
+	if f.passThrough() {
+		return true
+	}
+	writeFault(w, f)
+	return false
 }
 
 // sleep waits d; false means the client went away or the server is closing.

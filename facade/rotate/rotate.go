@@ -2,19 +2,20 @@
 // bounded concurrency at each vendor's rate limit, and one result per target streams back. It uses only
 // the facade's public interface.
 //
-// Every write follows the facade's rules: a write answered 429 is sent again after the vendor's
-// Retry-After (the whole vendor pauses meanwhile); any other write is sent at most once, and a write whose
-// outcome is unknown is reported as failed with an error matching facade.ErrOutcomeUnknown, never repeated.
+// Nothing is lost: with a Journal, each candidate password is recorded durably before its write is sent
+// and the outcome after. A write answered 429 is sent again after the vendor's Retry-After (the whole
+// vendor pauses meanwhile, at most Config.MaxWait); any other write is sent at most once, except when a
+// write whose outcome is unknown is proven not applied (see Run). A write whose outcome is unknown is
+// settled with the manager's Verify; what Verify cannot settle ends Unknown with the candidate password
+// in the result, for a person to settle.
 package rotate
 
 import (
 	"context"
-	"errors"
 	"fmt"
+	"sort"
 	"sync"
 	"time"
-
-	"golang.org/x/time/rate"
 
 	"github.com/unipass/unipass/facade"
 )
@@ -26,7 +27,8 @@ type Target struct {
 	// NewPassword is the password to set; when zero, one is generated to fit the vendor's policy.
 	NewPassword facade.Secret
 	// OldPassword, when set, makes the rotation a ChangePassword (the user proves the old one) instead of
-	// a SetPassword; Glowmarkt needs it.
+	// a SetPassword; Glowmarkt needs it. It also lets Run prove that a write with an unknown outcome did
+	// not apply (the old password still verifies), and send it again.
 	OldPassword facade.Secret
 }
 
@@ -38,26 +40,34 @@ const (
 	Done       Status = "done"
 	Failed     Status = "failed"
 	NotStarted Status = "not-started"
+	// Unknown: the write may or may not have applied and Verify could not settle it; Result.NewPassword
+	// holds the candidate, for a person to settle (log in with it, or reset the password).
+	Unknown Status = "unknown"
 )
 
 // Result is the outcome of one target.
 type Result struct {
-	// Index is the target's position in the input stream, from 0.
+	// Index is the target's position in the input stream, from 0; -1 for a journal entry of an earlier
+	// run whose target is not in the input (Err matches ErrNotInInput).
 	Index  int
 	Vendor facade.Vendor
 	User   string
 	Status Status
 	Err    error
-	// Attempts counts the requests sent for the target's write (0 when none was sent).
+	// Attempts counts the requests sent for the target's write in this run (0 when none was sent).
 	Attempts int
 	Latency  time.Duration
-	// NewPassword is the password now set (Done), for the caller to deliver; it prints [REDACTED].
+	// NewPassword is the password now set (Done) or the candidate that may be in effect (Unknown), for the
+	// caller to deliver; it prints [REDACTED]. It is zero for Failed and NotStarted: no write of theirs
+	// applied.
 	NewPassword facade.Secret
+	// Resumed: the target was settled from the journal of an earlier run (Config.Prior).
+	Resumed bool
 }
 
 // Progress is reported after each target.
 type Progress struct {
-	Done, Failed, NotStarted int
+	Done, Failed, NotStarted, Unknown int
 	// Total is Config.Total (0 when unknown).
 	Total int
 	// Rate is finished targets per second so far.
@@ -81,6 +91,9 @@ func DefaultLimits() map[facade.Vendor]Limit {
 	}
 }
 
+// DefaultMaxWait is Config.MaxWait's default, the same as the facade's cap on one wait.
+const DefaultMaxWait = 30 * time.Second
+
 // Config tunes a run. The zero value works.
 type Config struct {
 	// Concurrency is how many targets run at once (default 8).
@@ -96,12 +109,46 @@ type Config struct {
 	PasswordLength int
 	// MaxRateLimitRounds bounds how often one target is sent again after 429 answers (default 20).
 	MaxRateLimitRounds int
+	// MaxWait caps the pause a 429's Retry-After imposes on a vendor (default DefaultMaxWait). A vendor
+	// that asks for a longer wait is not waited for: the target that got the 429 ends Failed with it
+	// (ErrRateLimited, not sent again), and the vendor's other targets end Failed with ErrRateLimited,
+	// without a request, until the time it named has passed. A target thus takes at most
+	// MaxRateLimitRounds pauses of at most MaxWait, and the run always ends with every target reported.
+	// After ctx is cancelled, MaxWait also bounds the pacing waits of the reconciling Verify calls.
+	MaxWait time.Duration
+	// Journal, when set, records every write before it is sent and its outcome after (see Run); nil: no
+	// journal.
+	Journal Journal
+	// Prior holds the last entry per key of an earlier run (from OpenJournal; Journal should then be the
+	// journal it was read from, since done entries are not recorded again). Done targets are not sent
+	// again (Result Done, Resumed, the journal's password); pending and unknown ones are reconciled
+	// through Verify; not-applied ones run as new. Entries whose target is not in the input are reported
+	// after the input ends (Index -1, ErrNotInInput).
+	Prior map[string]Entry
 }
 
 // Run rotates every target read from targets until the channel is closed, and streams one result per
-// target; the result channel is closed when all are reported. Memory does not grow with the number of
-// targets. When ctx is cancelled, no new target starts; the rest of the stream is still read (the
-// producer must close it) and each such target is reported NotStarted.
+// target; the result channel is closed when all are reported. When ctx is cancelled, no new target
+// starts; the rest of the stream is still read (the producer must close it) and each such target is
+// reported NotStarted (or, for a Prior entry whose write may be in effect, Unknown with the journal's
+// password; for a Prior done entry, Done as usual).
+//
+// A write goes: candidate (Target.NewPassword, the journal's for a resumed target, or generated) →
+// Journal.Record(pending) → send → Record(done, not-applied or unknown). Only a 429, a refusal or a
+// failure before sending proves a write not applied; a write answered with ErrOutcomeUnknown is
+// reconciled with Manager.Verify(candidate): accepted → Done; refused while Target.OldPassword is set and
+// verifies → provably not applied, sent once more (recorded pending again first); anything else →
+// Unknown, with the candidate in Result.NewPassword and the journal. Writes in flight when ctx is
+// cancelled are not cut short (they run under context.WithoutCancel, bounded by the manager's own
+// timeout and retry limits) and are reconciled the same way.
+//
+// A target whose TargetKey was seen earlier in the run is refused (Failed, ErrDuplicateTarget, nothing
+// sent). To tell, Run keeps the 64-bit keyed hashes (hash/maphash) of the keys seen, in sorted runs: about
+// 8 bytes a target, and a chance of under 1 in 10^7 for a million targets that a target is wrongly
+// refused (it is then reported, never sent). Memory otherwise does not grow with the number of targets.
+//
+// When Journal.Record fails, the target is not sent (Failed, ErrJournal), no further write is sent, and
+// the rest are reported NotStarted with ErrJournal; a write already sent keeps its own outcome.
 func Run(ctx context.Context, targets <-chan Target, cfg Config) <-chan Result {
 	if cfg.Concurrency <= 0 {
 		cfg.Concurrency = 8
@@ -109,7 +156,11 @@ func Run(ctx context.Context, targets <-chan Target, cfg Config) <-chan Result {
 	if cfg.MaxRateLimitRounds <= 0 {
 		cfg.MaxRateLimitRounds = 20
 	}
-	r := &runner{cfg: cfg, pacers: map[facade.Vendor]*pacer{}, policies: map[facade.PasswordManager]*policyEntry{}, start: time.Now()}
+	if cfg.MaxWait <= 0 {
+		cfg.MaxWait = DefaultMaxWait
+	}
+	r := &runner{cfg: cfg, pacers: map[facade.Vendor]*pacer{}, policies: map[facade.PasswordManager]*policyEntry{},
+		start: time.Now(), seen: newKeySet(), priorSeen: map[string]bool{}}
 	out := make(chan Result, cfg.Concurrency)
 	type job struct {
 		i int
@@ -122,49 +173,166 @@ func Run(ctx context.Context, targets <-chan Target, cfg Config) <-chan Result {
 		go func() {
 			defer wg.Done()
 			for j := range jobs {
-				res := r.rotate(ctx, j.t)
-				res.Index = j.i
-				r.report(out, res)
+				r.report(out, r.rotate(ctx, j.i, j.t))
 			}
 		}()
 	}
 	go func() {
 		i := 0
 		for t := range targets {
-			if ctx.Err() != nil {
-				r.report(out, notStarted(i, t, ctx.Err()))
+			if res, settled := r.admit(ctx, i, t); settled {
+				r.report(out, res)
 			} else {
 				select {
 				case jobs <- job{i, t}:
 				case <-ctx.Done():
-					r.report(out, notStarted(i, t, ctx.Err()))
+					r.report(out, r.cancelled(i, t, ctx.Err()))
 				}
 			}
 			i++
 		}
 		close(jobs)
 		wg.Wait()
+		for _, res := range r.notInInput() {
+			r.report(out, res)
+		}
 		close(out)
 	}()
 	return out
-}
-
-func notStarted(i int, t Target, err error) Result {
-	res := Result{Index: i, User: t.User, Status: NotStarted, Err: err}
-	if t.Manager != nil {
-		res.Vendor = t.Manager.Vendor()
-	}
-	return res
 }
 
 type runner struct {
 	cfg   Config
 	start time.Time
 
+	// Owned by the goroutine reading the targets.
+	seen      *keySet
+	priorSeen map[string]bool
+
 	mu       sync.Mutex
 	pacers   map[facade.Vendor]*pacer
 	policies map[facade.PasswordManager]*policyEntry
 	progress Progress
+	stopErr  error // the first journal failure
+}
+
+// admit settles a target without sending anything when it can: duplicates, targets done in an earlier
+// run, and everything once ctx is cancelled or the journal failed. false: the target is to run.
+func (r *runner) admit(ctx context.Context, i int, t Target) (Result, bool) {
+	if t.Manager == nil {
+		return Result{}, false // reported by rotate
+	}
+	key := TargetKey(t.Manager.Vendor(), t.User)
+	if r.seen.add(key) {
+		res := r.newResult(i, t)
+		res.Err = fmt.Errorf("rotate: %s user %q: %w: it appears earlier in the input", res.Vendor, t.User, ErrDuplicateTarget)
+		return res, true
+	}
+	prior, hasPrior := r.cfg.Prior[key]
+	if hasPrior {
+		r.priorSeen[key] = true
+		if prior.State == EntryDone {
+			return r.priorResult(i, t, prior), true
+		}
+	}
+	stop := r.stopped()
+	if stop == nil {
+		stop = ctx.Err()
+	}
+	if stop == nil {
+		return Result{}, false
+	}
+	return r.stoppedResult(i, t, prior, hasPrior, stop), true
+}
+
+// cancelled reports a target admitted to run that found ctx cancelled before a worker took it.
+func (r *runner) cancelled(i int, t Target, err error) Result {
+	if t.Manager == nil {
+		return r.notStarted(i, t, err)
+	}
+	prior, hasPrior := r.cfg.Prior[TargetKey(t.Manager.Vendor(), t.User)]
+	return r.stoppedResult(i, t, prior, hasPrior, err)
+}
+
+// stoppedResult reports a target that does not run because the run stopped: NotStarted, or Unknown with
+// the journal's password when an earlier run's write may be in effect.
+func (r *runner) stoppedResult(i int, t Target, prior Entry, hasPrior bool, stop error) Result {
+	if hasPrior && maybeApplied(prior) {
+		res := r.priorResult(i, t, prior)
+		res.Err = fmt.Errorf("rotate: not reconciled (%w): %w", stop, facade.ErrOutcomeUnknown)
+		return res
+	}
+	return r.notStarted(i, t, stop)
+}
+
+// maybeApplied: the entry's write may be in effect (it was sent and not settled).
+func maybeApplied(e Entry) bool {
+	return (e.State == EntryPending || e.State == EntryUnknown) && !e.Password.IsZero()
+}
+
+// priorResult reports a target as the journal left it, with its password.
+func (r *runner) priorResult(i int, t Target, e Entry) Result {
+	res := r.newResult(i, t)
+	res.Resumed, res.NewPassword, res.Status = true, e.Password, statusOf(e.State)
+	if res.Status == Failed || res.Status == NotStarted {
+		res.NewPassword = facade.Secret{}
+	}
+	return res
+}
+
+func statusOf(s EntryState) Status {
+	switch s {
+	case EntryDone:
+		return Done
+	case EntryNotApplied:
+		return NotStarted
+	}
+	return Unknown
+}
+
+// notInInput reports the prior entries whose target never came, in the order of their earlier index.
+func (r *runner) notInInput() []Result {
+	var out []Result
+	for key, e := range r.cfg.Prior {
+		if r.priorSeen[key] {
+			continue
+		}
+		res := Result{Index: -1, Vendor: e.Vendor, User: e.User, Status: statusOf(e.State), Resumed: true}
+		if res.Status != NotStarted {
+			res.NewPassword = e.Password
+		}
+		res.Err = fmt.Errorf("rotate: %s user %q is %s in the journal: %w", e.Vendor, e.User, e.State, ErrNotInInput)
+		out = append(out, res)
+	}
+	sort.Slice(out, func(a, b int) bool {
+		ea, eb := r.cfg.Prior[TargetKey(out[a].Vendor, out[a].User)], r.cfg.Prior[TargetKey(out[b].Vendor, out[b].User)]
+		if ea.Index != eb.Index {
+			return ea.Index < eb.Index
+		}
+		return ea.Key < eb.Key
+	})
+	return out
+}
+
+func (r *runner) newResult(i int, t Target) Result {
+	res := Result{Index: i, User: t.User, Status: Failed}
+	if t.Manager != nil {
+		res.Vendor = t.Manager.Vendor()
+	}
+	return res
+}
+
+func (r *runner) notStarted(i int, t Target, err error) Result {
+	res := r.newResult(i, t)
+	res.Status, res.Err = NotStarted, err
+	return res
+}
+
+// stopped returns the journal failure that stops the run, if any.
+func (r *runner) stopped() error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.stopErr
 }
 
 // report sends a result and then reports progress.
@@ -177,6 +345,8 @@ func (r *runner) report(out chan<- Result, res Result) {
 		r.progress.Done++
 	case Failed:
 		r.progress.Failed++
+	case Unknown:
+		r.progress.Unknown++
 	default:
 		r.progress.NotStarted++
 	}
@@ -184,7 +354,7 @@ func (r *runner) report(out chan<- Result, res Result) {
 		p := r.progress
 		p.Total = r.cfg.Total
 		if secs := time.Since(r.start).Seconds(); secs > 0 {
-			p.Rate = float64(p.Done+p.Failed) / secs
+			p.Rate = float64(p.Done+p.Failed+p.Unknown) / secs
 		}
 		r.cfg.OnProgress(p)
 	}
@@ -202,7 +372,7 @@ func (r *runner) pacer(v facade.Vendor) *pacer {
 		if l.PerSecond <= 0 {
 			l = Limit{PerSecond: 1, Burst: 1}
 		}
-		p = newPacer(l)
+		p = newPacer(v, l, r.cfg.MaxWait)
 		r.pacers[v] = p
 	}
 	return p
@@ -232,123 +402,4 @@ func (r *runner) policy(ctx context.Context, t Target, p *pacer) (*facade.Policy
 		}
 	})
 	return e.policy, e.err
-}
-
-func (r *runner) rotate(ctx context.Context, t Target) Result {
-	res := Result{User: t.User, Status: Failed}
-	if t.Manager == nil {
-		res.Err = errors.New("rotate: target without a manager")
-		return res
-	}
-	res.Vendor = t.Manager.Vendor()
-	change := !t.OldPassword.IsZero()
-	caps := t.Manager.Capabilities()
-	if change && !caps.ChangePassword || !change && !caps.SetPassword {
-		op := facade.OpSetPassword
-		if change {
-			op = facade.OpChangePassword
-		}
-		res.Err = fmt.Errorf("rotate: %s cannot %s: %w", res.Vendor, op, facade.ErrUnsupported)
-		return res
-	}
-	p := r.pacer(res.Vendor)
-	pw := t.NewPassword
-	if pw.IsZero() {
-		policy, err := r.policy(ctx, t, p)
-		if err != nil {
-			res.Err = fmt.Errorf("rotate: reading the policy: %w", err)
-			return res
-		}
-		if pw, err = GeneratePassword(policy, r.cfg.PasswordLength); err != nil {
-			res.Err = err
-			return res
-		}
-	}
-	start := time.Now()
-	var attempts int
-	obs := facade.WithObserver(ctx, func(i facade.ResponseInfo) {
-		if i.Operation == facade.OpSetPassword || i.Operation == facade.OpChangePassword {
-			attempts++
-		}
-		p.observe(i)
-	})
-	var err error
-	for round := 0; ; round++ {
-		if err = p.wait(ctx); err != nil {
-			break
-		}
-		if change {
-			err = t.Manager.ChangePassword(obs, t.User, t.OldPassword, pw)
-		} else {
-			err = t.Manager.SetPassword(obs, t.User, pw)
-		}
-		// Only a 429 proves the write was not applied: then, and only then, it is sent again.
-		if !errors.Is(err, facade.ErrRateLimited) || errors.Is(err, facade.ErrOutcomeUnknown) || round >= r.cfg.MaxRateLimitRounds {
-			break
-		}
-	}
-	res.Attempts, res.Latency, res.Err = attempts, time.Since(start), err
-	if err == nil {
-		res.Status, res.NewPassword = Done, pw
-	} else if attempts == 0 && ctx.Err() != nil {
-		res.Status = NotStarted
-	}
-	return res
-}
-
-// pacer keeps one vendor's requests under its limit. It slows down when answers report little remaining
-// quota, and pauses every request to the vendor on a 429 for its Retry-After.
-type pacer struct {
-	lim  *rate.Limiter
-	base rate.Limit
-
-	mu          sync.Mutex
-	pausedUntil time.Time
-}
-
-func newPacer(l Limit) *pacer {
-	return &pacer{lim: rate.NewLimiter(rate.Limit(l.PerSecond), max(l.Burst, 1)), base: rate.Limit(l.PerSecond)}
-}
-
-// wait blocks until the vendor may get another request.
-func (p *pacer) wait(ctx context.Context) error {
-	for {
-		p.mu.Lock()
-		d := time.Until(p.pausedUntil)
-		p.mu.Unlock()
-		if d <= 0 {
-			break
-		}
-		t := time.NewTimer(d)
-		select {
-		case <-t.C:
-		case <-ctx.Done():
-			t.Stop()
-			return ctx.Err()
-		}
-	}
-	return p.lim.Wait(ctx)
-}
-
-// observe adjusts the pace to what an answer said.
-func (p *pacer) observe(i facade.ResponseInfo) {
-	if i.StatusCode == 429 {
-		wait := i.RetryAfter
-		if wait <= 0 {
-			wait = time.Second
-		}
-		p.mu.Lock()
-		if until := time.Now().Add(wait); until.After(p.pausedUntil) {
-			p.pausedUntil = until
-		}
-		p.mu.Unlock()
-	}
-	if rl := i.RateLimit; rl.Limit > 0 && rl.Remaining >= 0 {
-		switch {
-		case rl.Remaining*10 < rl.Limit: // under a tenth of the quota left: half speed
-			p.lim.SetLimit(p.base / 2)
-		default:
-			p.lim.SetLimit(p.base)
-		}
-	}
 }

@@ -90,6 +90,7 @@ func report(r io.Reader, w io.Writer) error {
 	fal, gal, ral := must("BenchmarkSetPassword/facade", "allocs/op"), must("BenchmarkSetPassword/generated", "allocs/op"), must("BenchmarkSetPassword/raw", "allocs/op")
 	fb, rb := must("BenchmarkSetPassword/facade", "B/op"), must("BenchmarkSetPassword/raw", "B/op")
 	wall, limited, lost := must("BenchmarkBulkRotation", "wall/ideal"), must("BenchmarkBulkRotation", "429s"), must("BenchmarkBulkRotation", "lost")
+	jwall, jlost := must("BenchmarkBulkRotationJournal", "wall/ideal"), must("BenchmarkBulkRotationJournal", "lost")
 	h1, h10 := must("BenchmarkRotationPeakHeap/1000", "peak-heap-MiB"), must("BenchmarkRotationPeakHeap/10000", "peak-heap-MiB")
 	if len(errs) > 0 {
 		return fmt.Errorf("%s", strings.Join(errs, "; "))
@@ -105,6 +106,8 @@ func report(r io.Reader, w io.Writer) error {
 	fmt.Fprintf(w, "bulk 2,000 @ 400/s wall / ideal          %-12s ≤ 1.05×         %s\n", fmt.Sprintf("%.3f×", wall), verdict(wall <= 1.05))
 	fmt.Fprintf(w, "bulk 429s seen by the fake               %-12.0f -               -\n", limited)
 	fmt.Fprintf(w, "bulk targets lost                        %-12.0f 0               %s\n", lost, verdict(lost == 0))
+	fmt.Fprintf(w, "bulk with the journal: wall / ideal      %-12s ≤ 1.05×         %s\n", fmt.Sprintf("%.3f×", jwall), verdict(jwall <= 1.05))
+	fmt.Fprintf(w, "bulk with the journal: targets lost      %-12.0f 0               %s\n", jlost, verdict(jlost == 0))
 	fmt.Fprintf(w, "peak heap 1,000 targets (MiB)            %-12.2f -               -\n", h1)
 	fmt.Fprintf(w, "peak heap 10,000 targets (MiB)           %-12.2f -               -\n", h10)
 	fmt.Fprintf(w, "peak heap 10,000 / 1,000                 %-12s ≤ 1.2×          %s\n", fmt.Sprintf("%.3f×", h10/h1), verdict(h10 <= 1.2*h1))

@@ -1,0 +1,314 @@
+package main
+
+import (
+	"bufio"
+	"crypto/sha256"
+	"encoding/csv"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"hash"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+
+	"github.com/google/uuid"
+
+	"github.com/unipass/unipass/facade"
+)
+
+// inputFormat is how rotate reads --input.
+type inputFormat string
+
+// The input formats.
+const (
+	formatCSV   inputFormat = "csv"   // a header row with a "user" column
+	formatJSONL inputFormat = "jsonl" // one JSON object with a "user" field per line
+)
+
+// maxInputLine bounds one line of JSON-lines input.
+const maxInputLine = 1 << 20
+
+// stdinInput is the --input value for standard input, and the journal's input identity for it.
+const stdinInput = "-"
+
+// inputFormatOf returns the format named by --format, or guessed from the file name (CSV by default).
+func inputFormatOf(flag, path string) (inputFormat, error) {
+	switch flag {
+	case string(formatCSV), string(formatJSONL):
+		return inputFormat(flag), nil
+	case "":
+		if strings.HasSuffix(path, ".jsonl") || strings.HasSuffix(path, ".json") {
+			return formatJSONL, nil
+		}
+		return formatCSV, nil
+	}
+	return "", usagef("--format must be csv or jsonl")
+}
+
+// target is one input line: the user to rotate.
+type target struct {
+	line int // line number in the input, from 1
+	user string
+}
+
+// lineError is an input line rotate cannot use.
+type lineError struct {
+	line   int
+	reason string
+}
+
+func (e *lineError) Error() string { return fmt.Sprintf("--input: line %d: %s", e.line, e.reason) }
+
+// targetReader yields the targets of an input one line at a time; it never holds more than one line.
+type targetReader interface {
+	// next returns the next target, io.EOF after the last one, or a *lineError for a bad line (the next
+	// call reads on after it); any other error ends the input.
+	next() (target, error)
+}
+
+// newTargetReader reads targets in format f from r (a leading UTF-8 byte-order mark is skipped); for CSV it
+// reads the header row first.
+func newTargetReader(r io.Reader, f inputFormat) (targetReader, error) {
+	r = stripBOM(r)
+	if f == formatJSONL {
+		sc := bufio.NewScanner(r)
+		sc.Buffer(make([]byte, 0, 64*1024), maxInputLine)
+		return &jsonlTargets{sc: sc}, nil
+	}
+	return newCSVTargets(r)
+}
+
+// csvTargets reads the "user" column of a CSV file.
+type csvTargets struct {
+	r   *csv.Reader
+	col int
+}
+
+func newCSVTargets(r io.Reader) (*csvTargets, error) {
+	cr := csv.NewReader(r)
+	cr.FieldsPerRecord = -1
+	cr.ReuseRecord = true
+	header, err := cr.Read()
+	if err != nil {
+		return nil, usagef("--input: reading the CSV header: %v", err)
+	}
+	for i, h := range header {
+		if strings.EqualFold(strings.TrimSpace(h), "user") {
+			return &csvTargets{r: cr, col: i}, nil
+		}
+	}
+	return nil, usagef(`--input: the CSV needs a "user" column`)
+}
+
+func (c *csvTargets) next() (target, error) {
+	rec, err := c.r.Read()
+	if err != nil {
+		return target{}, csvError(err)
+	}
+	line, _ := c.r.FieldPos(0)
+	if c.col >= len(rec) || strings.TrimSpace(rec[c.col]) == "" {
+		return target{}, &lineError{line: line, reason: "no user"}
+	}
+	return target{line: line, user: strings.TrimSpace(rec[c.col])}, nil
+}
+
+// csvError makes a CSV parse error a *lineError.
+func csvError(err error) error {
+	var pe *csv.ParseError
+	switch {
+	case errors.Is(err, io.EOF):
+		return io.EOF
+	case errors.As(err, &pe):
+		return &lineError{line: pe.StartLine, reason: pe.Err.Error()}
+	}
+	return usagef("--input: %v", err)
+}
+
+// jsonlTargets reads the "user" field of JSON lines; blank lines are skipped.
+type jsonlTargets struct {
+	sc   *bufio.Scanner
+	line int
+}
+
+func (j *jsonlTargets) next() (target, error) {
+	for j.sc.Scan() {
+		j.line++
+		if strings.TrimSpace(j.sc.Text()) == "" {
+			continue
+		}
+		user, ok := jsonUser(j.sc.Bytes())
+		if !ok {
+			return target{}, &lineError{line: j.line, reason: "not a JSON object with a user"}
+		}
+		return target{line: j.line, user: user}, nil
+	}
+	if err := j.sc.Err(); err != nil {
+		return target{}, usagef("--input: line %d: %v", j.line+1, err)
+	}
+	return target{}, io.EOF
+}
+
+// jsonUser reads {"user": "..."} or {"user": 123} (a number, such as a Zendesk ID).
+func jsonUser(line []byte) (string, bool) {
+	var t struct {
+		User json.RawMessage `json:"user"`
+	}
+	if json.Unmarshal(line, &t) != nil || len(t.User) == 0 || string(t.User) == "null" {
+		return "", false
+	}
+	var s string
+	if json.Unmarshal(t.User, &s) == nil {
+		s = strings.TrimSpace(s)
+		return s, s != ""
+	}
+	var n json.Number
+	if json.Unmarshal(t.User, &n) == nil {
+		return n.String(), true
+	}
+	return "", false
+}
+
+// checkUser checks the syntax of a user reference the way the vendor's manager checks its argument before
+// sending anything: a DocSpace user ID is a UUID, a Zendesk user ID a positive integer.
+func checkUser(v facade.Vendor, user string) error {
+	switch v {
+	case facade.VendorDocSpace:
+		if _, err := uuid.Parse(user); err != nil || len(user) != 36 {
+			return errors.New("a DocSpace user ID is a UUID (8-4-4-4-12 hex digits)")
+		}
+	case facade.VendorZendesk:
+		if !isPositiveInt64(user) {
+			return errors.New("a Zendesk user ID is a positive integer")
+		}
+	}
+	return nil
+}
+
+// isPositiveInt64 reports whether s is a positive int64 in canonical decimal form (no sign, no leading
+// zero), as the facade reads Zendesk IDs.
+func isPositiveInt64(s string) bool {
+	if s == "" || s[0] == '0' {
+		return false
+	}
+	for i := range len(s) {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	_, err := strconv.ParseInt(s, 10, 64)
+	return err == nil
+}
+
+// checkedTargets reads targets and refuses, as a *lineError, a user whose syntax the vendor refuses.
+type checkedTargets struct {
+	targetReader
+	vendor facade.Vendor
+}
+
+func (c checkedTargets) next() (target, error) {
+	t, err := c.targetReader.next()
+	if err != nil {
+		return t, err
+	}
+	if err := checkUser(c.vendor, t.user); err != nil {
+		return target{}, &lineError{line: t.line, reason: fmt.Sprintf("%q: %v", printable(t.user), err)}
+	}
+	return t, nil
+}
+
+// inputFile is --input opened for reading, hashing what is read.
+type inputFile struct {
+	path string
+	file *os.File // nil for standard input
+	r    io.Reader
+	sum  hash.Hash
+}
+
+// openInput opens --input (a file, or - for standard input).
+func (e *env) openInput(path string) (*inputFile, error) {
+	if path == stdinInput {
+		return &inputFile{path: path, r: e.stdin}, nil
+	}
+	f, err := os.Open(path) // #nosec G304 -- the file the user named
+	if err != nil {
+		return nil, usagef("--input: %v", errors.Unwrap(err))
+	}
+	in := &inputFile{path: path, file: f, sum: sha256.New()}
+	in.r = io.TeeReader(f, in.sum)
+	return in, nil
+}
+
+// identity names the input in the journal: the SHA-256 of a file's bytes read so far (all of them once
+// read to the end), or "-" for standard input.
+func (in *inputFile) identity() string {
+	if in.sum == nil {
+		return stdinInput
+	}
+	return "sha256:" + hex.EncodeToString(in.sum.Sum(nil))
+}
+
+// Close closes the file.
+func (in *inputFile) Close() error {
+	if in.file == nil {
+		return nil
+	}
+	return in.file.Close()
+}
+
+// inputSummary is what a full pass over the input found.
+type inputSummary struct {
+	targets  int
+	first    string // the first target's user
+	identity string // inputFile.identity after the last byte
+}
+
+// scanInput reads the whole input once, holding one line at a time: it checks every line and the syntax
+// of every user, counts the targets and hashes the bytes. The first bad line is returned as a usage error.
+func scanInput(in *inputFile, f inputFormat, v facade.Vendor) (inputSummary, error) {
+	var s inputSummary
+	tr, err := newTargetReader(in.r, f)
+	if err != nil {
+		return s, err
+	}
+	src := checkedTargets{targetReader: tr, vendor: v}
+	for {
+		t, err := src.next()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return s, asUsage(err)
+		}
+		if s.targets == 0 {
+			s.first = t.user
+		}
+		s.targets++
+	}
+	if s.targets == 0 {
+		return s, usagef("--input: no targets")
+	}
+	// Whatever follows the last record (csv stops at EOF) is hashed too.
+	if _, err := io.Copy(io.Discard, in.r); err != nil {
+		return s, usagef("--input: %v", err)
+	}
+	s.identity = in.identity()
+	return s, nil
+}
+
+// isLineError reports whether err is a bad input line (reading may go on after it).
+func isLineError(err error) bool {
+	var le *lineError
+	return errors.As(err, &le)
+}
+
+// asUsage makes a bad input line a usage error (input refused before sending).
+func asUsage(err error) error {
+	var le *lineError
+	if errors.As(err, &le) {
+		return &usageError{err}
+	}
+	return err
+}

@@ -1,0 +1,108 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"filippo.io/age"
+
+	"github.com/unipass/unipass/facade/rotate"
+)
+
+// ageKeys are the age recipients new passwords are encrypted to and the identities that decrypt a
+// journal.
+type ageKeys struct {
+	recipients []age.Recipient
+	identities []age.Identity
+}
+
+// readAgeKeys parses --encrypt-to, --encrypt-to-file and --identity. Key files are read here, before
+// anything is sent; age's parse errors name the line, never its content.
+func readAgeKeys(f rotateFlags) (ageKeys, error) {
+	var k ageKeys
+	for _, s := range f.encryptTo {
+		s = strings.TrimSpace(s)
+		r, err := age.ParseRecipients(strings.NewReader(s))
+		if err != nil || len(r) != 1 || strings.Contains(s, "\n") {
+			return k, usagef("--encrypt-to %q: not an age recipient (age1...)", printable(s))
+		}
+		k.recipients = append(k.recipients, r...)
+	}
+	if f.encryptToFile != "" {
+		r, err := readKeyFile(f.encryptToFile, age.ParseRecipients)
+		if err != nil {
+			return k, usagef("--encrypt-to-file: %v", err)
+		}
+		k.recipients = append(k.recipients, r...)
+	}
+	if f.identity != "" {
+		ids, err := readKeyFile(f.identity, age.ParseIdentities)
+		if err != nil {
+			return k, usagef("--identity: %v", err)
+		}
+		k.identities = ids
+	}
+	return k, nil
+}
+
+// readKeyFile parses an age recipients or identities file.
+func readKeyFile[T any](path string, parse func(io.Reader) ([]T, error)) ([]T, error) {
+	file, err := os.Open(path) // #nosec G304 -- the file the user named
+	if err != nil {
+		return nil, errors.Unwrap(err)
+	}
+	defer func() { _ = file.Close() }()
+	return parse(file)
+}
+
+// journalHeader names the run in its journal: vendor, base URL and input.
+func (s *rotation) journalHeader() rotate.JournalHeader {
+	return rotate.JournalHeader{Vendor: string(s.m.Vendor()), BaseURL: s.baseURL, Input: s.input.identity}
+}
+
+// journalOptions passes the age keys to the journal.
+func (s *rotation) journalOptions() []rotate.JournalOption {
+	var opts []rotate.JournalOption
+	if len(s.keys.recipients) > 0 {
+		opts = append(opts, rotate.WithRecipients(s.keys.recipients...))
+	}
+	if len(s.keys.identities) > 0 {
+		opts = append(opts, rotate.WithIdentities(s.keys.identities...))
+	}
+	return opts
+}
+
+// openJournal creates --journal, or opens --resume (refusing a journal of another run) and reads its
+// entries as the prior state of the run.
+func (s *rotation) openJournal() error {
+	var err error
+	switch {
+	case s.f.journal != "":
+		if s.journal, err = rotate.CreateJournal(s.f.journal, s.journalHeader(), s.journalOptions()...); err != nil {
+			return usagef("--journal: %v", err)
+		}
+	case s.f.resume != "":
+		if s.journal, s.prior, err = rotate.OpenJournal(s.f.resume, s.journalHeader(), s.journalOptions()...); err != nil {
+			return usagef("--resume: %v", err)
+		}
+	}
+	return nil
+}
+
+// abandonJournal closes the journal after a failure to open the other outputs; a journal created by this
+// run (it holds only its header) is removed, so that the same command can run again.
+func (s *rotation) abandonJournal() {
+	if s.journal == nil {
+		return
+	}
+	if err := s.journal.Close(); err != nil {
+		fmt.Fprintln(s.e.stderr, "unipass: journal:", err)
+	}
+	if s.f.journal != "" {
+		_ = os.Remove(s.f.journal)
+	}
+	s.journal = nil
+}

@@ -1,0 +1,251 @@
+package main
+
+import (
+	"cmp"
+	"context"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"filippo.io/age"
+
+	"github.com/unipass/unipass/facade"
+	"github.com/unipass/unipass/facade/rotate"
+)
+
+// passwordsOut is the --passwords-out file: CSV "user,password,status", plain (mode 0600) or one age file.
+type passwordsOut struct {
+	path string
+	file *os.File
+	enc  io.WriteCloser // the age stream; nil when plain
+	csv  *csv.Writer
+}
+
+// createPasswordsOut creates path (it must not exist, mode 0600) and writes the header row; with
+// recipients, everything written to it is age-encrypted to them.
+func createPasswordsOut(path string, recipients []age.Recipient) (*passwordsOut, error) {
+	file, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600) // #nosec G304 -- the file the user named
+	if err != nil {
+		return nil, usagef("--passwords-out: %v", errors.Unwrap(err))
+	}
+	p := &passwordsOut{path: path, file: file}
+	var w io.Writer = file
+	if len(recipients) > 0 {
+		if p.enc, err = age.Encrypt(file, recipients...); err != nil {
+			p.remove()
+			return nil, fmt.Errorf("--passwords-out: encrypting: %w", err)
+		}
+		w = p.enc
+	}
+	p.csv = csv.NewWriter(w)
+	if err := p.row("user", "password", "status"); err != nil {
+		p.remove()
+		return nil, err
+	}
+	return p, nil
+}
+
+// write adds a password and the status of its write.
+func (p *passwordsOut) write(user string, pw facade.Secret, st rotate.Status) error {
+	return p.row(user, pw.Reveal(), string(st))
+}
+
+// row writes one CSV row through to the file (an encrypted file holds it until its chunk is full).
+func (p *passwordsOut) row(fields ...string) error {
+	_ = p.csv.Write(fields) // the error is the writer's sticky one, read below
+	p.csv.Flush()
+	if err := p.csv.Error(); err != nil {
+		return fmt.Errorf("--passwords-out: %w", err)
+	}
+	return nil
+}
+
+// Close finishes the age stream, syncs and closes the file.
+func (p *passwordsOut) Close() error {
+	p.csv.Flush()
+	err := p.csv.Error()
+	if p.enc != nil {
+		err = cmp.Or(err, p.enc.Close())
+	}
+	err = cmp.Or(err, p.file.Sync(), p.file.Close())
+	if err != nil {
+		return fmt.Errorf("--passwords-out: %w", err)
+	}
+	return nil
+}
+
+// remove deletes a file created moments ago that holds no password.
+func (p *passwordsOut) remove() {
+	_ = p.file.Close()
+	_ = os.Remove(p.path)
+}
+
+// resultLine is one JSON line of rotate's output.
+type resultLine struct {
+	Index       int    `json:"index"`
+	Vendor      string `json:"vendor"`
+	User        string `json:"user"`
+	Status      string `json:"status"`
+	Resumed     bool   `json:"resumed,omitempty"`
+	Attempts    int    `json:"attempts"`
+	LatencyMS   int64  `json:"latency_ms"`
+	Error       string `json:"error,omitempty"`
+	NewPassword string `json:"new_password,omitempty"`
+}
+
+// tally counts how the targets ended.
+type tally struct {
+	done, unknown, failed, notStarted, resumed, notInInput int
+	worst                                                  int   // the exit code the results call for
+	inputErr                                               error // the first bad input line, or a read error
+	outputErr                                              error // the first failed write to an output
+	interrupted                                            bool  // Ctrl-C or SIGTERM
+}
+
+// add counts r and raises the exit code it calls for.
+func (t *tally) add(r rotate.Result) {
+	t.count(r.Status)
+	if r.Resumed {
+		t.resumed++
+	}
+	notInInput := errors.Is(r.Err, rotate.ErrNotInInput)
+	if notInInput {
+		t.notInInput++
+	}
+	// A target not started says nothing about the vendor; a journal entry not in the input is reported
+	// by its status.
+	if r.Err != nil && !notInInput && r.Status != rotate.NotStarted {
+		t.worst = max(t.worst, exitCode(r.Err))
+	}
+}
+
+// count counts a status; unknown calls for exit 4.
+func (t *tally) count(st rotate.Status) {
+	switch st {
+	case rotate.Done:
+		t.done++
+	case rotate.Unknown:
+		t.unknown++
+		t.worst = max(t.worst, exitUnknown)
+	case rotate.NotStarted:
+		t.notStarted++
+	default:
+		t.failed++
+	}
+}
+
+// exitError is the error that carries the run's exit code, with its reasons: the highest of the results'
+// codes, 1 for a failed output, 2 for a bad input line, 6 when interrupted with targets left.
+func (t *tally) exitError(closeErr error, resumeHint func() string) error {
+	var reasons []string
+	code := t.worst
+	if err := cmp.Or(closeErr, t.outputErr); err != nil {
+		code = max(code, exitFailure)
+		reasons = append(reasons, err.Error())
+	}
+	if t.inputErr != nil {
+		code = max(code, exitCode(asUsage(t.inputErr)))
+		reasons = append(reasons, t.inputErr.Error()+"; no target after it was started")
+	}
+	if t.interrupted && t.notStarted > 0 {
+		code = exitInterrupted
+		reasons = append(reasons, resumeHint())
+	}
+	if code == exitOK {
+		return nil
+	}
+	if len(reasons) == 0 {
+		reasons = append(reasons, "some targets did not end done; see the JSON lines")
+	}
+	return &exitError{code: code, err: errors.New(strings.Join(reasons, "; "))}
+}
+
+// delivers reports whether a result's password goes to the outputs: every password that is or may be in
+// effect, and every password of a journal entry whose target is not in the input.
+func delivers(r rotate.Result) bool {
+	if r.NewPassword.IsZero() {
+		return false
+	}
+	return r.Status == rotate.Done || r.Status == rotate.Unknown || errors.Is(r.Err, rotate.ErrNotInInput)
+}
+
+// deliver writes a result: its password to the outputs, its JSON line to standard output.
+func (s *rotation) deliver(r rotate.Result, t *tally) {
+	t.add(r)
+	line := resultLine{Index: r.Index, Vendor: string(r.Vendor), User: r.User, Status: string(r.Status),
+		Resumed: r.Resumed, Attempts: r.Attempts, LatencyMS: r.Latency.Milliseconds()}
+	if r.Err != nil {
+		line.Error = printable(r.Err.Error())
+	}
+	if delivers(r) {
+		s.deliverPassword(r, &line, t)
+	}
+	if errors.Is(r.Err, rotate.ErrNotInInput) {
+		fmt.Fprintf(s.e.stderr, "unipass: the journal holds a password for user %q (%s), who is not in the input; it is delivered with the others\n",
+			printable(r.User), r.Status)
+	}
+	if err := s.lines.Encode(line); err != nil && t.outputErr == nil {
+		t.outputErr = fmt.Errorf("standard output: %w", err)
+	}
+}
+
+// deliverPassword writes a result's password to --passwords-out and, with --print-passwords, into its
+// JSON line. A failed write to --passwords-out stops the run (the journal, if any, still holds every
+// password).
+func (s *rotation) deliverPassword(r rotate.Result, line *resultLine, t *tally) {
+	if s.f.printPasswords {
+		line.NewPassword = r.NewPassword.Reveal()
+	}
+	if s.pwOut == nil {
+		return
+	}
+	if err := s.pwOut.write(r.User, r.NewPassword, r.Status); err != nil && t.outputErr == nil {
+		t.outputErr = err
+		s.stop(err)
+	}
+}
+
+// finish closes the outputs, prints a summary on standard error and returns the error that carries the
+// exit code.
+func (s *rotation) finish(ctx context.Context, t *tally) error {
+	if s.e.terminal(s.e.stderr) {
+		fmt.Fprintln(s.e.stderr)
+	}
+	closeErr := s.closeOutputs()
+	fmt.Fprintf(s.e.stderr, "rotate: %d done (%d from the journal), %d unknown, %d failed, %d not started\n",
+		t.done, t.resumed, t.unknown, t.failed, t.notStarted)
+	if t.unknown > 0 {
+		fmt.Fprintf(s.e.stderr, "rotate: %d passwords may or may not be in effect (status unknown, delivered with the others): check each with `unipass verify USER`, or set a new one\n", t.unknown)
+	}
+	return t.exitError(closeErr, func() string { return s.resumeHint(ctx, t) })
+}
+
+// resumeHint says how to go on after an interruption.
+func (s *rotation) resumeHint(ctx context.Context, t *tally) string {
+	journal := cmp.Or(s.f.resume, s.f.journal)
+	why := "interrupted"
+	if cause := context.Cause(ctx); cause != nil && !errors.Is(cause, context.Canceled) {
+		why = "interrupted (" + cause.Error() + ")"
+	}
+	if journal == "" {
+		return fmt.Sprintf("%s: %d targets not started; without a journal, rotate them again from a new input", why, t.notStarted)
+	}
+	return fmt.Sprintf("%s: %d targets not started; continue with --resume %s (same input, a new --passwords-out)", why, t.notStarted, journal)
+}
+
+// closeOutputs closes --passwords-out and the journal.
+func (s *rotation) closeOutputs() error {
+	var err error
+	if s.pwOut != nil {
+		err = s.pwOut.Close()
+	}
+	if s.journal != nil {
+		if jerr := s.journal.Close(); jerr != nil {
+			err = cmp.Or(err, fmt.Errorf("journal: %w", jerr))
+		}
+	}
+	return err
+}

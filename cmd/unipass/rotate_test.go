@@ -1,0 +1,451 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"filippo.io/age"
+	"github.com/rogpeppe/go-internal/testscript"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/unipass/unipass/facade"
+	"github.com/unipass/unipass/facade/facadetest"
+	"github.com/unipass/unipass/facade/rotate"
+)
+
+// TestRotateScripts runs the rotate scripts (testdata/rotate) end to end against a Zendesk fake with the
+// admin set-password setting on, users 100–104 and the admin (1); $ZENDESK_URL is its address and
+// $ZENDESK_URL_ALIAS another name for it; $AGE_RECIPIENT is the recipient of the identity in key.txt
+// (recipients.txt holds it too).
+func TestRotateScripts(t *testing.T) {
+	t.Parallel()
+	testscript.Run(t, testscript.Params{
+		Dir:   "testdata/rotate",
+		Setup: setupRotateScript,
+		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
+			"decrypt":     cmdDecrypt,
+			"nopasswords": cmdNoPasswords,
+			"atfake":      cmdAtFake,
+			"writes":      cmdWrites,
+			"fault":       cmdFault,
+			"perm": func(ts *testscript.TestScript, neg bool, args []string) {
+				if len(args) != 2 {
+					ts.Fatalf("usage: perm FILE MODE")
+				}
+				info, err := os.Stat(ts.MkAbs(args[0]))
+				ts.Check(err)
+				if got := fmt.Sprintf("%04o", info.Mode().Perm()); (got == args[1]) == neg {
+					ts.Fatalf("%s has mode %s", args[0], got)
+				}
+			},
+		},
+	})
+}
+
+func setupRotateScript(e *testscript.Env) error {
+	zd := facadetest.NewZendesk()
+	zd.AddUser(facadetest.ZendeskUser{ID: 1, Email: "admin@example.com", Password: adminPassword, Role: "admin"})
+	for i := range 5 {
+		zd.AddUser(facadetest.ZendeskUser{ID: int64(100 + i), Email: fmt.Sprintf("u%d@example.com", i), Password: adminPassword, Role: "agent"})
+	}
+	zd.AddAPIToken("admin@example.com", apiToken)
+	zd.SetAdminSetPassword(true)
+	e.Defer(func() {
+		zd.Close()
+		for _, v := range zd.Violations() {
+			e.T().Fatal("contract violation: " + v.Error())
+		}
+	})
+	id, err := age.GenerateX25519Identity()
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(e.Cd+"/key.txt", []byte("# a test key\n"+id.String()+"\n"), 0o600); err != nil {
+		return err
+	}
+	if err := os.WriteFile(e.Cd+"/recipients.txt", []byte("# the test key\n"+id.Recipient().String()+"\n"), 0o600); err != nil {
+		return err
+	}
+	e.Values["zendesk"] = zd
+	e.Setenv("ZENDESK_URL", zd.URL())
+	e.Setenv("ZENDESK_URL_ALIAS", strings.Replace(zd.URL(), "127.0.0.1", "localhost", 1))
+	e.Setenv("API_TOKEN", apiToken)
+	e.Setenv("AGE_RECIPIENT", id.Recipient().String())
+	return nil
+}
+
+func scriptZendesk(ts *testscript.TestScript) *facadetest.Zendesk {
+	return ts.Value("zendesk").(*facadetest.Zendesk)
+}
+
+// decrypt IDENTITY IN OUT: age-decrypts IN with the identities in IDENTITY into OUT.
+func cmdDecrypt(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 3 {
+		ts.Fatalf("usage: decrypt IDENTITY IN OUT")
+	}
+	ids, err := age.ParseIdentities(strings.NewReader(ts.ReadFile(args[0])))
+	ts.Check(err)
+	r, err := age.Decrypt(strings.NewReader(ts.ReadFile(args[1])), ids...)
+	if neg {
+		if err == nil {
+			ts.Fatalf("%s decrypts", args[1])
+		}
+		return
+	}
+	ts.Check(err)
+	plain, err := io.ReadAll(r)
+	ts.Check(err)
+	ts.Check(os.WriteFile(ts.MkAbs(args[2]), plain, 0o600))
+}
+
+// passwordRows reads a user,password,status CSV.
+func passwordRows(ts *testscript.TestScript, name string) [][]string {
+	rows, err := csv.NewReader(strings.NewReader(ts.ReadFile(name))).ReadAll()
+	ts.Check(err)
+	if len(rows) == 0 || strings.Join(rows[0], ",") != "user,password,status" {
+		ts.Fatalf("%s: no user,password,status header", name)
+	}
+	return rows[1:]
+}
+
+// nopasswords CSV: no password of the CSV appears on the last command's standard output or error.
+func cmdNoPasswords(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 1 || neg {
+		ts.Fatalf("usage: nopasswords CSV")
+	}
+	out := ts.ReadFile("stdout") + ts.ReadFile("stderr")
+	for _, row := range passwordRows(ts, args[0]) {
+		if strings.Contains(out, row[1]) {
+			ts.Fatalf("the password of user %s appears in the output", row[0])
+		}
+	}
+}
+
+// atfake CSV: every done row's password is the user's password at the fake, and an unknown row's is not
+// (its write did not apply).
+func cmdAtFake(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 1 || neg {
+		ts.Fatalf("usage: atfake CSV")
+	}
+	zd := scriptZendesk(ts)
+	for _, row := range passwordRows(ts, args[0]) {
+		id, err := strconv.ParseInt(row[0], 10, 64)
+		ts.Check(err)
+		pw, _ := zd.Password(id)
+		if (pw == row[1]) != (row[2] == string(rotate.Done)) {
+			ts.Fatalf("user %s (%s): the fake holds another password", row[0], row[2])
+		}
+	}
+}
+
+// writes N: the fake has received N password writes so far.
+func cmdWrites(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 1 || neg {
+		ts.Fatalf("usage: writes N")
+	}
+	if got := strconv.Itoa(scriptZendesk(ts).Hits("SetUserPassword")); got != args[0] {
+		ts.Fatalf("%s password writes, want %s", got, args[0])
+	}
+}
+
+// fault OPERATION KIND TIMES arms a fault at the fake: KIND lost (the write applies, the connection
+// drops), or an HTTP status answered instead; fault clear removes them all.
+func cmdFault(ts *testscript.TestScript, neg bool, args []string) {
+	zd := scriptZendesk(ts)
+	if len(args) == 1 && args[0] == "clear" {
+		zd.ClearFaults()
+		return
+	}
+	if len(args) != 3 || neg {
+		ts.Fatalf("usage: fault OPERATION lost|STATUS TIMES | fault clear")
+	}
+	times, err := strconv.Atoi(args[2])
+	ts.Check(err)
+	f := facadetest.Fault{Times: times}
+	if args[1] == "lost" {
+		f.After, f.Drop = true, true
+	} else {
+		f.Status, err = strconv.Atoi(args[1])
+		ts.Check(err)
+		f.Body = `{"error":"RecordNotFound","description":"Not found"}`
+	}
+	zd.Fail(args[0], f)
+}
+
+// rotateFake is a Zendesk fake for in-process rotate tests: the admin and users 100.. with the admin
+// set-password setting on.
+func rotateFake(t *testing.T, users int) *facadetest.Zendesk {
+	t.Helper()
+	zd := facadetest.NewZendesk(facadetest.WithT(t))
+	zd.AddUser(facadetest.ZendeskUser{ID: 1, Email: "admin@example.com", Password: adminPassword, Role: "admin"})
+	for i := range users {
+		zd.AddUser(facadetest.ZendeskUser{ID: int64(100 + i), Email: fmt.Sprintf("u%d@example.com", i), Password: adminPassword, Role: "agent"})
+	}
+	zd.AddAPIToken("admin@example.com", apiToken)
+	zd.SetAdminSetPassword(true)
+	return zd
+}
+
+// runRotate runs the command in-process with ctx and returns its exit code, standard output and error.
+func runRotate(ctx context.Context, t *testing.T, baseURL, stdin string, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	environ := map[string]string{"UNIPASS_CREDENTIAL": apiToken}
+	e := &env{stdin: strings.NewReader(stdin), stdout: &out, stderr: &errOut, getenv: func(k string) string { return environ[k] },
+		terminal: func(any) bool { return false }, prompt: func(string) (string, error) { return "", nil }}
+	args = append([]string{"rotate", "--vendor", "zendesk", "--base-url", baseURL, "--auth", "api-token", "--user", "admin@example.com"}, args...)
+	code := e.run(ctx, args)
+	return code, out.String(), errOut.String()
+}
+
+// TestRotateInterrupted: cancelling the context (what Ctrl-C and SIGTERM do) mid-run stops new targets, lets
+// the writes in flight finish and be delivered, and exits 6 with the way to resume; the resumed run
+// completes every target without sending a done one again.
+func TestRotateInterrupted(t *testing.T) {
+	t.Parallel()
+	const users = 40
+	zd := rotateFake(t, users)
+	zd.Fail("SetUserPassword", facadetest.Fault{Delay: 20 * time.Millisecond})
+	dir := t.TempDir()
+	input := writeUsersFrom(t, dir+"/users.csv", 100, users)
+
+	ctx, cancel := context.WithCancel(t.Context())
+	go func() {
+		for zd.Hits("SetUserPassword") < 5 {
+			time.Sleep(time.Millisecond)
+		}
+		cancel()
+	}()
+	code, out, errOut := runRotate(ctx, t, zd.URL(), "", "--input", input, "--journal", dir+"/j", "--passwords-out", dir+"/1.csv",
+		"--concurrency", "4", "--rate", "1000")
+	require.Equal(t, exitInterrupted, code, errOut)
+	assert.Contains(t, errOut, "continue with --resume "+dir+"/j")
+	assert.Contains(t, out, `"status":"not-started"`)
+	first := readPasswords(t, dir+"/1.csv")
+	require.NotEmpty(t, first)
+	assertNoPassword(t, out+errOut, first)
+	sent := zd.Hits("SetUserPassword")
+	assert.Len(t, first, sent, "every write sent was finished and delivered")
+	assertAtFake(t, zd, first)
+
+	code, out, errOut = runRotate(t.Context(), t, zd.URL(), "", "--input", input, "--resume", dir+"/j", "--passwords-out", dir+"/2.csv",
+		"--concurrency", "4", "--rate", "1000")
+	require.Equal(t, exitOK, code, errOut)
+	assert.Equal(t, len(first), strings.Count(out, `"resumed":true`))
+	second := readPasswords(t, dir+"/2.csv")
+	assert.Len(t, second, users)
+	assertNoPassword(t, out+errOut, second)
+	assert.Equal(t, users, zd.Hits("SetUserPassword"), "no target written twice")
+	assertAtFake(t, zd, second)
+	for user, pw := range first {
+		assert.True(t, pw == second[user], "user %s delivered again with the same password", user)
+	}
+}
+
+// TestRotateStdinBadLine: from standard input, a bad line stops the run: no later target starts, and
+// rotate exits 2 naming the line.
+func TestRotateStdinBadLine(t *testing.T) {
+	t.Parallel()
+	zd := rotateFake(t, 3)
+	code, out, errOut := runRotate(t.Context(), t, zd.URL(), "user\n100\nnot-an-id\n101\n102\n", "--input", "-", "--print-passwords")
+	assert.Equal(t, exitUsage, code)
+	assert.Contains(t, errOut, `line 3: "not-an-id": a Zendesk user ID is a positive integer`)
+	assert.Contains(t, out, `"user":"101","status":"not-started"`)
+	assert.Contains(t, out, `"user":"102","status":"not-started"`)
+	assert.LessOrEqual(t, zd.Hits("SetUserPassword"), 1)
+}
+
+// TestRotateRefusesBeforeSending: flag and input mistakes are refused before any request.
+func TestRotateRefusesBeforeSending(t *testing.T) {
+	t.Parallel()
+	zd := rotateFake(t, 3)
+	dir := t.TempDir()
+	good := writeUsersFrom(t, dir+"/users.csv", 100, 3)
+	require.NoError(t, os.WriteFile(dir+"/bad.csv", []byte("user\n100\n101\n\"unterminated\n"), 0o600))
+	for _, c := range []struct {
+		name  string
+		stdin string
+		args  []string
+		want  string
+	}{
+		{"no input", "", []string{"--print-passwords"}, "--input is required"},
+		{"bad CSV at the end", "", []string{"--input", dir + "/bad.csv", "--print-passwords"}, "line 4"},
+		{"journal and resume", "", []string{"--input", good, "--journal", dir + "/a", "--resume", dir + "/b", "--print-passwords"}, "drop --journal"},
+		{"resume a missing journal", "", []string{"--input", good, "--resume", dir + "/missing", "--print-passwords"}, "--resume"},
+		{"identity without resume", "", []string{"--input", good, "--identity", dir + "/k", "--print-passwords"}, "--identity"},
+		{"encrypted to stdout", "", []string{"--input", good, "--encrypt-to", "age1x", "--print-passwords"}, "--print-passwords"},
+		{"bad recipient", "", []string{"--input", good, "--encrypt-to", "age1nope", "--passwords-out", dir + "/x"}, "not an age recipient"},
+		{"dry run with a journal", "", []string{"--input", good, "--dry-run", "--journal", dir + "/j"}, "--dry-run"},
+		{"stdin twice", "user\n100\n", []string{"--input", "-", "--credential-stdin", "--print-passwords"}, "both read standard input"},
+		{"no targets", "user\n", []string{"--input", "-", "--dry-run"}, "no targets"},
+	} {
+		code, _, errOut := runRotate(t.Context(), t, zd.URL(), c.stdin, c.args...)
+		assert.Equal(t, exitUsage, code, "%s: %s", c.name, errOut)
+		assert.Contains(t, errOut, c.want, c.name)
+	}
+	assert.NoFileExists(t, dir+"/x")
+	assert.Equal(t, 0, zd.Hits("SetUserPassword"))
+	assert.Equal(t, 0, zd.Hits("GetUserPasswordRequirements"))
+}
+
+// TestCheckUser: the syntax checks of a user reference agree with the facade's.
+func TestCheckUser(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		v    facade.Vendor
+		user string
+		ok   bool
+	}{
+		{facade.VendorZendesk, "1", true},
+		{facade.VendorZendesk, "9223372036854775807", true},
+		{facade.VendorZendesk, "9223372036854775808", false},
+		{facade.VendorZendesk, "0", false},
+		{facade.VendorZendesk, "007", false},
+		{facade.VendorZendesk, "+7", false},
+		{facade.VendorZendesk, "-7", false},
+		{facade.VendorZendesk, "7a", false},
+		{facade.VendorZendesk, "", false},
+		{facade.VendorDocSpace, "aae1e103-bca5-9fa1-ba8c-42058b4abf28", true},
+		{facade.VendorDocSpace, "{aae1e103-bca5-9fa1-ba8c-42058b4abf28}", false},
+		{facade.VendorDocSpace, "aae1e103bca59fa1ba8c42058b4abf28", false},
+		{facade.VendorDocSpace, "mike@example.com", false},
+	} {
+		assert.Equal(t, c.ok, checkUser(c.v, c.user) == nil, "%s %q", c.v, c.user)
+	}
+}
+
+// writeUsersFrom writes a CSV of n Zendesk user IDs from first.
+func writeUsersFrom(t *testing.T, path string, first, n int) string {
+	t.Helper()
+	var b strings.Builder
+	b.WriteString("user\n")
+	for i := range n {
+		b.WriteString(strconv.Itoa(first+i) + "\n")
+	}
+	require.NoError(t, os.WriteFile(path, []byte(b.String()), 0o600))
+	return path
+}
+
+// readPasswords reads a plain --passwords-out file: user → password, for done and unknown rows alike.
+func readPasswords(t *testing.T, path string) map[string]string {
+	t.Helper()
+	f, err := os.Open(path)
+	require.NoError(t, err)
+	defer func() { _ = f.Close() }()
+	rows, err := csv.NewReader(f).ReadAll()
+	require.NoError(t, err, "%s", path)
+	require.NotEmpty(t, rows)
+	require.Equal(t, []string{"user", "password", "status"}, rows[0])
+	out := map[string]string{}
+	for _, r := range rows[1:] {
+		out[r[0]] = r[1]
+	}
+	return out
+}
+
+// assertAtFake checks that each user's password at the fake is the one delivered.
+func assertAtFake(t *testing.T, zd *facadetest.Zendesk, pws map[string]string) {
+	t.Helper()
+	for user, want := range pws {
+		id, err := strconv.ParseInt(user, 10, 64)
+		require.NoError(t, err)
+		got, _ := zd.Password(id)
+		assert.True(t, want == got, "user %s: the fake holds another password", user) // neither printed
+	}
+}
+
+// TestRotateLostAnswers: every write is applied and its answer lost (the connection dropped, or a proxy's
+// 502 or 500 instead of the vendor's answer): every target ends done through Verify, each written once,
+// and every password delivered is the one in effect.
+func TestRotateLostAnswers(t *testing.T) {
+	t.Parallel()
+	const users = 50
+	for name, fault := range map[string]facadetest.Fault{
+		"dropped": {After: true, Drop: true},
+		"502":     {After: true, Status: 502, Body: "Bad Gateway"},
+		"500":     {After: true, Status: 500, Body: `{"error":"InternalError"}`},
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			zd := rotateFake(t, users)
+			zd.Fail("SetUserPassword", fault)
+			dir := t.TempDir()
+			input := writeUsersFrom(t, dir+"/users.csv", 100, users)
+			code, out, errOut := runRotate(t.Context(), t, zd.URL(), "", "--input", input, "--journal", dir+"/j",
+				"--passwords-out", dir+"/p.csv", "--rate", "1000")
+			require.Equal(t, exitOK, code, errOut)
+			assert.Equal(t, users, strings.Count(out, `"status":"done"`))
+			pws := readPasswords(t, dir+"/p.csv")
+			assert.Len(t, pws, users)
+			assertNoPassword(t, out+errOut, pws)
+			assertAtFake(t, zd, pws)
+			assert.Equal(t, users, zd.Hits("SetUserPassword"), "each target written once")
+		})
+	}
+}
+
+// assertNoPassword checks that none of the passwords appears in the command's output.
+func assertNoPassword(t *testing.T, output string, pws map[string]string) {
+	t.Helper()
+	for user, pw := range pws {
+		assert.False(t, strings.Contains(output, pw), "the password of user %s is in the output", user) // not printed
+	}
+}
+
+func TestProgressLine(t *testing.T) {
+	t.Parallel()
+	assert.Equal(t, "[###############...............] 4/10 done, 1 unknown, 0 failed, 2.0/s ",
+		progressLine(rotate.Progress{Done: 4, Unknown: 1, Total: 10, Rate: 2}))
+	assert.Equal(t, "7 done, 0 unknown, 1 failed, 0.5/s ", progressLine(rotate.Progress{Done: 7, Failed: 1, Rate: 0.5}))
+}
+
+// TestTargetReaders: each format yields its users with their line numbers, and bad lines as *lineError
+// without stopping the reader.
+func TestTargetReaders(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		name, input string
+		format      inputFormat
+		want        []string // "line:user", or "line!" for a bad line
+	}{
+		{"csv", "\uFEFFname,User\nfirst, 100 \nsecond,101\n", formatCSV, []string{"2:100", "3:101"}},
+		{"csv bad lines", "user\n100\n\n,\n\"a\"b\n102\n", formatCSV, []string{"2:100", "4!", "5!", "6:102"}},
+		{"csv quoted", "user,note\n\"100\",\"a, b\"\n", formatCSV, []string{"2:100"}},
+		{"jsonl", "{\"user\": 100}\n\n{\"user\": \" 101 \"}\n{\"user\": null}\n[1]\n{\"user\": 1.5e3}\n", formatJSONL,
+			[]string{"1:100", "3:101", "4!", "5!", "6:1.5e3"}},
+	} {
+		tr, err := newTargetReader(strings.NewReader(c.input), c.format)
+		require.NoError(t, err, c.name)
+		var got []string
+		for {
+			tg, err := tr.next()
+			if errors.Is(err, io.EOF) {
+				break
+			}
+			var le *lineError
+			if errors.As(err, &le) {
+				got = append(got, fmt.Sprintf("%d!", le.line))
+				continue
+			}
+			require.NoError(t, err, c.name)
+			got = append(got, fmt.Sprintf("%d:%s", tg.line, tg.user))
+		}
+		assert.Equal(t, c.want, got, c.name)
+	}
+	_, err := newTargetReader(strings.NewReader("name\nx\n"), formatCSV)
+	assert.ErrorContains(t, err, `needs a "user" column`)
+	tr, err := newTargetReader(strings.NewReader(`{"user": "`+strings.Repeat("9", maxInputLine)+`"}`), formatJSONL)
+	require.NoError(t, err)
+	_, err = tr.next()
+	assert.ErrorContains(t, err, "line 1: bufio.Scanner: token too long")
+}

@@ -1,0 +1,63 @@
+package rotate
+
+import (
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/unipass/unipass/facade"
+)
+
+func testEntry(user string) Entry {
+	return Entry{Key: TargetKey(facade.VendorZendesk, user), Vendor: facade.VendorZendesk, User: user, State: EntryPending,
+		Password: facade.NewSecret("fake-Pw-" + user), Time: time.Now()}
+}
+
+// Records that arrive while a commit is under way share the next write and fsync.
+func TestJournalGroupCommit(t *testing.T) {
+	t.Parallel()
+	j, err := CreateJournal(filepath.Join(t.TempDir(), "journal"), JournalHeader{Vendor: "zendesk"})
+	require.NoError(t, err)
+	defer func() { require.NoError(t, j.Close()) }()
+
+	j.mu.Lock()
+	j.flushing = true // a commit under way
+	j.mu.Unlock()
+	const n = 32
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() { assert.NoError(t, j.Record(testEntry(string(rune('a'+i))))) })
+	}
+	for {
+		j.mu.Lock()
+		q := j.queued
+		j.mu.Unlock()
+		if q == n {
+			break
+		}
+		time.Sleep(time.Millisecond)
+	}
+	j.mu.Lock()
+	j.flushing = false // the commit under way ends
+	j.cond.Broadcast()
+	j.mu.Unlock()
+	wg.Wait()
+	assert.Equal(t, uint64(1), j.commits, "one write and fsync for all")
+	assert.Equal(t, uint64(n), j.synced)
+}
+
+// A failed write or fsync (disk full) fails that Record and every later one.
+func TestJournalFailureIsSticky(t *testing.T) {
+	t.Parallel()
+	j, err := CreateJournal(filepath.Join(t.TempDir(), "journal"), JournalHeader{Vendor: "zendesk"})
+	require.NoError(t, err)
+	require.NoError(t, j.Record(testEntry("1")))
+	require.NoError(t, j.f.Close()) // every write now fails, as on a full disk
+	assert.ErrorIs(t, j.Record(testEntry("2")), ErrJournal)
+	assert.ErrorIs(t, j.Record(testEntry("3")), ErrJournal)
+	assert.Error(t, j.Close())
+}

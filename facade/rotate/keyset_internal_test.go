@@ -1,0 +1,26 @@
+package rotate
+
+import (
+	"fmt"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+)
+
+func TestKeySet(t *testing.T) {
+	t.Parallel()
+	s := newKeySet()
+	const n = 5000
+	for i := range n {
+		assert.False(t, s.add(fmt.Sprint("zendesk:", i)), "new key %d", i)
+	}
+	for i := range n {
+		assert.True(t, s.add(fmt.Sprint("zendesk:", i)), "key %d seen", i)
+	}
+	assert.False(t, s.add("zendesk:new"))
+	total := len(s.buf)
+	for _, r := range s.runs {
+		total += len(r)
+	}
+	assert.Equal(t, n+1, total, "each key once")
+}

@@ -1,0 +1,112 @@
+package rotate_test
+
+import (
+	"fmt"
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/unipass/unipass/facade"
+	"github.com/unipass/unipass/facade/facadetest"
+	"github.com/unipass/unipass/facade/rotate"
+)
+
+// Every write applied and its answer lost (dropped, a proxy's 502, an answer slower than the client's
+// timeout): every target ends done through Verify, none is lost or sent twice, and each account's password
+// at the vendor is the one delivered.
+func TestRotationLostAnswersEndDoneThroughVerify(t *testing.T) {
+	t.Parallel()
+	faults := map[string]facadetest.Fault{
+		"dropped":  {After: true, Drop: true},
+		"502":      {After: true, Status: 502, ContentType: "text/html", Body: "<html>502 Bad Gateway</html>"},
+		"too slow": {After: true, Delay: time.Hour}, // until the client's timeout
+	}
+	for name, fault := range faults {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			const n = 20
+			f, _ := zendeskFleet(t, n)
+			// The timeout leaves a loaded machine time to get each write to the fake, which must apply it.
+			z, err := facade.NewZendesk(f.URL(), facade.WithHTTPClient(&http.Client{Transport: f.Client().Transport, Timeout: time.Second}),
+				facade.WithAPIToken("admin@example.com", "fake-api-token"), facade.WithBackoff(time.Millisecond))
+			require.NoError(t, err)
+			f.Fail("SetUserPassword", fault)
+			j, path := newJournal(t)
+			results := collect(rotate.Run(t.Context(), feed(z, n), rotate.Config{Concurrency: n, Limits: fast, Journal: j}))
+			require.Len(t, results, n)
+			for _, r := range results {
+				require.Equal(t, rotate.Done, r.Status, "%s: %v", r.User, r.Err)
+				var id int64
+				_, _ = fmt.Sscan(r.User, &id)
+				pw, _ := f.Password(id)
+				assert.Equal(t, pw, r.NewPassword.Reveal(), "the password in effect is the one delivered")
+				assert.Equal(t, 1, r.Attempts)
+			}
+			assert.Equal(t, n, f.Hits("SetUserPassword"), "no write sent twice")
+			states := map[string][]any{}
+			for _, l := range journalLines(t, path)[1:] {
+				states[l["user"].(string)] = append(states[l["user"].(string)], l["state"])
+			}
+			for _, r := range results {
+				assert.Equal(t, []any{"pending", "done"}, states[r.User], r.User)
+			}
+		})
+	}
+}
+
+func glowmarktAccount(t *testing.T) (*facadetest.Glowmarkt, *facade.Glowmarkt) {
+	g := facadetest.NewGlowmarkt(facadetest.WithT(t))
+	g.AddAccount(facadetest.GlowmarktAccount{AccountID: "acc-1", Username: "g@example.com", Password: "fake-Old-Passw0rd"})
+	m, err := facade.NewGlowmarkt(g.URL(), facade.WithHTTPClient(g.Client()), facade.WithApplicationID(g.ApplicationID()),
+		facade.WithLogin("g@example.com", "fake-Old-Passw0rd"), facade.WithBackoff(time.Millisecond))
+	require.NoError(t, err)
+	return g, m
+}
+
+// A Glowmarkt change whose outcome is unknown but which did not apply: Verify refuses the new password, the
+// old one still verifies, so it is sent once more, and ends done.
+func TestRotationProvenNotAppliedIsSentAgain(t *testing.T) {
+	t.Parallel()
+	g, m := glowmarktAccount(t)
+	g.Fail("userChangePassWord", facadetest.Fault{Drop: true, Times: 1}) // lost before the vendor applied it
+	j, path := newJournal(t)
+	results := run(t.Context(), rotate.Config{Journal: j, Limits: map[facade.Vendor]rotate.Limit{facade.VendorGlowmarkt: {PerSecond: 1000, Burst: 10}}},
+		rotate.Target{Manager: m, User: "acc-1", OldPassword: facade.NewSecret("fake-Old-Passw0rd")})
+	require.Len(t, results, 1)
+	r := results[0]
+	require.Equal(t, rotate.Done, r.Status, "%v", r.Err)
+	assert.Equal(t, 2, g.Hits("userChangePassWord"), "sent again once, after the proof")
+	assert.Equal(t, 2, r.Attempts)
+	pw, _ := g.Password("acc-1")
+	assert.Equal(t, pw, r.NewPassword.Reveal())
+	var states []any
+	for _, l := range journalLines(t, path)[1:] {
+		states = append(states, l["state"])
+	}
+	assert.Equal(t, []any{"pending", "not-applied", "pending", "done"}, states)
+}
+
+// Zendesk without password access to the API cannot verify: the write applied with its answer lost ends
+// unknown, and the password delivered is the one in effect.
+func TestRotationUnverifiableIsUnknownWithThePassword(t *testing.T) {
+	t.Parallel()
+	f, z := zendeskFleet(t, 3)
+	f.SetPasswordAccess(false)
+	f.Fail("SetUserPassword", facadetest.Fault{After: true, Drop: true})
+	results := collect(rotate.Run(t.Context(), feed(z, 3), rotate.Config{Limits: fast}))
+	require.Len(t, results, 3)
+	for _, r := range results {
+		assert.Equal(t, rotate.Unknown, r.Status)
+		assert.ErrorIs(t, r.Err, facade.ErrOutcomeUnknown)
+		assert.ErrorIs(t, r.Err, facade.ErrVerifyUnavailable)
+		var id int64
+		_, _ = fmt.Sscan(r.User, &id)
+		pw, _ := f.Password(id)
+		assert.Equal(t, pw, r.NewPassword.Reveal(), "delivered, for a person to settle")
+		assert.NotContains(t, fmt.Sprintf("%v %+v %#v", r, r, r.Err), pw)
+	}
+	assert.Equal(t, 3, f.Hits("SetUserPassword"))
+}

@@ -1,0 +1,360 @@
+package rotate
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"golang.org/x/time/rate"
+
+	"github.com/unipass/unipass/facade"
+)
+
+// target is one target's rotation in progress.
+type target struct {
+	r      *runner
+	t      Target
+	key    string
+	index  int
+	change bool // a ChangePassword (OldPassword set), not a SetPassword
+	p      *pacer
+	obs    context.Context // the run's context with an observer that paces and counts write requests
+	res    Result
+	// recorded: a pending entry is in the journal for the current send.
+	recorded bool
+	// sent: a write request was made for the target in this run.
+	sent bool
+}
+
+// errStopped is the error of a target that finds the run stopped by a journal failure before its write.
+type errStopped struct{ err error }
+
+func (e *errStopped) Error() string { return "rotate: not sent, the run stopped: " + e.err.Error() }
+func (e *errStopped) Unwrap() error { return e.err }
+
+// verdict is what reconciling a write with an unknown outcome found.
+type verdict int
+
+const (
+	unsettled  verdict = iota
+	applied            // the candidate verifies: the write applied
+	notApplied         // the candidate is refused and the old password verifies: the write did not apply
+)
+
+// rotate runs one target: checks, resume, candidate, write.
+func (r *runner) rotate(ctx context.Context, i int, t Target) Result {
+	res := r.newResult(i, t)
+	if t.Manager == nil {
+		res.Err = errors.New("rotate: target without a manager")
+		return res
+	}
+	a := &target{r: r, t: t, key: TargetKey(res.Vendor, t.User), index: i, change: !t.OldPassword.IsZero(), res: res}
+	prior, hasPrior := r.cfg.Prior[a.key]
+	if err := r.stopped(); err != nil {
+		return r.stoppedResult(i, t, prior, hasPrior, &errStopped{err})
+	}
+	a.p = r.pacer(res.Vendor)
+	a.obs = facade.WithObserver(ctx, func(info facade.ResponseInfo) {
+		if info.Operation == facade.OpSetPassword || info.Operation == facade.OpChangePassword {
+			a.res.Attempts++
+		}
+		a.p.observe(info)
+	})
+	if hasPrior && maybeApplied(prior) {
+		return a.resume(ctx, prior.Password) // before the checks below: the journal's password is reported whatever they say
+	}
+	caps := t.Manager.Capabilities()
+	if a.change && !caps.ChangePassword || !a.change && !caps.SetPassword {
+		op := facade.OpSetPassword
+		if a.change {
+			op = facade.OpChangePassword
+		}
+		a.res.Err = fmt.Errorf("rotate: %s cannot %s: %w", res.Vendor, op, facade.ErrUnsupported)
+		return a.res
+	}
+	pw, err := a.candidate(ctx)
+	if err != nil {
+		return a.failed(ctx, err)
+	}
+	return a.write(ctx, pw)
+}
+
+// candidate returns the target's new password, or generates one that fits the vendor's policy.
+func (a *target) candidate(ctx context.Context) (facade.Secret, error) {
+	if !a.t.NewPassword.IsZero() {
+		return a.t.NewPassword, nil
+	}
+	policy, err := a.r.policy(ctx, a.t, a.p)
+	if err != nil {
+		return facade.Secret{}, fmt.Errorf("rotate: reading the policy: %w", err)
+	}
+	return GeneratePassword(policy, a.r.cfg.PasswordLength)
+}
+
+// resume settles a write of an earlier run that may have applied: Verify decides; a write proven not
+// applied is sent again with the same password.
+func (a *target) resume(ctx context.Context, pw facade.Secret) Result {
+	v, err := a.reconcile(ctx, pw)
+	switch v {
+	case applied:
+		_ = a.record(EntryDone, pw)
+		a.res.Resumed = true
+		return a.done(pw)
+	case notApplied:
+		_ = a.record(EntryNotApplied, pw)
+		return a.write(ctx, pw)
+	}
+	_ = a.record(EntryUnknown, pw)
+	a.res.Resumed = true
+	return a.unknown(pw, err)
+}
+
+// write sends pw and settles the outcome; a write proven not applied by reconcile is sent once more.
+func (a *target) write(ctx context.Context, pw facade.Secret) (res Result) {
+	start := time.Now()
+	defer func() { res.Latency = time.Since(start) }()
+	for resent := false; ; resent = true {
+		err := a.send(ctx, pw)
+		switch {
+		case err == nil:
+			_ = a.record(EntryDone, pw)
+			return a.done(pw)
+		case !errors.Is(err, facade.ErrOutcomeUnknown):
+			if a.recorded {
+				_ = a.record(EntryNotApplied, pw)
+			}
+			return a.failed(ctx, err)
+		}
+		v, verr := a.reconcile(ctx, pw)
+		switch {
+		case v == applied:
+			_ = a.record(EntryDone, pw)
+			return a.done(pw)
+		case v == notApplied && !resent:
+			if rerr := a.record(EntryNotApplied, pw); rerr != nil {
+				return a.failed(ctx, fmt.Errorf("rotate: proven not applied, and not sent again: %w", rerr))
+			}
+			continue
+		case v == notApplied:
+			_ = a.record(EntryNotApplied, pw)
+			return a.failed(ctx, fmt.Errorf("rotate: sent twice, and Verify proved neither applied: %w", err))
+		}
+		_ = a.record(EntryUnknown, pw)
+		return a.unknown(pw, errors.Join(err, verr))
+	}
+}
+
+// send paces and sends one write, recording it pending first, and sends it again after 429 answers (which
+// prove it was not applied), at most MaxRateLimitRounds times.
+func (a *target) send(ctx context.Context, pw facade.Secret) error {
+	a.recorded = false
+	var last error
+	for round := 0; ; round++ {
+		if err := a.p.wait(ctx); err != nil {
+			if last != nil {
+				return fmt.Errorf("%w; not sent again: %w", last, err)
+			}
+			return err
+		}
+		if !a.recorded {
+			if err := a.record(EntryPending, pw); err != nil {
+				return err
+			}
+			a.recorded = true
+		}
+		// Not cut short by ctx: a write in flight finishes or times out, and its outcome is known.
+		wctx := context.WithoutCancel(a.obs)
+		a.sent = true
+		if a.change {
+			last = a.t.Manager.ChangePassword(wctx, a.t.User, a.t.OldPassword, pw)
+		} else {
+			last = a.t.Manager.SetPassword(wctx, a.t.User, pw)
+		}
+		if !errors.Is(last, facade.ErrRateLimited) || errors.Is(last, facade.ErrOutcomeUnknown) || round >= a.r.cfg.MaxRateLimitRounds {
+			return last
+		}
+	}
+}
+
+// reconcile settles a write whose outcome is unknown with Verify: the candidate verifies → applied; it is
+// refused and the old password (a ChangePassword target's) verifies → not applied; else unsettled, with
+// the reason.
+func (a *target) reconcile(ctx context.Context, pw facade.Secret) (verdict, error) {
+	if !a.t.Manager.Capabilities().Verify {
+		return unsettled, fmt.Errorf("rotate: %s cannot verify the new password: %w", a.res.Vendor, facade.ErrUnsupported)
+	}
+	err := a.verify(ctx, pw)
+	switch {
+	case err == nil:
+		return applied, nil
+	case !errors.Is(err, facade.ErrWrongPassword):
+		return unsettled, fmt.Errorf("rotate: verifying the new password: %w", err)
+	case !a.change:
+		return unsettled, fmt.Errorf("rotate: the vendor refuses the new password, so the write probably did not apply (unproven without the old password): %w", err)
+	}
+	errOld := a.verify(ctx, a.t.OldPassword)
+	if errOld == nil {
+		return notApplied, nil
+	}
+	return unsettled, fmt.Errorf("rotate: the vendor refuses the new password (%w), and verifying the old one failed: %w", err, errOld)
+}
+
+// verify paces and sends one Verify. It is not cut short by ctx; once ctx is cancelled, its pacing wait is
+// bounded by MaxWait.
+func (a *target) verify(ctx context.Context, pw facade.Secret) error {
+	wctx, cancel := graceContext(ctx, a.r.cfg.MaxWait)
+	defer cancel()
+	if err := a.p.wait(wctx); err != nil {
+		return fmt.Errorf("rotate: pacing the verification: %w", err)
+	}
+	return a.t.Manager.Verify(context.WithoutCancel(a.obs), a.t.User, pw)
+}
+
+// graceContext returns a context that ctx's cancellation ends only after grace.
+func graceContext(ctx context.Context, grace time.Duration) (context.Context, context.CancelFunc) {
+	g, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	stop := context.AfterFunc(ctx, func() { time.AfterFunc(grace, cancel) })
+	return g, func() {
+		stop()
+		cancel()
+	}
+}
+
+// record writes a journal entry for the target; a failure stops the run.
+func (a *target) record(state EntryState, pw facade.Secret) error {
+	j := a.r.cfg.Journal
+	if j == nil {
+		return nil
+	}
+	if err := a.r.stopped(); err != nil {
+		return &errStopped{err}
+	}
+	err := j.Record(Entry{Key: a.key, Index: a.index, Vendor: a.res.Vendor, User: a.t.User, State: state, Password: pw, Time: time.Now().UTC()})
+	if err == nil {
+		return nil
+	}
+	if !errors.Is(err, ErrJournal) {
+		err = fmt.Errorf("rotate: %w: %w", ErrJournal, err)
+	}
+	a.r.stop(err)
+	return err
+}
+
+func (a *target) done(pw facade.Secret) Result {
+	a.res.Status, a.res.NewPassword, a.res.Err = Done, pw, nil
+	return a.res
+}
+
+func (a *target) unknown(pw facade.Secret, err error) Result {
+	a.res.Status, a.res.NewPassword, a.res.Err = Unknown, pw, err
+	return a.res
+}
+
+// failed ends a target whose write provably did not apply; NotStarted when nothing was sent because ctx
+// was cancelled or the run stopped.
+func (a *target) failed(ctx context.Context, err error) Result {
+	a.res.Status, a.res.Err = Failed, err
+	var stopped *errStopped
+	if !a.sent && (errors.As(err, &stopped) || ctx.Err() != nil && !errors.Is(err, ErrJournal)) {
+		a.res.Status = NotStarted
+	}
+	return a.res
+}
+
+// stop records the first journal failure; no write is sent after it.
+func (r *runner) stop(err error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.stopErr == nil {
+		r.stopErr = err
+	}
+}
+
+// pacer keeps one vendor's requests under its limit. It slows down when answers report little remaining
+// quota, and pauses every request to the vendor on a 429 for its Retry-After, at most maxWait; a longer
+// Retry-After blocks the vendor (every wait fails with ErrRateLimited) until the time it names.
+type pacer struct {
+	vendor  facade.Vendor
+	lim     *rate.Limiter
+	base    rate.Limit
+	maxWait time.Duration
+
+	mu           sync.Mutex
+	pausedUntil  time.Time
+	blockedUntil time.Time
+	blockedFor   time.Duration
+}
+
+func newPacer(v facade.Vendor, l Limit, maxWait time.Duration) *pacer {
+	return &pacer{vendor: v, lim: rate.NewLimiter(rate.Limit(l.PerSecond), max(l.Burst, 1)), base: rate.Limit(l.PerSecond), maxWait: maxWait}
+}
+
+// wait blocks until the vendor may get another request.
+func (p *pacer) wait(ctx context.Context) error {
+	for {
+		d, err := p.pause()
+		if err != nil {
+			return err
+		}
+		if d <= 0 {
+			break
+		}
+		t := time.NewTimer(d)
+		select {
+		case <-t.C:
+		case <-ctx.Done():
+			t.Stop()
+			return ctx.Err()
+		}
+	}
+	return p.lim.Wait(ctx)
+}
+
+// pause returns how long the vendor is paused, or the error of a blocked vendor.
+func (p *pacer) pause() (time.Duration, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	now := time.Now()
+	if now.Before(p.blockedUntil) {
+		return 0, fmt.Errorf("rotate: %s asked to wait %s, more than the %s cap (Config.MaxWait); no request until %s: %w",
+			p.vendor, p.blockedFor.Round(time.Second), p.maxWait, p.blockedUntil.UTC().Format(time.RFC3339), facade.ErrRateLimited)
+	}
+	return p.pausedUntil.Sub(now), nil
+}
+
+// observe adjusts the pace to what an answer said.
+func (p *pacer) observe(i facade.ResponseInfo) {
+	if i.StatusCode == 429 {
+		p.rateLimited(i.RetryAfter)
+	}
+	if rl := i.RateLimit; rl.Limit > 0 && rl.Remaining >= 0 {
+		switch {
+		case rl.Remaining*10 < rl.Limit: // under a tenth of the quota left: half speed
+			p.lim.SetLimit(p.base / 2)
+		default:
+			p.lim.SetLimit(p.base)
+		}
+	}
+}
+
+// rateLimited pauses the vendor for a 429's wait (1s when it named none), or blocks it when the wait is
+// above the cap.
+func (p *pacer) rateLimited(wait time.Duration) {
+	if wait <= 0 {
+		wait = time.Second
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	until := time.Now().Add(wait)
+	if wait > p.maxWait {
+		if until.After(p.blockedUntil) {
+			p.blockedUntil, p.blockedFor = until, wait
+		}
+		return
+	}
+	if until.After(p.pausedUntil) {
+		p.pausedUntil = until
+	}
+}
