@@ -140,27 +140,20 @@ func (e *env) fakes(ctx context.Context, f fakesFlags) error {
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	context.AfterFunc(ctx, stop)
-	ln, err := (&net.ListenConfig{}).Listen(ctx, "tcp", f.addr)
+	ln, origin, err := listenFakes(ctx, f.addr, tlsConf)
 	if err != nil {
-		return fmt.Errorf("fakes: %w", err)
+		return err
 	}
-	scheme := "http"
-	if tlsConf != nil {
-		scheme = "https"
-		ln = tls.NewListener(ln, tlsConf)
-	}
-	origin := scheme + "://" + originHost(ln.Addr())
 	fakes := facadetest.NewFakes(origin, seed)
+	defer fakes.Close()
 	// Violations and the server's own errors (a client's failed TLS handshake) share standard error.
 	logger := log.New(e.stderr, "unipass fakes: ", 0) // a Logger serializes its writes
 	fakes.OnViolation(func(_ api.Vendor, err error) { logger.Print(err) })
 	srv := &http.Server{Handler: fakes.Handler(), ReadHeaderTimeout: 10 * time.Second, ErrorLog: logger}
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
-	if err := e.fakesBanner(origin, f); err != nil {
-		return err
-	}
-	if err := writeURLFile(f.urlFile, origin); err != nil {
+	if err := e.announceFakes(origin, f); err != nil {
+		_ = srv.Close()
 		return err
 	}
 	select {
@@ -168,7 +161,7 @@ func (e *env) fakes(ctx context.Context, f fakesFlags) error {
 		return fmt.Errorf("fakes: %w", err)
 	case <-ctx.Done():
 	}
-	fakes.Close() // cuts the delays of armed faults short
+	fakes.Close() // cuts the delays of armed faults short, so that Shutdown need not wait for them
 	shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 	defer cancel()
 	if err := srv.Shutdown(shutdownCtx); err != nil {
@@ -176,6 +169,28 @@ func (e *env) fakes(ctx context.Context, f fakesFlags) error {
 	}
 	logger.Print("stopped")
 	return nil
+}
+
+// listenFakes listens on addr (with TLS if tlsConf is set) and returns the origin clients should use.
+func listenFakes(ctx context.Context, addr string, tlsConf *tls.Config) (net.Listener, string, error) {
+	ln, err := (&net.ListenConfig{}).Listen(ctx, "tcp", addr)
+	if err != nil {
+		return nil, "", fmt.Errorf("fakes: %w", err)
+	}
+	scheme := "http"
+	if tlsConf != nil {
+		scheme = "https"
+		ln = tls.NewListener(ln, tlsConf)
+	}
+	return ln, scheme + "://" + originHost(ln.Addr()), nil
+}
+
+// announceFakes prints the banner and writes --url-file.
+func (e *env) announceFakes(origin string, f fakesFlags) error {
+	if err := e.fakesBanner(origin, f); err != nil {
+		return err
+	}
+	return writeURLFile(f.urlFile, origin)
 }
 
 // writeURLFile writes origin to path (if set) at once: a script waiting for the file reads it whole.
