@@ -658,3 +658,50 @@ func TestFakesScripts(t *testing.T) {
 		},
 	})
 }
+
+// TestFakesCustomSeed runs the command in this process with a seed file: the seed is served, its
+// credentials are not printed, and cancelling the context stops it with exit 0.
+func TestFakesCustomSeed(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	seed := filepath.Join(dir, "seed.json")
+	require.NoError(t, os.WriteFile(seed, []byte(`{"zendesk": {
+		"users": [{"id": 7, "email": "owner@example.com", "password": "fake-Owner-Passw0rd", "role": "admin"}],
+		"api_tokens": [{"email": "owner@example.com", "token": "fake-custom-token"}],
+		"policy": {"min_length": 14, "mixed_case": true, "digits": true}}}`), 0o600))
+	urlFile := filepath.Join(dir, "url.txt")
+	ctx, cancel := context.WithCancel(t.Context())
+	var out, errOut bytes.Buffer
+	done := make(chan int, 1)
+	go func() {
+		done <- run(ctx, []string{"fakes", "--addr", "127.0.0.1:0", "--seed", seed, "--url-file", urlFile}, strings.NewReader(""), &out, &errOut)
+	}()
+	var origin string
+	require.Eventually(t, func() bool {
+		data, err := os.ReadFile(urlFile)
+		origin = firstLine(string(data))
+		return err == nil
+	}, 30*time.Second, 5*time.Millisecond)
+
+	code, text := unipass(t, map[string]string{"UNIPASS_CREDENTIAL": "fake-custom-token"}, "", "requirements", "7",
+		"--vendor", "zendesk", "--base-url", origin+"/zendesk", "--auth", "api-token", "--user", "owner@example.com")
+	assert.Equal(t, exitOK, code, text)
+	assert.Contains(t, text, "must be at least 14 characters")
+	code, _ = unipass(t, map[string]string{"UNIPASS_CREDENTIAL": seedZendeskToken}, "", "requirements", "7",
+		"--vendor", "zendesk", "--base-url", origin+"/zendesk", "--auth", "api-token", "--user", "admin@example.com")
+	assert.Equal(t, exitRejected, code, "the default seed's token is not in this seed")
+
+	cancel()
+	select {
+	case code := <-done:
+		assert.Equal(t, exitOK, code, errOut.String())
+	case <-time.After(30 * time.Second):
+		t.Fatal("unipass fakes did not stop")
+	}
+	assert.Contains(t, out.String(), "unipass fakes: serving on "+origin)
+	assert.NotContains(t, out.String(), "export")
+	for _, secret := range []string{"fake-custom-token", "fake-Owner-Passw0rd", seedZendeskToken} {
+		assert.NotContains(t, out.String()+errOut.String(), secret)
+	}
+	assert.Contains(t, errOut.String(), "unipass fakes: stopped")
+}
