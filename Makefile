@@ -4,7 +4,7 @@ BIN           := $(CURDIR)/bin
 GOLANGCI_VER  := v2.15.0
 GOLANGCI_LINT := $(BIN)/golangci-lint-$(GOLANGCI_VER)
 
-.PHONY: all generate check-generated lint test fuzz bench ci
+.PHONY: all generate check-generated lint test test-oldest fuzz bench ci
 
 all: ci
 
@@ -38,6 +38,14 @@ lint: $(GOLANGCI_LINT)
 test:
 	$(GO) test -race ./...
 
+# The oldest Go release the module supports: the go line of go.mod (go 1.N.0).
+GO_OLDEST := go$(shell sed -n 's/^go //p' go.mod)
+
+## test-oldest: every test on the go.mod go line's release (the toolchain comes through the module proxy)
+test-oldest:
+	GOTOOLCHAIN=$(GO_OLDEST) $(GO) version
+	GOTOOLCHAIN=$(GO_OLDEST) $(GO) test $(GO_OLDEST_FLAGS) ./...
+
 FUZZTIME     ?= 30s
 # package:target pairs
 FUZZ_TARGETS := ./facade/internal/transport:FuzzRetryAfter ./facade:FuzzAPIErrorMapping \
@@ -57,4 +65,4 @@ bench:
 	$(GO) test -run='^$$' -bench=. -benchmem -benchtime=2s -count=$(BENCHCOUNT) ./bench/ | $(GO) run ./internal/benchreport
 
 ## ci: what CI runs
-ci: check-generated lint test
+ci: check-generated lint test test-oldest

@@ -1,6 +1,6 @@
 module github.com/unipass/unipass
 
-go 1.26.8
+go 1.26.0
 
 require (
 	filippo.io/age v1.3.2
@@ -39,5 +39,3 @@ require (
 	golang.org/x/tools v0.49.0 // indirect
 	gopkg.in/yaml.v3 v3.0.1 // indirect
 )
-
-tool github.com/oapi-codegen/oapi-codegen/v2/cmd/oapi-codegen

@@ -328,7 +328,7 @@ func TestGlowmarktOperations(t *testing.T) {
 	assert.ErrorIs(t, record(err), facade.ErrUnsupported)
 
 	// The generated client stays reachable for the other account operations.
-	resp, err := g.Client().GetAccountStatusbyUserToken(ctx, g.UserEditor())
+	resp, err := g.Client().GetAccountStatusbyUserToken(ctx, g.AuthEditor())
 	require.NoError(t, err)
 	_ = resp.Body.Close()
 	assert.Equal(t, http.StatusOK, resp.StatusCode)
@@ -348,7 +348,7 @@ func TestGlowmarktWithTokenAndAppKeys(t *testing.T) {
 	require.NoError(t, err)
 	req, err := http.NewRequest(http.MethodGet, "http://unused", nil)
 	require.NoError(t, err)
-	require.NoError(t, login.UserEditor()(ctx, req))
+	require.NoError(t, login.AuthEditor()(ctx, req))
 	user, secret := f.AppKeys()
 	g, err := facade.NewGlowmarkt(f.URL(), facade.WithHTTPClient(f.Client()), facade.WithApplicationID(f.ApplicationID()),
 		facade.WithToken(req.Header.Get("token")), facade.WithAppKeys(user, secret))
@@ -395,28 +395,6 @@ func TestInputCheckedBeforeAnyRequest(t *testing.T) {
 			assert.Zero(t, f.Hits(op), op)
 		}
 	}
-}
-
-func TestApplyAllReportsEveryVendor(t *testing.T) {
-	ds, zd, gm := newDocSpaceFake(t), newZendeskFake(t), newGlowmarktFake(t)
-	d, err := facade.NewDocSpace(ds.URL(), facade.WithHTTPClient(ds.Client()), facade.WithAPIKey(dsAPIKey))
-	require.NoError(t, err)
-	z, err := facade.NewZendesk(zd.URL(), facade.WithHTTPClient(zd.Client()), facade.WithAPIToken(zdAdminMail, zdAPIToken))
-	require.NoError(t, err)
-	g, err := facade.NewGlowmarkt(gm.URL(), facade.WithHTTPClient(gm.Client()), facade.WithApplicationID(gm.ApplicationID()), facade.WithLogin(gmUser, gmPassword))
-	require.NoError(t, err)
-	// Zendesk's admin setting is off: its 403 must not hide DocSpace's success.
-	out := facade.SetPasswordAll(context.Background(), []facade.Target{
-		{Manager: d, User: dsUser}, {Manager: z, User: fmt.Sprint(zdAgent)}, {Manager: g, User: gmAccount}, {User: "x"},
-	}, facade.NewSecret(newPassword))
-	require.Len(t, out, 4)
-	assert.Equal(t, facade.VendorDocSpace, out[0].Vendor)
-	assert.NoError(t, out[0].Err)
-	assert.ErrorIs(t, record(out[1].Err), facade.ErrForbidden)
-	assert.ErrorIs(t, record(out[2].Err), facade.ErrUnsupported)
-	assert.ErrorIs(t, record(out[3].Err), facade.ErrInvalidInput)
-	got, _ := ds.Password(dsUser)
-	assert.Equal(t, newPassword, got)
 }
 
 // TestMain runs every test, then checks that no error seen in this package's tests holds a test secret.

@@ -11,7 +11,6 @@ import (
 	"mime"
 	"net/http"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/unipass/unipass/facade/internal/transport"
@@ -39,13 +38,13 @@ type errorBody struct {
 // mapping and logging. Everything on the wire still goes through the generated clients.
 type core struct {
 	vendor    Vendor
-	hc        *http.Client
+	doer      transport.Doer // what the generated clients send through
 	log       *slog.Logger
 	userAgent string
 	maxBody   int64
 	// auth puts the credentials on a request; nil sends none.
 	auth requestEditor
-	// tokens is set when auth logs in; a 401 then drops the token and the request is tried once more.
+	// tokens is set when auth logs in; a 401 then drops the token refused and the request is sent once more.
 	tokens *tokenCache
 	// parseError reads the vendor's JSON error body.
 	parseError func([]byte) errorBody
@@ -60,14 +59,23 @@ type core struct {
 	userAgentValue              []string
 }
 
-func newCore(c *config, parse func([]byte) errorBody) *core {
+// newCore builds the core of a manager; authorize turns the credential of the options into the editor
+// that puts it on requests.
+func newCore(c *config, parse func([]byte) errorBody, authorize authorizeFunc) *core {
 	co := &core{
-		vendor: c.vendor, hc: c.httpClient, log: c.logger, userAgent: c.userAgent, maxBody: c.maxBody,
+		vendor: c.vendor, doer: c.doer, log: c.logger, userAgent: c.userAgent, maxBody: c.maxBody,
 		parseError: parse, retry: c.retry, now: time.Now, credentials: configSecrets(c),
+	}
+	if c.cred.kind != credNone {
+		a := authorize(co, c.cred)
+		co.auth, co.tokens = a.edit, a.tokens
 	}
 	co.userAgentValue = []string{c.userAgent}
 	co.plainEditors = []requestEditor{co.headers}
-	co.authedEditors = []requestEditor{co.headers, co.authEditor}
+	co.authedEditors = co.plainEditors
+	if co.auth != nil {
+		co.authedEditors = []requestEditor{co.headers, co.auth}
+	}
 	return co
 }
 
@@ -81,6 +89,15 @@ func (c *core) headers(_ context.Context, r *http.Request) error {
 	return nil
 }
 
+// authEditor puts the headers and the credentials on a request of the generated client: what the
+// adapters' AuthEditor methods return.
+func (c *core) authEditor(ctx context.Context, r *http.Request) error {
+	if err := c.headers(ctx, r); err != nil || c.auth == nil {
+		return err
+	}
+	return c.auth(ctx, r)
+}
+
 // sendFunc calls one generated client method with the given editors.
 type sendFunc func(ctx context.Context, eds []requestEditor) (*http.Response, error)
 
@@ -89,16 +106,19 @@ type response struct {
 	status int
 	header http.Header
 	body   []byte
+	// token is the generation of the login token the request carried (0: none).
+	token uint64
 }
 
 // callKind says whether a request may be repeated.
 type callKind int
 
 const (
-	// safe requests (reads and logins) may be sent again after 429, 503 or a connection failure.
+	// safe requests (reads and logins) may be sent again after 429, 503 or a connection that provably
+	// was not made.
 	safe callKind = iota
 	// write requests are sent again only when they provably were not applied: a 429 answer, or a
-	// connection that failed before the request was written.
+	// failure that proves the request never left the machine.
 	write
 )
 
@@ -106,106 +126,141 @@ const (
 // policy. authed adds the credentials. secrets are scrubbed from any error text.
 func (c *core) call(ctx context.Context, op Operation, kind callKind, authed bool, send sendFunc, secrets ...Secret) (response, error) {
 	eds := c.plainEditors
-	if authed && c.auth != nil {
+	if authed {
 		eds = c.authedEditors
 	}
 	relogged := false
 	for attempt := 1; ; attempt++ {
-		resp, sent, err := c.roundTrip(ctx, op, attempt, send, eds)
-		if err != nil {
-			if ctx.Err() == nil && !sent && c.retry.More(attempt) && isTransportError(err) {
-				if werr := transport.Sleep(ctx, c.retry.Backoff(attempt)); werr != nil {
-					return response{}, err
-				}
-				continue
-			}
-			if kind == write && sent {
-				return response{}, &outcomeError{err: err}
-			}
+		r, err := c.roundTrip(ctx, op, attempt, send, eds)
+		if !relogged && authed && c.tokenRefused(&r, err) {
+			// The vendor refused the login token (revoked, or expired early), so the request was not
+			// applied: after one fresh login, shared by every caller, it is sent once more, even a write.
+			relogged = true
+			c.tokens.drop(r.token)
+			r, err = c.roundTrip(ctx, op, attempt, send, eds)
+		}
+		if err == nil && r.status >= 200 && r.status < 300 {
+			return r, nil
+		}
+		end, err := c.failed(op, kind, &r, err, secrets)
+		wait, again := retryWait(c.retry, kind, end, attempt, c.retry.Backoff(attempt))
+		if !again {
 			return response{}, err
 		}
-		if resp.status >= 200 && resp.status < 300 {
-			return resp, nil
-		}
-		// A 401 on a login token means it was revoked or expired early: the request was refused, so one
-		// more try after a fresh login is safe, even for a write.
-		if resp.status == http.StatusUnauthorized && authed && c.tokens != nil && !relogged {
-			relogged = true
-			c.tokens.invalidate()
-			attempt--
-			continue
-		}
-		e := c.apiError(op, &resp, secrets)
-		if kind == write && resp.status >= 500 {
-			e.outcomeUnknown = true // the server may have applied it before failing
-		}
-		retryable := resp.status == http.StatusTooManyRequests || (kind == safe && resp.status == http.StatusServiceUnavailable)
-		if !retryable || c.retry.FailFast || !c.retry.More(attempt) {
-			return response{}, e
-		}
-		delay := c.retry.Backoff(attempt)
-		if e.RetryAfter > 0 {
-			delay = e.RetryAfter
-		}
-		if delay > c.retry.MaxWait {
-			return response{}, e // the vendor asks for a longer wait than the caller allows
-		}
-		if werr := transport.Sleep(ctx, delay); werr != nil {
-			return response{}, fmt.Errorf("%w (gave up waiting: %w)", e, werr)
+		if werr := transport.Sleep(ctx, wait); werr != nil {
+			return response{}, fmt.Errorf("%w (gave up waiting: %w)", err, werr)
 		}
 	}
 }
 
-// authEditor puts the credentials on a request; a failure there (a login that failed) is marked so that
-// it is told apart from a failure of the request itself, which was then never sent.
-func (c *core) authEditor(ctx context.Context, r *http.Request) error {
-	if err := c.auth(ctx, r); err != nil {
-		return &credentialError{err: err}
+// tokenRefused reports whether the answer is the vendor refusing the login token the request carried.
+func (c *core) tokenRefused(r *response, err error) bool {
+	return err == nil && c.tokens != nil && r.status == http.StatusUnauthorized
+}
+
+// sendStage is how far a request that got no answer went.
+type sendStage int
+
+const (
+	// refused: it never reached the HTTP transport. An editor refused it (bad input, a failed login),
+	// building it failed, or the context was done.
+	refused sendStage = iota
+	// notSent: the transport had it, but the failure proves it never left the machine (the connection
+	// could not be made).
+	notSent
+	// maybeSent: it may have reached the vendor. Every failure is this unless proved otherwise.
+	maybeSent
+)
+
+// sendError is a request that got no usable answer: sending it failed, or the answer's body could not
+// be read. Like net/http's nothingWrittenError, it records whether the request may have been written.
+type sendError struct {
+	err   error
+	stage sendStage
+}
+
+func (e *sendError) Error() string { return e.err.Error() }
+func (e *sendError) Unwrap() error { return e.err }
+
+// ending is how an attempt that did not succeed ended, as the retry rule sees it.
+type ending struct {
+	status     int           // the answer's status; 0 when no usable answer came
+	stage      sendStage     // with no answer: how far the request went
+	retryAfter time.Duration // the wait the vendor asked for
+}
+
+// failed returns how an attempt that did not succeed ended and the error its caller gets: the *APIError
+// of an answer, or the failure to send, marked ErrOutcomeUnknown for a write that may have been applied.
+func (c *core) failed(op Operation, kind callKind, r *response, err error, secrets []Secret) (ending, error) {
+	if err == nil {
+		e := c.apiError(op, r, secrets)
+		// 5xx: the server may have applied it before failing; 303 See Other: it was processed.
+		e.outcomeUnknown = kind == write && (r.status >= 500 || r.status == http.StatusSeeOther)
+		return ending{status: r.status, retryAfter: e.RetryAfter}, e
 	}
-	return nil
+	se := &sendError{err: err, stage: maybeSent} // an error roundTrip did not classify: assume the worst
+	errors.As(err, &se)
+	if kind == write && se.stage == maybeSent {
+		return ending{stage: maybeSent}, &outcomeError{err: se}
+	}
+	return ending{stage: se.stage}, se
 }
 
-// credentialError is a failure to obtain credentials, before the request was sent.
-type credentialError struct{ err error }
-
-func (e *credentialError) Error() string { return e.err.Error() }
-func (e *credentialError) Unwrap() error { return e.err }
-
-func isTransportError(err error) bool {
-	var apiErr *APIError
-	var inErr *InputError
-	var credErr *credentialError
-	return !errors.As(err, &apiErr) && !errors.As(err, &inErr) && !errors.As(err, &credErr) &&
-		!errors.Is(err, ErrTwoFactorRequired) && !errors.Is(err, ErrResponseTooLarge)
+// retryWait is the retry rule: whether an attempt that ended so is followed by another, and after which
+// wait. It depends on nothing else: backoff is the policy's jittered wait for this attempt, used when the
+// vendor names none.
+//   - No answer: try again only if the request provably never left the machine.
+//   - 429 (any request) and 503 (safe requests): try again after Retry-After or the backoff, unless
+//     fail-fast is on or the vendor asks for a longer wait than the policy allows.
+//   - Anything else is final, as is the last attempt.
+func retryWait(p transport.Retry, kind callKind, end ending, attempt int, backoff time.Duration) (time.Duration, bool) {
+	switch {
+	case !p.More(attempt):
+		return 0, false
+	case end.status == 0:
+		return backoff, end.stage == notSent
+	case end.status == http.StatusTooManyRequests, kind == safe && end.status == http.StatusServiceUnavailable:
+	default:
+		return 0, false
+	}
+	if p.FailFast {
+		return 0, false
+	}
+	wait := backoff
+	if end.retryAfter > 0 {
+		wait = end.retryAfter
+	}
+	return wait, wait <= p.MaxWait
 }
 
-// roundTrip sends one request and reads its body through the size limit. sent tells whether the request
-// was written to the connection: a failure before that provably did not reach the vendor.
-func (c *core) roundTrip(ctx context.Context, op Operation, attempt int, send sendFunc, eds []requestEditor) (response, bool, error) {
-	start := c.now()
+// roundTrip sends one request and reads its body through the size limit. A failure is a *sendError
+// saying how far the request went.
+func (c *core) roundTrip(ctx context.Context, op Operation, attempt int, send sendFunc, eds []requestEditor) (response, error) {
 	debug := c.log.Enabled(ctx, slog.LevelDebug)
+	var start time.Time
 	if debug {
+		start = c.now()
 		eds = append(eds[:len(eds):len(eds)], c.logRequest(op, attempt))
 	}
-	var wrote transport.WriteTracker
-	resp, err := send(wrote.Context(ctx), eds)
+	a := transport.NewAttempt(ctx)
+	resp, err := send(a, eds)
 	if err != nil {
-		var ce *credentialError
-		if errors.As(err, &ce) {
-			return response{}, false, ce // the login behind the credentials failed (after its own retries); this request was not sent
+		if !a.Handed() {
+			return response{}, &sendError{err: err, stage: refused}
 		}
-		if !isTransportError(err) {
-			return response{}, false, err // bad input refused by an editor
+		stage := maybeSent
+		if a.NotSent(err) {
+			stage = notSent
 		}
 		if debug {
 			c.log.LogAttrs(ctx, slog.LevelDebug, "unipass request failed", slog.String("vendor", string(c.vendor)),
-				slog.String("operation", string(op)), slog.Int("attempt", attempt), slog.Bool("sent", wrote.Wrote()),
+				slog.String("operation", string(op)), slog.Int("attempt", attempt), slog.Bool("sent", stage == maybeSent),
 				slog.Duration("duration", c.now().Sub(start)), slog.String("error", err.Error()))
 		}
-		if wrote.Wrote() {
+		if stage == maybeSent {
 			c.observeFailure(ctx, op, attempt)
 		}
-		return response{}, wrote.Wrote(), fmt.Errorf("%s %s: %w", c.vendor, op, err)
+		return response{}, &sendError{err: fmt.Errorf("%s %s: %w", c.vendor, op, err), stage: stage}
 	}
 	defer func() { _ = resp.Body.Close() }()
 	var body []byte
@@ -219,14 +274,14 @@ func (c *core) roundTrip(ctx context.Context, op Operation, attempt int, send se
 			slog.Int("status", resp.StatusCode), slog.Duration("duration", c.now().Sub(start)))
 	}
 	if err != nil {
-		return response{}, true, fmt.Errorf("%s %s: HTTP %d, reading the body: %w", c.vendor, op, resp.StatusCode, err)
+		return response{}, &sendError{stage: maybeSent, err: fmt.Errorf("%s %s: HTTP %d, reading the body: %w", c.vendor, op, resp.StatusCode, err)}
 	}
 	if int64(len(body)) > c.maxBody {
-		return response{}, true, fmt.Errorf("%s %s: HTTP %d: %w (limit %d bytes)", c.vendor, op, resp.StatusCode, ErrResponseTooLarge, c.maxBody)
+		return response{}, &sendError{stage: maybeSent, err: fmt.Errorf("%s %s: HTTP %d: %w (limit %d bytes)", c.vendor, op, resp.StatusCode, ErrResponseTooLarge, c.maxBody)}
 	}
-	r := response{status: resp.StatusCode, header: resp.Header, body: body}
+	r := response{status: resp.StatusCode, header: resp.Header, body: body, token: a.Token}
 	c.observe(ctx, op, attempt, &r)
-	return r, true, nil
+	return r, nil
 }
 
 // readLimit is how much of a body is read to tell one of limit bytes from a longer one: limit+1, without
@@ -299,90 +354,6 @@ func orUnknown(s string) string {
 		return "untyped"
 	}
 	return s
-}
-
-// loginFunc logs in and returns a token and its expiry.
-type loginFunc func(ctx context.Context) (Secret, time.Time, error)
-
-// tokenCache keeps a login token and refreshes it before it expires. Concurrent callers share one login.
-type tokenCache struct {
-	login loginFunc
-	now   func() time.Time
-	sem   chan struct{} // one login at a time
-
-	mu      sync.Mutex
-	token   Secret
-	expires time.Time
-}
-
-// refreshMargin is how long before its expiry a token is replaced.
-const refreshMargin = time.Minute
-
-func newTokenCache(login loginFunc, now func() time.Time) *tokenCache {
-	return &tokenCache{login: login, now: now, sem: make(chan struct{}, 1)}
-}
-
-func (t *tokenCache) cached() (Secret, bool) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	if t.token.IsZero() || !t.now().Add(refreshMargin).Before(t.expires) {
-		return Secret{}, false
-	}
-	return t.token, true
-}
-
-// get returns a live token, logging in when there is none. Waiting for another caller's login stops when
-// ctx is done.
-func (t *tokenCache) get(ctx context.Context) (Secret, error) {
-	if tok, ok := t.cached(); ok {
-		return tok, nil
-	}
-	select {
-	case t.sem <- struct{}{}:
-	case <-ctx.Done():
-		return Secret{}, ctx.Err()
-	}
-	defer func() { <-t.sem }()
-	if tok, ok := t.cached(); ok { // another caller logged in while this one waited
-		return tok, nil
-	}
-	tok, exp, err := t.login(ctx)
-	if err != nil {
-		return Secret{}, err
-	}
-	t.mu.Lock()
-	t.token, t.expires = tok, exp
-	t.mu.Unlock()
-	return tok, nil
-}
-
-func (t *tokenCache) invalidate() {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	t.token = Secret{}
-}
-
-// Credential editors shared by the adapters.
-
-func headerAuth(name string, s Secret) requestEditor {
-	return func(_ context.Context, r *http.Request) error {
-		r.Header.Set(name, s.Reveal())
-		return nil
-	}
-}
-
-func bearerAuth(s Secret) requestEditor {
-	return func(_ context.Context, r *http.Request) error {
-		r.Header.Set("Authorization", "Bearer "+s.Reveal())
-		return nil
-	}
-}
-
-func basicAuth(user string, s Secret) requestEditor {
-	return func(_ context.Context, r *http.Request) error {
-		r.SetBasicAuth(user, s.Reveal())
-		return nil
-	}
 }
 
 // decode reads a JSON success body into v; a body that does not decode is an error naming the operation.

@@ -32,42 +32,42 @@ func NewDocSpace(baseURL string, opts ...Option) (*DocSpace, error) {
 	if err != nil {
 		return nil, err
 	}
-	client, err := docspace.NewClient(baseURL, docspace.WithHTTPClient(cfg.httpClient))
+	client, err := docspace.NewClient(baseURL, docspace.WithHTTPClient(cfg.doer))
 	if err != nil {
 		return nil, fmt.Errorf("docspace: %w", err)
 	}
-	d := &DocSpace{client: client, core: newCore(cfg, parseDocSpaceError)}
-	switch cfg.authName {
-	case "WithLogin":
-		d.core.tokens = newTokenCache(d.login(cfg.user, cfg.password), d.core.now)
-		d.core.auth = func(ctx context.Context, r *http.Request) error {
-			tok, err := d.core.tokens.get(ctx)
-			if err != nil {
-				return err
-			}
-			r.Header.Set("Authorization", tok.Reveal())
-			return nil
-		}
-	case "WithToken", "WithAPIKey":
-		d.core.auth = headerAuth("Authorization", cfg.token)
-	case "WithAuthCookie":
-		tok := cfg.token
-		d.core.auth = func(_ context.Context, r *http.Request) error {
-			r.AddCookie(&http.Cookie{Name: "asc_auth_key", Value: tok.Reveal()}) // #nosec G124 -- a request cookie: the attributes belong to Set-Cookie
-			return nil
-		}
-	case "WithBasicAuth":
-		d.core.auth = basicAuth(cfg.user, cfg.password)
-	case "WithBearerToken":
-		d.core.auth = bearerAuth(cfg.token)
-	}
+	d := &DocSpace{client: client}
+	d.core = newCore(cfg, parseDocSpaceError, d.authorize)
 	return d, nil
 }
+
+// authorize turns the credential into the editor that puts it on requests.
+func (d *DocSpace) authorize(c *core, cred credential) authorizer {
+	switch cred.kind {
+	case credLogin:
+		return loginAuth(c, d.login(c, cred.user, cred.secret), rawAuthorization)
+	case credToken, credAPIKey:
+		return fixedAuth(cred.secret, rawAuthorization)
+	case credAuthCookie:
+		return fixedAuth(cred.secret, func(r *http.Request, tok Secret) {
+			r.AddCookie(&http.Cookie{Name: "asc_auth_key", Value: tok.Reveal()}) // #nosec G124 -- a request cookie: the attributes belong to Set-Cookie
+		})
+	case credBasic:
+		return authorizer{edit: basicAuth(cred.user, cred.secret)}
+	case credBearer:
+		return authorizer{edit: bearerAuth(cred.secret)}
+	}
+	return authorizer{}
+}
+
+// rawAuthorization puts a DocSpace login token or API key, as is, in Authorization.
+func rawAuthorization(r *http.Request, tok Secret) { r.Header.Set("Authorization", tok.Reveal()) }
 
 // Vendor returns VendorDocSpace.
 func (d *DocSpace) Vendor() Vendor { return VendorDocSpace }
 
-// Capabilities: set password, send reset, requirements and verify; DocSpace's API takes no old password.
+// Capabilities reports set password, send reset, requirements and verify; DocSpace's API takes no old
+// password.
 func (d *DocSpace) Capabilities() Capabilities {
 	return Capabilities{SetPassword: true, SendReset: true, Requirements: true, Verify: true}
 }
@@ -78,14 +78,7 @@ func (d *DocSpace) Client() *docspace.Client { return d.client }
 
 // AuthEditor returns a request editor that puts this manager's credentials (and headers) on a request of
 // the generated client, logging in first when needed.
-func (d *DocSpace) AuthEditor() docspace.RequestEditorFn {
-	return func(ctx context.Context, r *http.Request) error {
-		if err := d.core.headers(ctx, r); err != nil || d.core.auth == nil {
-			return err
-		}
-		return d.core.auth(ctx, r)
-	}
-}
+func (d *DocSpace) AuthEditor() docspace.RequestEditorFn { return d.core.authEditor }
 
 // SetPassword sets the password of the user with that ID (a UUID).
 // DocSpace: PUT /api/2.0/people/{userid}/password with {"password": ...}.
@@ -155,10 +148,10 @@ func (d *DocSpace) Requirements(ctx context.Context, user string) (*Policy, erro
 
 // login exchanges the user name and password for a token.
 // DocSpace: POST /api/2.0/authentication (200, or 201 on older portals).
-func (d *DocSpace) login(user string, password Secret) loginFunc {
+func (d *DocSpace) login(c *core, user string, password Secret) loginFunc {
 	return func(ctx context.Context) (Secret, time.Time, error) {
 		pw := password.Reveal()
-		r, err := d.core.call(ctx, OpLogin, safe, false, func(ctx context.Context, eds []requestEditor) (*http.Response, error) {
+		r, err := c.call(ctx, OpLogin, safe, false, func(ctx context.Context, eds []requestEditor) (*http.Response, error) {
 			return d.client.Authenticate(ctx, docspace.AuthRequest{UserName: user, Password: &pw},
 				editorsAs[docspace.RequestEditorFn](eds)...)
 		}, password)
@@ -166,7 +159,7 @@ func (d *DocSpace) login(user string, password Secret) loginFunc {
 			return Secret{}, time.Time{}, err
 		}
 		var w docspace.AuthenticationTokenWrapper
-		if err := d.core.decode(OpLogin, &r, &w); err != nil {
+		if err := c.decode(OpLogin, &r, &w); err != nil {
 			return Secret{}, time.Time{}, err
 		}
 		if w.Response == nil || deref(w.Response.Token) == "" {
@@ -175,7 +168,7 @@ func (d *DocSpace) login(user string, password Secret) loginFunc {
 			}
 			return Secret{}, time.Time{}, fmt.Errorf("docspace %s: answer without a token: %w", OpLogin, errUndecodable)
 		}
-		exp := d.core.now().Add(defaultDocSpaceTokenLife)
+		exp := c.now().Add(defaultDocSpaceTokenLife)
 		if w.Response.Expires != nil && !w.Response.Expires.IsZero() {
 			exp = *w.Response.Expires
 		}
@@ -243,7 +236,7 @@ func (d *DocSpace) Verify(ctx context.Context, user string, password Secret) err
 	if err != nil {
 		return err
 	}
-	client, err := docspace.NewClient(d.client.Server, docspace.WithHTTPClient(withoutJar(d.core.hc)))
+	client, err := docspace.NewClient(d.client.Server, docspace.WithHTTPClient(d.core.doer.WithoutJar()))
 	if err != nil {
 		return fmt.Errorf("docspace: %w", err)
 	}
@@ -289,17 +282,6 @@ func (d *DocSpace) loginName(ctx context.Context, id uuid.UUID) (string, error) 
 		return "", fmt.Errorf("docspace %s: the user is disabled and cannot log in: %w", OpVerify, ErrVerifyUnavailable)
 	}
 	return *w.Response.Email, nil
-}
-
-// withoutJar returns hc, or a copy of it without its cookie jar: the session cookie a Verify login may set
-// (DocSpace sets asc_auth_key) must not ride along on the manager's later requests.
-func withoutJar(hc *http.Client) *http.Client {
-	if hc.Jar == nil {
-		return hc
-	}
-	c := *hc
-	c.Jar = nil
-	return &c
 }
 
 // wrongPasswordOn marks an *APIError with one of the given statuses as a refused password (Verify).

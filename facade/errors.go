@@ -14,62 +14,64 @@ import (
 
 // The sentinel errors, matched with errors.Is. An *APIError matches the one its status maps to.
 
-// ErrUnauthorized: the vendor refused the credentials (401), or a login was refused (DocSpace 401,
+// ErrUnauthorized means the vendor refused the credentials (401), or a login was refused (DocSpace 401,
 // Glowmarkt 401 or a 200 with valid:false). A 401 on a login token is first answered by one new login.
 var ErrUnauthorized = errors.New("unauthorized")
 
-// ErrForbidden: the credentials are valid but not allowed to do this (403). For Zendesk SetPassword the
+// ErrForbidden means the credentials are valid but not allowed to do this (403). For Zendesk SetPassword the
 // *APIError's Hint names the admin setting that is usually off.
 var ErrForbidden = errors.New("forbidden")
 
-// ErrNotFound: the user or account does not exist (404).
+// ErrNotFound means the user or account does not exist (404).
 var ErrNotFound = errors.New("not found")
 
-// ErrRateLimited: the vendor asked to slow down (429), and the retries or the wait allowed are used up; see
-// APIError.RetryAfter.
+// ErrRateLimited means the vendor asked to slow down (429), and the retries or the wait allowed are used up;
+// see APIError.RetryAfter.
 var ErrRateLimited = errors.New("rate limited")
 
-// ErrPasswordRejected: the vendor refused the new password, or the old one (Zendesk 422, DocSpace 400,
+// ErrPasswordRejected means the vendor refused the new password, or the old one (Zendesk 422, DocSpace 400,
 // Glowmarkt 400 "weak new password" or a 200 with valid:false).
 var ErrPasswordRejected = errors.New("password rejected")
 
-// ErrUnsupported: the vendor's API lacks the operation (see Capabilities); no request is sent.
+// ErrUnsupported means the vendor's API lacks the operation (see Capabilities); no request is sent.
 var ErrUnsupported = errors.New("operation not supported by this vendor")
 
-// ErrTwoFactorRequired: a DocSpace login answered that a second factor (tfa or sms) is needed.
+// ErrTwoFactorRequired means a DocSpace login answered that a second factor (tfa or sms) is needed.
 var ErrTwoFactorRequired = errors.New("two-factor authentication required")
 
-// ErrInvalidInput: an argument or option was refused before any request was sent; the error is an
+// ErrInvalidInput means an argument or option was refused before any request was sent; the error is an
 // *InputError naming the field.
 var ErrInvalidInput = errors.New("invalid input")
 
-// ErrServer: the vendor failed (5xx). For a write it comes with ErrOutcomeUnknown.
+// ErrServer means the vendor failed (5xx). For a write it comes with ErrOutcomeUnknown.
 var ErrServer = errors.New("vendor server error")
 
-// ErrOutcomeUnknown: a password write or reset email may or may not have been applied: the connection
-// failed, timed out or was cut short after the request was sent, the server answered 5xx, or it answered 2xx
-// with a body that does not read as the expected answer. It is never sent again on its own.
+// ErrOutcomeUnknown means a password write or reset email may or may not have been applied: the connection
+// failed, timed out or was cut short after the request was sent, the server answered 5xx or 303 See Other
+// (the request was processed), or it answered 2xx with a body that does not read as the expected answer. It
+// is never sent again on its own.
 var ErrOutcomeUnknown = errors.New("outcome unknown: the request may have been applied")
 
-// ErrWrongPassword: Verify was refused: the password is not the one in effect.
+// ErrWrongPassword means Verify was refused: the password is not the one in effect.
 var ErrWrongPassword = errors.New("password is not the one in effect")
 
-// ErrVerifyUnavailable: the vendor cannot check a password for this account, so Verify proves nothing
+// ErrVerifyUnavailable means the vendor cannot check a password for this account, so Verify proves nothing
 // either way (Zendesk: the account does not allow password access to the API; DocSpace: the user is
 // disabled).
 var ErrVerifyUnavailable = errors.New("password verification is not available for this account")
 
-// ErrRedirect: the vendor answered with a redirect (3xx), which unipass never follows.
+// ErrRedirect means the vendor answered with a redirect (3xx), which unipass never follows. A write answered
+// 303 See Other (processed) also matches ErrOutcomeUnknown.
 var ErrRedirect = errors.New("unexpected redirect")
 
-// ErrResponseTooLarge: a response body exceeded the limit of WithMaxBodyBytes (default 1 MiB). For a write
-// it comes with ErrOutcomeUnknown.
+// ErrResponseTooLarge means a response body exceeded the limit of WithMaxBodyBytes (default 1 MiB). For a
+// write it comes with ErrOutcomeUnknown.
 var ErrResponseTooLarge = errors.New("response body too large")
 
-// errUndecodable: a 2xx answer that is not the expected JSON.
+// errUndecodable means a 2xx answer that is not the expected JSON.
 var errUndecodable = errors.New("response is not the expected JSON")
 
-// errLoginPasswordInDoubt: a WithLogin manager will not log in after a change of its own password whose
+// errLoginPasswordInDoubt means a WithLogin manager will not log in after a change of its own password whose
 // outcome is unknown, since either password may be in effect.
 var errLoginPasswordInDoubt = errors.New("the login password is in doubt: a change of it may or may not have " +
 	"applied; check which password is in effect and make a new manager with it")

@@ -332,7 +332,6 @@ func TestFormattedTypesHoldNoSecret(t *testing.T) {
 		s, &s, d, z, g,
 		&facade.APIError{Vendor: facade.VendorZendesk, Operation: facade.OpSetPassword, StatusCode: 422, Message: "m"},
 		&facade.InputError{Field: "newPassword", Reason: "must not be empty"},
-		facade.Target{Manager: d, User: matrixUser}, facade.Outcome{Vendor: facade.VendorDocSpace},
 		facade.ZendeskPolicy([]string{"must be at least 5 characters"}), facade.Capabilities{},
 	}
 	for _, v := range values {

@@ -20,6 +20,8 @@ type Glowmarkt struct {
 	appID  string
 	appKey requestEditor
 
+	byLogin bool // the credential is WithLogin
+
 	mu        sync.Mutex
 	loginUser string
 	loginPass Secret
@@ -41,63 +43,55 @@ func NewGlowmarkt(baseURL string, opts ...Option) (*Glowmarkt, error) {
 	if err != nil {
 		return nil, err
 	}
-	if cfg.authName != "" && cfg.applicationID == "" {
+	if cfg.cred.kind != credNone && cfg.applicationID == "" {
 		return nil, fmt.Errorf("glowmarkt: %w", &InputError{Field: "applicationID",
 			Reason: "Glowmarkt user operations need WithApplicationID next to the token"})
 	}
-	client, err := glowmarkt.NewClient(baseURL, glowmarkt.WithHTTPClient(cfg.httpClient))
+	client, err := glowmarkt.NewClient(baseURL, glowmarkt.WithHTTPClient(cfg.doer))
 	if err != nil {
 		return nil, fmt.Errorf("glowmarkt: %w", err)
 	}
-	g := &Glowmarkt{client: client, core: newCore(cfg, parseGlowmarktError), appID: cfg.applicationID}
+	g := &Glowmarkt{client: client, appID: cfg.applicationID}
 	if cfg.appKeyUser != "" {
 		g.appKey = basicAuth(cfg.appKeyUser, cfg.appKeySecret)
 	}
-	token := func(context.Context) (Secret, error) { return cfg.token, nil }
-	switch cfg.authName {
-	case "WithLogin":
-		g.loginUser, g.loginPass = cfg.user, cfg.password
-		g.core.tokens = newTokenCache(g.login, g.core.now)
-		token = g.core.tokens.get
-	case "WithToken":
-	default:
-		return g, nil
-	}
-	g.core.auth = func(ctx context.Context, r *http.Request) error {
-		tok, err := token(ctx)
-		if err != nil {
-			return err
-		}
+	g.core = newCore(cfg, parseGlowmarktError, g.authorize)
+	return g, nil
+}
+
+// authorize turns the credential into the editor that puts it on requests: the user token, next to
+// applicationId.
+func (g *Glowmarkt) authorize(c *core, cred credential) authorizer {
+	put := func(r *http.Request, tok Secret) {
 		r.Header.Set("applicationId", g.appID)
 		r.Header.Set("token", tok.Reveal())
-		return nil
 	}
-	return g, nil
+	switch cred.kind {
+	case credLogin:
+		g.byLogin, g.loginUser, g.loginPass = true, cred.user, cred.secret
+		return loginAuth(c, g.login, put)
+	case credToken:
+		return fixedAuth(cred.secret, put)
+	}
+	return authorizer{}
 }
 
 // Vendor returns VendorGlowmarkt.
 func (g *Glowmarkt) Vendor() Vendor { return VendorGlowmarkt }
 
-// Capabilities: change password, and verify for a manager built WithLogin (Verify logs in with its
-// username).
+// Capabilities reports change password, and verify for a manager built WithLogin (Verify logs in with
+// its username).
 func (g *Glowmarkt) Capabilities() Capabilities {
 	return Capabilities{ChangePassword: true, Verify: g.username() != ""}
 }
 
 // Client returns the generated client, for the account operations the facade does not cover (email,
-// name, mobile app tokens, account status, application operations). Pass UserEditor or AppKeysEditor.
+// name, mobile app tokens, account status, application operations). Pass AuthEditor or AppKeysEditor.
 func (g *Glowmarkt) Client() *glowmarkt.Client { return g.client }
 
-// UserEditor returns a request editor that sends applicationId and the user token (logging in first when
+// AuthEditor returns a request editor that sends applicationId and the user token (logging in first when
 // needed), for the generated client's user operations.
-func (g *Glowmarkt) UserEditor() glowmarkt.RequestEditorFn {
-	return func(ctx context.Context, r *http.Request) error {
-		if err := g.core.headers(ctx, r); err != nil || g.core.auth == nil {
-			return err
-		}
-		return g.core.auth(ctx, r)
-	}
-}
+func (g *Glowmarkt) AuthEditor() glowmarkt.RequestEditorFn { return g.core.authEditor }
 
 // AppKeysEditor returns a request editor that sends the application keys of WithAppKeys, for the
 // generated client's application operations.
@@ -181,7 +175,7 @@ func (g *Glowmarkt) changeAnswer(r *response, oldPassword, newPassword Secret) e
 func (g *Glowmarkt) loginChanged(user string, newPassword Secret, inDoubt bool) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	if g.core.tokens == nil || (user != "" && user != g.accountID) {
+	if !g.byLogin || (user != "" && user != g.accountID) {
 		return
 	}
 	g.loginPassInDoubt = inDoubt
@@ -291,7 +285,7 @@ func (g *Glowmarkt) Verify(ctx context.Context, user string, password Secret) er
 	if err := g.checkAccount(user); err != nil {
 		return err
 	}
-	client, err := glowmarkt.NewClient(g.client.Server, glowmarkt.WithHTTPClient(withoutJar(g.core.hc)))
+	client, err := glowmarkt.NewClient(g.client.Server, glowmarkt.WithHTTPClient(g.core.doer.WithoutJar()))
 	if err != nil {
 		return fmt.Errorf("glowmarkt: %w", err)
 	}
@@ -334,6 +328,6 @@ func (g *Glowmarkt) knowAccount(ctx context.Context, user string) error {
 	if user == "" || known || g.core.tokens == nil {
 		return nil
 	}
-	_, err := g.core.tokens.get(ctx)
+	_, _, err := g.core.tokens.get(ctx)
 	return err
 }

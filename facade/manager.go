@@ -9,19 +9,20 @@ package facade
 
 import (
 	"context"
-
-	"github.com/unipass/unipass/api"
 )
 
-// Vendor names a vendor.
-type Vendor = api.Vendor
+// Vendor names a vendor: "docspace", "zendesk" or "glowmarkt" (the names of the specs in package api).
+type Vendor string
 
 // The vendors.
 const (
-	VendorDocSpace  = api.DocSpace
-	VendorZendesk   = api.Zendesk
-	VendorGlowmarkt = api.Glowmarkt
+	VendorDocSpace  Vendor = "docspace"
+	VendorZendesk   Vendor = "zendesk"
+	VendorGlowmarkt Vendor = "glowmarkt"
 )
+
+// String returns the vendor's name.
+func (v Vendor) String() string { return string(v) }
 
 // Operation names a facade operation.
 type Operation string
@@ -35,11 +36,6 @@ const (
 	OpVerify         Operation = "Verify"
 	OpLogin          Operation = "Login"
 )
-
-// Operations lists the four password operations of PasswordManager.
-func Operations() []Operation {
-	return []Operation{OpSetPassword, OpChangePassword, OpSendReset, OpRequirements}
-}
 
 // Capabilities tells which operations a vendor supports.
 type Capabilities struct {

@@ -31,15 +31,13 @@ type Option func(*config) error
 type config struct {
 	vendor     Vendor
 	httpClient *http.Client
-	logger     *slog.Logger
-	userAgent  string
-	maxBody    int64
+	// doer sends through httpClient, noting which requests reached it: every generated client gets it.
+	doer      transport.Doer
+	logger    *slog.Logger
+	userAgent string
+	maxBody   int64
 
-	authName string // the auth option chosen; only one is allowed
-	user     string
-	password Secret
-	token    Secret
-	email    string
+	cred credential // the auth option chosen; only one is allowed
 
 	insecureHTTP bool
 	retry        transport.Retry
@@ -71,6 +69,7 @@ func newConfig(v Vendor, baseURL string, opts []Option) (*config, error) {
 	// (which could repeat a write or carry credentials elsewhere).
 	hc.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 	c.httpClient = &hc
+	c.doer = transport.NewDoer(&hc)
 	if c.logger == nil {
 		c.logger = slog.New(slog.DiscardHandler)
 	}
@@ -141,15 +140,15 @@ func WithFailFast() Option {
 	}
 }
 
-// auth records the chosen auth option, refusing a second one and vendors it does not apply to.
-func (c *config) auth(name string, vendors ...Vendor) error {
+// canSetCredential refuses an auth option of the kind when another one was given or the vendor is not
+// one it applies to.
+func (c *config) canSetCredential(kind credKind, vendors ...Vendor) error {
 	if !slices.Contains(vendors, c.vendor) {
-		return fmt.Errorf("option %s does not apply to %s", name, c.vendor)
+		return fmt.Errorf("option %s does not apply to %s", kind.option(), c.vendor)
 	}
-	if c.authName != "" {
-		return fmt.Errorf("options %s and %s both set credentials; choose one", c.authName, name)
+	if c.cred.kind != credNone {
+		return fmt.Errorf("options %s and %s both set credentials; choose one", c.cred.kind.option(), kind.option())
 	}
-	c.authName = name
 	return nil
 }
 
@@ -206,9 +205,9 @@ func WithMaxBodyBytes(n int64) Option {
 }
 
 // userPassword is an auth option made of a user name and a password.
-func userPassword(name, user, password string, vendors ...Vendor) Option {
+func userPassword(kind credKind, user, password string, vendors ...Vendor) Option {
 	return func(c *config) error {
-		if err := c.auth(name, vendors...); err != nil {
+		if err := c.canSetCredential(kind, vendors...); err != nil {
 			return err
 		}
 		if err := required("user", user); err != nil {
@@ -217,21 +216,21 @@ func userPassword(name, user, password string, vendors ...Vendor) Option {
 		if err := required("password", password); err != nil {
 			return err
 		}
-		c.user, c.password = user, NewSecret(password)
+		c.cred = credential{kind: kind, user: user, secret: NewSecret(password)}
 		return nil
 	}
 }
 
 // secretOption is an auth option made of one token, key or cookie.
-func secretOption(name, field, value string, vendors ...Vendor) Option {
+func secretOption(kind credKind, field, value string, vendors ...Vendor) Option {
 	return func(c *config) error {
-		if err := c.auth(name, vendors...); err != nil {
+		if err := c.canSetCredential(kind, vendors...); err != nil {
 			return err
 		}
 		if err := required(field, value); err != nil {
 			return err
 		}
-		c.token = NewSecret(value)
+		c.cred = credential{kind: kind, secret: NewSecret(value)}
 		return nil
 	}
 }
@@ -239,41 +238,41 @@ func secretOption(name, field, value string, vendors ...Vendor) Option {
 // WithLogin logs in with a user name and password and keeps the token, refreshing it before it expires.
 // DocSpace: POST /api/2.0/authentication. Glowmarkt: POST /api/v0-1/auth (needs WithApplicationID).
 func WithLogin(user, password string) Option {
-	return userPassword("WithLogin", user, password, VendorDocSpace, VendorGlowmarkt)
+	return userPassword(credLogin, user, password, VendorDocSpace, VendorGlowmarkt)
 }
 
 // WithToken sends a token obtained elsewhere. DocSpace: a login token, raw in Authorization. Glowmarkt: a
 // user token (JWT), in the token header next to applicationId (needs WithApplicationID).
 func WithToken(token string) Option {
-	return secretOption("WithToken", "token", token, VendorDocSpace, VendorGlowmarkt)
+	return secretOption(credToken, "token", token, VendorDocSpace, VendorGlowmarkt)
 }
 
 // WithAuthCookie sends DocSpace's asc_auth_key session cookie.
 func WithAuthCookie(value string) Option {
-	return secretOption("WithAuthCookie", "cookie", value, VendorDocSpace)
+	return secretOption(credAuthCookie, "cookie", value, VendorDocSpace)
 }
 
 // WithAPIKey sends a DocSpace personal API key in Authorization.
 func WithAPIKey(key string) Option {
-	return secretOption("WithAPIKey", "apiKey", key, VendorDocSpace)
+	return secretOption(credAPIKey, "apiKey", key, VendorDocSpace)
 }
 
 // WithBasicAuth sends HTTP basic credentials: a DocSpace user name and password, or a Zendesk email and
 // password.
 func WithBasicAuth(user, password string) Option {
-	return userPassword("WithBasicAuth", user, password, VendorDocSpace, VendorZendesk)
+	return userPassword(credBasic, user, password, VendorDocSpace, VendorZendesk)
 }
 
 // WithBearerToken sends an OAuth2 (or OpenID Connect) access token as "Authorization: Bearer". DocSpace
 // and Zendesk.
 func WithBearerToken(token string) Option {
-	return secretOption("WithBearerToken", "token", token, VendorDocSpace, VendorZendesk)
+	return secretOption(credBearer, "token", token, VendorDocSpace, VendorZendesk)
 }
 
 // WithAPIToken sends a Zendesk API token as basic "{email}/token:{api_token}".
 func WithAPIToken(email, token string) Option {
 	return func(c *config) error {
-		if err := c.auth("WithAPIToken", VendorZendesk); err != nil {
+		if err := c.canSetCredential(credAPIToken, VendorZendesk); err != nil {
 			return err
 		}
 		if err := checkEmail("email", email); err != nil {
@@ -282,7 +281,7 @@ func WithAPIToken(email, token string) Option {
 		if err := required("apiToken", token); err != nil {
 			return err
 		}
-		c.email, c.token = email, NewSecret(token)
+		c.cred = credential{kind: credAPIToken, user: email, secret: NewSecret(token)}
 		return nil
 	}
 }

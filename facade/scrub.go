@@ -27,12 +27,14 @@ func configSecrets(c *config) []Secret {
 			add(NewSecret(base64.StdEncoding.EncodeToString([]byte(user + ":" + s.Reveal()))))
 		}
 	}
-	add(c.password)
-	add(c.token)
+	add(c.cred.secret)
 	add(c.appKeySecret)
 	add(NewSecret(c.applicationID))
-	addBasic(c.user, c.password)
-	addBasic(c.email+"/token", c.token)
+	if c.cred.kind == credAPIToken {
+		addBasic(c.cred.user+"/token", c.cred.secret)
+	} else {
+		addBasic(c.cred.user, c.cred.secret)
+	}
 	addBasic(c.appKeyUser, c.appKeySecret)
 	return out
 }

@@ -73,7 +73,7 @@ func TestScrubberForms(t *testing.T) {
 func BenchmarkAPIErrorScrub(b *testing.B) {
 	cfg, err := newConfig(VendorZendesk, "https://example.com", []Option{WithAPIToken("a@example.com", "fake-api-token-1")})
 	require.NoError(b, err)
-	c := newCore(cfg, parseZendeskError)
+	c := newCore(cfg, parseZendeskError, authorizeZendesk)
 	r := &response{status: 422, header: map[string][]string{"Content-Type": {"application/json"}},
 		body: []byte(`{"error":"RecordInvalid","description":"Record validation errors","details":{"password":[{"description":"Password: is too short (minimum is 12 characters)"}]}}`)}
 	call := []Secret{NewSecret("fake-Old-Passw0rd"), NewSecret("fake-New-Passw0rd")}

@@ -98,13 +98,13 @@ func TestTokenWaitHonoursContext(t *testing.T) {
 		<-release
 		return NewSecret("fake-token"), time.Now().Add(time.Hour), nil
 	}, time.Now)
-	go func() { _, _ = tc.get(context.Background()) }()
+	go func() { _, _, _ = tc.get(context.Background()) }()
 	for len(tc.sem) == 0 {
 		time.Sleep(time.Millisecond)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	_, err := tc.get(ctx)
+	_, _, err := tc.get(ctx)
 	assert.ErrorIs(t, err, context.Canceled)
 	close(release)
 }

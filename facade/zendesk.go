@@ -29,26 +29,31 @@ func NewZendesk(baseURL string, opts ...Option) (*Zendesk, error) {
 	if err != nil {
 		return nil, err
 	}
-	client, err := zendesk.NewClient(baseURL, zendesk.WithHTTPClient(cfg.httpClient))
+	client, err := zendesk.NewClient(baseURL, zendesk.WithHTTPClient(cfg.doer))
 	if err != nil {
 		return nil, fmt.Errorf("zendesk: %w", err)
 	}
-	z := &Zendesk{client: client, core: newCore(cfg, parseZendeskError)}
-	switch cfg.authName {
-	case "WithAPIToken":
-		z.core.auth = basicAuth(cfg.email+"/token", cfg.token)
-	case "WithBasicAuth":
-		z.core.auth = basicAuth(cfg.user, cfg.password)
-	case "WithBearerToken":
-		z.core.auth = bearerAuth(cfg.token)
+	return &Zendesk{client: client, core: newCore(cfg, parseZendeskError, authorizeZendesk)}, nil
+}
+
+// authorizeZendesk turns the credential into the editor that puts it on requests.
+func authorizeZendesk(_ *core, cred credential) authorizer {
+	switch cred.kind {
+	case credAPIToken:
+		return authorizer{edit: basicAuth(cred.user+"/token", cred.secret)}
+	case credBasic:
+		return authorizer{edit: basicAuth(cred.user, cred.secret)}
+	case credBearer:
+		return authorizer{edit: bearerAuth(cred.secret)}
 	}
-	return z, nil
+	return authorizer{}
 }
 
 // Vendor returns VendorZendesk.
 func (z *Zendesk) Vendor() Vendor { return VendorZendesk }
 
-// Capabilities: set password, change password, requirements and verify; Zendesk has no reset-email API.
+// Capabilities reports set password, change password, requirements and verify; Zendesk has no reset-email
+// API.
 func (z *Zendesk) Capabilities() Capabilities {
 	return Capabilities{SetPassword: true, ChangePassword: true, Requirements: true, Verify: true}
 }
@@ -59,14 +64,7 @@ func (z *Zendesk) Client() *zendesk.Client { return z.client }
 
 // AuthEditor returns a request editor that puts this manager's credentials (and headers) on a request of
 // the generated client.
-func (z *Zendesk) AuthEditor() zendesk.RequestEditorFn {
-	return func(ctx context.Context, r *http.Request) error {
-		if err := z.core.headers(ctx, r); err != nil || z.core.auth == nil {
-			return err
-		}
-		return z.core.auth(ctx, r)
-	}
-}
+func (z *Zendesk) AuthEditor() zendesk.RequestEditorFn { return z.core.authEditor }
 
 // SetPassword sets another user's password as an admin. Zendesk allows it only when the account owner has
 // enabled it; otherwise the answer is 403 (ErrForbidden, with a hint saying so).
@@ -209,7 +207,7 @@ func (z *Zendesk) Verify(ctx context.Context, user string, password Secret) erro
 	if err != nil {
 		return err
 	}
-	client, err := zendesk.NewClient(z.client.Server, zendesk.WithHTTPClient(withoutJar(z.core.hc)))
+	client, err := zendesk.NewClient(z.client.Server, zendesk.WithHTTPClient(z.core.doer.WithoutJar()))
 	if err != nil {
 		return fmt.Errorf("zendesk: %w", err)
 	}

@@ -57,14 +57,17 @@ before the write is sent (a new file, mode 0600). Use it: without a journal, a c
 machine between the vendor applying a password and rotate writing it out loses that password.
 --resume FILE continues an interrupted run from its journal, appending to it: targets already done are
 not sent again (their passwords are delivered again to --passwords-out, status done, "resumed" in the
-JSON lines), writes whose outcome was unknown are settled by verifying the password at the vendor, the
-rest run. Give the same vendor, base URL and input file (a journal of another run is refused before
+JSON lines), writes whose outcome was unknown are settled by verifying the password at the vendor (a
+refused Verify: the same password is sent once more), the rest run. Give the same vendor, base URL and input file (a journal of another run is refused before
 anything is sent) and a new --passwords-out. Journal entries for users not in the input are delivered
 too, with their status, and reported on standard error.
 
 A write whose answer was lost (timeout, dropped connection, 5xx) is settled by verifying the new
-password; when that cannot settle it, the target ends "unknown" and its candidate password is delivered:
-it may or may not be in effect. Check it with "unipass verify USER", or set a new password.
+password: verified, it is done; refused, the same password is sent once more (it can only end with the
+delivered password in effect). When Verify cannot settle it (it fails, or is unavailable: Zendesk without
+password access to the API), or still refuses the password after the second write, the target ends
+"unknown" and its candidate password is delivered: it may or may not be in effect. Check it with
+"unipass verify USER", or set a new password.
 
 Encryption: --encrypt-to RECIPIENT (repeatable; an age public key "age1...") or --encrypt-to-file FILE
 (one recipient per line, as age -R) encrypts --passwords-out as one age file and every password in the

@@ -33,11 +33,15 @@ const (
 	EntryNotApplied EntryState = "not-applied"
 	// EntryUnknown: the write may or may not have applied and Verify could not settle it.
 	EntryUnknown EntryState = "unknown"
+	// EntryRefused: the write's outcome was unknown and Verify refused the candidate of a SetPassword;
+	// the same password is sent once more (a pending entry follows). Unsettled until then: resuming
+	// reconciles it like a pending one.
+	EntryRefused EntryState = "refused"
 )
 
 func (s EntryState) valid() bool {
 	switch s {
-	case EntryPending, EntryDone, EntryNotApplied, EntryUnknown:
+	case EntryPending, EntryDone, EntryNotApplied, EntryUnknown, EntryRefused:
 		return true
 	}
 	return false

@@ -110,3 +110,79 @@ func TestRotationUnverifiableIsUnknownWithThePassword(t *testing.T) {
 	}
 	assert.Equal(t, 3, f.Hits("SetUserPassword"))
 }
+
+// A Zendesk SetPassword whose answer is lost before the fake applies it (dropped, or a 500 instead of the
+// fake's answer): Verify refuses the candidate, so the same password is sent once more; when that one
+// is answered the target ends done, with the password in effect the one delivered, after two writes.
+// When it is lost too, the target ends unknown with the candidate, after exactly two writes.
+func TestRotationLostBeforeApplyingIsSentAgainOnce(t *testing.T) {
+	t.Parallel()
+	faults := map[string]facadetest.Fault{
+		"dropped": {Drop: true},
+		"500":     {Status: 500, Body: `{"error":"Boom"}`},
+	}
+	for name, fault := range faults {
+		for _, lostTwice := range []bool{false, true} {
+			t.Run(fmt.Sprintf("%s, lost twice %v", name, lostTwice), func(t *testing.T) {
+				t.Parallel()
+				f, z := zendeskFleet(t, 1)
+				lost := fault
+				lost.Times = 1
+				if lostTwice {
+					lost.Times = 2
+				}
+				f.Fail("SetUserPassword", lost)
+				j, path := newJournal(t)
+				results := collect(rotate.Run(t.Context(), feed(z, 1), rotate.Config{Limits: fast, Journal: j}))
+				require.Len(t, results, 1)
+				r := results[0]
+				require.False(t, r.NewPassword.IsZero(), "the candidate is delivered")
+				pw, _ := f.Password(100)
+				assert.Equal(t, 2, f.Hits("SetUserPassword"), "sent once more, never a third time")
+				assert.Equal(t, 2, r.Attempts)
+				assert.NotContains(t, fmt.Sprintf("%v %+v %#v", r, r, r.Err), r.NewPassword.Reveal())
+				var states []any
+				for _, l := range journalLines(t, path)[1:] {
+					states = append(states, l["state"])
+					assert.Equal(t, r.NewPassword.Reveal(), l["password"], "the same password every time")
+				}
+				if !lostTwice {
+					require.Equal(t, rotate.Done, r.Status, "%v", r.Err)
+					assert.Equal(t, pw, r.NewPassword.Reveal(), "the password in effect is the one delivered")
+					assert.Equal(t, []any{"pending", "refused", "pending", "done"}, states)
+					return
+				}
+				assert.Equal(t, rotate.Unknown, r.Status)
+				assert.ErrorIs(t, r.Err, facade.ErrOutcomeUnknown)
+				assert.ErrorIs(t, r.Err, facade.ErrWrongPassword)
+				assert.Equal(t, "fake-Old-Passw0rd", pw, "neither write applied")
+				assert.Equal(t, []any{"pending", "refused", "pending", "unknown"}, states)
+			})
+		}
+	}
+}
+
+// Zendesk without password access to the API: Verify proves nothing (ErrVerifyUnavailable), so a write
+// lost before it applied is never sent again: unknown with the candidate, one write.
+func TestRotationLostUnverifiableIsNeverSentAgain(t *testing.T) {
+	t.Parallel()
+	f, z := zendeskFleet(t, 1)
+	f.SetPasswordAccess(false)
+	f.Fail("SetUserPassword", facadetest.Fault{Drop: true, Times: 1})
+	j, path := newJournal(t)
+	results := collect(rotate.Run(t.Context(), feed(z, 1), rotate.Config{Limits: fast, Journal: j}))
+	require.Len(t, results, 1)
+	r := results[0]
+	assert.Equal(t, rotate.Unknown, r.Status)
+	assert.ErrorIs(t, r.Err, facade.ErrVerifyUnavailable)
+	assert.NotErrorIs(t, r.Err, facade.ErrWrongPassword)
+	assert.False(t, r.NewPassword.IsZero(), "the candidate is delivered")
+	assert.Equal(t, 1, f.Hits("SetUserPassword"))
+	pw, _ := f.Password(100)
+	assert.Equal(t, "fake-Old-Passw0rd", pw)
+	var states []any
+	for _, l := range journalLines(t, path)[1:] {
+		states = append(states, l["state"])
+	}
+	assert.Equal(t, []any{"pending", "unknown"}, states)
+}

@@ -23,7 +23,14 @@ type memManager struct {
 	writes    map[string]int
 	// lose: the next writes apply and then return ErrOutcomeUnknown; drop: they return it without applying.
 	lose, drop int
-	verifyErr  error // when set, Verify returns it
+	// late: the next writes return ErrOutcomeUnknown without applying and apply after the write that
+	// follows them (a write that reached the vendor late).
+	late     int
+	delayed  map[string]string
+	failNext error // when set, the next write after the drops returns it without applying
+	// verifyErr, when set, is returned by Verify; verifyErrs by Verify of that password.
+	verifyErr  error
+	verifyErrs map[string]error
 	verifies   int
 	noVerify   bool
 }
@@ -50,10 +57,25 @@ func (m *memManager) write(user string, pw facade.Secret) error {
 		return facade.ErrNotFound
 	}
 	m.writes[user]++
+	if late, ok := m.delayed[user]; ok {
+		defer func() { m.passwords[user] = late }()
+		delete(m.delayed, user)
+	}
 	switch {
+	case m.late > 0:
+		m.late--
+		if m.delayed == nil {
+			m.delayed = map[string]string{}
+		}
+		m.delayed[user] = pw.Reveal()
+		return errLost
 	case m.drop > 0:
 		m.drop--
 		return errLost
+	case m.failNext != nil:
+		err := m.failNext
+		m.failNext = nil
+		return err
 	case m.lose > 0:
 		m.lose--
 		m.passwords[user] = pw.Reveal()
@@ -85,6 +107,9 @@ func (m *memManager) Verify(_ context.Context, user string, pw facade.Secret) er
 	m.verifies++
 	if m.verifyErr != nil {
 		return m.verifyErr
+	}
+	if err := m.verifyErrs[pw.Reveal()]; err != nil {
+		return err
 	}
 	if m.passwords[user] != pw.Reveal() {
 		return facade.ErrWrongPassword
@@ -175,7 +200,8 @@ func TestReconcileNotAppliedIsSentAgainOnce(t *testing.T) {
 	assert.True(t, results[0].NewPassword.IsZero())
 }
 
-// What Verify cannot settle ends Unknown, with the candidate delivered.
+// What Verify cannot settle ends Unknown, with the candidate delivered, and is never sent again: Verify
+// failed or unavailable, no Verify, or a ChangePassword refused while its old password cannot be verified.
 func TestReconcileUnsettledIsUnknown(t *testing.T) {
 	t.Parallel()
 	cases := []struct {
@@ -183,9 +209,13 @@ func TestReconcileUnsettledIsUnknown(t *testing.T) {
 		setup func(m *memManager)
 		old   bool
 	}{
-		{"verify unavailable", func(m *memManager) { m.verifyErr = fmt.Errorf("verify: %w", facade.ErrServer) }, true},
+		{"verify failed", func(m *memManager) { m.verifyErr = fmt.Errorf("verify: %w", facade.ErrServer) }, true},
+		{"verify unavailable", func(m *memManager) { m.drop, m.lose = 1, 0; m.verifyErr = facade.ErrVerifyUnavailable }, false},
 		{"no verify", func(m *memManager) { m.noVerify = true }, false},
-		{"SetPassword refused without the old password", func(m *memManager) { m.drop = 1 }, false},
+		{"ChangePassword refused, the old password unverifiable", func(m *memManager) {
+			m.drop, m.lose = 1, 0
+			m.verifyErrs = map[string]error{"fake-Old-1": fmt.Errorf("verify: %w", facade.ErrServer)}
+		}, true},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -213,8 +243,9 @@ func TestReconcileUnsettledIsUnknown(t *testing.T) {
 	}
 }
 
-// Resuming: done targets are not sent again; pending ones are verified; not-applied ones run; entries not
-// in the input are reported.
+// Resuming: done targets are not sent again; pending and unknown ones are verified (and a SetPassword
+// whose password is refused is sent again with it); not-applied ones run; entries not in the input are
+// reported.
 func TestResumeFromPrior(t *testing.T) {
 	t.Parallel()
 	m := newMem("done", "pending-applied", "pending-lost", "not-applied", "new")
@@ -252,10 +283,11 @@ func TestResumeFromPrior(t *testing.T) {
 	assert.Equal(t, "fake-Pw-pending", byUser["pending-applied"].NewPassword.Reveal())
 	assert.Zero(t, m.writesTo("pending-applied"))
 
-	// Refused, no old password to prove it: unknown, the journal's candidate delivered, not sent.
-	assert.Equal(t, rotate.Unknown, byUser["pending-lost"].Status)
+	// A SetPassword refused by Verify: sent once more, with the journal's candidate.
+	assert.Equal(t, rotate.Done, byUser["pending-lost"].Status, "%v", byUser["pending-lost"].Err)
 	assert.Equal(t, "fake-Pw-lost", byUser["pending-lost"].NewPassword.Reveal())
-	assert.Zero(t, m.writesTo("pending-lost"))
+	assert.Equal(t, "fake-Pw-lost", m.password("pending-lost"))
+	assert.Equal(t, 1, m.writesTo("pending-lost"))
 
 	for _, u := range []string{"not-applied", "new"} {
 		assert.Equal(t, rotate.Done, byUser[u].Status)
@@ -332,18 +364,22 @@ func TestJournalFailureStopsTheRun(t *testing.T) {
 // be in effect as unknown.
 func TestResumeCancelledStillDeliversThePasswords(t *testing.T) {
 	t.Parallel()
-	m := newMem("done", "pending", "not-applied")
+	m := newMem("done", "pending", "not-applied", "refused")
 	key := func(u string) string { return rotate.TargetKey(facade.VendorZendesk, u) }
 	prior := map[string]rotate.Entry{
 		key("done"):        entry("done", rotate.EntryDone, "fake-Pw-done"),
 		key("pending"):     entry("pending", rotate.EntryPending, "fake-Pw-pending"),
 		key("not-applied"): entry("not-applied", rotate.EntryNotApplied, "fake-Pw-na"),
+		key("refused"):     entry("refused", rotate.EntryRefused, "fake-Pw-refused"),
 	}
 	ctx, cancel := context.WithCancel(t.Context())
 	cancel()
 	results := run(ctx, rotate.Config{Prior: prior},
-		rotate.Target{Manager: m, User: "done"}, rotate.Target{Manager: m, User: "pending"}, rotate.Target{Manager: m, User: "not-applied"})
-	require.Len(t, results, 3)
+		rotate.Target{Manager: m, User: "done"}, rotate.Target{Manager: m, User: "pending"}, rotate.Target{Manager: m, User: "not-applied"},
+		rotate.Target{Manager: m, User: "refused"})
+	require.Len(t, results, 4)
+	assert.Equal(t, rotate.Unknown, results[3].Status)
+	assert.Equal(t, "fake-Pw-refused", results[3].NewPassword.Reveal())
 	assert.Equal(t, rotate.Done, results[0].Status)
 	assert.Equal(t, "fake-Pw-done", results[0].NewPassword.Reveal())
 	assert.Equal(t, rotate.Unknown, results[1].Status)
@@ -351,6 +387,111 @@ func TestResumeCancelledStillDeliversThePasswords(t *testing.T) {
 	assert.ErrorIs(t, results[1].Err, context.Canceled)
 	assert.Equal(t, rotate.NotStarted, results[2].Status)
 	assert.True(t, results[2].NewPassword.IsZero())
-	assert.Zero(t, m.writesTo("done")+m.writesTo("pending")+m.writesTo("not-applied"))
+	assert.Zero(t, m.writesTo("done")+m.writesTo("pending")+m.writesTo("not-applied")+m.writesTo("refused"))
 	assert.Zero(t, m.verifies)
+}
+
+// userStates returns the journal's states per user, in order.
+func userStates(t *testing.T, path string) map[string][]string {
+	t.Helper()
+	states := map[string][]string{}
+	for _, l := range journalLines(t, path)[1:] {
+		states[l["user"].(string)] = append(states[l["user"].(string)], l["state"].(string))
+	}
+	return states
+}
+
+// A SetPassword whose outcome is unknown and whose password Verify refuses is sent once more with the same
+// password, recorded first; when that one is lost and refused too, the target ends Unknown with the
+// candidate, after exactly two writes.
+func TestReconcileRefusedSetPasswordIsSentAgainOnce(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name   string
+		setup  func(m *memManager)
+		status rotate.Status
+		states []string
+		// inEffect: the candidate is the password in effect at the end (else the old one still is).
+		inEffect bool
+	}{
+		{"the first lost before applying", func(m *memManager) { m.drop = 1 }, rotate.Done,
+			[]string{"pending", "refused", "pending", "done"}, true},
+		{"the first applies after the resend", func(m *memManager) { m.late = 1 }, rotate.Done,
+			[]string{"pending", "refused", "pending", "done"}, true},
+		{"both lost before applying", func(m *memManager) { m.drop = 2 }, rotate.Unknown,
+			[]string{"pending", "refused", "pending", "unknown"}, false},
+		{"the resend refused by the vendor", func(m *memManager) { m.drop, m.failNext = 1, fmt.Errorf("set: %w", facade.ErrUnauthorized) },
+			rotate.Unknown, []string{"pending", "refused", "pending", "unknown"}, false},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			m := newMem("1")
+			c.setup(m)
+			j, path := newJournal(t)
+			results := run(t.Context(), rotate.Config{Journal: j}, rotate.Target{Manager: m, User: "1"})
+			require.Len(t, results, 1)
+			r := results[0]
+			require.Equal(t, c.status, r.Status, "%v", r.Err)
+			require.False(t, r.NewPassword.IsZero(), "the candidate is delivered")
+			assert.Equal(t, 2, m.writesTo("1"), "sent once more, never a third time")
+			assert.Equal(t, c.inEffect, m.password("1") == r.NewPassword.Reveal())
+			if !c.inEffect {
+				assert.Equal(t, "fake-Old-1", m.password("1"))
+				assert.ErrorIs(t, r.Err, facade.ErrOutcomeUnknown)
+			}
+			assert.Equal(t, c.states, userStates(t, path)["1"])
+			for _, l := range journalLines(t, path)[1:] {
+				assert.Equal(t, r.NewPassword.Reveal(), l["password"], "the same password every time")
+			}
+			assert.NotContains(t, fmt.Sprintf("%v %+v", r, r.Err), r.NewPassword.Reveal())
+		})
+	}
+}
+
+// A refused Verify is not sent again when the journal cannot record it first: Unknown, one write.
+func TestReconcileRefusedNotRecordedIsNotSentAgain(t *testing.T) {
+	t.Parallel()
+	m := newMem("1")
+	m.drop = 1
+	results := run(t.Context(), rotate.Config{Journal: &failingJournal{n: 2}}, rotate.Target{Manager: m, User: "1"})
+	require.Len(t, results, 1)
+	assert.Equal(t, rotate.Unknown, results[0].Status)
+	assert.ErrorIs(t, results[0].Err, rotate.ErrJournal)
+	assert.False(t, results[0].NewPassword.IsZero())
+	assert.Equal(t, 1, m.writesTo("1"))
+}
+
+// Resuming a SetPassword whose password Verify refuses sends it once more with the journal's password;
+// that send is the run's one resend: lost and refused again, it ends Unknown after one write.
+func TestResumeRefusedIsSentAgainOnce(t *testing.T) {
+	t.Parallel()
+	for _, state := range []rotate.EntryState{rotate.EntryPending, rotate.EntryUnknown, rotate.EntryRefused} {
+		t.Run(string(state), func(t *testing.T) {
+			t.Parallel()
+			for _, lost := range []bool{false, true} {
+				m := newMem("1")
+				if lost {
+					m.drop = 1
+				}
+				prior := map[string]rotate.Entry{rotate.TargetKey(facade.VendorZendesk, "1"): entry("1", state, "fake-Pw-cand")}
+				j, path := newJournal(t)
+				results := run(t.Context(), rotate.Config{Journal: j, Prior: prior}, rotate.Target{Manager: m, User: "1"})
+				require.Len(t, results, 1)
+				r := results[0]
+				assert.Equal(t, "fake-Pw-cand", r.NewPassword.Reveal(), "the journal's password, delivered")
+				assert.Equal(t, 1, m.writesTo("1"), "one send in the run")
+				if !lost {
+					assert.Equal(t, rotate.Done, r.Status, "%v", r.Err)
+					assert.Equal(t, "fake-Pw-cand", m.password("1"))
+					assert.Equal(t, []string{"refused", "pending", "done"}, userStates(t, path)["1"])
+					continue
+				}
+				assert.Equal(t, rotate.Unknown, r.Status)
+				assert.ErrorIs(t, r.Err, facade.ErrOutcomeUnknown)
+				assert.Equal(t, "fake-Old-1", m.password("1"))
+				assert.Equal(t, []string{"refused", "pending", "unknown"}, userStates(t, path)["1"])
+			}
+		})
+	}
 }

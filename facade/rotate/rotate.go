@@ -4,10 +4,11 @@
 //
 // Nothing is lost: with a Journal, each candidate password is recorded durably before its write is sent
 // and the outcome after. A write answered 429 is sent again after the vendor's Retry-After (the whole
-// vendor pauses meanwhile, at most Config.MaxWait); any other write is sent at most once, except when a
-// write whose outcome is unknown is proven not applied (see Run). A write whose outcome is unknown is
-// settled with the manager's Verify; what Verify cannot settle ends Unknown with the candidate password
-// in the result, for a person to settle.
+// vendor pauses meanwhile, at most Config.MaxWait). A write whose outcome is unknown is settled with the
+// manager's Verify: the candidate verifies → done; a refused Verify → the same password is sent once more
+// (it can only end with the delivered password in effect); what Verify cannot settle (it fails, or is
+// unavailable) ends Unknown with the candidate password in the result, for a person to settle. No write
+// is sent again otherwise (see Run).
 package rotate
 
 import (
@@ -27,8 +28,8 @@ type Target struct {
 	// NewPassword is the password to set; when zero, one is generated to fit the vendor's policy.
 	NewPassword facade.Secret
 	// OldPassword, when set, makes the rotation a ChangePassword (the user proves the old one) instead of
-	// a SetPassword; Glowmarkt needs it. It also lets Run prove that a write with an unknown outcome did
-	// not apply (the old password still verifies), and send it again.
+	// a SetPassword; Glowmarkt needs it. A ChangePassword with an unknown outcome is sent again only when
+	// Run proves it did not apply (the new password is refused and the old one still verifies).
 	OldPassword facade.Secret
 }
 
@@ -40,8 +41,9 @@ const (
 	Done       Status = "done"
 	Failed     Status = "failed"
 	NotStarted Status = "not-started"
-	// Unknown: the write may or may not have applied and Verify could not settle it; Result.NewPassword
-	// holds the candidate, for a person to settle (log in with it, or reset the password).
+	// Unknown: the write may or may not have applied and Verify could not settle it (Verify failed or is
+	// unavailable, or refused the password after it was sent twice); Result.NewPassword holds the
+	// candidate, for a person to settle (log in with it, or reset the password).
 	Unknown Status = "unknown"
 )
 
@@ -121,9 +123,10 @@ type Config struct {
 	Journal Journal
 	// Prior holds the last entry per key of an earlier run (from OpenJournal; Journal should then be the
 	// journal it was read from, since done entries are not recorded again). Done targets are not sent
-	// again (Result Done, Resumed, the journal's password); pending and unknown ones are reconciled
-	// through Verify; not-applied ones run as new. Entries whose target is not in the input are reported
-	// after the input ends (Index -1, ErrNotInInput).
+	// again (Result Done, Resumed, the journal's password); pending, refused and unknown ones are
+	// reconciled through Verify (a SetPassword whose password is refused is sent once more with the
+	// journal's password); not-applied ones run as new. Entries whose target is not in the input are
+	// reported after the input ends (Index -1, ErrNotInInput).
 	Prior map[string]Entry
 }
 
@@ -136,9 +139,19 @@ type Config struct {
 // A write goes: candidate (Target.NewPassword, the journal's for a resumed target, or generated) →
 // Journal.Record(pending) → send → Record(done, not-applied or unknown). Only a 429, a refusal or a
 // failure before sending proves a write not applied; a write answered with ErrOutcomeUnknown is
-// reconciled with Manager.Verify(candidate): accepted → Done; refused while Target.OldPassword is set and
-// verifies → provably not applied, sent once more (recorded pending again first); anything else →
-// Unknown, with the candidate in Result.NewPassword and the journal. Writes in flight when ctx is
+// reconciled with Manager.Verify(candidate):
+//   - accepted → Done;
+//   - refused (ErrWrongPassword), SetPassword → Record(refused), and the same password is sent once more
+//     (recorded pending again first). Refused proves nothing (the first write may still reach the
+//     vendor), but whichever write applies, the account ends with the candidate, which is delivered;
+//   - refused, ChangePassword, and Target.OldPassword still verifies → provably not applied
+//     (Record(not-applied)), sent once more;
+//   - anything else (Verify failed, ErrVerifyUnavailable, no Verify, a ChangePassword's old password
+//     not verifiable) → Unknown, with the candidate in Result.NewPassword and the journal.
+//
+// Within a run a target's write is sent again at most once (a resumed target's send after a refused
+// Verify counts as that once; after a proven not-applied it runs as a first send). When the second send is lost and refused too, or is answered with a failure while the first
+// may still apply, the target ends Unknown with the candidate, never Failed. Writes in flight when ctx is
 // cancelled are not cut short (they run under context.WithoutCancel, bounded by the manager's own
 // timeout and retry limits) and are reconciled the same way.
 //
@@ -267,7 +280,7 @@ func (r *runner) stoppedResult(i int, t Target, prior Entry, hasPrior bool, stop
 
 // maybeApplied: the entry's write may be in effect (it was sent and not settled).
 func maybeApplied(e Entry) bool {
-	return (e.State == EntryPending || e.State == EntryUnknown) && !e.Password.IsZero()
+	return (e.State == EntryPending || e.State == EntryUnknown || e.State == EntryRefused) && !e.Password.IsZero()
 }
 
 // priorResult reports a target as the journal left it, with its password.

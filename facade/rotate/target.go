@@ -26,6 +26,12 @@ type target struct {
 	recorded bool
 	// sent: a write request was made for the target in this run.
 	sent bool
+	// resent: the target's write was sent again in this run after reconciling (a proven not-applied or a
+	// refused Verify), or, on resume, the earlier run's write after a refused Verify: no further send.
+	resent bool
+	// doubt: why the password may be in effect although this run's last send was answered with a
+	// failure: an earlier send of it whose Verify was refused, and which may still apply.
+	doubt error
 }
 
 // errStopped is the error of a target that finds the run stopped by a journal failure before its write.
@@ -38,9 +44,18 @@ func (e *errStopped) Unwrap() error { return e.err }
 type verdict int
 
 const (
-	unsettled  verdict = iota
-	applied            // the candidate verifies: the write applied
-	notApplied         // the candidate is refused and the old password verifies: the write did not apply
+	// unsettled: Verify proves nothing (unavailable, failed, unsupported), or a ChangePassword's candidate
+	// is refused while its old password cannot be verified.
+	unsettled verdict = iota
+	// applied: the candidate verifies: the write applied.
+	applied
+	// notApplied: a ChangePassword's candidate is refused and its old password verifies: the write did
+	// not apply.
+	notApplied
+	// refused: a SetPassword's candidate is refused (ErrWrongPassword). Unproven either way (the write
+	// may still be on its way to the vendor), but sending the same password again can only end with it
+	// in effect, so it is sent once more.
+	refused
 )
 
 // rotate runs one target: checks, resume, candidate, write.
@@ -94,7 +109,8 @@ func (a *target) candidate(ctx context.Context) (facade.Secret, error) {
 }
 
 // resume settles a write of an earlier run that may have applied: Verify decides; a write proven not
-// applied is sent again with the same password.
+// applied is sent again with the same password, and so is a SetPassword whose password Verify refuses
+// (that send is the run's one resend).
 func (a *target) resume(ctx context.Context, pw facade.Secret) Result {
 	v, err := a.reconcile(ctx, pw)
 	switch v {
@@ -105,45 +121,83 @@ func (a *target) resume(ctx context.Context, pw facade.Secret) Result {
 	case notApplied:
 		_ = a.record(EntryNotApplied, pw)
 		return a.write(ctx, pw)
+	case refused:
+		rerr := a.record(EntryRefused, pw)
+		if rerr == nil {
+			a.resent = true
+			a.doubt = fmt.Errorf("rotate: an earlier run's write of the password is unsettled (%w): the vendor refuses it", facade.ErrOutcomeUnknown)
+			return a.write(ctx, pw)
+		}
+		err = errors.Join(err, fmt.Errorf("rotate: not sent again: %w", rerr))
 	}
 	_ = a.record(EntryUnknown, pw)
 	a.res.Resumed = true
 	return a.unknown(pw, err)
 }
 
-// write sends pw and settles the outcome; a write proven not applied by reconcile is sent once more.
+// write sends pw and settles the outcome (see settle); a write is sent at most twice in a run.
 func (a *target) write(ctx context.Context, pw facade.Secret) (res Result) {
 	start := time.Now()
 	defer func() { res.Latency = time.Since(start) }()
-	for resent := false; ; resent = true {
+	for {
 		err := a.send(ctx, pw)
-		switch {
-		case err == nil:
-			_ = a.record(EntryDone, pw)
-			return a.done(pw)
-		case !errors.Is(err, facade.ErrOutcomeUnknown):
-			if a.recorded {
-				_ = a.record(EntryNotApplied, pw)
-			}
-			return a.failed(ctx, err)
+		if !errors.Is(err, facade.ErrOutcomeUnknown) {
+			return a.answered(ctx, pw, err)
 		}
-		v, verr := a.reconcile(ctx, pw)
-		switch {
-		case v == applied:
-			_ = a.record(EntryDone, pw)
-			return a.done(pw)
-		case v == notApplied && !resent:
-			if rerr := a.record(EntryNotApplied, pw); rerr != nil {
-				return a.failed(ctx, fmt.Errorf("rotate: proven not applied, and not sent again: %w", rerr))
-			}
-			continue
-		case v == notApplied:
-			_ = a.record(EntryNotApplied, pw)
-			return a.failed(ctx, fmt.Errorf("rotate: sent twice, and Verify proved neither applied: %w", err))
+		if res, settled := a.settle(ctx, pw, err); settled {
+			return res
 		}
-		_ = a.record(EntryUnknown, pw)
-		return a.unknown(pw, errors.Join(err, verr))
 	}
+}
+
+// answered ends a target whose last send was answered (or provably not sent): done, or failed; unknown
+// when an earlier send of the password may still apply (a.doubt).
+func (a *target) answered(ctx context.Context, pw facade.Secret, err error) Result {
+	switch {
+	case err == nil:
+		_ = a.record(EntryDone, pw)
+		return a.done(pw)
+	case a.doubt != nil:
+		_ = a.record(EntryUnknown, pw)
+		return a.unknown(pw, fmt.Errorf("%w; sending it again failed: %w", a.doubt, err))
+	}
+	if a.recorded {
+		_ = a.record(EntryNotApplied, pw)
+	}
+	return a.failed(ctx, err)
+}
+
+// settle reconciles a send whose outcome is unknown (err): applied → done; proven not applied
+// (ChangePassword) or refused (SetPassword) → false, to send the same password once more, unless this
+// run already did (then failed, or unknown); anything else → unknown, with the candidate.
+func (a *target) settle(ctx context.Context, pw facade.Secret, err error) (Result, bool) {
+	v, verr := a.reconcile(ctx, pw)
+	switch {
+	case v == applied:
+		_ = a.record(EntryDone, pw)
+		return a.done(pw), true
+	case v == notApplied && !a.resent:
+		a.resent = true
+		if rerr := a.record(EntryNotApplied, pw); rerr != nil {
+			return a.failed(ctx, fmt.Errorf("rotate: proven not applied, and not sent again: %w", rerr)), true
+		}
+		return Result{}, false
+	case v == notApplied:
+		_ = a.record(EntryNotApplied, pw)
+		return a.failed(ctx, fmt.Errorf("rotate: sent twice, and Verify proved neither applied: %w", err)), true
+	case v == refused && !a.resent:
+		a.resent = true
+		a.doubt = fmt.Errorf("rotate: a write of the password is unsettled (%w), and the vendor refuses the password", err)
+		rerr := a.record(EntryRefused, pw)
+		if rerr == nil {
+			return Result{}, false
+		}
+		verr = errors.Join(verr, fmt.Errorf("rotate: not sent again: %w", rerr))
+	case v == refused:
+		verr = fmt.Errorf("rotate: sent twice, and the vendor refuses the password after both: %w", verr)
+	}
+	_ = a.record(EntryUnknown, pw)
+	return a.unknown(pw, errors.Join(err, verr)), true
 }
 
 // send paces and sends one write, recording it pending first, and sends it again after 429 answers (which
@@ -179,8 +233,9 @@ func (a *target) send(ctx context.Context, pw facade.Secret) error {
 }
 
 // reconcile settles a write whose outcome is unknown with Verify: the candidate verifies → applied; it is
-// refused and the old password (a ChangePassword target's) verifies → not applied; else unsettled, with
-// the reason.
+// refused (ErrWrongPassword) → for a SetPassword, refused; for a ChangePassword, not applied when the old
+// password verifies, else unsettled; Verify fails otherwise (ErrVerifyUnavailable included) → unsettled,
+// with the reason.
 func (a *target) reconcile(ctx context.Context, pw facade.Secret) (verdict, error) {
 	if !a.t.Manager.Capabilities().Verify {
 		return unsettled, fmt.Errorf("rotate: %s cannot verify the new password: %w", a.res.Vendor, facade.ErrUnsupported)
@@ -192,7 +247,7 @@ func (a *target) reconcile(ctx context.Context, pw facade.Secret) (verdict, erro
 	case !errors.Is(err, facade.ErrWrongPassword):
 		return unsettled, fmt.Errorf("rotate: verifying the new password: %w", err)
 	case !a.change:
-		return unsettled, fmt.Errorf("rotate: the vendor refuses the new password, so the write probably did not apply (unproven without the old password): %w", err)
+		return refused, fmt.Errorf("rotate: the vendor refuses the new password: %w", err)
 	}
 	errOld := a.verify(ctx, a.t.OldPassword)
 	if errOld == nil {

@@ -1,3 +1,3 @@
 package docspace
 
-//go:generate go tool oapi-codegen -config ../../oapi-codegen.yaml -package docspace -o client.gen.go ../../api/docspace.yaml
+//go:generate go run github.com/oapi-codegen/oapi-codegen/v2/cmd/oapi-codegen -config ../../oapi-codegen.yaml -package docspace -o client.gen.go ../../api/docspace.yaml

@@ -92,6 +92,7 @@ func report(r io.Reader, w io.Writer) error {
 	wall, limited, lost := must("BenchmarkBulkRotation", "wall/ideal"), must("BenchmarkBulkRotation", "429s"), must("BenchmarkBulkRotation", "lost")
 	jwall, jlost := must("BenchmarkBulkRotationJournal", "wall/ideal"), must("BenchmarkBulkRotationJournal", "lost")
 	h1, h10 := must("BenchmarkRotationPeakHeap/1000", "peak-heap-MiB"), must("BenchmarkRotationPeakHeap/10000", "peak-heap-MiB")
+	initMS, initB, size := must("BenchmarkFacadeProgram", "nonstd-init-ms"), must("BenchmarkFacadeProgram", "nonstd-init-B"), must("BenchmarkFacadeProgram", "size/nethttp")
 	if len(errs) > 0 {
 		return fmt.Errorf("%s", strings.Join(errs, "; "))
 	}
@@ -111,5 +112,8 @@ func report(r io.Reader, w io.Writer) error {
 	fmt.Fprintf(w, "peak heap 1,000 targets (MiB)            %-12.2f -               -\n", h1)
 	fmt.Fprintf(w, "peak heap 10,000 targets (MiB)           %-12.2f -               -\n", h10)
 	fmt.Fprintf(w, "peak heap 10,000 / 1,000                 %-12s ≤ 1.2×          %s\n", fmt.Sprintf("%.3f×", h10/h1), verdict(h10 <= 1.2*h1))
+	fmt.Fprintf(w, "facade program binary / net/http         %-12s ≤ 1.5×          %s\n", fmt.Sprintf("%.3f×", size), verdict(size <= 1.5))
+	fmt.Fprintf(w, "facade program non-std init (ms)         %-12.3f < 2             %s\n", initMS, verdict(initMS < 2))
+	fmt.Fprintf(w, "facade program non-std init (KiB)        %-12.1f -               -\n", initB/1024)
 	return nil
 }

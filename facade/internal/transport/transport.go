@@ -1,10 +1,11 @@
 // Package transport holds the HTTP mechanics the facade's adapters share and its users need not see:
-// the retry policy and its waits, Retry-After parsing, base-URL rules, tracking whether a request was
-// written, and which headers are credentials.
+// the retry policy and its waits, Retry-After parsing, base-URL rules, telling whether a failed request
+// may have been sent, and which headers are credentials.
 package transport
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"math/rand/v2"
 	"net"
@@ -24,7 +25,8 @@ type Retry struct {
 	FailFast    bool
 }
 
-// DefaultRetry: 4 attempts, backoff from 500 ms, no single wait over 30 s.
+// DefaultRetry is the policy of a manager without WithRetry or WithBackoff: 4 attempts, backoff from
+// 500 ms, no single wait over 30 s.
 var DefaultRetry = Retry{MaxAttempts: 4, BaseDelay: 500 * time.Millisecond, MaxWait: 30 * time.Second}
 
 // More reports whether another attempt may follow attempt (counted from 1).
@@ -99,20 +101,116 @@ func SensitiveHeader(name string) bool {
 	return false
 }
 
-// WriteTracker notes whether a request was written to the connection: a failure before that provably
-// did not reach the server. One allocation with its trace.
-type WriteTracker struct {
-	trace httptrace.ClientTrace
-	wrote atomic.Bool
+// Attempt is the bookkeeping of one request, carried as (and in) its context: whether the request reached
+// the HTTP client, whether the transport reported writing it, and which login token it carried. It costs
+// three small allocations: the attempt, its trace hook and the trace's context.
+type Attempt struct {
+	context.Context
+	parent  context.Context
+	trace   httptrace.ClientTrace
+	handed  atomic.Bool
+	written atomic.Bool
+	// Token is the generation of the login token the request carries (0: none), set by the editor that
+	// puts it on the request.
+	Token uint64
 }
 
-// Context returns ctx carrying the tracker's trace; pass it to the request.
-func (w *WriteTracker) Context(ctx context.Context) context.Context {
-	w.trace.WroteRequest = w.wroteRequest
-	return httptrace.WithClientTrace(ctx, &w.trace)
+type attemptKey struct{}
+
+// NewAttempt returns the bookkeeping of one request sent under ctx; pass it as the request's context.
+func NewAttempt(ctx context.Context) *Attempt {
+	a := &Attempt{parent: ctx}
+	a.trace.WroteRequest = a.wroteRequest
+	a.Context = httptrace.WithClientTrace(ctx, &a.trace)
+	return a
 }
 
-func (w *WriteTracker) wroteRequest(httptrace.WroteRequestInfo) { w.wrote.Store(true) }
+// Value answers for the attempt itself and delegates every other key.
+func (a *Attempt) Value(key any) any {
+	if _, ok := key.(attemptKey); ok {
+		return a
+	}
+	return a.Context.Value(key)
+}
 
-// Wrote reports whether the request was written.
-func (w *WriteTracker) Wrote() bool { return w.wrote.Load() }
+// Parent is the context the attempt was made under, without its bookkeeping: for requests made on the
+// request's behalf (a login), which must not count as this request's writes.
+func (a *Attempt) Parent() context.Context { return a.parent }
+
+// AttemptFrom returns the attempt ctx belongs to, or nil.
+func AttemptFrom(ctx context.Context) *Attempt {
+	a, _ := ctx.Value(attemptKey{}).(*Attempt)
+	return a
+}
+
+func (a *Attempt) wroteRequest(httptrace.WroteRequestInfo) { a.written.Store(true) }
+
+// Handed reports whether the request reached the HTTP client (Doer).
+func (a *Attempt) Handed() bool { return a.handed.Load() }
+
+// NotSent reports whether a request whose sending failed with err provably never left the machine. The
+// rule is fail-safe: a request counts as sent unless it never reached the HTTP client (an editor or the
+// building of the request failed, or the context was done before), or the failure is one that happens
+// before any byte of the request is written (see NeverWritten). A WroteRequest report from the transport
+// proves the request was written; its absence proves nothing, since a RoundTripper may send the request
+// under a context of its own.
+func (a *Attempt) NotSent(err error) bool {
+	if !a.handed.Load() {
+		return true
+	}
+	return !a.written.Load() && NeverWritten(err)
+}
+
+// NeverWritten reports whether err proves that the request was never written: the connection could not
+// be made (a dial error such as a refused connection, a failed DNS lookup, a proxy that could not be
+// reached) or the server's certificate was refused during the TLS handshake. An error that joins several
+// failures proves nothing: one of them may have come after a write.
+func NeverWritten(err error) bool {
+	for ; err != nil; err = errors.Unwrap(err) {
+		switch e := err.(type) { //nolint:errorlint // the chain is walked link by link, to stop at a joined error
+		case *net.OpError:
+			if e.Op == "dial" || e.Op == "proxyconnect" {
+				return true
+			}
+		case *net.DNSError, *tls.CertificateVerificationError, *tls.ECHRejectionError:
+			return true
+		case interface{ Unwrap() []error }:
+			return false
+		}
+	}
+	return false
+}
+
+// Doer sends the generated clients' requests through an http.Client, noting in each request's Attempt that
+// it reached the client: an error from before that point (an editor, the building of the request) proves
+// the request never left. A request whose context is already done is refused there, unsent. Every
+// generated client of a manager is given the manager's Doer, never the http.Client itself.
+type Doer struct{ hc *http.Client }
+
+// NewDoer returns a Doer sending through hc.
+func NewDoer(hc *http.Client) Doer { return Doer{hc: hc} }
+
+// Do sends r, as the generated clients' HttpRequestDoer.
+func (d Doer) Do(r *http.Request) (*http.Response, error) {
+	if a := AttemptFrom(r.Context()); a != nil {
+		if err := r.Context().Err(); err != nil {
+			if r.Body != nil {
+				_ = r.Body.Close()
+			}
+			return nil, err
+		}
+		a.handed.Store(true)
+	}
+	return d.hc.Do(r) // #nosec G704 -- the generated client's request, to the base URL the constructor checked
+}
+
+// WithoutJar returns a Doer whose client has no cookie jar: for requests whose cookies must not ride along
+// on later ones.
+func (d Doer) WithoutJar() Doer {
+	if d.hc.Jar == nil {
+		return d
+	}
+	c := *d.hc
+	c.Jar = nil
+	return Doer{hc: &c}
+}
