@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -16,7 +17,10 @@ import (
 	"github.com/unipass/unipass/facade"
 )
 
-// vendorConfig is the vendor, its address and the credentials, from flags or UNIPASS_* variables.
+// vendorConfig is the vendor, its address and the credentials, from flags, UNIPASS_* variables and a
+// profile of the config file (see profiles.go), in that order of precedence. It is the one path from
+// settings to a manager: the single-vendor commands fill it from all three; profileConfig.manager fills it
+// from a profile alone.
 type vendorConfig struct {
 	env           *env
 	vendor        string
@@ -27,6 +31,21 @@ type vendorConfig struct {
 	insecure      bool
 	failFast      bool
 	secrets       secretFlags
+
+	// ctx is the running command's context (set when it starts); it bounds a profile's credential_command.
+	ctx context.Context
+	// configFile and profileName are --config and --profile (or UNIPASS_CONFIG, UNIPASS_PROFILE).
+	configFile  string
+	profileName string
+	// given holds the flags set on the command line or through UNIPASS_*: a profile does not override them.
+	given map[string]bool
+	// loaded is the config file once read (nil before); applied tells that the profile was applied.
+	loaded  *profileConfig
+	applied bool
+	// source is where the profile says the credential comes from; nil when no profile gives one.
+	source *secretSource
+	// profileOnly marks a configuration built from a profile alone: no credential flag applies.
+	profileOnly bool
 }
 
 // authKinds lists the --auth values a vendor accepts, the default first; ok is false for an unknown vendor.
@@ -51,8 +70,11 @@ func (c *vendorConfig) bind(cmd *cobra.Command) {
 	f.StringVar(&c.applicationID, "application-id", "", "Glowmarkt's applicationId")
 	f.BoolVar(&c.insecure, "insecure-http", false, "allow a plain-http base URL on a host that is not loopback")
 	f.BoolVar(&c.failFast, "fail-fast", false, "return 429 and 503 answers at once instead of waiting and retrying")
+	f.StringVar(&c.configFile, "config", "", "the config file of profiles (default $XDG_CONFIG_HOME/unipass/config.yaml)")
+	f.StringVar(&c.profileName, "profile", "", "take vendor, base URL, auth, user, application ID and credential from this profile of the config file; flags and UNIPASS_* override each")
 	c.secrets.bind(f, credential, "the password, token or key that --auth uses")
 	cmd.PersistentPreRunE = func(cmd *cobra.Command, _ []string) error {
+		c.ctx = cmd.Context()
 		if err := checkSecretFlags(cmd); err != nil {
 			return err
 		}
@@ -101,10 +123,15 @@ func checkSecretFlags(cmd *cobra.Command) error {
 	return err
 }
 
-// fromEnv fills every flag not given on the command line from UNIPASS_<FLAG>.
+// fromEnv fills every flag not given on the command line from UNIPASS_<FLAG>, and records in c.given every
+// flag set either way.
 func (c *vendorConfig) fromEnv(cmd *cobra.Command) error {
 	var err error
+	c.given = map[string]bool{}
 	cmd.Flags().VisitAll(func(fl *pflag.Flag) {
+		if fl.Changed {
+			c.given[fl.Name] = true
+		}
 		if fl.Changed || err != nil {
 			return
 		}
@@ -113,6 +140,7 @@ func (c *vendorConfig) fromEnv(cmd *cobra.Command) error {
 			return
 		}
 		if v := c.env.getenv(envName(fl.Name)); v != "" {
+			c.given[fl.Name] = true
 			if serr := fl.Value.Set(v); serr != nil {
 				err = usagef("%s: %v", envName(fl.Name), serr)
 			}
@@ -125,8 +153,26 @@ func envName(flag string) string {
 	return "UNIPASS_" + strings.ToUpper(strings.ReplaceAll(flag, "-", "_"))
 }
 
-// manager builds the manager the flags describe, checking them first.
+// manager builds the manager the flags, UNIPASS_* variables and the profile describe, checking them first.
+// The credential is read (a profile's credential_command run) only when needCredential.
 func (c *vendorConfig) manager(needCredential bool) (facade.PasswordManager, error) {
+	if err := c.applyProfile(); err != nil {
+		return nil, err
+	}
+	m, err := c.build(needCredential)
+	if err != nil && c.usesProfile() {
+		return nil, c.loaded.inProfile(c.profileName, err)
+	}
+	return m, err
+}
+
+// usesProfile tells whether a profile supplied settings.
+func (c *vendorConfig) usesProfile() bool {
+	return c.loaded != nil && c.loaded.profiles[c.profileName] != nil
+}
+
+// build checks the settings and builds the manager: the one place settings become facade options.
+func (c *vendorConfig) build(needCredential bool) (facade.PasswordManager, error) {
 	kinds, ok := authKinds(c.vendor)
 	if !ok {
 		return nil, usagef("--vendor must be docspace, zendesk or glowmarkt (or UNIPASS_VENDOR)")
@@ -156,10 +202,10 @@ func (c *vendorConfig) manager(needCredential bool) (facade.PasswordManager, err
 		if !contains(kinds, auth) {
 			return nil, usagef("--auth %s does not apply to %s (choose %s)", auth, c.vendor, strings.Join(kinds, ", "))
 		}
-		if (auth == "login" || auth == "basic" || auth == "api-token") && c.user == "" {
+		if authNeedsUser(auth) && c.user == "" {
 			return nil, usagef("--auth %s needs --user", auth)
 		}
-		cred, err := c.secrets.read(c.env, credential)
+		cred, err := c.credential()
 		if err != nil {
 			return nil, err
 		}
@@ -179,6 +225,29 @@ func (c *vendorConfig) manager(needCredential bool) (facade.PasswordManager, err
 		return nil, &usageError{err}
 	}
 	return m, nil
+}
+
+// authNeedsUser tells whether an --auth kind sends a user name with the secret.
+func authNeedsUser(auth string) bool {
+	return auth == "login" || auth == "basic" || auth == "api-token"
+}
+
+// credential reads the secret --auth uses: from --credential-file, --credential-stdin or UNIPASS_CREDENTIAL
+// when one is given, else from the profile's source, else from a prompt on a terminal.
+func (c *vendorConfig) credential() (facade.Secret, error) {
+	if c.profileOnly || (c.source != nil && !c.credentialGiven()) {
+		if c.source == nil {
+			return facade.Secret{}, usagef("the profile gives no credential: add credential_env, credential_file or credential_command")
+		}
+		return c.source.read(c.ctx, c.env)
+	}
+	return c.secrets.read(c.env, credential)
+}
+
+// credentialGiven tells whether the command line or the environment gives the credential.
+func (c *vendorConfig) credentialGiven() bool {
+	s := &c.secrets
+	return *s.refuse[credential] != "" || *s.files[credential] != "" || *s.stdin[credential] || c.env.getenv(envName(credential)) != ""
 }
 
 func authOption(kind, user, secret string) facade.Option {

@@ -4,6 +4,7 @@
 //	unipass set USER --vendor zendesk ... set a password (read from stdin, a file or the environment)
 //	unipass rotate --input users.csv ...  rotate many accounts at the vendor's rate limit
 //	unipass verify USER --vendor ...      check that a password is the one in effect
+//	unipass profiles list|check           the named vendor accounts of the config file (--profile NAME)
 //
 // Secrets are never taken from arguments. Run `unipass help` for every command.
 package main
@@ -142,6 +143,9 @@ and the credential itself (password, token or key) through UNIPASS_CREDENTIAL, -
 --credential-stdin. Every flag can also be set as UNIPASS_<FLAG> (for example UNIPASS_VENDOR).
 Secrets are never accepted as arguments.
 
+Or name a profile of the config file with --profile (see "unipass profiles --help"): a flag beats its
+UNIPASS_* variable, which beats the profile, which beats the default.
+
 Exit codes: 0 success, 1 failure, 2 usage error or input refused before sending, 3 refused by the vendor,
 4 outcome unknown (a write may have been applied), 5 rate limited, 6 interrupted (rotate: continue with
 --resume).`,
@@ -155,6 +159,7 @@ Exit codes: 0 success, 1 failure, 2 usage error or input refused before sending,
 		e.demoCommand(),
 		usesCredential(e.setCommand(cfg)), usesCredential(e.changeCommand(cfg)), e.resetCommand(cfg),
 		usesCredential(e.requirementsCommand(cfg)), usesCredential(e.rotateCommand(cfg)), usesCredential(e.verifyCommand(cfg)),
+		e.profilesCommand(cfg),
 		e.fakesCommand(),
 		&cobra.Command{
 			Use:   "version",
@@ -163,8 +168,14 @@ Exit codes: 0 success, 1 failure, 2 usage error or input refused before sending,
 			Run:   func(cmd *cobra.Command, _ []string) { fmt.Fprintln(cmd.OutOrStdout(), "unipass", facade.Version) },
 		},
 	)
-	// Cobra's own checks of arguments and flags are usage errors too.
+	usageArgs(root)
+	return root
+}
+
+// usageArgs makes cobra's own checks of arguments usage errors too, in every command under root.
+func usageArgs(root *cobra.Command) {
 	for _, c := range root.Commands() {
+		usageArgs(c)
 		if c.Args != nil {
 			check := c.Args
 			c.Args = func(cmd *cobra.Command, args []string) error {
@@ -175,7 +186,6 @@ Exit codes: 0 success, 1 failure, 2 usage error or input refused before sending,
 			}
 		}
 	}
-	return root
 }
 
 func (e *env) demoCommand() *cobra.Command {

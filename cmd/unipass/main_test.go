@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -69,6 +70,13 @@ func TestScripts(t *testing.T) {
 			return nil
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
+			// expand FILE...: replaces each ${VAR} in the files with the script's variable ($VAR is left as is).
+			"expand": func(ts *testscript.TestScript, _ bool, args []string) {
+				for _, f := range args {
+					data := braceVar.ReplaceAllStringFunc(ts.ReadFile(f), func(v string) string { return ts.Getenv(v[2 : len(v)-1]) })
+					ts.Check(os.WriteFile(ts.MkAbs(f), []byte(data), 0o600))
+				}
+			},
 			// perm FILE MODE: the file's permission bits are MODE (octal).
 			"perm": func(ts *testscript.TestScript, neg bool, args []string) {
 				if len(args) != 2 {
@@ -84,6 +92,9 @@ func TestScripts(t *testing.T) {
 		},
 	})
 }
+
+// braceVar is a ${VAR} for the expand command of the scripts.
+var braceVar = regexp.MustCompile(`\$\{\w+\}`)
 
 func TestDemo(t *testing.T) {
 	var out, errOut bytes.Buffer
