@@ -110,7 +110,7 @@ func (f *Fakes) zendeskUsers() (out []userState) {
 	z := f.Zendesk
 	z.locked(func() {
 		for _, u := range z.users {
-			out = append(out, userState{ID: strconv.FormatInt(u.ID, 10), Email: u.Email, Role: u.Role, Password: u.Password})
+			out = append(out, userState{ID: strconv.FormatInt(u.ID, 10), Email: u.Email, Name: u.Name, Role: u.Role, Password: u.Password})
 		}
 	})
 	return out

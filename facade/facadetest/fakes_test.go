@@ -28,7 +28,7 @@ var testSeed = `{
     "policy": {"min_length": 12, "upper_case": false, "digits": true, "spec_symbols": true}
   },
   "zendesk": {
-    "users": [{"id": 1, "email": "admin@example.com", "password": "fake-Admin-Passw0rd", "role": "admin"},
+    "users": [{"id": 1, "email": "admin@example.com", "name": "Ada Admin", "password": "fake-Admin-Passw0rd", "role": "admin"},
               {"id": 2, "email": "agent@example.com", "password": "fake-Agent-Passw0rd", "role": "agent"}],
     "api_tokens": [{"email": "admin@example.com", "token": "` + seedToken + `"}],
     "oauth_tokens": [{"token": "fake-seed-oauth", "user_id": 2}],
@@ -114,6 +114,8 @@ func TestFakesServeTheSeed(t *testing.T) {
 	assert.Equal(t, "fake-Set-Passw0rd-2", pw)
 	r = call(t, fakes.Zendesk, http.MethodGet, "/api/v2/users/me", "", "Authorization", "Bearer fake-seed-oauth")
 	assert.Contains(t, r.body, `"email":"agent@example.com"`)
+	r = call(t, fakes.Zendesk, http.MethodGet, "/api/v2/users/1", "", "Authorization", admin)
+	assert.Contains(t, r.body, `"name":"Ada Admin"`)
 
 	// Glowmarkt: the application ID and keys, and a rate limit of a burst of 2.
 	app := basic("fake-seed-key", "fake-seed-secret")

@@ -67,6 +67,7 @@ type ZendeskSeed struct {
 type ZendeskUserSeed struct {
 	ID       int64  `json:"id"`
 	Email    string `json:"email"`
+	Name     string `json:"name,omitempty"` // "User <ID>" when empty
 	Password string `json:"password,omitempty"`
 	Role     string `json:"role"` // admin, agent or end-user
 }
@@ -246,7 +247,7 @@ func (d *DocSpace) Seed(s DocSpaceSeed) {
 // Seed applies a seed: adds its users and tokens and sets its settings, policy and rate limit.
 func (z *Zendesk) Seed(s ZendeskSeed) {
 	for _, u := range s.Users {
-		z.AddUser(ZendeskUser{ID: u.ID, Email: u.Email, Password: u.Password, Role: u.Role}) //nolint:staticcheck // S1016: ZendeskUser may gain fields a seed does not set
+		z.AddUser(ZendeskUser(u))
 	}
 	for _, t := range s.APITokens {
 		z.AddAPIToken(t.Email, t.Token)
