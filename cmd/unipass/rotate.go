@@ -47,6 +47,16 @@ done or unknown), or into the JSON lines with --print-passwords. Without either,
 (the new passwords would be lost). --dry-run reads the whole input, checks every line, each user's
 syntax, the capabilities and the policy (read once), and changes nothing.
 
+Fleet rotation: with a "profile" column (CSV) or a "profile" field on the first line (JSON lines), every
+line names a profile of the config file (--config) whose account the user is in, and one run rotates
+across vendors and tenants: a manager (its credential read once) and a rate limiter per profile (--rate
+is each profile's limit), the same user ID in two profiles is two accounts, the JSON lines and
+--passwords-out (profile,user,password,status) name the profile, and the journal lists the profiles with
+their vendors and base URLs (--resume refuses another fleet's journal). An unknown profile, a line
+without one, or a profile whose vendor cannot set passwords is a bad input line; an input file's
+profiles are all checked, and their managers built, before anything is sent. Without a profile column,
+the flags and --profile say which account.
+
 Input errors: a line rotate cannot use (no user, bad CSV or JSON, a user ID the vendor cannot have)
 stops the run. An input file is checked in full before anything is sent, so a bad line means nothing was
 sent (exit 2). From standard input targets are read as they come: at a bad line no further target
@@ -88,7 +98,9 @@ func (e *env) rotateCommand(cfg *vendorConfig) *cobra.Command {
 		Example: `  unipass rotate --vendor zendesk --base-url https://example.zendesk.com --auth api-token \
     --user admin@example.com --input users.csv --journal rotate.journal --passwords-out new-passwords.csv --rate 3
   # after an interruption (exit 6), continue with the same input and a new passwords file:
-  unipass rotate ... --input users.csv --resume rotate.journal --passwords-out new-passwords-2.csv`,
+  unipass rotate ... --input users.csv --resume rotate.journal --passwords-out new-passwords-2.csv
+  # across the config file's profiles: fleet.csv has the columns profile,user
+  unipass rotate --input fleet.csv --journal fleet.journal --passwords-out fleet-passwords.csv`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			f.credentialStdin, _ = cmd.Flags().GetBool("credential-stdin") // false when absent

@@ -119,8 +119,13 @@ func (r *fleetRig) input(extra ...string) string {
 
 // run runs `unipass rotate --config ... args` in process; no vendor flag: the input names the profiles.
 func (r *fleetRig) run(ctx context.Context, args ...string) (code int, stdout, stderr string) {
+	return r.runIn(ctx, "", args...)
+}
+
+// runIn is run with stdin as standard input.
+func (r *fleetRig) runIn(ctx context.Context, stdin string, args ...string) (code int, stdout, stderr string) {
 	var out, errOut bytes.Buffer
-	e := &env{stdin: strings.NewReader(""), stdout: &out, stderr: &errOut, getenv: func(k string) string { return r.environ[k] },
+	e := &env{stdin: strings.NewReader(stdin), stdout: &out, stderr: &errOut, getenv: func(k string) string { return r.environ[k] },
 		terminal: func(any) bool { return false }, prompt: func(string) (string, error) { return "", nil }}
 	code = e.run(ctx, append([]string{"rotate", "--config", r.config, "--rate", "1000"}, args...))
 	return code, out.String(), errOut.String()
@@ -321,4 +326,37 @@ func flatten(rows map[string]statusRow) map[string]string {
 		out[k] = r.password
 	}
 	return out
+}
+
+// TestRotateFleetStdin: a fleet input from standard input is checked as it streams: at a line naming an
+// unknown profile no further target starts (those before it that had not started are reported not
+// started) and rotate exits 2 naming the line. The journal of a run from standard input names every profile of the config file.
+func TestRotateFleetStdin(t *testing.T) {
+	t.Parallel()
+	r := newFleetRig(t, 3)
+	stdin := "profile,user\nsupport,100\nsales,100\nbilling,101\nsupport,101\n"
+	journal := filepath.Join(r.dir, "stdin.journal")
+	code, out, errOut := r.runIn(t.Context(), stdin, "--input", "-", "--journal", journal, "--print-passwords", "--concurrency", "1")
+	assert.Equal(t, exitUsage, code, errOut)
+	assert.Contains(t, errOut, `line 4: no profile "billing"`)
+	statuses := map[string]string{}
+	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
+		var l resultLine
+		require.NoError(t, json.Unmarshal([]byte(line), &l))
+		statuses[l.Profile+"/"+l.User] = l.Status
+	}
+	require.Len(t, statuses, 3, "every target reported")
+	assert.Equal(t, "not-started", statuses["support/101"], "no target after the bad line starts")
+	done := 0
+	for _, st := range statuses {
+		if st == "done" {
+			done++
+		}
+	}
+	names := []string{}
+	for _, p := range journalHeaderOf(t, journal)["profiles"].([]any) {
+		names = append(names, p.(map[string]any)["name"].(string))
+	}
+	assert.Equal(t, []string{"meters", "portal", "sales", "support"}, names)
+	assert.Equal(t, done, r.writes(), "a write for each target done (those before the bad line may not have started)")
 }
