@@ -187,17 +187,23 @@ func (s *rotation) detectFleet() (bool, error) {
 		c, err := newCSVTargets(strings.NewReader(header))
 		return err == nil && c.hasProfiles(), nil
 	}
+	var line []byte
 	for {
-		line, err := br.ReadSlice('\n')
-		if len(bytes.TrimSpace(line)) > 0 || errors.Is(err, bufio.ErrBufferFull) {
+		chunk, err := br.ReadSlice('\n')
+		line = append(line, chunk...)
+		if errors.Is(err, bufio.ErrBufferFull) && len(line) <= maxInputLine {
+			continue // a long line: read on
+		}
+		if len(bytes.TrimSpace(line)) > 0 {
 			_, profile, _ := jsonTarget(line)
 			return profile != "", nil
 		}
 		if errors.Is(err, io.EOF) {
 			return false, nil
 		}
-		if err != nil {
+		if err != nil && !errors.Is(err, bufio.ErrBufferFull) {
 			return false, usagef("--input: %v", err)
 		}
+		line = line[:0]
 	}
 }

@@ -298,6 +298,12 @@ func TestRotateFleetJSONLines(t *testing.T) {
 	}
 	assert.ElementsMatch(t, []string{"support/100", "sales/100", "portal/" + docSpaceID(1)}, got)
 
+	long := filepath.Join(r.dir, "long.jsonl") // a first line longer than a read buffer
+	require.NoError(t, os.WriteFile(long, []byte(`{"note": "`+strings.Repeat("x", 10_000)+`", "profile": "sales", "user": 101}`+"\n"), 0o600))
+	code, out, errOut = r.run(t.Context(), "--input", long, "--dry-run")
+	require.Equal(t, exitOK, code, errOut)
+	assert.Contains(t, out, "dry run: 1 targets over 1 profiles (sales)")
+
 	mixed := filepath.Join(r.dir, "mixed.jsonl")
 	require.NoError(t, os.WriteFile(mixed, []byte(lines+`{"user": 101}`+"\n"), 0o600))
 	code, _, errOut = r.run(t.Context(), "--input", mixed, "--print-passwords")
