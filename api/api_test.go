@@ -28,6 +28,7 @@ var wantOperations = []wantOperation{
 	{api.DocSpace, http.MethodPost, "/api/2.0/authentication", "authenticate", false},
 	{api.DocSpace, http.MethodGet, "/api/2.0/settings/security/password", "getPasswordSettings", false},
 	{api.DocSpace, http.MethodGet, "/api/2.0/people/{userid}", "getProfileByUserId", false},
+	{api.DocSpace, http.MethodGet, "/api/2.0/people/email", "getProfileByEmail", false},
 
 	{api.Zendesk, http.MethodPost, "/api/v2/users/{user_id}/password", "SetUserPassword", true},
 	{api.Zendesk, http.MethodPut, "/api/v2/users/{user_id}/password", "ChangeOwnPassword", true},
@@ -35,6 +36,7 @@ var wantOperations = []wantOperation{
 	{api.Zendesk, http.MethodGet, "/api/v2/users/{user_id}", "ShowUser", false},
 	{api.Zendesk, http.MethodGet, "/api/v2/users/me", "ShowCurrentUser", false},
 	{api.Zendesk, http.MethodGet, "/api/v2/account/settings", "ShowAccountSettings", false},
+	{api.Zendesk, http.MethodGet, "/api/v2/users/search", "SearchUsers", false},
 
 	{api.Glowmarkt, http.MethodPost, "/api/v0-1/account/{accountId}/mobileapptoken", "addMobileAppToken", true},
 	{api.Glowmarkt, http.MethodPut, "/api/v0-1/account/{accountId}/mobileapptoken", "removeMobileAppToken", true},
@@ -77,7 +79,7 @@ func TestOperationTable(t *testing.T) {
 		}
 	}
 	require.Equal(t, 17, seeds, "the seed documents name 17 operations")
-	require.Len(t, wantOperations, 24)
+	require.Len(t, wantOperations, 26)
 
 	for _, v := range api.Vendors() {
 		doc, err := api.Load(v)

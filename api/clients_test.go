@@ -53,6 +53,9 @@ func docspaceCalls(t *testing.T) map[string]caller {
 		"getProfileByUserId": func(ctx context.Context, base string, hc *http.Client) (*http.Response, error) {
 			return docspaceClient(t, base, hc).GetProfileByUserID(ctx, id, auth)
 		},
+		"getProfileByEmail": func(ctx context.Context, base string, hc *http.Client) (*http.Response, error) {
+			return docspaceClient(t, base, hc).GetProfileByEmail(ctx, &docspace.GetProfileByEmailParams{Email: "mike@example.com"}, auth)
+		},
 	}
 }
 
@@ -94,6 +97,9 @@ func zendeskCalls(t *testing.T) map[string]caller {
 		},
 		"ShowAccountSettings": func(ctx context.Context, base string, hc *http.Client) (*http.Response, error) {
 			return zendeskClient(t, base, hc).ShowAccountSettings(ctx, zendeskBasic)
+		},
+		"SearchUsers": func(ctx context.Context, base string, hc *http.Client) (*http.Response, error) {
+			return zendeskClient(t, base, hc).SearchUsers(ctx, &zendesk.SearchUsersParams{Query: `email:"agent@example.com"`}, zendeskBasic)
 		},
 	}
 }
@@ -183,6 +189,7 @@ func TestContractDocSpace(t *testing.T) {
 	runContract(t, api.DocSpace, docspaceCalls(t), map[string]string{
 		"changeUserPassword/200": `{"response":{"id":"` + testUserID + `","displayName":"Mike Zanyatski","email":"mike@example.com","status":1,"activationStatus":1,"isAdmin":false,"listAdminModules":[],"quotaLimit":-1,"unknownField":{"kept":"out"}},"count":1,"links":[{"href":"/api/2.0/people","action":"GET"}],"status":0,"statusCode":200}`,
 		"authenticate/200":       `{"response":{"token":"` + testToken + `","expires":"2026-12-01T10:00:00Z","tfa":false,"sms":false},"status":0,"statusCode":200}`,
+		"getProfileByEmail/200":  `{"response":{"id":"` + testUserID + `","userName":"mike@example.com","email":"Mike@Example.com","displayName":"Mike Zanyatski","status":1,"activationStatus":1,"unknownField":{"x":1}},"status":0,"statusCode":200}`,
 		"getProfileByUserId/200": `{"response":{"id":"` + testUserID + `","userName":"mike@example.com","email":"mike@example.com","displayName":"Mike Zanyatski","status":1,"activationStatus":1,"isLDAP":false,"isSSO":false,"unknownField":[1]},"status":0,"statusCode":200}`,
 		"sendUserPassword/200":   `{"response":"If a user with the user@example.com email exists, the password change instruction has been sent to this email address.","status":0,"statusCode":200}`,
 	})
@@ -196,6 +203,7 @@ func TestContractZendesk(t *testing.T) {
 		"ShowUser/200":                    `{"user":{"id":35436,"email":"agent@example.com","name":"Agent","role":"agent","active":true,"suspended":false,"locale":"en-US"}}`,
 		"ShowCurrentUser/200":             `{"user":{"id":null,"email":"invalid@example.com","name":"Anonymous user","role":"end-user","authenticity_token":"` + testToken + `"}}`,
 		"ShowCurrentUser/401":             `{"error":"Couldn't authenticate you"}`,
+		"SearchUsers/200":                 `{"users":[{"id":35436,"email":"agent@example.com","name":"Agent","role":"agent","active":true,"suspended":false},{"id":35437,"email":"agent@example.com.au","name":"Other","role":"end-user","locale":"en-AU"}],"count":2,"next_page":null,"previous_page":null}`,
 		"ShowAccountSettings/200":         `{"settings":{"api":{"accepted_api_agreement":true,"api_password_access":"false","api_token_access":"true"},"tickets":{"comments_public_by_default":true}}}`,
 	})
 }

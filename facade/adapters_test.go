@@ -124,7 +124,7 @@ func TestDocSpaceOperations(t *testing.T) {
 	d, err := facade.NewDocSpace(f.URL(), facade.WithHTTPClient(f.Client()), facade.WithLogin(dsEmail, dsPassword))
 	require.NoError(t, err)
 	ctx := context.Background()
-	assert.Equal(t, facade.Capabilities{SetPassword: true, SendReset: true, Requirements: true, Verify: true}, d.Capabilities())
+	assert.Equal(t, facade.Capabilities{SetPassword: true, ChangePassword: true, SendReset: true, Requirements: true, Verify: true, FindUser: true}, d.Capabilities())
 
 	require.NoError(t, record(d.SetPassword(ctx, dsUser, facade.NewSecret(newPassword))))
 	got, _ := f.Password(dsUser)
@@ -141,8 +141,6 @@ func TestDocSpaceOperations(t *testing.T) {
 	require.NoError(t, record(d.SendReset(ctx, dsEmail)))
 	require.NoError(t, record(d.SendReset(ctx, "nobody@example.com")), "same answer for unknown addresses")
 	assert.Equal(t, []string{dsEmail}, f.ResetEmails())
-
-	assert.ErrorIs(t, record(d.ChangePassword(ctx, dsUser, facade.NewSecret(dsPassword), facade.NewSecret(newPassword))), facade.ErrUnsupported)
 
 	p, err := d.Requirements(ctx, "")
 	require.NoError(t, record(err))
@@ -228,7 +226,7 @@ func TestZendeskOperations(t *testing.T) {
 	require.NoError(t, err)
 	agent, err := facade.NewZendesk(f.URL(), facade.WithHTTPClient(f.Client()), facade.WithBearerToken(zdOAuth))
 	require.NoError(t, err)
-	assert.Equal(t, facade.Capabilities{SetPassword: true, ChangePassword: true, Requirements: true, Verify: true}, admin.Capabilities())
+	assert.Equal(t, facade.Capabilities{SetPassword: true, ChangePassword: true, Requirements: true, Verify: true, FindUser: true}, admin.Capabilities())
 
 	// The admin set-password setting is off by default: 403 with a hint.
 	err = admin.SetPassword(ctx, fmt.Sprint(zdAgent), facade.NewSecret(newPassword))

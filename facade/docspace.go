@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -66,10 +67,11 @@ func rawAuthorization(r *http.Request, tok Secret) { r.Header.Set("Authorization
 // Vendor returns VendorDocSpace.
 func (d *DocSpace) Vendor() Vendor { return VendorDocSpace }
 
-// Capabilities reports set password, send reset, requirements and verify; DocSpace's API takes no old
-// password.
+// Capabilities reports every operation: ChangePassword proves the old password by logging in as the user
+// with it.
 func (d *DocSpace) Capabilities() Capabilities {
-	return Capabilities{SetPassword: true, SendReset: true, Requirements: true, Verify: true}
+	return Capabilities{SetPassword: true, ChangePassword: true, SendReset: true, Requirements: true, Verify: true,
+		FindUser: true}
 }
 
 // Client returns the generated client, for operations the facade does not cover. Add AuthEditor to its
@@ -96,11 +98,6 @@ func (d *DocSpace) SetPassword(ctx context.Context, user string, newPassword Sec
 			editorsAs[docspace.RequestEditorFn](eds)...)
 	}, newPassword)
 	return rejectOn(err, http.StatusBadRequest)
-}
-
-// ChangePassword is not supported: DocSpace's API takes no old password. Use SetPassword.
-func (d *DocSpace) ChangePassword(context.Context, string, Secret, Secret) error {
-	return unsupported(VendorDocSpace, OpChangePassword)
 }
 
 // SendReset asks the portal to email a password-reset link to the address. The answer is the same whether
@@ -232,56 +229,96 @@ func (d *DocSpace) Verify(ctx context.Context, user string, password Secret) err
 	if err := checkPassword("password", password); err != nil {
 		return err
 	}
-	login, err := d.loginName(ctx, id)
+	login, err := d.loginName(ctx, OpVerify, id, ErrVerifyUnavailable)
 	if err != nil {
 		return err
 	}
-	client, err := docspace.NewClient(d.client.Server, docspace.WithHTTPClient(d.core.doer.WithoutJar()))
+	client, err := d.userClient()
 	if err != nil {
-		return fmt.Errorf("docspace: %w", err)
+		return err
 	}
-	pw := password.Reveal()
-	r, err := d.core.call(ctx, OpVerify, safe, false, func(ctx context.Context, eds []requestEditor) (*http.Response, error) {
-		return client.Authenticate(ctx, docspace.AuthRequest{UserName: login, Password: &pw},
-			editorsAs[docspace.RequestEditorFn](eds)...)
-	}, password)
-	if err != nil {
+	s, err := d.userLogin(ctx, OpVerify, client, login, password)
+	switch {
+	case err != nil:
 		return wrongPasswordOn(err, http.StatusUnauthorized)
-	}
-	var w docspace.AuthenticationTokenWrapper
-	if err := d.core.decode(OpVerify, &r, &w); err != nil {
-		return err
-	}
-	switch res := w.Response; {
-	case res != nil && deref(res.Token) != "":
+	case !s.token.IsZero():
 		return nil // a session token for the user: dropped, never stored
-	case res != nil && (deref(res.Tfa) || deref(res.Sms)):
+	case s.secondFactor:
 		return nil // a second factor is asked for only once the password has been accepted
 	}
-	return fmt.Errorf("docspace %s: HTTP %d without a token or a second-factor request: %w", OpVerify, r.status, errUndecodable)
+	return s.noToken()
 }
 
-// loginName returns the name a DocSpace user logs in with: the email address of the profile.
+// loginName returns the name a DocSpace user logs in with: the email address of the profile. The portal
+// refuses every login of a disabled user, right password or not: for one, loginName returns an error
+// matching disabled and no login should be tried.
 // DocSpace: GET /api/2.0/people/{userid}.
-func (d *DocSpace) loginName(ctx context.Context, id uuid.UUID) (string, error) {
-	r, err := d.core.call(ctx, OpVerify, safe, true, func(ctx context.Context, eds []requestEditor) (*http.Response, error) {
+func (d *DocSpace) loginName(ctx context.Context, op Operation, id uuid.UUID, disabled error) (string, error) {
+	r, err := d.core.call(ctx, op, safe, true, func(ctx context.Context, eds []requestEditor) (*http.Response, error) {
 		return d.client.GetProfileByUserID(ctx, id, editorsAs[docspace.RequestEditorFn](eds)...)
 	})
 	if err != nil {
 		return "", err
 	}
 	var w docspace.EmployeeFullWrapper
-	if err := d.core.decode(OpVerify, &r, &w); err != nil {
+	if err := d.core.decode(op, &r, &w); err != nil {
 		return "", err
 	}
 	if w.Response == nil || deref(w.Response.Email) == "" {
-		return "", fmt.Errorf("docspace %s: the user's profile has no email address to log in with: %w", OpVerify, errUndecodable)
+		return "", fmt.Errorf("docspace %s: the user's profile has no email address to log in with: %w", op, errUndecodable)
 	}
 	if deref(w.Response.Status) == docspace.EmployeeStatusTerminated {
-		// the portal refuses every login of a disabled user, right password or not
-		return "", fmt.Errorf("docspace %s: the user is disabled and cannot log in: %w", OpVerify, ErrVerifyUnavailable)
+		return "", fmt.Errorf("docspace %s: the user is disabled and cannot log in: %w", op, disabled)
 	}
 	return *w.Response.Email, nil
+}
+
+// userClient returns a generated client on the manager's HTTP client without its cookie jar, for requests
+// made as a user rather than as the manager.
+func (d *DocSpace) userClient() (*docspace.Client, error) {
+	client, err := docspace.NewClient(d.client.Server, docspace.WithHTTPClient(d.core.doer.WithoutJar()))
+	if err != nil {
+		return nil, fmt.Errorf("docspace: %w", err)
+	}
+	return client, nil
+}
+
+// userSession is the 2xx answer of a login as a user: a token, or a request for a second factor.
+type userSession struct {
+	op           Operation
+	status       int
+	token        Secret // the session token; never kept beyond the call that logged in
+	secondFactor bool
+}
+
+// noToken is the error of a 2xx login answer with neither a token nor a second-factor request.
+func (s userSession) noToken() error {
+	return fmt.Errorf("docspace %s: HTTP %d without a token or a second-factor request: %w", s.op, s.status, errUndecodable)
+}
+
+// userLogin logs in as a user with their login name and password, sending none of the manager's credentials
+// or cookies through client (a userClient, so that the session cookie the portal sets stays out of the
+// jar). A refusal (401) is an *APIError the caller gives its meaning; it is never tried again within a call:
+// each login counts against the portal's brute-force limit.
+// DocSpace: POST /api/2.0/authentication with {"userName", "password"} (200, or 201 on older portals).
+func (d *DocSpace) userLogin(ctx context.Context, op Operation, client *docspace.Client, login string, password Secret) (userSession, error) {
+	pw := password.Reveal()
+	r, err := d.core.call(ctx, op, safe, false, func(ctx context.Context, eds []requestEditor) (*http.Response, error) {
+		return client.Authenticate(ctx, docspace.AuthRequest{UserName: login, Password: &pw},
+			editorsAs[docspace.RequestEditorFn](eds)...)
+	}, password)
+	if err != nil {
+		return userSession{}, err
+	}
+	var w docspace.AuthenticationTokenWrapper
+	if err := d.core.decode(op, &r, &w); err != nil {
+		return userSession{}, err
+	}
+	s := userSession{op: op, status: r.status}
+	if res := w.Response; res != nil {
+		s.token, s.secondFactor = NewSecret(deref(res.Token)), deref(res.Tfa) || deref(res.Sms)
+	}
+	return s, nil
 }
 
 // wrongPasswordOn marks an *APIError with one of the given statuses as a refused password (Verify).
@@ -291,4 +328,99 @@ func wrongPasswordOn(err error, statuses ...int) error {
 		e.kind = ErrWrongPassword
 	}
 	return err
+}
+
+// ChangePassword changes a user's password by proving the old one: it looks up the user's login name (the
+// email address) with this manager's credentials, logs in as the user with the old password, and sets the new
+// one with that login's session token, sending none of the manager's credentials or cookies. The session
+// token is used for that one request and never stored; it never replaces the manager's own.
+//
+// Outcomes: nil when the new password is set. An error matching ErrPasswordRejected when the portal refuses
+// the old password (the login's 401, the *APIError's Hint says so) or the new one (400, as for
+// SetPassword): the same sentinel Zendesk's and Glowmarkt's ChangePassword give for a wrong old password.
+// Nothing is written in either case. ErrTwoFactorRequired when the user's login asks for a second factor:
+// the old password was accepted, but no session comes back to write with, and nothing is written.
+// ErrForbidden when the user is disabled (no login is tried). The write follows SetPassword's rules: it is
+// never sent twice, and ErrOutcomeUnknown when its answer is lost or is a 5xx.
+// DocSpace: GET /api/2.0/people/{userid}, POST /api/2.0/authentication with {"userName", "password"}, then
+// PUT /api/2.0/people/{userid}/password with {"password": ...} and the user's token in Authorization.
+func (d *DocSpace) ChangePassword(ctx context.Context, user string, oldPassword, newPassword Secret) error {
+	id, err := parseDocSpaceUser(user)
+	if err != nil {
+		return err
+	}
+	if err := checkPassword("oldPassword", oldPassword); err != nil {
+		return err
+	}
+	if err := checkPassword("newPassword", newPassword); err != nil {
+		return err
+	}
+	login, err := d.loginName(ctx, OpChangePassword, id, ErrForbidden)
+	if err != nil {
+		return err
+	}
+	client, err := d.userClient()
+	if err != nil {
+		return err
+	}
+	s, err := d.userLogin(ctx, OpChangePassword, client, login, oldPassword)
+	switch {
+	case err != nil:
+		return oldPasswordRefused(err)
+	case s.token.IsZero() && s.secondFactor:
+		return fmt.Errorf("docspace %s: the user's login asks for a second factor, so there is no session to "+
+			"change the password with; nothing was changed: %w", OpChangePassword, ErrTwoFactorRequired)
+	case s.token.IsZero():
+		return s.noToken()
+	}
+	session, pw := s.token, newPassword.Reveal()
+	_, err = d.core.call(ctx, OpChangePassword, write, false, func(ctx context.Context, eds []requestEditor) (*http.Response, error) {
+		return client.ChangeUserPassword(ctx, id, docspace.ChangePasswordRequest{Password: &pw},
+			editorsAs[docspace.RequestEditorFn](append(eds[:len(eds):len(eds)], headerAuth("Authorization", session)))...)
+	}, oldPassword, newPassword, session)
+	return rejectOn(err, http.StatusBadRequest)
+}
+
+// docspaceLoginRefusedHint explains ErrPasswordRejected from ChangePassword's login.
+const docspaceLoginRefusedHint = "the portal refused the old password; nothing was changed"
+
+// oldPasswordRefused marks the login's 401 as a rejected (old) password.
+func oldPasswordRefused(err error) error {
+	var e *APIError
+	if errors.As(err, &e) && e.StatusCode == http.StatusUnauthorized {
+		e.kind, e.Hint = ErrPasswordRejected, docspaceLoginRefusedHint
+	}
+	return err
+}
+
+// FindUser returns the user whose email address is email (compared without regard to case); no such user
+// is an error matching ErrNotFound. An answer for another address, or without a valid user ID, names no one
+// and is an error.
+// DocSpace: GET /api/2.0/people/email?email=.
+func (d *DocSpace) FindUser(ctx context.Context, email string) (User, error) {
+	if err := checkEmail("email", email); err != nil {
+		return User{}, err
+	}
+	r, err := d.core.call(ctx, OpFindUser, safe, true, func(ctx context.Context, eds []requestEditor) (*http.Response, error) {
+		return d.client.GetProfileByEmail(ctx, &docspace.GetProfileByEmailParams{Email: email},
+			editorsAs[docspace.RequestEditorFn](eds)...)
+	})
+	if err != nil {
+		return User{}, err
+	}
+	var w docspace.EmployeeFullWrapper
+	if err := d.core.decode(OpFindUser, &r, &w); err != nil {
+		return User{}, err
+	}
+	p := w.Response
+	if p == nil {
+		return User{}, fmt.Errorf("docspace %s: answer without a profile: %w", OpFindUser, errUndecodable)
+	}
+	if !strings.EqualFold(deref(p.Email), email) {
+		return User{}, fmt.Errorf("docspace %s: the portal answered with the profile of another email address", OpFindUser)
+	}
+	if _, err := parseDocSpaceUser(deref(p.ID)); err != nil {
+		return User{}, fmt.Errorf("docspace %s: the profile has no valid user ID: %w", OpFindUser, errUndecodable)
+	}
+	return User{ID: *p.ID, Email: *p.Email, Name: deref(p.DisplayName)}, nil
 }

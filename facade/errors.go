@@ -30,7 +30,8 @@ var ErrNotFound = errors.New("not found")
 var ErrRateLimited = errors.New("rate limited")
 
 // ErrPasswordRejected means the vendor refused the new password, or the old one (Zendesk 422, DocSpace 400,
-// Glowmarkt 400 "weak new password" or a 200 with valid:false).
+// Glowmarkt 400 "weak new password" or a 200 with valid:false). ChangePassword gives it on every vendor
+// for a wrong old password (DocSpace: the 401 of the login with it, before anything is written).
 var ErrPasswordRejected = errors.New("password rejected")
 
 // ErrUnsupported means the vendor's API lacks the operation (see Capabilities); no request is sent.
@@ -59,6 +60,10 @@ var ErrWrongPassword = errors.New("password is not the one in effect")
 // either way (Zendesk: the account does not allow password access to the API; DocSpace: the user is
 // disabled).
 var ErrVerifyUnavailable = errors.New("password verification is not available for this account")
+
+// ErrAmbiguousUser means FindUser found more than one user with the email address (compared without regard
+// to case), or more matches than one answer holds, so it names none of them rather than guess.
+var ErrAmbiguousUser = errors.New("more than one user has that email address")
 
 // ErrRedirect means the vendor answered with a redirect (3xx), which unipass never follows. A write answered
 // 303 See Other (processed) also matches ErrOutcomeUnknown.

@@ -170,6 +170,26 @@ var matrixOps = []matrixOp{
 			return admin.Verify(ctx, "2", facade.NewSecret(leakPassword))
 		}
 	}},
+	{"docspace/ChangePassword", "changeUserPassword", true, func(t *testing.T, hc *http.Client, o ...facade.Option) (interface{ Hits(string) int }, func(facadetest.Fault), func(context.Context) error) {
+		f, d := docspaceSetup(t, hc, false, o...)
+		return f, func(x facadetest.Fault) { f.Fail("changeUserPassword", x) }, func(ctx context.Context) error {
+			return d.ChangePassword(ctx, matrixUser, facade.NewSecret(leakPassword), facade.NewSecret(leakNew))
+		}
+	}},
+	{"docspace/FindUser", "getProfileByEmail", false, func(t *testing.T, hc *http.Client, o ...facade.Option) (interface{ Hits(string) int }, func(facadetest.Fault), func(context.Context) error) {
+		f, d := docspaceSetup(t, hc, false, o...)
+		return f, func(x facadetest.Fault) { f.Fail("getProfileByEmail", x) }, func(ctx context.Context) error {
+			_, err := d.FindUser(ctx, "a@example.com")
+			return err
+		}
+	}},
+	{"zendesk/FindUser", "SearchUsers", false, func(t *testing.T, hc *http.Client, o ...facade.Option) (interface{ Hits(string) int }, func(facadetest.Fault), func(context.Context) error) {
+		f, admin, _ := zendeskSetup(t, hc, o...)
+		return f, func(x facadetest.Fault) { f.Fail("SearchUsers", x) }, func(ctx context.Context) error {
+			_, err := admin.FindUser(ctx, "agent@example.com")
+			return err
+		}
+	}},
 	{"glowmarkt/Verify", "authenticate", false, func(t *testing.T, hc *http.Client, o ...facade.Option) (interface{ Hits(string) int }, func(facadetest.Fault), func(context.Context) error) {
 		f, g := glowmarktSetup(t, hc, o...)
 		return f, func(x facadetest.Fault) { f.Fail("authenticate", x) }, func(ctx context.Context) error {

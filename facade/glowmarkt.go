@@ -331,3 +331,8 @@ func (g *Glowmarkt) knowAccount(ctx context.Context, user string) error {
 	_, _, err := g.core.tokens.get(ctx)
 	return err
 }
+
+// FindUser is not supported: Glowmarkt's API cannot look an account up by email address.
+func (g *Glowmarkt) FindUser(context.Context, string) (User, error) {
+	return User{}, unsupported(VendorGlowmarkt, OpFindUser)
+}

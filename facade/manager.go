@@ -34,6 +34,7 @@ const (
 	OpSendReset      Operation = "SendReset"
 	OpRequirements   Operation = "Requirements"
 	OpVerify         Operation = "Verify"
+	OpFindUser       Operation = "FindUser"
 	OpLogin          Operation = "Login"
 )
 
@@ -44,6 +45,7 @@ type Capabilities struct {
 	SendReset      bool
 	Requirements   bool
 	Verify         bool
+	FindUser       bool
 }
 
 // Supports reports whether op is supported.
@@ -59,6 +61,8 @@ func (c Capabilities) Supports(op Operation) bool {
 		return c.Requirements
 	case OpVerify:
 		return c.Verify
+	case OpFindUser:
+		return c.FindUser
 	}
 	return false
 }
@@ -82,6 +86,22 @@ type PasswordManager interface {
 	// proves neither (rate limit, two-factor required, server error). It is a read: it never changes the
 	// account and is retried as a safe request, but never repeated after the vendor refuses the password.
 	Verify(ctx context.Context, user string, password Secret) error
+	// FindUser returns the one user whose email address is email, compared without regard to case: an
+	// error matching ErrNotFound when there is none, ErrAmbiguousUser when the vendor holds more than one.
+	// The address is checked before any request (ErrInvalidInput). It is a read, retried as a safe request.
+	FindUser(ctx context.Context, email string) (User, error)
+}
+
+// User is a user as FindUser finds it: what both DocSpace and Zendesk give.
+type User struct {
+	// ID is the vendor's user ID, as the other operations take it: a UUID on DocSpace (its id), a positive
+	// integer in decimal on Zendesk (its id).
+	ID string
+	// Email is the user's email address as the vendor holds it, which may differ in case from the one
+	// asked for (DocSpace email; Zendesk email, the primary address).
+	Email string
+	// Name is the name the vendor shows for the user, possibly empty (DocSpace displayName; Zendesk name).
+	Name string
 }
 
 var (

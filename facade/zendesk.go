@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"net/http"
 	"sort"
+	"strconv"
+	"strings"
 
 	"github.com/unipass/unipass/gen/zendesk"
 )
@@ -52,10 +54,10 @@ func authorizeZendesk(_ *core, cred credential) authorizer {
 // Vendor returns VendorZendesk.
 func (z *Zendesk) Vendor() Vendor { return VendorZendesk }
 
-// Capabilities reports set password, change password, requirements and verify; Zendesk has no reset-email
-// API.
+// Capabilities reports set password, change password, requirements, verify and find user; Zendesk has no
+// reset-email API.
 func (z *Zendesk) Capabilities() Capabilities {
-	return Capabilities{SetPassword: true, ChangePassword: true, Requirements: true, Verify: true}
+	return Capabilities{SetPassword: true, ChangePassword: true, Requirements: true, Verify: true, FindUser: true}
 }
 
 // Client returns the generated client, for operations the facade does not cover. Add AuthEditor to its
@@ -302,3 +304,51 @@ func (z *Zendesk) passwordAccess(ctx context.Context) (bool, error) {
 	}
 	return false, fmt.Errorf("zendesk %s: the account settings hold no api_password_access: %w", OpVerify, errUndecodable)
 }
+
+// FindUser returns the user whose primary email address is email, compared without regard to case. Zendesk's
+// search matches partial values, so of the users it answers only the exact matches count: none is an error
+// matching ErrNotFound, more than one an error matching ErrAmbiguousUser, and so is an answer with a further
+// page (more than 100 users matched), since a match on a later page can be neither ruled in nor out. Zendesk
+// indexes new and changed users within a few minutes, so a user just created or given that address may not
+// be found yet. Allowed for agents and admins.
+// Zendesk: GET /api/v2/users/search?query=email:"{email}".
+func (z *Zendesk) FindUser(ctx context.Context, email string) (User, error) {
+	if err := checkEmail("email", email); err != nil {
+		return User{}, err
+	}
+	r, err := z.core.call(ctx, OpFindUser, safe, true, func(ctx context.Context, eds []requestEditor) (*http.Response, error) {
+		return z.client.SearchUsers(ctx, &zendesk.SearchUsersParams{Query: zendeskEmailQuery(email)},
+			editorsAs[zendesk.RequestEditorFn](eds)...)
+	})
+	if err != nil {
+		return User{}, err
+	}
+	var body zendesk.UsersResponse
+	if err := z.core.decode(OpFindUser, &r, &body); err != nil {
+		return User{}, err
+	}
+	var found []zendesk.User
+	for _, u := range deref(body.Users) {
+		if strings.EqualFold(deref(u.Email), email) {
+			found = append(found, u)
+		}
+	}
+	switch {
+	case len(found) > 1:
+		return User{}, fmt.Errorf("zendesk %s: %d users match: %w", OpFindUser, len(found), ErrAmbiguousUser)
+	case deref(body.NextPage) != "":
+		return User{}, fmt.Errorf("zendesk %s: the search matched more users than one page holds, so another user "+
+			"with that email address cannot be ruled out: %w", OpFindUser, ErrAmbiguousUser)
+	case len(found) == 0:
+		return User{}, fmt.Errorf("zendesk %s: no user has that email address: %w", OpFindUser, ErrNotFound)
+	}
+	u := found[0]
+	if deref(u.ID) <= 0 {
+		return User{}, fmt.Errorf("zendesk %s: the user found has no valid ID: %w", OpFindUser, errUndecodable)
+	}
+	return User{ID: strconv.FormatInt(*u.ID, 10), Email: *u.Email, Name: deref(u.Name)}, nil
+}
+
+// zendeskEmailQuery is the search for one email address: the email property, the address quoted as a phrase.
+// checkEmail has already refused an address with a quote or a space (a quoted local part).
+func zendeskEmailQuery(email string) string { return `email:"` + email + `"` }

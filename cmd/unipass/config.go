@@ -32,7 +32,7 @@ type vendorConfig struct {
 	failFast      bool
 	secrets       secretFlags
 
-	// ctx bounds a profile's credential_command; the command's context once it runs.
+	// ctx is the running command's context (set when it starts); it bounds a profile's credential_command.
 	ctx context.Context
 	// configFile and profileName are --config and --profile (or UNIPASS_CONFIG, UNIPASS_PROFILE).
 	configFile  string

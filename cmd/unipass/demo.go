@@ -41,6 +41,9 @@ func demo(ctx context.Context, stdout, stderr io.Writer) int {
 	ds.AddUser(facadetest.DocSpaceUser{ID: demoDocSpaceUser, Email: "mike@example.com", DisplayName: "Mike Example", Password: "fake-Admin-Passw0rd"})
 	zd.AddUser(facadetest.ZendeskUser{ID: demoZendeskAdmin, Email: "admin@example.com", Password: "fake-Admin-Passw0rd", Role: "admin"})
 	zd.AddUser(facadetest.ZendeskUser{ID: demoZendeskUser, Email: "agent@example.com", Password: "fake-Agent-Passw0rd", Role: "agent"})
+	// Two users whose addresses differ only in case: FindUser names neither.
+	zd.AddUser(facadetest.ZendeskUser{ID: 1003, Email: "twin@example.com", Role: "end-user"})
+	zd.AddUser(facadetest.ZendeskUser{ID: 1004, Email: "Twin@example.com", Role: "end-user"})
 	zd.AddAPIToken("admin@example.com", "fake-zendesk-api-token")
 	zd.AddOAuthToken("fake-agent-oauth-token", demoZendeskUser)
 	zd.SetAdminSetPassword(true)
@@ -91,6 +94,13 @@ func demo(ctx context.Context, stdout, stderr io.Writer) int {
 			changer = agent // Zendesk: a user changes their own password
 		}
 		steps = append(steps,
+			demoStep{op: facade.OpFindUser, manager: m, run: func(ctx context.Context, m facade.PasswordManager) (string, error) {
+				u, err := m.FindUser(ctx, strings.ToUpper(emails[v]))
+				if err == nil && u.ID != users[v] {
+					err = fmt.Errorf("found user %s, not %s", u.ID, users[v])
+				}
+				return fmt.Sprintf("user %s has the address %s", u.ID, u.Email), err
+			}},
 			demoStep{op: facade.OpRequirements, manager: m, run: func(ctx context.Context, m facade.PasswordManager) (string, error) {
 				p, err := m.Requirements(ctx, users[v])
 				if err != nil {
@@ -119,6 +129,15 @@ func demo(ctx context.Context, stdout, stderr io.Writer) int {
 		demoStep{op: facade.OpSetPassword, label: "SetPassword (too weak)", manager: zendesk, wantErr: facade.ErrPasswordRejected,
 			run: func(ctx context.Context, m facade.PasswordManager) (string, error) {
 				return "", m.SetPassword(ctx, fmt.Sprint(demoZendeskUser), facade.NewSecret("abc"))
+			}},
+		demoStep{op: facade.OpFindUser, label: "FindUser (two users, one address)", manager: zendesk, wantErr: facade.ErrAmbiguousUser,
+			run: func(ctx context.Context, m facade.PasswordManager) (string, error) {
+				_, err := m.FindUser(ctx, "twin@example.com")
+				return "", err
+			}},
+		demoStep{op: facade.OpChangePassword, label: "ChangePassword (wrong old password)", manager: docspace, wantErr: facade.ErrPasswordRejected,
+			run: func(ctx context.Context, m facade.PasswordManager) (string, error) {
+				return "", m.ChangePassword(ctx, demoDocSpaceUser, facade.NewSecret("fake-Wrong-Passw0rd-1"), facade.NewSecret("fake-Changed-Passw0rd-4"))
 			}},
 		demoStep{op: facade.OpSetPassword, label: "SetPassword (bad user ID)", manager: docspace, wantErr: facade.ErrInvalidInput,
 			run: func(ctx context.Context, m facade.PasswordManager) (string, error) {

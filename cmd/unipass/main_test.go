@@ -100,11 +100,11 @@ func TestDemo(t *testing.T) {
 	var out, errOut bytes.Buffer
 	code := run(context.Background(), []string{"demo"}, strings.NewReader(""), &out, &errOut)
 	assert.Equal(t, 0, code, errOut.String())
-	for _, want := range []string{"SetPassword", "ChangePassword", "SendReset", "Requirements", "Verify", "docspace", "zendesk", "glowmarkt", "unsupported"} {
+	for _, want := range []string{"SetPassword", "ChangePassword", "SendReset", "Requirements", "Verify", "FindUser", "docspace", "zendesk", "glowmarkt", "unsupported"} {
 		assert.Contains(t, out.String(), want)
 	}
 	assert.NotContains(t, out.String(), "FAILED")
-	assert.Equal(t, 1+19+3, strings.Count(out.String(), "\n"), "a header, 15 operation rows and 4 error rows, then a blank line and two summary lines")
+	assert.Equal(t, 1+24+3, strings.Count(out.String(), "\n"), "a header, 18 operation rows and 6 error rows, then a blank line and two summary lines")
 	for _, secret := range []string{"fake-Admin-Passw0rd", "fake-zendesk-api-token", "fake-Glow-Passw0rd", "fake-Set-Passw0rd-2", "fake-Changed-Passw0rd-3"} {
 		assert.NotContains(t, out.String()+errOut.String(), secret)
 	}

@@ -42,6 +42,11 @@ const credentialCommandTimeout = 30 * time.Second
 const maxCredentialOutput = 64 << 10
 
 // profileConfig is a config file of profiles, read and checked.
+//
+// For commands that name a profile per target (a fleet rotation): get it with vendorConfig.profiles (the
+// file --config, UNIPASS_CONFIG or the default location names, with --fail-fast and --insecure-http),
+// refuse unknown names with lookup before anything is sent (a usage error listing the profiles), read a
+// profile's vendor and baseURL from lookup's *profile, and build its manager with manager(ctx, name).
 type profileConfig struct {
 	env *env
 	// file is the config file's path; "" when there is no file (no profiles).
@@ -64,7 +69,8 @@ type profile struct {
 	user          string
 	applicationID string
 	insecureHTTP  bool
-	// checkUser is the user `profiles check` reads the policy of (Zendesk); empty: the logged-in user.
+	// checkUser is the user whose password policy `profiles check` reads (DocSpace: optional; Zendesk:
+	// else the logged-in user is read).
 	checkUser string
 	// source is where the credential comes from; nil when the profile gives none.
 	source *secretSource
@@ -84,7 +90,7 @@ const (
 // secretSource is a profile's credential_env, credential_file or credential_command.
 type secretSource struct {
 	kind sourceKind
-	// ref is the variable's name, the file's path (made absolute), or the command's argv.
+	// ref is the variable's name, the file's path (made absolute), or the command's program (argv[0]).
 	ref  string
 	argv []string
 }
@@ -98,8 +104,9 @@ func (s *secretSource) String() string {
 }
 
 // read returns the secret from its source. A command runs without a shell, with its standard error
-// passed through, standard input closed and no UNIPASS_* variable, for at most credentialCommandTimeout; the first line it
-// prints is the secret, and nothing it prints ever shows in an error.
+// passed through, standard input closed and no UNIPASS_* variable, for at most credentialCommandTimeout;
+// the first line it prints is the secret, and nothing it prints ever shows in an error. A source that
+// gives no secret is a usage error (exit 2), as a missing credential flag is.
 func (s *secretSource) read(ctx context.Context, e *env) (facade.Secret, error) {
 	var v string
 	switch s.kind {
@@ -140,19 +147,19 @@ func runCredentialCommand(ctx context.Context, e *env, argv []string, timeout ti
 	var exit *exec.ExitError
 	switch {
 	case errors.Is(ctx.Err(), context.DeadlineExceeded):
-		return "", fmt.Errorf("credential_command %s: did not finish within %s", argv[0], timeout)
+		return "", usagef("credential_command %s: did not finish within %s", argv[0], timeout)
 	case ctx.Err() != nil:
 		return "", fmt.Errorf("credential_command %s: %w", argv[0], ctx.Err())
 	case errors.As(err, &exit):
-		return "", fmt.Errorf("credential_command %s: failed (%s); its output is not shown", argv[0], exit.ProcessState)
+		return "", usagef("credential_command %s: failed (%s); its output is not shown", argv[0], exit.ProcessState)
 	case err != nil:
 		return "", usagef("credential_command: %v", err)
 	case out.over:
-		return "", fmt.Errorf("credential_command %s: printed more than %d bytes; its output is not shown", argv[0], maxCredentialOutput)
+		return "", usagef("credential_command %s: printed more than %d bytes; its output is not shown", argv[0], maxCredentialOutput)
 	}
 	line := firstLine(out.String())
 	if line == "" {
-		return "", fmt.Errorf("credential_command %s: printed nothing on its first line", argv[0])
+		return "", usagef("credential_command %s: printed nothing on its first line", argv[0])
 	}
 	return line, nil
 }
@@ -183,20 +190,34 @@ func (b *limitedBuffer) Write(p []byte) (int, error) {
 
 func (b *limitedBuffer) String() string { return b.buf.String() }
 
-// configPath is --config (or UNIPASS_CONFIG), else $XDG_CONFIG_HOME/unipass/config.yaml (the platform's
-// user config directory when XDG_CONFIG_HOME is not set); explicit tells that the user named the file.
+// configPath is --config (or UNIPASS_CONFIG), else unipass/config.yaml in the user config directory
+// ($XDG_CONFIG_HOME, ~/.config); explicit tells that the user named the file.
 func (c *vendorConfig) configPath() (path string, explicit bool) {
 	if c.configFile != "" {
 		return c.configFile, true
 	}
-	dir := c.env.getenv("XDG_CONFIG_HOME")
+	dir := c.env.userConfigDir()
 	if dir == "" {
-		var err error
-		if dir, err = os.UserConfigDir(); err != nil {
-			return "", false // no home: no default config file
-		}
+		return "", false // no home: no default config file
 	}
 	return filepath.Join(dir, "unipass", "config.yaml"), false
+}
+
+// userConfigDir is os.UserConfigDir with the variables read through e.getenv: $XDG_CONFIG_HOME, else
+// $HOME/.config on Unix; the platform's own directory on Windows, macOS and Plan 9; "" when unknown.
+func (e *env) userConfigDir() string {
+	if dir := e.getenv("XDG_CONFIG_HOME"); filepath.IsAbs(dir) {
+		return dir
+	}
+	switch runtime.GOOS {
+	case "windows", "darwin", "ios", "plan9":
+		dir, _ := os.UserConfigDir() // "" on error
+		return dir
+	}
+	if home := e.getenv("HOME"); home != "" {
+		return filepath.Join(home, ".config")
+	}
+	return ""
 }
 
 // profiles returns the config file, read once: the one --config or UNIPASS_CONFIG names (it must exist),

@@ -36,6 +36,11 @@ beats a UNIPASS_* variable, which beats the profile, which beats the default.`,
 			if err != nil {
 				return err
 			}
+			if pc.file == "" {
+				path, _ := cfg.configPath()
+				fmt.Fprintln(e.stdout, "no profiles: no config file at", printable(cmpOr(path, "(no user config directory)")))
+				return nil
+			}
 			e.listProfiles(pc)
 			return nil
 		},
@@ -43,7 +48,7 @@ beats a UNIPASS_* variable, which beats the profile, which beats the default.`,
 		Use:   "check [NAME...]",
 		Short: "Make one cheap authenticated read with each profile (all by default) and say which work",
 		Long: `check builds each profile's manager (reading its credential) and makes one authenticated read:
-DocSpace the password policy; Zendesk the policy of check_user when the profile has one, else the
+DocSpace the password policy; Zendesk the requirements of check_user when the profile has one, else the
 logged-in user (GET /api/v2/users/me); Glowmarkt a login and the account status. Nothing is changed. One
 line per profile: ok, or the error. Exit 0 when every profile works, 1 when one does not, 2 when a name
 is not a profile.`,
@@ -58,7 +63,7 @@ is not a profile.`,
 // source is its kind and the variable's name, the file's path or the program's name.
 func (e *env) listProfiles(pc *profileConfig) {
 	if len(pc.names) == 0 {
-		fmt.Fprintln(e.stdout, "no profiles (config file:", printable(cmpOr(pc.file, "none"))+")")
+		fmt.Fprintln(e.stdout, "no profiles in", printable(pc.file))
 		return
 	}
 	w := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
@@ -130,12 +135,13 @@ func (pc *profileConfig) check(ctx context.Context, name string) (string, error)
 	if err != nil {
 		return "", err
 	}
+	user := pc.profiles[name].checkUser
 	switch m := m.(type) {
 	case *facade.DocSpace:
-		_, err = m.Requirements(ctx, "")
+		_, err = m.Requirements(ctx, user) // the same policy for every user: user may be empty
 		return "docspace: read the password policy", err
 	case *facade.Zendesk:
-		if u := pc.profiles[name].checkUser; u != "" {
+		if u := user; u != "" {
 			_, err = m.Requirements(ctx, u)
 			return "zendesk: read the password requirements of user " + printable(u), err
 		}

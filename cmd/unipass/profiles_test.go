@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -151,6 +152,7 @@ func TestCredentialCommand(t *testing.T) {
 	_, err = runCredentialCommand(ctx, e, []string{"sh", "-c", "echo fake-cmd-partial; exit 7"}, time.Minute)
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "failed (exit status 7)")
+	assert.Equal(t, exitUsage, exitCode(err))
 	assertHidden(t, err, "fake-cmd-partial")
 
 	_, err = runCredentialCommand(ctx, e, []string{"sh", "-c", "echo fake-cmd-slow; exec sleep 30"}, 200*time.Millisecond)
@@ -238,4 +240,29 @@ func TestProfileListShowsNoSecret(t *testing.T) {
    glow  glowmarkt  https://api.glowmarkt.com    login      -                  command op
 `, out.String())
 	assert.NotContains(t, out.String(), "fake-list-token")
+}
+
+func TestConfigPath(t *testing.T) {
+	t.Parallel()
+	if runtime.GOOS != "linux" {
+		t.Skip("the XDG layout")
+	}
+	for _, tc := range []struct {
+		environ  map[string]string
+		flag     string
+		want     string
+		explicit bool
+	}{
+		{map[string]string{"XDG_CONFIG_HOME": "/x", "HOME": "/h"}, "", "/x/unipass/config.yaml", false},
+		{map[string]string{"XDG_CONFIG_HOME": "relative", "HOME": "/h"}, "", "/h/.config/unipass/config.yaml", false},
+		{map[string]string{"HOME": "/h"}, "", "/h/.config/unipass/config.yaml", false},
+		{nil, "", "", false},
+		{map[string]string{"HOME": "/h"}, "my.yaml", "my.yaml", true},
+	} {
+		e, _ := testEnv(tc.environ)
+		c := &vendorConfig{env: e, configFile: tc.flag}
+		got, explicit := c.configPath()
+		assert.Equal(t, tc.want, got, tc.environ)
+		assert.Equal(t, tc.explicit, explicit)
+	}
 }

@@ -149,6 +149,12 @@ func (d *DocSpace) handle(q *request) reply {
 			return docspaceError(http.StatusBadRequest, "The password does not meet the password policy")
 		}
 		return envelope(http.StatusOK, profile(u))
+	case "getProfileByEmail":
+		u := d.userByEmail(q.URL.Query().Get("email"))
+		if u == nil {
+			return emptyReply(http.StatusNotFound)
+		}
+		return envelope(http.StatusOK, profile(u))
 	case "getProfileByUserId":
 		u := d.users[strings.ToLower(q.path[3])]
 		if u == nil {

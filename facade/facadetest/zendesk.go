@@ -3,6 +3,8 @@ package facadetest
 import (
 	"fmt"
 	"net/http"
+	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode"
@@ -15,6 +17,7 @@ import (
 type ZendeskUser struct {
 	ID       int64
 	Email    string
+	Name     string // "User <ID>" when empty
 	Password string
 	Role     string // "admin", "agent" or "end-user"
 }
@@ -137,6 +140,11 @@ func (z *Zendesk) handle(q *request) reply {
 			return zendeskNotFound
 		}
 		return jsonReply(http.StatusOK, map[string]any{"user": target.json()})
+	case "SearchUsers":
+		if caller.Role == "end-user" {
+			return zendeskForbidden
+		}
+		return z.search(q.URL.Query().Get("query"))
 	case "ShowCurrentUser":
 		u := caller.json()
 		u["authenticity_token"] = "fake-authenticity-token"
@@ -241,6 +249,41 @@ var zendeskAnonymous = map[string]any{"id": nil, "url": nil, "name": "Anonymous 
 
 // json is the user as the users API answers it.
 func (u *ZendeskUser) json() map[string]any {
+	name := u.Name
+	if name == "" {
+		name = "User " + strconv.FormatInt(u.ID, 10)
+	}
 	return map[string]any{"id": u.ID, "url": fmt.Sprintf("https://example.zendesk.com/api/v2/users/%d.json", u.ID),
-		"name": "User " + strconv.FormatInt(u.ID, 10), "email": u.Email, "role": u.Role, "active": true, "suspended": false}
+		"name": name, "email": u.Email, "role": u.Role, "active": true, "suspended": false}
+}
+
+// searchPageSize is how many users one search answer holds, as on Zendesk.
+const searchPageSize = 100
+
+// search answers a user search loosely, as Zendesk does: `email:"x"` or `email:x` matches every user whose
+// email address contains x, any other term every user whose email address or name contains it, all without
+// regard to case; users in ID order, at most one page of them, with next_page set when more matched.
+func (z *Zendesk) search(query string) reply {
+	field, term, ok := strings.Cut(query, ":")
+	if !ok || field != "email" {
+		field, term = "", query
+	}
+	term = strings.ToLower(strings.Trim(term, `"`))
+	var ids []int64
+	for id, u := range z.users {
+		name := strings.ToLower(u.json()["name"].(string))
+		if strings.Contains(strings.ToLower(u.Email), term) || (field == "" && strings.Contains(name, term)) {
+			ids = append(ids, id)
+		}
+	}
+	slices.Sort(ids)
+	users := make([]map[string]any, 0, min(len(ids), searchPageSize))
+	for _, id := range ids[:min(len(ids), searchPageSize)] {
+		users = append(users, z.users[id].json())
+	}
+	var next any
+	if len(ids) > searchPageSize {
+		next = z.URL() + "/api/v2/users/search.json?page=2&query=" + url.QueryEscape(query)
+	}
+	return jsonReply(http.StatusOK, map[string]any{"users": users, "count": len(ids), "next_page": next, "previous_page": nil})
 }

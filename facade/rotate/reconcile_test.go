@@ -97,6 +97,9 @@ func (m *memManager) ChangePassword(_ context.Context, user string, old, pw faca
 }
 
 func (m *memManager) SendReset(context.Context, string) error { return facade.ErrUnsupported }
+func (m *memManager) FindUser(context.Context, string) (facade.User, error) {
+	return facade.User{}, facade.ErrUnsupported
+}
 func (m *memManager) Requirements(context.Context, string) (*facade.Policy, error) {
 	return nil, facade.ErrUnsupported
 }

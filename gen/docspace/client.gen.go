@@ -336,6 +336,12 @@ type TooManyRequests = ErrorResponse
 // Unauthorized The error body of newer servers (ErrorApiResponse upstream). Many 4xx answers have no body at all.
 type Unauthorized = ErrorResponse
 
+// GetProfileByEmailParams defines parameters for GetProfileByEmail.
+type GetProfileByEmailParams struct {
+	// Email The user's email address.
+	Email string `form:"email" json:"email"`
+}
+
 // AuthenticateJSONRequestBody defines body for Authenticate for application/json ContentType.
 type AuthenticateJSONRequestBody = AuthRequest
 
@@ -446,6 +452,19 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /api/2.0/authentication (the `Authenticate` operationId).
 	Authenticate(ctx context.Context, body AuthenticateJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetProfileByEmail Get a user's profile by email
+	//
+	// Not in the seed documents: needed to find the user an email address belongs to, so that people can
+	// name users by email rather than by ID.
+	//
+	// Returns the detailed profile of the user with the email address given in the query. The portal also
+	// accepts an encrypted address (`encemail`) instead; unipass always sends `email`, so this document
+	// requires it. No such user is answered 404. General rate limit: 1500 requests a minute per user and IP
+	// address.
+	//
+	// Corresponds with GET /api/2.0/people/email (the `GetProfileByEmail` operationId).
+	GetProfileByEmail(ctx context.Context, params *GetProfileByEmailParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// SendUserPasswordWithBody Remind a user password
 	//
@@ -565,6 +584,29 @@ func (c *Client) AuthenticateWithBody(ctx context.Context, contentType string, b
 // Corresponds with POST /api/2.0/authentication (the `Authenticate` operationId).
 func (c *Client) Authenticate(ctx context.Context, body AuthenticateJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewAuthenticateRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetProfileByEmail Get a user's profile by email
+//
+// Not in the seed documents: needed to find the user an email address belongs to, so that people can
+// name users by email rather than by ID.
+//
+// Returns the detailed profile of the user with the email address given in the query. The portal also
+// accepts an encrypted address (`encemail`) instead; unipass always sends `email`, so this document
+// requires it. No such user is answered 404. General rate limit: 1500 requests a minute per user and IP
+// address.
+//
+// Corresponds with GET /api/2.0/people/email (the `GetProfileByEmail` operationId).
+func (c *Client) GetProfileByEmail(ctx context.Context, params *GetProfileByEmailParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetProfileByEmailRequest(c.Server, params)
 	if err != nil {
 		return nil, err
 	}
@@ -750,6 +792,56 @@ func NewAuthenticateRequestWithBody(server string, contentType string, body io.R
 	}
 
 	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewGetProfileByEmailRequest constructs an http.Request for the GetProfileByEmail method
+func NewGetProfileByEmailRequest(server string, params *GetProfileByEmailParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/2.0/people/email")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if queryFrag, err := runtime.StyleParamWithOptions("form", true, "email", params.Email, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "email"}); err != nil {
+			return nil, err
+		} else {
+			for _, qp := range strings.Split(queryFrag, "&") {
+				rawQueryFragments = append(rawQueryFragments, qp)
+			}
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
 
 	return req, nil
 }
@@ -974,6 +1066,21 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with POST /api/2.0/authentication (the `Authenticate` operationId).
 	AuthenticateWithResponse(ctx context.Context, body AuthenticateJSONRequestBody, reqEditors ...RequestEditorFn) (*AuthenticateResponse, error)
 
+	// GetProfileByEmailWithResponse Get a user's profile by email
+	//
+	// Not in the seed documents: needed to find the user an email address belongs to, so that people can
+	// name users by email rather than by ID.
+	//
+	// Returns the detailed profile of the user with the email address given in the query. The portal also
+	// accepts an encrypted address (`encemail`) instead; unipass always sends `email`, so this document
+	// requires it. No such user is answered 404. General rate limit: 1500 requests a minute per user and IP
+	// address.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/2.0/people/email (the `GetProfileByEmail` operationId).
+	GetProfileByEmailWithResponse(ctx context.Context, params *GetProfileByEmailParams, reqEditors ...RequestEditorFn) (*GetProfileByEmailResponse, error)
+
 	// SendUserPasswordWithBodyWithResponse Remind a user password
 	//
 	// Reminds a password to the user using the email address specified in the request: the portal emails
@@ -1131,6 +1238,87 @@ func (r AuthenticateResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r AuthenticateResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetProfileByEmailResponse200Headers the declared response headers of an HTTP 200 response for GetProfileByEmail
+type GetProfileByEmailResponse200Headers struct {
+	XRateLimitLimit     *int32
+	XRateLimitRemaining *int32
+	XRateLimitReset     *int64
+}
+
+// GetProfileByEmailResponse429Headers the declared response headers of an HTTP 429 response for GetProfileByEmail
+type GetProfileByEmailResponse429Headers struct {
+	RetryAfter          *int32
+	XRateLimitLimit     *int32
+	XRateLimitRemaining *int32
+	XRateLimitReset     *int64
+}
+
+type GetProfileByEmailResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *EmployeeFullWrapper
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *ServerError
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *GetProfileByEmailResponse200Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetProfileByEmailResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetProfileByEmailResponse) GetJSON200() *EmployeeFullWrapper {
+	return r.JSON200
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r GetProfileByEmailResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r GetProfileByEmailResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r GetProfileByEmailResponse) GetJSON500() *ServerError {
+	return r.JSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r GetProfileByEmailResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetProfileByEmailResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetProfileByEmailResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetProfileByEmailResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -1485,6 +1673,27 @@ func (c *ClientWithResponses) AuthenticateWithResponse(ctx context.Context, body
 	return ParseAuthenticateResponse(rsp)
 }
 
+// GetProfileByEmailWithResponse Get a user's profile by email
+//
+// Not in the seed documents: needed to find the user an email address belongs to, so that people can
+// name users by email rather than by ID.
+//
+// Returns the detailed profile of the user with the email address given in the query. The portal also
+// accepts an encrypted address (`encemail`) instead; unipass always sends `email`, so this document
+// requires it. No such user is answered 404. General rate limit: 1500 requests a minute per user and IP
+// address.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/2.0/people/email (the `GetProfileByEmail` operationId).
+func (c *ClientWithResponses) GetProfileByEmailWithResponse(ctx context.Context, params *GetProfileByEmailParams, reqEditors ...RequestEditorFn) (*GetProfileByEmailResponse, error) {
+	rsp, err := c.GetProfileByEmail(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetProfileByEmailResponse(rsp)
+}
+
 // SendUserPasswordWithBodyWithResponse Remind a user password
 //
 // Reminds a password to the user using the email address specified in the request: the portal emails
@@ -1670,6 +1879,126 @@ func ParseAuthenticateResponse(rsp *http.Response) (*AuthenticateResponse, error
 	switch {
 	case rsp.StatusCode == 429:
 		var headers AuthenticateResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int32
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: "int32"}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Limit"); len(values) > 0 {
+			var value int32
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: "int32"}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitLimit = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Remaining"); len(values) > 0 {
+			var value int32
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: "int32"}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitRemaining = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Reset"); len(values) > 0 {
+			var value int64
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: "int64"}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitReset = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetProfileByEmailResponse parses an HTTP response from a GetProfileByEmailWithResponse call
+func ParseGetProfileByEmailResponse(rsp *http.Response) (*GetProfileByEmailResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetProfileByEmailResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest EmployeeFullWrapper
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case rsp.StatusCode == 400:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case rsp.StatusCode == 403:
+		break // No content-type
+
+	case rsp.StatusCode == 404:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case rsp.StatusCode == 502:
+		break // No content-type
+
+	case rsp.StatusCode == 503:
+		break // No content-type
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers GetProfileByEmailResponse200Headers
+		if values := rsp.Header.Values("X-RateLimit-Limit"); len(values) > 0 {
+			var value int32
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: "int32"}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitLimit = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Remaining"); len(values) > 0 {
+			var value int32
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: "int32"}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitRemaining = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Reset"); len(values) > 0 {
+			var value int64
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: "int64"}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitReset = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 429:
+		var headers GetProfileByEmailResponse429Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int32
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: "int32"}); err != nil {

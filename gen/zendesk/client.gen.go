@@ -117,6 +117,19 @@ type UserResponse struct {
 	User *User `json:"user,omitempty"`
 }
 
+// UsersResponse `{"users": [...], "count", "next_page", "previous_page"}`: one page of users.
+type UsersResponse struct {
+	// Count How many users the search found in all, across pages.
+	Count *int `json:"count,omitempty"`
+
+	// NextPage The URL of the next page; null on the last page.
+	NextPage *string `json:"next_page,omitempty"`
+
+	// PreviousPage The URL of the previous page; null on the first page.
+	PreviousPage *string `json:"previous_page,omitempty"`
+	Users        *[]User `json:"users,omitempty"`
+}
+
 // UserID defines model for UserID.
 type UserID = int64
 
@@ -159,6 +172,12 @@ type Unauthorized = ErrorResponse
 // [{"description": "...", "error": "..."}]}}`. `error` is a code string, or sometimes an object with a
 // title and a message.
 type Unprocessable = ErrorResponse
+
+// SearchUsersParams defines parameters for SearchUsers.
+type SearchUsersParams struct {
+	// Query A search in the Zendesk search syntax, for example `email:"ada@example.com"`.
+	Query string `form:"query" json:"query"`
+}
 
 // SetUserPasswordJSONRequestBody defines body for SetUserPassword for application/json ContentType.
 type SetUserPasswordJSONRequestBody = SetPasswordRequest
@@ -326,6 +345,21 @@ type ClientInterface interface {
 	// Corresponds with GET /api/v2/users/me (the `ShowCurrentUser` operationId).
 	ShowCurrentUser(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// SearchUsers Search Users
+	//
+	// Not in the seed documents: needed to find the user an email address belongs to, so that people can
+	// name users by email rather than by ID. Allowed for agents.
+	//
+	// `query` takes the Zendesk search syntax and matches partial values of any user property (name, email
+	// address, notes, phone); `email:"ada@example.com"` narrows it to email addresses, but may still return
+	// users whose address only contains the one asked for, so a client keeps the exact matches itself. The
+	// vendor also accepts `external_id` instead of `query`; unipass always sends `query`, so this document
+	// requires it. Up to 100 users a page (offset pagination: `next_page` is the URL of the next page, null
+	// on the last). New or changed users may take a few minutes to be found.
+	//
+	// Corresponds with GET /api/v2/users/search (the `SearchUsers` operationId).
+	SearchUsers(ctx context.Context, params *SearchUsersParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// ShowUser Show a user
 	//
 	// Not in the seed documents: needed to find the email address of the user a password belongs to, so
@@ -418,6 +452,31 @@ func (c *Client) ShowAccountSettings(ctx context.Context, reqEditors ...RequestE
 // Corresponds with GET /api/v2/users/me (the `ShowCurrentUser` operationId).
 func (c *Client) ShowCurrentUser(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewShowCurrentUserRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// SearchUsers Search Users
+//
+// Not in the seed documents: needed to find the user an email address belongs to, so that people can
+// name users by email rather than by ID. Allowed for agents.
+//
+// `query` takes the Zendesk search syntax and matches partial values of any user property (name, email
+// address, notes, phone); `email:"ada@example.com"` narrows it to email addresses, but may still return
+// users whose address only contains the one asked for, so a client keeps the exact matches itself. The
+// vendor also accepts `external_id` instead of `query`; unipass always sends `query`, so this document
+// requires it. Up to 100 users a page (offset pagination: `next_page` is the URL of the next page, null
+// on the last). New or changed users may take a few minutes to be found.
+//
+// Corresponds with GET /api/v2/users/search (the `SearchUsers` operationId).
+func (c *Client) SearchUsers(ctx context.Context, params *SearchUsersParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewSearchUsersRequest(c.Server, params)
 	if err != nil {
 		return nil, err
 	}
@@ -589,6 +648,56 @@ func NewShowCurrentUserRequest(server string) (*http.Request, error) {
 	queryURL, err := serverURL.Parse(operationPath)
 	if err != nil {
 		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewSearchUsersRequest constructs an http.Request for the SearchUsers method
+func NewSearchUsersRequest(server string, params *SearchUsersParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v2/users/search")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if queryFrag, err := runtime.StyleParamWithOptions("form", true, "query", params.Query, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+			return nil, err
+		} else {
+			for _, qp := range strings.Split(queryFrag, "&") {
+				rawQueryFragments = append(rawQueryFragments, qp)
+			}
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
 	}
 
 	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
@@ -832,6 +941,23 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with GET /api/v2/users/me (the `ShowCurrentUser` operationId).
 	ShowCurrentUserWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ShowCurrentUserResponse, error)
+
+	// SearchUsersWithResponse Search Users
+	//
+	// Not in the seed documents: needed to find the user an email address belongs to, so that people can
+	// name users by email rather than by ID. Allowed for agents.
+	//
+	// `query` takes the Zendesk search syntax and matches partial values of any user property (name, email
+	// address, notes, phone); `email:"ada@example.com"` narrows it to email addresses, but may still return
+	// users whose address only contains the one asked for, so a client keeps the exact matches itself. The
+	// vendor also accepts `external_id` instead of `query`; unipass always sends `query`, so this document
+	// requires it. Up to 100 users a page (offset pagination: `next_page` is the URL of the next page, null
+	// on the last). New or changed users may take a few minutes to be found.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v2/users/search (the `SearchUsers` operationId).
+	SearchUsersWithResponse(ctx context.Context, params *SearchUsersParams, reqEditors ...RequestEditorFn) (*SearchUsersResponse, error)
 
 	// ShowUserWithResponse Show a user
 	//
@@ -1103,6 +1229,113 @@ func (r ShowCurrentUserResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r ShowCurrentUserResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// SearchUsersResponse200Headers the declared response headers of an HTTP 200 response for SearchUsers
+type SearchUsersResponse200Headers struct {
+	XRateLimit          *int
+	XRateLimitRemaining *int
+}
+
+// SearchUsersResponse429Headers the declared response headers of an HTTP 429 response for SearchUsers
+type SearchUsersResponse429Headers struct {
+	RetryAfter          *int
+	XRateLimit          *int
+	XRateLimitRemaining *int
+}
+
+// SearchUsersResponse503Headers the declared response headers of an HTTP 503 response for SearchUsers
+type SearchUsersResponse503Headers struct {
+	RetryAfter *int
+}
+
+type SearchUsersResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *UsersResponse
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *ServerError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ServiceUnavailable
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *SearchUsersResponse200Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *SearchUsersResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *SearchUsersResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r SearchUsersResponse) GetJSON200() *UsersResponse {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r SearchUsersResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r SearchUsersResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r SearchUsersResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r SearchUsersResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r SearchUsersResponse) GetJSON500() *ServerError {
+	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r SearchUsersResponse) GetJSON503() *ServiceUnavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r SearchUsersResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r SearchUsersResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r SearchUsersResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r SearchUsersResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -1605,6 +1838,29 @@ func (c *ClientWithResponses) ShowCurrentUserWithResponse(ctx context.Context, r
 	return ParseShowCurrentUserResponse(rsp)
 }
 
+// SearchUsersWithResponse Search Users
+//
+// Not in the seed documents: needed to find the user an email address belongs to, so that people can
+// name users by email rather than by ID. Allowed for agents.
+//
+// `query` takes the Zendesk search syntax and matches partial values of any user property (name, email
+// address, notes, phone); `email:"ada@example.com"` narrows it to email addresses, but may still return
+// users whose address only contains the one asked for, so a client keeps the exact matches itself. The
+// vendor also accepts `external_id` instead of `query`; unipass always sends `query`, so this document
+// requires it. Up to 100 users a page (offset pagination: `next_page` is the URL of the next page, null
+// on the last). New or changed users may take a few minutes to be found.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v2/users/search (the `SearchUsers` operationId).
+func (c *ClientWithResponses) SearchUsersWithResponse(ctx context.Context, params *SearchUsersParams, reqEditors ...RequestEditorFn) (*SearchUsersResponse, error) {
+	rsp, err := c.SearchUsers(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseSearchUsersResponse(rsp)
+}
+
 // ShowUserWithResponse Show a user
 //
 // Not in the seed documents: needed to find the email address of the user a password belongs to, so
@@ -1969,6 +2225,146 @@ func ParseShowCurrentUserResponse(rsp *http.Response) (*ShowCurrentUserResponse,
 		response.Headers429 = &headers
 	case rsp.StatusCode == 503:
 		var headers ShowCurrentUserResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseSearchUsersResponse parses an HTTP response from a SearchUsersWithResponse call
+func ParseSearchUsersResponse(rsp *http.Response) (*SearchUsersResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &SearchUsersResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest UsersResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	case rsp.StatusCode == 400:
+	// Content-type (text/plain) unsupported
+
+	case rsp.StatusCode == 401:
+	// Content-type (text/plain) unsupported
+
+	case rsp.StatusCode == 403:
+	// Content-type (text/plain) unsupported
+
+	case rsp.StatusCode == 429:
+	// Content-type (text/plain) unsupported
+
+	case rsp.StatusCode == 500:
+	// Content-type (text/plain) unsupported
+
+	case rsp.StatusCode == 503:
+		// Content-type (text/plain) unsupported
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers SearchUsersResponse200Headers
+		if values := rsp.Header.Values("X-Rate-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Rate-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimit = &value
+		}
+		if values := rsp.Header.Values("X-Rate-Limit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Rate-Limit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitRemaining = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 429:
+		var headers SearchUsersResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-Rate-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Rate-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimit = &value
+		}
+		if values := rsp.Header.Values("X-Rate-Limit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Rate-Limit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitRemaining = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers SearchUsersResponse503Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {

@@ -1,0 +1,91 @@
+package main
+
+import (
+	"context"
+	"net/http"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/unipass/unipass/facade"
+	"github.com/unipass/unipass/facade/facadetest"
+)
+
+// resolveUser against the fakes: IDs pass through untouched, addresses become the vendor's IDs, and every
+// address that names no one user is a usage error that says why.
+func TestResolveUser(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	const dsID = "aae1e103-bca5-9fa1-ba8c-42058b4abf28"
+	ds := facadetest.NewDocSpace(facadetest.WithT(t))
+	ds.AddUser(facadetest.DocSpaceUser{ID: dsID, Email: "Mike@Example.com", Password: adminPassword})
+	ds.AddAPIKey(apiToken)
+	zd := facadetest.NewZendesk(facadetest.WithT(t))
+	zd.AddUser(facadetest.ZendeskUser{ID: 1, Email: "admin@example.com", Password: adminPassword, Role: "admin"})
+	zd.AddUser(facadetest.ZendeskUser{ID: 2, Email: "agent@example.com", Role: "agent"})
+	zd.AddUser(facadetest.ZendeskUser{ID: 3, Email: "the.agent@example.com", Role: "end-user"})
+	zd.AddUser(facadetest.ZendeskUser{ID: 4, Email: "dup@example.com", Role: "end-user"})
+	zd.AddUser(facadetest.ZendeskUser{ID: 5, Email: "Dup@example.com", Role: "end-user"})
+	zd.AddAPIToken("admin@example.com", apiToken)
+	gm := facadetest.NewGlowmarkt(facadetest.WithT(t))
+
+	docspace, err := facade.NewDocSpace(ds.URL(), facade.WithHTTPClient(ds.Client()), facade.WithAPIKey(apiToken))
+	require.NoError(t, err)
+	zendesk, err := facade.NewZendesk(zd.URL(), facade.WithHTTPClient(zd.Client()), facade.WithAPIToken("admin@example.com", apiToken))
+	require.NoError(t, err)
+	glow, err := facade.NewGlowmarkt(gm.URL(), facade.WithHTTPClient(gm.Client()), facade.WithApplicationID(gm.ApplicationID()),
+		facade.WithToken("fake-glow-token"))
+	require.NoError(t, err)
+
+	found := []struct {
+		m        facade.PasswordManager
+		ref, id  string
+		lookups  func() int
+		wantHits int
+	}{
+		{docspace, dsID, dsID, func() int { return ds.Hits("getProfileByEmail") }, 0},
+		{docspace, "mike@example.com", dsID, func() int { return ds.Hits("getProfileByEmail") }, 1},
+		{zendesk, "2", "2", func() int { return zd.Hits("SearchUsers") }, 0},
+		{zendesk, "AGENT@example.com", "2", func() int { return zd.Hits("SearchUsers") }, 1},
+		{glow, "glow-acc-0001", "glow-acc-0001", func() int { return 0 }, 0},
+		{glow, "", "", func() int { return 0 }, 0},
+	}
+	for _, c := range found {
+		before := c.lookups()
+		id, err := resolveUser(ctx, c.m, c.ref)
+		require.NoError(t, err, c.ref)
+		assert.Equal(t, c.id, id, c.ref)
+		assert.Equal(t, c.wantHits, c.lookups()-before, "lookups for %q", c.ref)
+	}
+
+	refused := []struct {
+		m       facade.PasswordManager
+		ref     string
+		is      error
+		mention string
+	}{
+		{docspace, "nobody@example.com", facade.ErrNotFound, `"nobody@example.com"`},
+		{zendesk, "nobody@example.com", facade.ErrNotFound, "no user has that email address"},
+		{zendesk, "dup@example.com", facade.ErrAmbiguousUser, "2 users"},
+		{zendesk, "not an address@", facade.ErrInvalidInput, "email"},
+		{glow, "glow@example.com", facade.ErrUnsupported, "give the user's ID"},
+	}
+	for _, c := range refused {
+		_, err := resolveUser(ctx, c.m, c.ref)
+		require.ErrorIs(t, err, c.is, c.ref)
+		assert.Equal(t, exitUsage, exitCode(err), "%q: %v", c.ref, err)
+		assert.Contains(t, err.Error(), c.mention)
+	}
+	assert.Zero(t, gm.Hits("authenticate"), "Glowmarkt: nothing sent")
+
+	// A lookup that fails for another reason keeps its own exit code.
+	zd.Fail("SearchUsers", facadetest.Fault{Status: http.StatusTooManyRequests, RetryAfter: "30", Times: 1})
+	failFast, err := facade.NewZendesk(zd.URL(), facade.WithHTTPClient(zd.Client()), facade.WithFailFast(),
+		facade.WithAPIToken("admin@example.com", apiToken))
+	require.NoError(t, err)
+	_, err = resolveUser(ctx, failFast, "agent@example.com")
+	require.ErrorIs(t, err, facade.ErrRateLimited)
+	assert.Equal(t, exitLimited, exitCode(err))
+	assert.NotContains(t, err.Error(), apiToken)
+}
