@@ -57,6 +57,11 @@ without one, or a profile whose vendor cannot set passwords is a bad input line;
 profiles are all checked, and their managers built, before anything is sent. Without a profile column,
 the flags and --profile say which account.
 
+Users by email: where the vendor can look users up (DocSpace, Zendesk), a user may be given as an email
+address: it is looked up (one read, FindUser) when the input is checked and again as the target is fed,
+and the account is then named and keyed by its user ID (the same account by ID and by address is a
+duplicate). An address that names nobody, or more than one user, is a bad input line.
+
 Input errors: a line rotate cannot use (no user, bad CSV or JSON, a user ID the vendor cannot have)
 stops the run. An input file is checked in full before anything is sent, so a bad line means nothing was
 sent (exit 2). From standard input targets are read as they come: at a bad line no further target
@@ -277,7 +282,14 @@ func (s *rotation) checkInput(ctx context.Context) error {
 		return err
 	}
 	defer func() { _ = in.Close() }()
-	if s.input, err = scanInput(in, s.format, s.vendorOf); err != nil {
+	resolve := func(t target) (string, error) {
+		m, err := s.managerOf(ctx, t)
+		if err != nil {
+			return "", err
+		}
+		return s.resolve(ctx, m, t)
+	}
+	if s.input, err = scanInput(in, s.format, s.vendorOf, resolve); err != nil {
 		return err
 	}
 	if s.fleet != nil {
@@ -407,6 +419,9 @@ func (s *rotation) feed(ctx context.Context, targets chan<- rotate.Target) error
 		var m facade.PasswordManager
 		if err == nil {
 			m, err = s.managerOf(ctx, t)
+		}
+		if err == nil {
+			t.user, err = s.resolve(ctx, m, t)
 		}
 		switch {
 		case err == nil:

@@ -161,6 +161,21 @@ func (s *rotation) managerOf(ctx context.Context, t target) (facade.PasswordMana
 	return m, nil
 }
 
+// resolve returns a target's user ID: the input's, or, for an email address, the ID FindUser finds at the
+// vendor (one read). An address that names nobody or more than one user, or given to a vendor that cannot
+// look users up, is a *lineError; another failure of the lookup is returned as it is.
+func (s *rotation) resolve(ctx context.Context, m facade.PasswordManager, t target) (string, error) {
+	id, err := resolveUser(ctx, m, t.user)
+	var ue *usageError
+	if errors.As(err, &ue) {
+		return "", &lineError{line: t.line, reason: err.Error()}
+	}
+	if err != nil {
+		return "", fmt.Errorf("--input: line %d: %w", t.line, err)
+	}
+	return id, nil
+}
+
 // detectFleet tells whether the input names profiles: a CSV with a profile column, or JSON lines whose
 // first target has a profile field. It reads only the start of the input; standard input is replayed
 // whole afterwards.

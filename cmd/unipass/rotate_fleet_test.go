@@ -366,3 +366,42 @@ func TestRotateFleetStdin(t *testing.T) {
 	assert.Equal(t, []string{"meters", "portal", "sales", "support"}, names)
 	assert.Equal(t, done, r.writes(), "a write for each target done (those before the bad line may not have started)")
 }
+
+// TestRotateFleetEmails: a user may be named by email address where the vendor can look users up
+// (FindUser): the row rotates the account the address names; the account is keyed by its ID, so the same
+// account given by ID and by address is a duplicate. An address that names nobody is refused before
+// anything is sent, naming the line.
+func TestRotateFleetEmails(t *testing.T) {
+	t.Parallel()
+	r := newFleetRig(t, 3)
+	input := filepath.Join(r.dir, "emails.csv")
+	require.NoError(t, os.WriteFile(input, []byte("profile,user\nsales,u1@example.com\nportal,p2@example.com\nsupport,101\nsales,101\n"), 0o600))
+	out := filepath.Join(r.dir, "emails-out.csv")
+	code, stdout, errOut := r.run(t.Context(), "--input", input, "--passwords-out", out)
+	assert.Equal(t, exitFailure, code, errOut) // the duplicate row failed
+	statuses := map[string][]string{}
+	for _, line := range strings.Split(strings.TrimSpace(stdout), "\n") {
+		var l resultLine
+		require.NoError(t, json.Unmarshal([]byte(line), &l))
+		statuses[l.Profile+"/"+l.User] = append(statuses[l.Profile+"/"+l.User], l.Status)
+		if l.Status == "failed" {
+			assert.Contains(t, l.Error, "duplicate target")
+		}
+	}
+	assert.Equal(t, map[string][]string{"sales/101": {"done", "failed"}, "portal/" + docSpaceID(2): {"done"}, "support/101": {"done"}}, statuses)
+	rows := fleetRows(t, out)
+	require.Len(t, rows, 3)
+	for key, row := range rows {
+		profile, user, _ := strings.Cut(key, "/")
+		assert.Equal(t, r.atVendor(profile, user), row.password, key)
+	}
+	assert.Equal(t, 1, r.sales.Hits("SetUserPassword"), "the account written once")
+
+	unknown := filepath.Join(r.dir, "unknown-email.csv")
+	require.NoError(t, os.WriteFile(unknown, []byte("profile,user\nsupport,102\nsupport,nobody@example.com\n"), 0o600))
+	before := r.writes()
+	code, _, errOut = r.run(t.Context(), "--input", unknown, "--passwords-out", filepath.Join(r.dir, "unknown-out.csv"))
+	assert.Equal(t, exitUsage, code, errOut)
+	assert.Contains(t, errOut, `line 3: user "nobody@example.com"`)
+	assert.Equal(t, before, r.writes(), "nothing sent")
+}

@@ -199,8 +199,16 @@ func jsonTarget(line []byte) (user, profile string, ok bool) {
 }
 
 // checkUser checks the syntax of a user reference the way the vendor's manager checks its argument before
-// sending anything: a DocSpace user ID is a UUID, a Zendesk user ID a positive integer.
+// sending anything: a DocSpace user ID is a UUID, a Zendesk user ID a positive integer; an email address
+// (looked up with FindUser, see resolveUser) is one "@" between a local part and a domain.
 func checkUser(v facade.Vendor, user string) error {
+	if strings.Contains(user, "@") && (v == facade.VendorDocSpace || v == facade.VendorZendesk) {
+		local, domain, _ := strings.Cut(user, "@")
+		if local == "" || domain == "" || strings.Contains(domain, "@") || strings.ContainsAny(user, " \t<>,;") {
+			return errors.New("not an email address")
+		}
+		return nil
+	}
 	switch v {
 	case facade.VendorDocSpace:
 		if _, err := uuid.Parse(user); err != nil || len(user) != 36 {
@@ -303,7 +311,10 @@ type inputSummary struct {
 // scanInput reads the whole input once, holding one line at a time (and one entry per profile named): it
 // checks every line, the account of every target (vendor gives it) and the syntax of every user, counts
 // the targets and hashes the bytes. The first bad line is returned as a usage error.
-func scanInput(in *inputFile, f inputFormat, vendor func(target) (facade.Vendor, error)) (inputSummary, error) {
+//
+// resolve turns a target's email address into its user ID (a lookup at the vendor, changing nothing); an
+// address that names nobody or more than one user is a bad line too.
+func scanInput(in *inputFile, f inputFormat, vendor func(target) (facade.Vendor, error), resolve func(target) (string, error)) (inputSummary, error) {
 	var s inputSummary
 	tr, err := newTargetReader(in.r, f)
 	if err != nil {
@@ -314,6 +325,9 @@ func scanInput(in *inputFile, f inputFormat, vendor func(target) (facade.Vendor,
 		t, err := src.next()
 		if errors.Is(err, io.EOF) {
 			break
+		}
+		if err == nil {
+			_, err = resolve(t)
 		}
 		if err != nil {
 			return s, asUsage(err)
