@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -384,6 +385,7 @@ func TestRotateFleetEmails(t *testing.T) {
 		var l resultLine
 		require.NoError(t, json.Unmarshal([]byte(line), &l))
 		statuses[l.Profile+"/"+l.User] = append(statuses[l.Profile+"/"+l.User], l.Status)
+		slices.Sort(statuses[l.Profile+"/"+l.User])
 		if l.Status == "failed" {
 			assert.Contains(t, l.Error, "duplicate target")
 		}
