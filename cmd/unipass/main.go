@@ -160,6 +160,7 @@ Exit codes: 0 success, 1 failure, 2 usage error or input refused before sending,
 		usesCredential(e.setCommand(cfg)), usesCredential(e.changeCommand(cfg)), e.resetCommand(cfg),
 		usesCredential(e.requirementsCommand(cfg)), usesCredential(e.rotateCommand(cfg)), usesCredential(e.verifyCommand(cfg)),
 		e.profilesCommand(cfg),
+		e.fakesCommand(),
 		&cobra.Command{
 			Use:   "version",
 			Short: "Print the version",

@@ -41,5 +41,13 @@
 // Hits counts the requests per operation, faulted and invalid ones included. SetRateLimit makes a fake
 // refuse requests over a token-bucket rate with 429 and Retry-After, as the vendors do.
 //
+// # Serving them together
+//
+// NewFakes makes the three fakes, seeded from a Seed (ReadSeed reads one from JSON), behind one
+// http.Handler: each vendor under its path prefix (/docspace, /zendesk, /glowmarkt) and a JSON admin API
+// under /_admin to read the state, hit counts and violations and to arm faults, for clients in any language.
+// `unipass fakes` serves it on a local port. WithMount and Handler serve a single fake on your own listener
+// or mux instead of its own server.
+//
 // Everything is safe for concurrent use.
 package facadetest

@@ -25,6 +25,7 @@ type config struct {
 	t        testing.TB
 	basePath string
 	tls      bool
+	mounted  string // WithMount: no server of its own; the origin the caller serves Handler at
 }
 
 // WithT reports every contract violation with t.Errorf and closes the server at t.Cleanup.
@@ -67,7 +68,8 @@ func (f *Fault) passThrough() bool { return !f.Drop && !f.Truncate && f.Status =
 // Server is what the three fakes share: the HTTP server, contract validation, faults, hit counts and the
 // rate limit. Each fake embeds it.
 type Server struct {
-	srv       *httptest.Server
+	srv       *httptest.Server // nil with WithMount
+	origin    string
 	validator *api.Validator
 	t         testing.TB
 	basePath  string
@@ -124,10 +126,15 @@ func newServer(v api.Vendor, opts []Option, handle func(*request) reply) *Server
 	}
 	s := &Server{validator: val, t: cfg.t, basePath: cfg.basePath, handle: handle, done: make(chan struct{}),
 		faults: map[string][]*Fault{}, hits: map[string]int{}}
-	if cfg.tls {
+	switch {
+	case cfg.mounted != "":
+		s.origin = cfg.mounted
+	case cfg.tls:
 		s.srv = httptest.NewTLSServer(http.HandlerFunc(s.serve))
-	} else {
+		s.origin = s.srv.URL
+	default:
 		s.srv = httptest.NewServer(http.HandlerFunc(s.serve))
+		s.origin = s.srv.URL
 	}
 	if cfg.t != nil {
 		cfg.t.Cleanup(s.Close)
@@ -136,15 +143,23 @@ func newServer(v api.Vendor, opts []Option, handle func(*request) reply) *Server
 }
 
 // URL is the base URL to give a client: the server's address and the base path.
-func (s *Server) URL() string { return s.srv.URL + s.basePath }
+func (s *Server) URL() string { return s.origin + s.basePath }
 
-// Client returns an http.Client for the server; it trusts the certificate of WithTLS.
-func (s *Server) Client() *http.Client { return s.srv.Client() }
+// Client returns an http.Client for the server; it trusts the certificate of WithTLS. With WithMount it is
+// http.DefaultClient.
+func (s *Server) Client() *http.Client {
+	if s.srv == nil {
+		return http.DefaultClient
+	}
+	return s.srv.Client()
+}
 
 // Close shuts the server down, cutting delays of faults short. It may be called more than once.
 func (s *Server) Close() {
 	s.closeOnce.Do(func() { close(s.done) })
-	s.srv.Close()
+	if s.srv != nil {
+		s.srv.Close()
+	}
 }
 
 // Fail arms a fault for an operation (its operationId); several faults for one operation queue up.

@@ -1,0 +1,353 @@
+package main
+
+import (
+	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	_ "embed"
+	"encoding/pem"
+	"errors"
+	"fmt"
+	"io"
+	"log"
+	"math/big"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/unipass/unipass/api"
+	"github.com/unipass/unipass/facade/facadetest"
+)
+
+// defaultFakesSeed is the state `unipass fakes` starts with without --seed: the demo's people.
+//
+//go:embed fakes_seed.json
+var defaultFakesSeed []byte
+
+const defaultFakesAddr = "127.0.0.1:7070"
+
+type fakesFlags struct {
+	addr      string
+	listenAny bool
+	seed      string
+	printSeed bool
+	tls       bool
+	certOut   string
+	tlsCert   string
+	tlsKey    string
+	urlFile   string
+}
+
+func (e *env) fakesCommand() *cobra.Command {
+	var f fakesFlags
+	cmd := &cobra.Command{
+		Use:   "fakes",
+		Short: "Serve fake DocSpace, Zendesk and Glowmarkt APIs on one local port, for trying unipass and for tests",
+		Long: `fakes serves the stateful, contract-checked fakes of the three vendors on one port until interrupted
+(SIGINT or SIGTERM): DocSpace under /docspace, Zendesk under /zendesk, Glowmarkt under /glowmarkt. Every
+request and answer is checked against the vendor's OpenAPI description; violations are printed on standard
+error and kept for the admin API.
+
+The fakes start from --seed FILE (JSON: users, credentials, policy, rate limits per vendor; --print-seed
+prints the default one as a starting point) or, without it, from the default seed, whose fake credentials
+are printed at start.
+
+The admin API under /_admin answers loopback clients only:
+  GET  /_admin/state         users with their current passwords, hits, violations, armed faults
+  GET  /_admin/hits          request counts per vendor and operationId
+  GET  /_admin/violations    contract violations
+  POST /_admin/faults        arm a fault: {"vendor":"zendesk","operation":"SetUserPassword","status":503,"times":1}
+                             ("after":true: apply the request, then lose the answer)
+  POST /_admin/faults/clear  disarm every fault (or {"vendor":"zendesk"}: that vendor's)
+
+--addr must be a loopback address unless --listen-any. --tls serves https with a self-signed certificate
+made at start (written to --cert-out for clients to trust, e.g. SSL_CERT_FILE=FILE on Linux), or with
+--tls-cert and --tls-key.`,
+		Example: `  unipass fakes
+  unipass fakes --addr 127.0.0.1:0 --seed seed.json --tls --cert-out fakes.pem --url-file url.txt
+  curl -s http://127.0.0.1:7070/_admin/state`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error { return e.fakes(cmd.Context(), f) },
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&f.addr, "addr", defaultFakesAddr, "host:port to listen on (port 0: any free port)")
+	fl.BoolVar(&f.listenAny, "listen-any", false, "allow an --addr that is not loopback")
+	fl.StringVar(&f.seed, "seed", "", "the fakes' starting state, a JSON file (default: the demo's users)")
+	fl.BoolVar(&f.printSeed, "print-seed", false, "print the default seed and exit")
+	fl.BoolVar(&f.tls, "tls", false, "serve https with a self-signed certificate made at start")
+	fl.StringVar(&f.certOut, "cert-out", "", "with --tls: write the certificate (PEM) to this file")
+	fl.StringVar(&f.tlsCert, "tls-cert", "", "serve https with this certificate (PEM; with --tls-key)")
+	fl.StringVar(&f.tlsKey, "tls-key", "", "the private key (PEM) of --tls-cert")
+	fl.StringVar(&f.urlFile, "url-file", "", "once listening, write the base URL (e.g. http://127.0.0.1:43123) to this file, for scripts")
+	return cmd
+}
+
+// check refuses flag combinations that do not make sense, before anything starts.
+func (f *fakesFlags) check() error {
+	switch {
+	case (f.tlsCert == "") != (f.tlsKey == ""):
+		return usagef("--tls-cert and --tls-key go together")
+	case f.tls && f.tlsCert != "":
+		return usagef("--tls makes its own certificate; leave it out with --tls-cert and --tls-key")
+	case f.certOut != "" && !f.tls:
+		return usagef("--cert-out needs --tls")
+	}
+	host, _, err := net.SplitHostPort(f.addr)
+	if err != nil {
+		return usagef("--addr %q: want host:port, e.g. %s", f.addr, defaultFakesAddr)
+	}
+	if !f.listenAny && !isLoopbackHost(host) {
+		return usagef("--addr %q is not a loopback address: the fakes hold passwords and answer anyone; add --listen-any to mean it", f.addr)
+	}
+	return nil
+}
+
+func isLoopbackHost(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+func (e *env) fakes(ctx context.Context, f fakesFlags) error {
+	if err := f.check(); err != nil {
+		return err
+	}
+	if f.printSeed {
+		_, err := e.stdout.Write(defaultFakesSeed)
+		return err
+	}
+	seed, err := readFakesSeed(f.seed)
+	if err != nil {
+		return err
+	}
+	tlsConf, err := f.tlsConfig()
+	if err != nil {
+		return err
+	}
+	// The first Ctrl-C or SIGTERM stops the server cleanly; a second one ends the process at once.
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	context.AfterFunc(ctx, stop)
+	ln, origin, err := listenFakes(ctx, f.addr, tlsConf)
+	if err != nil {
+		return err
+	}
+	fakes := facadetest.NewFakes(origin, seed)
+	defer fakes.Close()
+	// Violations and the server's own errors (a client's failed TLS handshake) share standard error.
+	logger := log.New(e.stderr, "unipass fakes: ", 0) // a Logger serializes its writes
+	fakes.OnViolation(func(_ api.Vendor, err error) { logger.Print(err) })
+	srv := &http.Server{Handler: fakes.Handler(), ReadHeaderTimeout: 10 * time.Second, ErrorLog: logger}
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+	if err := e.announceFakes(origin, f); err != nil {
+		_ = srv.Close()
+		return err
+	}
+	select {
+	case err := <-served:
+		return fmt.Errorf("fakes: %w", err)
+	case <-ctx.Done():
+	}
+	fakes.Close() // cuts the delays of armed faults short, so that Shutdown need not wait for them
+	shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		return fmt.Errorf("fakes: shutting down: %w", err)
+	}
+	logger.Print("stopped")
+	return nil
+}
+
+// listenFakes listens on addr (with TLS if tlsConf is set) and returns the origin clients should use.
+func listenFakes(ctx context.Context, addr string, tlsConf *tls.Config) (net.Listener, string, error) {
+	ln, err := (&net.ListenConfig{}).Listen(ctx, "tcp", addr)
+	if err != nil {
+		return nil, "", fmt.Errorf("fakes: %w", err)
+	}
+	scheme := "http"
+	if tlsConf != nil {
+		scheme = "https"
+		ln = tls.NewListener(ln, tlsConf)
+	}
+	return ln, scheme + "://" + originHost(ln.Addr()), nil
+}
+
+// announceFakes prints the banner and writes --url-file.
+func (e *env) announceFakes(origin string, f fakesFlags) error {
+	if err := e.fakesBanner(origin, f); err != nil {
+		return err
+	}
+	return writeURLFile(f.urlFile, origin)
+}
+
+// writeURLFile writes origin to path (if set) at once: a script waiting for the file reads it whole.
+func writeURLFile(path, origin string) error {
+	if path == "" {
+		return nil
+	}
+	tmp := path + ".tmp"
+	if err := os.WriteFile(tmp, []byte(origin+"\n"), 0o600); err != nil {
+		return usagef("--url-file: %v", errors.Unwrap(err))
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		return usagef("--url-file: %v", errors.Unwrap(err))
+	}
+	return nil
+}
+
+// originHost is the listener's address as clients should dial it: an unspecified address (all interfaces)
+// is reached on loopback.
+func originHost(a net.Addr) string {
+	tcp, ok := a.(*net.TCPAddr)
+	if !ok {
+		return a.String()
+	}
+	ip := tcp.IP
+	if ip.IsUnspecified() {
+		ip = net.IPv4(127, 0, 0, 1)
+	}
+	return net.JoinHostPort(ip.String(), fmt.Sprint(tcp.Port))
+}
+
+func readFakesSeed(path string) (facadetest.Seed, error) {
+	data := defaultFakesSeed
+	if path != "" {
+		var err error
+		if data, err = os.ReadFile(path); err != nil { // #nosec G304 -- the user names the seed file
+			return facadetest.Seed{}, usagef("--seed: %v", errors.Unwrap(err))
+		}
+	}
+	seed, err := facadetest.ParseSeed(data)
+	if err != nil {
+		return facadetest.Seed{}, usagef("--seed %s: %v", path, err)
+	}
+	return seed, nil
+}
+
+// tlsConfig is nil for plain http. The fakes speak HTTP/1.1 only (their faults take over the connection).
+func (f *fakesFlags) tlsConfig() (*tls.Config, error) {
+	var cert tls.Certificate
+	switch {
+	case f.tlsCert != "":
+		var err error
+		if cert, err = tls.LoadX509KeyPair(f.tlsCert, f.tlsKey); err != nil {
+			return nil, usagef("--tls-cert/--tls-key: %v", err)
+		}
+	case f.tls:
+		var certPEM []byte
+		var err error
+		if cert, certPEM, err = selfSignedCert(f.addr); err != nil {
+			return nil, fmt.Errorf("fakes: making a certificate: %w", err)
+		}
+		if f.certOut != "" {
+			if err := os.WriteFile(f.certOut, certPEM, 0o600); err != nil {
+				return nil, usagef("--cert-out: %v", errors.Unwrap(err))
+			}
+		}
+	default:
+		return nil, nil
+	}
+	return &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12, NextProtos: []string{"http/1.1"}}, nil
+}
+
+// selfSignedCert makes a certificate for loopback (and the host of addr) that lives a day, and its PEM.
+func selfSignedCert(addr string) (tls.Certificate, []byte, error) {
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		return tls.Certificate{}, nil, err
+	}
+	serial, err := rand.Int(rand.Reader, new(big.Int).Lsh(big.NewInt(1), 127))
+	if err != nil {
+		return tls.Certificate{}, nil, err
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber:          serial,
+		Subject:               pkix.Name{CommonName: "unipass fakes"},
+		NotBefore:             time.Now().Add(-time.Minute),
+		NotAfter:              time.Now().Add(24 * time.Hour),
+		KeyUsage:              x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign,
+		ExtKeyUsage:           []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+		BasicConstraintsValid: true,
+		IsCA:                  true,
+		DNSNames:              []string{"localhost"},
+		IPAddresses:           []net.IP{net.IPv4(127, 0, 0, 1), net.IPv6loopback},
+	}
+	if host, _, err := net.SplitHostPort(addr); err == nil && host != "" {
+		if ip := net.ParseIP(host); ip != nil {
+			tmpl.IPAddresses = append(tmpl.IPAddresses, ip)
+		} else if host != "localhost" {
+			tmpl.DNSNames = append(tmpl.DNSNames, host)
+		}
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		return tls.Certificate{}, nil, err
+	}
+	certPEM := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})
+	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}, certPEM, nil
+}
+
+// fakesBanner says where each vendor is served and, for the default seed, the fake credentials to use as
+// UNIPASS_* variables.
+func (e *env) fakesBanner(origin string, f fakesFlags) error {
+	w := &errWriter{w: e.stdout}
+	fmt.Fprintf(w, "unipass fakes: serving on %s (fake DocSpace, Zendesk and Glowmarkt; every request contract-checked)\n", origin)
+	fmt.Fprintf(w, "  admin      %s%s/state\n", origin, facadetest.AdminPrefix)
+	for _, p := range []string{facadetest.DocSpacePrefix, facadetest.ZendeskPrefix, facadetest.GlowmarktPrefix} {
+		fmt.Fprintf(w, "  %-10s %s%s\n", strings.TrimPrefix(p, "/"), origin, p)
+	}
+	if f.tls && f.certOut != "" {
+		fmt.Fprintf(w, "  certificate in %s (trust it with SSL_CERT_FILE=%s)\n", f.certOut, f.certOut)
+	}
+	if f.seed == "" {
+		fmt.Fprint(w, "\nDefault seed (fake credentials; --print-seed shows every user):\n")
+		for _, line := range defaultSeedExports(origin) {
+			fmt.Fprintln(w, "  "+line)
+		}
+	}
+	fmt.Fprintln(w, "\nStop with Ctrl-C.")
+	return w.err
+}
+
+// defaultSeedExports are the shell lines that point unipass at each vendor of the default seed.
+func defaultSeedExports(origin string) []string {
+	return []string{
+		"# DocSpace (API key; user aae1e103-bca5-9fa1-ba8c-42058b4abf28, mike@example.com)",
+		"export UNIPASS_VENDOR=docspace UNIPASS_BASE_URL=" + origin + facadetest.DocSpacePrefix +
+			" UNIPASS_AUTH=api-key UNIPASS_CREDENTIAL=fake-docspace-api-key",
+		"# Zendesk (admin API token; users 1001 admin@example.com, 1002 agent@example.com)",
+		"export UNIPASS_VENDOR=zendesk UNIPASS_BASE_URL=" + origin + facadetest.ZendeskPrefix +
+			" UNIPASS_AUTH=api-token UNIPASS_USER=admin@example.com UNIPASS_CREDENTIAL=fake-zendesk-api-token",
+		"# Glowmarkt (login; account glow-acc-0001)",
+		"export UNIPASS_VENDOR=glowmarkt UNIPASS_BASE_URL=" + origin + facadetest.GlowmarktPrefix +
+			" UNIPASS_APPLICATION_ID=fake-application-id UNIPASS_AUTH=login UNIPASS_USER=glow@example.com UNIPASS_CREDENTIAL=fake-Glow-Passw0rd",
+	}
+}
+
+// errWriter keeps the first write error.
+type errWriter struct {
+	w   io.Writer
+	err error
+}
+
+func (w *errWriter) Write(p []byte) (int, error) {
+	if w.err != nil {
+		return 0, w.err
+	}
+	n, err := w.w.Write(p)
+	w.err = err
+	return n, err
+}
