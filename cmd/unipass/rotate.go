@@ -47,6 +47,21 @@ done or unknown), or into the JSON lines with --print-passwords. Without either,
 (the new passwords would be lost). --dry-run reads the whole input, checks every line, each user's
 syntax, the capabilities and the policy (read once), and changes nothing.
 
+Fleet rotation: with a "profile" column (CSV) or a "profile" field on the first line (JSON lines), every
+line names a profile of the config file (--config) whose account the user is in, and one run rotates
+across vendors and tenants: a manager (its credential read once) and a rate limiter per profile (--rate
+is each profile's limit), the same user ID in two profiles is two accounts, the JSON lines and
+--passwords-out (profile,user,password,status) name the profile, and the journal lists the profiles with
+their vendors and base URLs (--resume refuses another fleet's journal). An unknown profile, a line
+without one, or a profile whose vendor cannot set passwords is a bad input line; an input file's
+profiles are all checked, and their managers built, before anything is sent. Without a profile column,
+the flags and --profile say which account.
+
+Users by email: where the vendor can look users up (DocSpace, Zendesk), a user may be given as an email
+address: it is looked up (one read, FindUser) when the input is checked and again as the target is fed,
+and the account is then named and keyed by its user ID (the same account by ID and by address is a
+duplicate). An address that names nobody, or more than one user, is a bad input line.
+
 Input errors: a line rotate cannot use (no user, bad CSV or JSON, a user ID the vendor cannot have)
 stops the run. An input file is checked in full before anything is sent, so a bad line means nothing was
 sent (exit 2). From standard input targets are read as they come: at a bad line no further target
@@ -88,7 +103,9 @@ func (e *env) rotateCommand(cfg *vendorConfig) *cobra.Command {
 		Example: `  unipass rotate --vendor zendesk --base-url https://example.zendesk.com --auth api-token \
     --user admin@example.com --input users.csv --journal rotate.journal --passwords-out new-passwords.csv --rate 3
   # after an interruption (exit 6), continue with the same input and a new passwords file:
-  unipass rotate ... --input users.csv --resume rotate.journal --passwords-out new-passwords-2.csv`,
+  unipass rotate ... --input users.csv --resume rotate.journal --passwords-out new-passwords-2.csv
+  # across the config file's profiles: fleet.csv has the columns profile,user
+  unipass rotate --input fleet.csv --journal fleet.journal --passwords-out fleet-passwords.csv`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			f.credentialStdin, _ = cmd.Flags().GetBool("credential-stdin") // false when absent
@@ -120,7 +137,7 @@ func (e *env) rotate(ctx context.Context, cfg *vendorConfig, f rotateFlags) erro
 	if err != nil {
 		return err
 	}
-	if err := s.checkInput(); err != nil {
+	if err := s.checkInput(ctx); err != nil {
 		return err
 	}
 	if f.dryRun {
@@ -204,6 +221,10 @@ type rotation struct {
 	keys    ageKeys
 	input   inputSummary // from the pass that checked the input; identity "-" for standard input
 
+	// fleet holds the profiles of a fleet input (a profile column); nil otherwise, and m is the flags'
+	// manager.
+	fleet *fleet
+
 	journal *rotate.FileJournal
 	prior   map[string]rotate.Entry
 	pwOut   *passwordsOut
@@ -224,20 +245,34 @@ func (e *env) newRotation(cfg *vendorConfig, f rotateFlags) (*rotation, error) {
 	if err != nil {
 		return nil, err
 	}
-	m, err := cfg.manager(true)
+	s := &rotation{e: e, f: f, format: format, keys: keys, lines: json.NewEncoder(e.stdout)}
+	isFleet, err := s.detectFleet()
 	if err != nil {
 		return nil, err
 	}
-	if !m.Capabilities().SetPassword {
-		return nil, fmt.Errorf("%s cannot set passwords: %w", m.Vendor(), facade.ErrUnsupported)
+	if isFleet {
+		pc, err := cfg.profiles()
+		if err != nil {
+			return nil, err
+		}
+		s.fleet = newFleet(configProfiles{pc})
+		return s, nil
 	}
-	return &rotation{e: e, f: f, m: m, baseURL: strings.TrimSuffix(cfg.baseURL, "/"), format: format, keys: keys,
-		lines: json.NewEncoder(e.stdout)}, nil
+	if s.m, err = cfg.manager(true); err != nil {
+		return nil, err
+	}
+	if !s.m.Capabilities().SetPassword {
+		return nil, fmt.Errorf("%s cannot set passwords: %w", s.m.Vendor(), facade.ErrUnsupported)
+	}
+	s.baseURL = strings.TrimSuffix(cfg.baseURL, "/")
+	return s, nil
 }
 
 // checkInput reads the whole input once, before anything is sent, when it can be read again (a file) or
-// when nothing else will read it (a dry run). A real run from standard input is checked as it streams.
-func (s *rotation) checkInput() error {
+// when nothing else will read it (a dry run); a fleet input's managers are then built, every profile's
+// credential read. A real run from standard input is checked as it streams, and its managers are built
+// as their profiles first come.
+func (s *rotation) checkInput(ctx context.Context) error {
 	if s.f.input == stdinInput && !s.f.dryRun {
 		s.input = inputSummary{identity: stdinInput}
 		return nil
@@ -247,16 +282,55 @@ func (s *rotation) checkInput() error {
 		return err
 	}
 	defer func() { _ = in.Close() }()
-	s.input, err = scanInput(in, s.format, s.m.Vendor())
-	return err
+	resolve := func(t target) (string, error) {
+		m, err := s.managerOf(ctx, t)
+		if err != nil {
+			return "", err
+		}
+		return s.resolve(ctx, m, t)
+	}
+	if s.input, err = scanInput(in, s.format, s.vendorOf, resolve); err != nil {
+		return err
+	}
+	if s.fleet != nil {
+		return s.fleet.buildAll(ctx, sortedKeys(s.input.profiles))
+	}
+	return nil
 }
 
-// dryRun reads the policy once and checks that a generated password meets it.
+// dryRun reads the policy once (per profile of a fleet input) and checks that a generated password meets
+// it.
 func (s *rotation) dryRun(ctx context.Context) error {
+	if s.fleet == nil {
+		if err := s.checkPolicy(ctx, s.m, s.input.first); err != nil {
+			return err
+		}
+		fmt.Fprintf(s.e.stdout, "dry run: %d targets on %s; capabilities, input and policy checked; nothing was changed\n",
+			s.input.targets, s.m.Vendor())
+		return nil
+	}
+	names := sortedKeys(s.input.profiles)
+	for _, name := range names {
+		m, err := s.fleet.manager(ctx, name)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(s.e.stdout, "profile %s (%s):\n", name, m.Vendor())
+		if err := s.checkPolicy(ctx, m, s.input.profiles[name]); err != nil {
+			return fmt.Errorf("profile %q: %w", name, err)
+		}
+	}
+	fmt.Fprintf(s.e.stdout, "dry run: %d targets over %d profiles (%s); capabilities, input and policies checked; nothing was changed\n",
+		s.input.targets, len(names), strings.Join(names, ", "))
+	return nil
+}
+
+// checkPolicy reads m's policy (with user's account) and checks that a generated password meets it.
+func (s *rotation) checkPolicy(ctx context.Context, m facade.PasswordManager, user string) error {
 	var policy *facade.Policy
-	if s.m.Capabilities().Requirements {
+	if m.Capabilities().Requirements {
 		var err error
-		if policy, err = s.m.Requirements(ctx, s.input.first); err != nil {
+		if policy, err = m.Requirements(ctx, user); err != nil {
 			return err
 		}
 		printPolicy(s.e.stdout, policy)
@@ -268,8 +342,6 @@ func (s *rotation) dryRun(ctx context.Context) error {
 	if policy != nil && len(policy.Check(pw)) > 0 {
 		return errors.New("a generated password does not meet the policy")
 	}
-	fmt.Fprintf(s.e.stdout, "dry run: %d targets on %s; capabilities, input and policy checked; nothing was changed\n",
-		s.input.targets, s.m.Vendor())
 	return nil
 }
 
@@ -282,7 +354,7 @@ func (s *rotation) openOutputs() (err error) {
 	if s.f.passwordsOut == "" {
 		return nil
 	}
-	if s.pwOut, err = createPasswordsOut(s.f.passwordsOut, s.keys.recipients); err != nil {
+	if s.pwOut, err = createPasswordsOut(s.f.passwordsOut, s.keys.recipients, s.fleet != nil); err != nil {
 		s.abandonJournal()
 		return err
 	}
@@ -295,8 +367,9 @@ func (s *rotation) config() rotate.Config {
 	if s.journal != nil { // a nil *FileJournal in the interface would not be a nil Journal
 		conf.Journal = s.journal
 	}
-	if s.f.rate > 0 {
-		conf.Limits = map[facade.Vendor]rotate.Limit{s.m.Vendor(): {PerSecond: s.f.rate, Burst: 1}}
+	if s.f.rate > 0 { // every profile's pacer takes its vendor's limit
+		l := rotate.Limit{PerSecond: s.f.rate, Burst: 1}
+		conf.Limits = map[facade.Vendor]rotate.Limit{facade.VendorDocSpace: l, facade.VendorZendesk: l, facade.VendorGlowmarkt: l}
 	}
 	if s.e.terminal(s.e.stderr) {
 		conf.OnProgress = func(p rotate.Progress) { fmt.Fprint(s.e.stderr, "\r"+progressLine(p)) }
@@ -313,7 +386,7 @@ func (s *rotation) run(ctx context.Context) *tally {
 	fed := make(chan error, 1)
 	go func() {
 		defer close(targets)
-		fed <- s.feed(targets)
+		fed <- s.feed(runCtx, targets)
 	}()
 	t := &tally{worst: exitOK}
 	for r := range rotate.Run(runCtx, targets, s.config()) {
@@ -327,7 +400,7 @@ func (s *rotation) run(ctx context.Context) *tally {
 // feed reads the input and sends one target per line. At a bad line it stops the run (no new target
 // starts) and reads on, so that every later target is reported not started; it returns the first input
 // error.
-func (s *rotation) feed(targets chan<- rotate.Target) error {
+func (s *rotation) feed(ctx context.Context, targets chan<- rotate.Target) error {
 	in, err := s.e.openInput(s.f.input)
 	if err != nil {
 		s.stop(err)
@@ -339,13 +412,20 @@ func (s *rotation) feed(targets chan<- rotate.Target) error {
 		s.stop(err)
 		return err
 	}
-	src := checkedTargets{targetReader: tr, vendor: s.m.Vendor()}
+	src := checkedTargets{targetReader: tr, vendor: s.vendorOf}
 	var first error
 	for {
 		t, err := src.next()
+		var m facade.PasswordManager
+		if err == nil {
+			m, err = s.managerOf(ctx, t)
+		}
+		if err == nil {
+			t.user, err = s.resolve(ctx, m, t)
+		}
 		switch {
 		case err == nil:
-			targets <- rotate.Target{Manager: s.m, User: t.user}
+			targets <- rotate.Target{Manager: m, Profile: t.profile, User: t.user}
 		case errors.Is(err, io.EOF):
 			return cmp.Or(first, s.inputUnchanged(in))
 		case !isLineError(err):

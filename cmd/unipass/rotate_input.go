@@ -48,10 +48,12 @@ func inputFormatOf(flag, path string) (inputFormat, error) {
 	return "", usagef("--format must be csv or jsonl")
 }
 
-// target is one input line: the user to rotate.
+// target is one input line: the user to rotate, and the profile whose account it is ("" when the line
+// names none: the flags' account).
 type target struct {
-	line int // line number in the input, from 1
-	user string
+	line    int // line number in the input, from 1
+	user    string
+	profile string
 }
 
 // lineError is an input line rotate cannot use.
@@ -81,10 +83,11 @@ func newTargetReader(r io.Reader, f inputFormat) (targetReader, error) {
 	return newCSVTargets(r)
 }
 
-// csvTargets reads the "user" column of a CSV file.
+// csvTargets reads the "user" column of a CSV file, and its "profile" column when it has one.
 type csvTargets struct {
-	r   *csv.Reader
-	col int
+	r          *csv.Reader
+	col        int
+	profileCol int // -1: no profile column
 }
 
 func newCSVTargets(r io.Reader) (*csvTargets, error) {
@@ -95,12 +98,19 @@ func newCSVTargets(r io.Reader) (*csvTargets, error) {
 	if err != nil {
 		return nil, usagef("--input: reading the CSV header: %v", err)
 	}
+	c := &csvTargets{r: cr, col: -1, profileCol: -1}
 	for i, h := range header {
-		if strings.EqualFold(strings.TrimSpace(h), "user") {
-			return &csvTargets{r: cr, col: i}, nil
+		switch {
+		case strings.EqualFold(strings.TrimSpace(h), "user") && c.col < 0:
+			c.col = i
+		case strings.EqualFold(strings.TrimSpace(h), "profile") && c.profileCol < 0:
+			c.profileCol = i
 		}
 	}
-	return nil, usagef(`--input: the CSV needs a "user" column`)
+	if c.col < 0 {
+		return nil, usagef(`--input: the CSV needs a "user" column`)
+	}
+	return c, nil
 }
 
 func (c *csvTargets) next() (target, error) {
@@ -112,8 +122,18 @@ func (c *csvTargets) next() (target, error) {
 	if c.col >= len(rec) || strings.TrimSpace(rec[c.col]) == "" {
 		return target{}, &lineError{line: line, reason: "no user"}
 	}
-	return target{line: line, user: strings.TrimSpace(rec[c.col])}, nil
+	t := target{line: line, user: strings.TrimSpace(rec[c.col])}
+	if c.profileCol >= 0 {
+		if c.profileCol >= len(rec) || strings.TrimSpace(rec[c.profileCol]) == "" {
+			return target{}, &lineError{line: line, reason: "no profile (the input has a profile column)"}
+		}
+		t.profile = strings.TrimSpace(rec[c.profileCol])
+	}
+	return t, nil
 }
+
+// hasProfiles tells whether the CSV has a profile column.
+func (c *csvTargets) hasProfiles() bool { return c.profileCol >= 0 }
 
 // csvError makes a CSV parse error a *lineError.
 func csvError(err error) error {
@@ -139,11 +159,11 @@ func (j *jsonlTargets) next() (target, error) {
 		if strings.TrimSpace(j.sc.Text()) == "" {
 			continue
 		}
-		user, ok := jsonUser(j.sc.Bytes())
+		user, profile, ok := jsonTarget(j.sc.Bytes())
 		if !ok {
-			return target{}, &lineError{line: j.line, reason: "not a JSON object with a user"}
+			return target{}, &lineError{line: j.line, reason: "not a JSON object with a user (and, if any, a string profile)"}
 		}
-		return target{line: j.line, user: user}, nil
+		return target{line: j.line, user: user, profile: profile}, nil
 	}
 	if err := j.sc.Err(); err != nil {
 		return target{}, usagef("--input: line %d: %v", j.line+1, err)
@@ -151,29 +171,44 @@ func (j *jsonlTargets) next() (target, error) {
 	return target{}, io.EOF
 }
 
-// jsonUser reads {"user": "..."} or {"user": 123} (a number, such as a Zendesk ID).
-func jsonUser(line []byte) (string, bool) {
+// jsonTarget reads {"user": "..."} or {"user": 123} (a number, such as a Zendesk ID), with an optional
+// "profile" string.
+func jsonTarget(line []byte) (user, profile string, ok bool) {
 	var t struct {
-		User json.RawMessage `json:"user"`
+		User    json.RawMessage `json:"user"`
+		Profile *string         `json:"profile"`
 	}
 	if json.Unmarshal(line, &t) != nil || len(t.User) == 0 || string(t.User) == "null" {
-		return "", false
+		return "", "", false
+	}
+	if t.Profile != nil {
+		if profile = strings.TrimSpace(*t.Profile); profile == "" {
+			return "", "", false
+		}
 	}
 	var s string
 	if json.Unmarshal(t.User, &s) == nil {
 		s = strings.TrimSpace(s)
-		return s, s != ""
+		return s, profile, s != ""
 	}
 	var n json.Number
 	if json.Unmarshal(t.User, &n) == nil {
-		return n.String(), true
+		return n.String(), profile, true
 	}
-	return "", false
+	return "", "", false
 }
 
 // checkUser checks the syntax of a user reference the way the vendor's manager checks its argument before
-// sending anything: a DocSpace user ID is a UUID, a Zendesk user ID a positive integer.
+// sending anything: a DocSpace user ID is a UUID, a Zendesk user ID a positive integer; an email address
+// (looked up with FindUser, see resolveUser) is one "@" between a local part and a domain.
 func checkUser(v facade.Vendor, user string) error {
+	if strings.Contains(user, "@") && (v == facade.VendorDocSpace || v == facade.VendorZendesk) {
+		local, domain, _ := strings.Cut(user, "@")
+		if local == "" || domain == "" || strings.Contains(domain, "@") || strings.ContainsAny(user, " \t<>,;") {
+			return errors.New("not an email address")
+		}
+		return nil
+	}
 	switch v {
 	case facade.VendorDocSpace:
 		if _, err := uuid.Parse(user); err != nil || len(user) != 36 {
@@ -202,10 +237,12 @@ func isPositiveInt64(s string) bool {
 	return err == nil
 }
 
-// checkedTargets reads targets and refuses, as a *lineError, a user whose syntax the vendor refuses.
+// checkedTargets reads targets and refuses, as a *lineError, a target whose account cannot be told (an
+// unknown profile, a profile where the input names none) and a user whose syntax the vendor refuses.
 type checkedTargets struct {
 	targetReader
-	vendor facade.Vendor
+	// vendor returns the vendor of a target's account.
+	vendor func(target) (facade.Vendor, error)
 }
 
 func (c checkedTargets) next() (target, error) {
@@ -213,7 +250,11 @@ func (c checkedTargets) next() (target, error) {
 	if err != nil {
 		return t, err
 	}
-	if err := checkUser(c.vendor, t.user); err != nil {
+	v, err := c.vendor(t)
+	if err != nil {
+		return target{}, &lineError{line: t.line, reason: err.Error()}
+	}
+	if err := checkUser(v, t.user); err != nil {
 		return target{}, &lineError{line: t.line, reason: fmt.Sprintf("%q: %v", printable(t.user), err)}
 	}
 	return t, nil
@@ -263,27 +304,42 @@ type inputSummary struct {
 	targets  int
 	first    string // the first target's user
 	identity string // inputFile.identity after the last byte
+	// profiles holds the first user of each profile the input names (a fleet input); nil otherwise.
+	profiles map[string]string
 }
 
-// scanInput reads the whole input once, holding one line at a time: it checks every line and the syntax
-// of every user, counts the targets and hashes the bytes. The first bad line is returned as a usage error.
-func scanInput(in *inputFile, f inputFormat, v facade.Vendor) (inputSummary, error) {
+// scanInput reads the whole input once, holding one line at a time (and one entry per profile named): it
+// checks every line, the account of every target (vendor gives it) and the syntax of every user, counts
+// the targets and hashes the bytes. The first bad line is returned as a usage error.
+//
+// resolve turns a target's email address into its user ID (a lookup at the vendor, changing nothing); an
+// address that names nobody or more than one user is a bad line too.
+func scanInput(in *inputFile, f inputFormat, vendor func(target) (facade.Vendor, error), resolve func(target) (string, error)) (inputSummary, error) {
 	var s inputSummary
 	tr, err := newTargetReader(in.r, f)
 	if err != nil {
 		return s, err
 	}
-	src := checkedTargets{targetReader: tr, vendor: v}
+	src := checkedTargets{targetReader: tr, vendor: vendor}
 	for {
 		t, err := src.next()
 		if errors.Is(err, io.EOF) {
 			break
+		}
+		if err == nil {
+			_, err = resolve(t)
 		}
 		if err != nil {
 			return s, asUsage(err)
 		}
 		if s.targets == 0 {
 			s.first = t.user
+		}
+		if _, seen := s.profiles[t.profile]; t.profile != "" && !seen {
+			if s.profiles == nil {
+				s.profiles = map[string]string{}
+			}
+			s.profiles[t.profile] = t.user
 		}
 		s.targets++
 	}

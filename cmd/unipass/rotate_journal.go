@@ -58,9 +58,22 @@ func readKeyFile[T any](path string, parse func(io.Reader) ([]T, error)) ([]T, e
 	return parse(file)
 }
 
-// journalHeader names the run in its journal: vendor, base URL and input.
-func (s *rotation) journalHeader() rotate.JournalHeader {
-	return rotate.JournalHeader{Vendor: string(s.m.Vendor()), BaseURL: s.baseURL, Input: s.input.identity}
+// journalHeader names the run in its journal: vendor, base URL and input; for a fleet input, "mixed" and
+// its profiles (each with its vendor and base URL): those the input names, or, from standard input (not
+// read ahead), every profile of the config file.
+func (s *rotation) journalHeader() (rotate.JournalHeader, error) {
+	if s.fleet == nil {
+		return rotate.JournalHeader{Vendor: string(s.m.Vendor()), BaseURL: s.baseURL, Input: s.input.identity}, nil
+	}
+	names := sortedKeys(s.input.profiles)
+	if s.input.identity == stdinInput {
+		names = s.fleet.src.profileNames()
+	}
+	profiles, err := s.fleet.journalProfiles(names)
+	if err != nil {
+		return rotate.JournalHeader{}, err
+	}
+	return rotate.JournalHeader{Vendor: rotate.Mixed, Input: s.input.identity, Profiles: profiles}, nil
 }
 
 // journalOptions passes the age keys to the journal.
@@ -78,14 +91,20 @@ func (s *rotation) journalOptions() []rotate.JournalOption {
 // openJournal creates --journal, or opens --resume (refusing a journal of another run) and reads its
 // entries as the prior state of the run.
 func (s *rotation) openJournal() error {
-	var err error
+	if s.f.journal == "" && s.f.resume == "" {
+		return nil
+	}
+	header, err := s.journalHeader()
+	if err != nil {
+		return err
+	}
 	switch {
 	case s.f.journal != "":
-		if s.journal, err = rotate.CreateJournal(s.f.journal, s.journalHeader(), s.journalOptions()...); err != nil {
+		if s.journal, err = rotate.CreateJournal(s.f.journal, header, s.journalOptions()...); err != nil {
 			return usagef("--journal: %v", err)
 		}
 	case s.f.resume != "":
-		if s.journal, s.prior, err = rotate.OpenJournal(s.f.resume, s.journalHeader(), s.journalOptions()...); err != nil {
+		if s.journal, s.prior, err = rotate.OpenJournal(s.f.resume, header, s.journalOptions()...); err != nil {
 			return usagef("--resume: %v", err)
 		}
 	}

@@ -16,22 +16,24 @@ import (
 	"github.com/unipass/unipass/facade/rotate"
 )
 
-// passwordsOut is the --passwords-out file: CSV "user,password,status", plain (mode 0600) or one age file.
+// passwordsOut is the --passwords-out file: CSV "user,password,status" ("profile,user,password,status"
+// for a fleet input), plain (mode 0600) or one age file.
 type passwordsOut struct {
-	path string
-	file *os.File
-	enc  io.WriteCloser // the age stream; nil when plain
-	csv  *csv.Writer
+	path     string
+	file     *os.File
+	enc      io.WriteCloser // the age stream; nil when plain
+	csv      *csv.Writer
+	profiles bool // the profile column comes first
 }
 
-// createPasswordsOut creates path (it must not exist, mode 0600) and writes the header row; with
-// recipients, everything written to it is age-encrypted to them.
-func createPasswordsOut(path string, recipients []age.Recipient) (*passwordsOut, error) {
+// createPasswordsOut creates path (it must not exist, mode 0600) and writes the header row, with a
+// profile column first when profiles; with recipients, everything written to it is age-encrypted to them.
+func createPasswordsOut(path string, recipients []age.Recipient, profiles bool) (*passwordsOut, error) {
 	file, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600) // #nosec G304 -- the file the user named
 	if err != nil {
 		return nil, usagef("--passwords-out: %v", errors.Unwrap(err))
 	}
-	p := &passwordsOut{path: path, file: file}
+	p := &passwordsOut{path: path, file: file, profiles: profiles}
 	var w io.Writer = file
 	if len(recipients) > 0 {
 		if p.enc, err = age.Encrypt(file, recipients...); err != nil {
@@ -41,7 +43,11 @@ func createPasswordsOut(path string, recipients []age.Recipient) (*passwordsOut,
 		w = p.enc
 	}
 	p.csv = csv.NewWriter(w)
-	if err := p.row("user", "password", "status"); err != nil {
+	header := []string{"user", "password", "status"}
+	if profiles {
+		header = append([]string{"profile"}, header...)
+	}
+	if err := p.row(header...); err != nil {
 		p.remove()
 		return nil, err
 	}
@@ -49,7 +55,10 @@ func createPasswordsOut(path string, recipients []age.Recipient) (*passwordsOut,
 }
 
 // write adds a password and the status of its write.
-func (p *passwordsOut) write(user string, pw facade.Secret, st rotate.Status) error {
+func (p *passwordsOut) write(profile, user string, pw facade.Secret, st rotate.Status) error {
+	if p.profiles {
+		return p.row(profile, user, pw.Reveal(), string(st))
+	}
 	return p.row(user, pw.Reveal(), string(st))
 }
 
@@ -86,6 +95,7 @@ func (p *passwordsOut) remove() {
 // resultLine is one JSON line of rotate's output.
 type resultLine struct {
 	Index       int    `json:"index"`
+	Profile     string `json:"profile,omitempty"`
 	Vendor      string `json:"vendor"`
 	User        string `json:"user"`
 	Status      string `json:"status"`
@@ -175,7 +185,7 @@ func delivers(r rotate.Result) bool {
 // deliver writes a result: its password to the outputs, its JSON line to standard output.
 func (s *rotation) deliver(r rotate.Result, t *tally) {
 	t.add(r)
-	line := resultLine{Index: r.Index, Vendor: string(r.Vendor), User: r.User, Status: string(r.Status),
+	line := resultLine{Index: r.Index, Profile: r.Profile, Vendor: string(r.Vendor), User: r.User, Status: string(r.Status),
 		Resumed: r.Resumed, Attempts: r.Attempts, LatencyMS: r.Latency.Milliseconds()}
 	if r.Err != nil {
 		line.Error = printable(r.Err.Error())
@@ -184,8 +194,12 @@ func (s *rotation) deliver(r rotate.Result, t *tally) {
 		s.deliverPassword(r, &line, t)
 	}
 	if errors.Is(r.Err, rotate.ErrNotInInput) {
-		fmt.Fprintf(s.e.stderr, "unipass: the journal holds a password for user %q (%s), who is not in the input; it is delivered with the others\n",
-			printable(r.User), r.Status)
+		where := ""
+		if r.Profile != "" {
+			where = fmt.Sprintf(" of profile %q", printable(r.Profile))
+		}
+		fmt.Fprintf(s.e.stderr, "unipass: the journal holds a password for user %q%s (%s), who is not in the input; it is delivered with the others\n",
+			printable(r.User), where, r.Status)
 	}
 	if err := s.lines.Encode(line); err != nil && t.outputErr == nil {
 		t.outputErr = fmt.Errorf("standard output: %w", err)
@@ -202,7 +216,7 @@ func (s *rotation) deliverPassword(r rotate.Result, line *resultLine, t *tally) 
 	if s.pwOut == nil {
 		return
 	}
-	if err := s.pwOut.write(r.User, r.NewPassword, r.Status); err != nil && t.outputErr == nil {
+	if err := s.pwOut.write(r.Profile, r.User, r.NewPassword, r.Status); err != nil && t.outputErr == nil {
 		t.outputErr = err
 		s.stop(err)
 	}

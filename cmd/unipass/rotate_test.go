@@ -318,7 +318,12 @@ func TestCheckUser(t *testing.T) {
 		{facade.VendorDocSpace, "aae1e103-bca5-9fa1-ba8c-42058b4abf28", true},
 		{facade.VendorDocSpace, "{aae1e103-bca5-9fa1-ba8c-42058b4abf28}", false},
 		{facade.VendorDocSpace, "aae1e103bca59fa1ba8c42058b4abf28", false},
-		{facade.VendorDocSpace, "mike@example.com", false},
+		{facade.VendorDocSpace, "mike@example.com", true}, // looked up with FindUser
+		{facade.VendorZendesk, "mike@example.com", true},
+		{facade.VendorZendesk, "@example.com", false},
+		{facade.VendorZendesk, "mike@", false},
+		{facade.VendorZendesk, "mike@a@example.com", false},
+		{facade.VendorDocSpace, "Mike <mike@example.com>", false},
 	} {
 		assert.Equal(t, c.ok, checkUser(c.v, c.user) == nil, "%s %q", c.v, c.user)
 	}

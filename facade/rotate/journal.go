@@ -10,6 +10,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -49,22 +50,43 @@ func (s EntryState) valid() bool {
 
 // Entry is one journal record: a target's candidate password and the state of its write.
 type Entry struct {
-	// Key is TargetKey(Vendor, User).
+	// Key is ProfileKey(Profile, Vendor, User).
 	Key string
 	// Index is the target's position in the input stream of the run that recorded it.
-	Index  int
-	Vendor facade.Vendor
-	User   string
-	State  EntryState
+	Index int
+	// Profile is the target's Profile ("" for none).
+	Profile string
+	Vendor  facade.Vendor
+	User    string
+	State   EntryState
 	// Password is the candidate password. Every record carries it, so the last record of a key always
 	// holds the password that may be in effect.
 	Password facade.Secret
 	Time     time.Time
 }
 
-// TargetKey identifies a target across runs: "<vendor>:<user>" (vendor names hold no colon, so the key
-// splits at its first one).
+// TargetKey identifies a target without a profile across runs: "<vendor>:<user>" (vendor names hold no
+// colon, so the key splits at its first one). It is ProfileKey("", v, user).
 func TargetKey(v facade.Vendor, user string) string { return string(v) + ":" + user }
+
+// ProfileKey identifies a target of a profile across runs: "<profile>/<vendor>:<user>", or
+// TargetKey(v, user) when profile is "" (so journals of runs without profiles read as before). Profile
+// and vendor names hold neither "/" nor ":", so the key splits at its first "/" and first ":".
+func ProfileKey(profile string, v facade.Vendor, user string) string {
+	if profile == "" {
+		return TargetKey(v, user)
+	}
+	return profile + "/" + string(v) + ":" + user
+}
+
+// splitKey returns the parts of a key made by ProfileKey.
+func splitKey(key string) (profile string, v facade.Vendor, user string) {
+	head, user, _ := strings.Cut(key, ":")
+	if p, vendor, ok := strings.Cut(head, "/"); ok {
+		return p, facade.Vendor(vendor), user
+	}
+	return "", facade.Vendor(head), user
+}
 
 // Journal records each password write before it is sent, and its outcome after.
 type Journal interface {
@@ -78,7 +100,7 @@ var (
 	// ErrJournal: the journal could not be written or read. Run sends no write after it.
 	ErrJournal = errors.New("rotation journal failed")
 	// ErrJournalMismatch: OpenJournal was given a journal of another run (another vendor, base URL,
-	// input or format), or encryption options that do not fit it.
+	// fleet of profiles, input or format), or encryption options that do not fit it.
 	ErrJournalMismatch = errors.New("rotation journal belongs to another run")
 	// ErrDuplicateTarget: the target's key was seen earlier in the same run; nothing was sent for it.
 	ErrDuplicateTarget = errors.New("duplicate target")
@@ -88,9 +110,60 @@ var (
 
 // JournalHeader identifies a run; OpenJournal refuses a journal whose header differs.
 type JournalHeader struct {
-	Vendor  string // the vendor's name, or "mixed"
-	BaseURL string
+	Vendor  string // the vendor's name, or Mixed for a fleet run
+	BaseURL string // the vendor's address; "" for a fleet run (each profile has its own)
 	Input   string // identity of the input (the CLI uses a SHA-256 of the input file, or "-" for stdin)
+	// Profiles are the profiles of a fleet run (targets with a Target.Profile), in any order; nil for a
+	// run without profiles. OpenJournal compares them as a set: a journal of another fleet (a profile
+	// more or less, or one with another vendor or base URL) is refused.
+	Profiles []JournalProfile
+}
+
+// Mixed is JournalHeader.Vendor of a fleet run, whose targets are of several vendors or tenants.
+const Mixed = "mixed"
+
+// JournalProfile is one profile of a fleet run in the journal's header: its name, vendor and base URL.
+type JournalProfile struct {
+	Name    string `json:"name"`
+	Vendor  string `json:"vendor"`
+	BaseURL string `json:"base_url"`
+}
+
+// sortedProfiles returns a copy of ps sorted by name, nil when empty.
+func sortedProfiles(ps []JournalProfile) []JournalProfile {
+	if len(ps) == 0 {
+		return nil
+	}
+	out := slices.Clone(ps)
+	slices.SortFunc(out, func(a, b JournalProfile) int { return strings.Compare(a.Name, b.Name) })
+	return out
+}
+
+// profileDiffs names the profiles that differ between a journal's header and a run's.
+func profileDiffs(journal, run []JournalProfile) []string {
+	in := func(ps []JournalProfile) map[string]JournalProfile {
+		m := make(map[string]JournalProfile, len(ps))
+		for _, p := range ps {
+			m[p.Name] = p
+		}
+		return m
+	}
+	jm, rm := in(journal), in(run)
+	var diffs []string
+	for _, p := range sortedProfiles(journal) {
+		switch q, ok := rm[p.Name]; {
+		case !ok:
+			diffs = append(diffs, fmt.Sprintf("profile %q is in the journal, not in this run", p.Name))
+		case q != p:
+			diffs = append(diffs, fmt.Sprintf("profile %q is %s at %q in the journal, %s at %q in this run", p.Name, p.Vendor, p.BaseURL, q.Vendor, q.BaseURL))
+		}
+	}
+	for _, p := range sortedProfiles(run) {
+		if _, ok := jm[p.Name]; !ok {
+			diffs = append(diffs, fmt.Sprintf("profile %q is in this run, not in the journal", p.Name))
+		}
+	}
+	return diffs
 }
 
 // JournalOption configures CreateJournal and OpenJournal.
@@ -126,13 +199,14 @@ const (
 
 // fileHeader is the journal's first line.
 type fileHeader struct {
-	Format    string    `json:"format"`
-	Version   int       `json:"version"`
-	Vendor    string    `json:"vendor"`
-	BaseURL   string    `json:"base_url"`
-	Input     string    `json:"input"`
-	Passwords string    `json:"passwords"`
-	Created   time.Time `json:"created"`
+	Format    string           `json:"format"`
+	Version   int              `json:"version"`
+	Vendor    string           `json:"vendor"`
+	BaseURL   string           `json:"base_url"`
+	Profiles  []JournalProfile `json:"profiles,omitempty"`
+	Input     string           `json:"input"`
+	Passwords string           `json:"passwords"`
+	Created   time.Time        `json:"created"`
 }
 
 // fileEntry is one entry line; the key comes first and the password last, so that a line cut short by a
@@ -140,6 +214,7 @@ type fileHeader struct {
 type fileEntry struct {
 	Key         string     `json:"key"`
 	Index       int        `json:"index"`
+	Profile     string     `json:"profile,omitempty"`
 	Vendor      string     `json:"vendor"`
 	User        string     `json:"user"`
 	State       EntryState `json:"state"`
@@ -178,7 +253,7 @@ func CreateJournal(path string, h JournalHeader, opts ...JournalOption) (*FileJo
 		return nil, fmt.Errorf("rotate: creating the journal: %w: %w", ErrJournal, err)
 	}
 	fh := fileHeader{Format: journalFormat, Version: journalVersion, Vendor: h.Vendor, BaseURL: h.BaseURL,
-		Input: h.Input, Passwords: passwordsPlain, Created: time.Now().UTC()}
+		Profiles: sortedProfiles(h.Profiles), Input: h.Input, Passwords: passwordsPlain, Created: time.Now().UTC()}
 	if len(cfg.recipients) > 0 {
 		fh.Passwords = passwordsAge
 	}
@@ -276,6 +351,7 @@ func checkHeader(fh fileHeader, h JournalHeader, cfg *journalConfig) error {
 	}
 	differ("vendor", fh.Vendor, h.Vendor)
 	differ("base URL", fh.BaseURL, h.BaseURL)
+	diffs = append(diffs, profileDiffs(fh.Profiles, h.Profiles)...)
 	differ("input", fh.Input, h.Input)
 	if len(diffs) > 0 {
 		return fmt.Errorf("rotate: %w: %s", ErrJournalMismatch, strings.Join(diffs, "; "))
@@ -405,8 +481,8 @@ func (r *journalReader) partial(data []byte) {
 		return // the cut record never returned, so nothing was sent with it: the key's previous entry stands
 	}
 	if e.Vendor == "" || e.User == "" {
-		v, u, _ := strings.Cut(e.Key, ":")
-		e.Vendor, e.User = v, u
+		p, v, u := splitKey(e.Key)
+		e.Profile, e.Vendor, e.User = p, string(v), u
 	}
 	e.State = EntryPending
 	r.entries[e.Key] = rawEntry{fileEntry: e, line: r.line}
@@ -419,7 +495,7 @@ func partialEntry(data []byte) fileEntry {
 	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
 		return e
 	}
-	fields := map[string]any{"key": &e.Key, "index": &e.Index, "vendor": &e.Vendor, "user": &e.User,
+	fields := map[string]any{"key": &e.Key, "index": &e.Index, "profile": &e.Profile, "vendor": &e.Vendor, "user": &e.User,
 		"time": &e.Time, "password": &e.Password, "password_age": &e.PasswordAge}
 	for dec.More() {
 		name, err := dec.Token()
@@ -441,7 +517,7 @@ func partialEntry(data []byte) fileEntry {
 func (r *journalReader) decrypt() (map[string]Entry, error) {
 	out := make(map[string]Entry, len(r.entries))
 	for k, re := range r.entries {
-		e := Entry{Key: k, Index: re.Index, Vendor: facade.Vendor(re.Vendor), User: re.User, State: re.State, Time: re.Time}
+		e := Entry{Key: k, Index: re.Index, Profile: re.Profile, Vendor: facade.Vendor(re.Vendor), User: re.User, State: re.State, Time: re.Time}
 		switch {
 		case re.PasswordAge != "":
 			pw, err := openPassword(re.PasswordAge, r.cfg.identities)
@@ -547,7 +623,7 @@ func (j *FileJournal) encode(e Entry) ([]byte, error) {
 	if e.Key == "" || !e.State.valid() {
 		return nil, fmt.Errorf("rotate: %w: an entry needs a key and a state (got %q)", ErrJournal, e.State)
 	}
-	fe := fileEntry{Key: e.Key, Index: e.Index, Vendor: string(e.Vendor), User: e.User, State: e.State, Time: e.Time.UTC()}
+	fe := fileEntry{Key: e.Key, Index: e.Index, Profile: e.Profile, Vendor: string(e.Vendor), User: e.User, State: e.State, Time: e.Time.UTC()}
 	if fe.Time.IsZero() {
 		fe.Time = time.Now().UTC()
 	}

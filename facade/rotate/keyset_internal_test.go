@@ -2,6 +2,7 @@ package rotate
 
 import (
 	"fmt"
+	"slices"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -10,7 +11,7 @@ import (
 func TestKeySet(t *testing.T) {
 	t.Parallel()
 	s := newKeySet()
-	const n = 5000
+	const n = 50_000
 	for i := range n {
 		assert.False(t, s.add(fmt.Sprint("zendesk:", i)), "new key %d", i)
 	}
@@ -20,7 +21,11 @@ func TestKeySet(t *testing.T) {
 	assert.False(t, s.add("zendesk:new"))
 	total := len(s.buf)
 	for _, r := range s.runs {
-		total += len(r)
+		total += r.n
+		for _, c := range r.chunks {
+			assert.LessOrEqual(t, len(c), chunkSize)
+			assert.True(t, slices.IsSorted(c))
+		}
 	}
 	assert.Equal(t, n+1, total, "each key once")
 }

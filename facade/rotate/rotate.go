@@ -1,10 +1,11 @@
 // Package rotate runs bulk password rotation over facade managers: targets come in as a stream, run with
 // bounded concurrency at each vendor's rate limit, and one result per target streams back. It uses only
-// the facade's public interface.
+// the facade's public interface. One run may span vendors and tenants: each Target.Profile (a tenant
+// behind its own manager) has its own pacer and its own key space.
 //
 // Nothing is lost: with a Journal, each candidate password is recorded durably before its write is sent
 // and the outcome after. A write answered 429 is sent again after the vendor's Retry-After (the whole
-// vendor pauses meanwhile, at most Config.MaxWait). A write whose outcome is unknown is settled with the
+// profile, or the vendor's targets without a profile, pause meanwhile, at most Config.MaxWait). A write whose outcome is unknown is settled with the
 // manager's Verify: the candidate verifies → done; a refused Verify → the same password is sent once more
 // (it can only end with the delivered password in effect); what Verify cannot settle (it fails, or is
 // unavailable) ends Unknown with the candidate password in the result, for a person to settle. No write
@@ -15,6 +16,7 @@ import (
 	"context"
 	"fmt"
 	"sort"
+	"strings"
 	"sync"
 	"time"
 
@@ -25,6 +27,13 @@ import (
 type Target struct {
 	Manager facade.PasswordManager
 	User    string
+	// Profile names the account's group: one vendor tenant (a DocSpace portal, a Zendesk instance) seen
+	// through one manager. Targets of one profile share a pacer (limit from Config.ProfileLimits), and a
+	// user ID is one account within a profile: the key of a target is ProfileKey(Profile, vendor, User),
+	// so the same user ID in two profiles is two accounts. "" is the vendor's default group: the targets
+	// of a vendor without a profile share one pacer (Config.Limits) and the key TargetKey(vendor, User).
+	// A profile name holds neither "/" nor ":" (Run fails a target whose does, sending nothing).
+	Profile string
 	// NewPassword is the password to set; when zero, one is generated to fit the vendor's policy.
 	NewPassword facade.Secret
 	// OldPassword, when set, makes the rotation a ChangePassword (the user proves the old one) instead of
@@ -51,11 +60,12 @@ const (
 type Result struct {
 	// Index is the target's position in the input stream, from 0; -1 for a journal entry of an earlier
 	// run whose target is not in the input (Err matches ErrNotInInput).
-	Index  int
-	Vendor facade.Vendor
-	User   string
-	Status Status
-	Err    error
+	Index   int
+	Profile string // the target's Profile
+	Vendor  facade.Vendor
+	User    string
+	Status  Status
+	Err     error
 	// Attempts counts the requests sent for the target's write in this run (0 when none was sent).
 	Attempts int
 	Latency  time.Duration
@@ -102,6 +112,10 @@ type Config struct {
 	Concurrency int
 	// Limits replaces DefaultLimits per vendor.
 	Limits map[facade.Vendor]Limit
+	// ProfileLimits sets the limit of a profile's pacer (Target.Profile); a profile not in it takes its
+	// vendor's limit (Limits, else DefaultLimits). Each profile has its own pacer: a 429 pauses only the
+	// profile that got it.
+	ProfileLimits map[string]Limit
 	// Total is the number of targets, when known, for Progress.
 	Total int
 	// OnProgress is called after every target, from one goroutine at a time.
@@ -155,7 +169,7 @@ type Config struct {
 // cancelled are not cut short (they run under context.WithoutCancel, bounded by the manager's own
 // timeout and retry limits) and are reconciled the same way.
 //
-// A target whose TargetKey was seen earlier in the run is refused (Failed, ErrDuplicateTarget, nothing
+// A target whose key (ProfileKey) was seen earlier in the run is refused (Failed, ErrDuplicateTarget, nothing
 // sent). To tell, Run keeps the 64-bit keyed hashes (hash/maphash) of the keys seen, in sorted runs: about
 // 8 bytes a target, and a chance of under 1 in 10^7 for a million targets that a target is wrongly
 // refused (it is then reported, never sent). Memory otherwise does not grow with the number of targets.
@@ -172,7 +186,7 @@ func Run(ctx context.Context, targets <-chan Target, cfg Config) <-chan Result {
 	if cfg.MaxWait <= 0 {
 		cfg.MaxWait = DefaultMaxWait
 	}
-	r := &runner{cfg: cfg, pacers: map[facade.Vendor]*pacer{}, policies: map[facade.PasswordManager]*policyEntry{},
+	r := &runner{cfg: cfg, pacers: map[pacerKey]*pacer{}, policies: map[facade.PasswordManager]*policyEntry{},
 		start: time.Now(), seen: newKeySet(), priorSeen: map[string]bool{}}
 	out := make(chan Result, cfg.Concurrency)
 	type job struct {
@@ -223,7 +237,7 @@ type runner struct {
 	priorSeen map[string]bool
 
 	mu       sync.Mutex
-	pacers   map[facade.Vendor]*pacer
+	pacers   map[pacerKey]*pacer
 	policies map[facade.PasswordManager]*policyEntry
 	progress Progress
 	stopErr  error // the first journal failure
@@ -235,10 +249,15 @@ func (r *runner) admit(ctx context.Context, i int, t Target) (Result, bool) {
 	if t.Manager == nil {
 		return Result{}, false // reported by rotate
 	}
-	key := TargetKey(t.Manager.Vendor(), t.User)
+	if err := checkProfile(t.Profile); err != nil {
+		res := r.newResult(i, t)
+		res.Err = err
+		return res, true
+	}
+	key := t.key()
 	if r.seen.add(key) {
 		res := r.newResult(i, t)
-		res.Err = fmt.Errorf("rotate: %s user %q: %w: it appears earlier in the input", res.Vendor, t.User, ErrDuplicateTarget)
+		res.Err = fmt.Errorf("rotate: %s user %q: %w: it appears earlier in the input", describe(t.Profile, res.Vendor), t.User, ErrDuplicateTarget)
 		return res, true
 	}
 	prior, hasPrior := r.cfg.Prior[key]
@@ -263,7 +282,7 @@ func (r *runner) cancelled(i int, t Target, err error) Result {
 	if t.Manager == nil {
 		return r.notStarted(i, t, err)
 	}
-	prior, hasPrior := r.cfg.Prior[TargetKey(t.Manager.Vendor(), t.User)]
+	prior, hasPrior := r.cfg.Prior[t.key()]
 	return r.stoppedResult(i, t, prior, hasPrior, err)
 }
 
@@ -310,15 +329,16 @@ func (r *runner) notInInput() []Result {
 		if r.priorSeen[key] {
 			continue
 		}
-		res := Result{Index: -1, Vendor: e.Vendor, User: e.User, Status: statusOf(e.State), Resumed: true}
+		res := Result{Index: -1, Profile: e.Profile, Vendor: e.Vendor, User: e.User, Status: statusOf(e.State), Resumed: true}
 		if res.Status != NotStarted {
 			res.NewPassword = e.Password
 		}
-		res.Err = fmt.Errorf("rotate: %s user %q is %s in the journal: %w", e.Vendor, e.User, e.State, ErrNotInInput)
+		res.Err = fmt.Errorf("rotate: %s user %q is %s in the journal: %w", describe(e.Profile, e.Vendor), e.User, e.State, ErrNotInInput)
 		out = append(out, res)
 	}
 	sort.Slice(out, func(a, b int) bool {
-		ea, eb := r.cfg.Prior[TargetKey(out[a].Vendor, out[a].User)], r.cfg.Prior[TargetKey(out[b].Vendor, out[b].User)]
+		ea := r.cfg.Prior[ProfileKey(out[a].Profile, out[a].Vendor, out[a].User)]
+		eb := r.cfg.Prior[ProfileKey(out[b].Profile, out[b].Vendor, out[b].User)]
 		if ea.Index != eb.Index {
 			return ea.Index < eb.Index
 		}
@@ -328,7 +348,7 @@ func (r *runner) notInInput() []Result {
 }
 
 func (r *runner) newResult(i int, t Target) Result {
-	res := Result{Index: i, User: t.User, Status: Failed}
+	res := Result{Index: i, Profile: t.Profile, User: t.User, Status: Failed}
 	if t.Manager != nil {
 		res.Vendor = t.Manager.Vendor()
 	}
@@ -373,22 +393,57 @@ func (r *runner) report(out chan<- Result, res Result) {
 	}
 }
 
-func (r *runner) pacer(v facade.Vendor) *pacer {
+// pacerKey names a pacer: one per profile, and one per vendor for the targets without a profile.
+type pacerKey struct {
+	profile string
+	vendor  facade.Vendor
+}
+
+// pacer returns the pacer of a profile (of the vendor's default group when profile is ""), creating it
+// at its limit: ProfileLimits, else the vendor's.
+func (r *runner) pacer(profile string, v facade.Vendor) *pacer {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	p, ok := r.pacers[v]
+	k := pacerKey{profile, v}
+	p, ok := r.pacers[k]
 	if !ok {
-		l, set := r.cfg.Limits[v]
-		if !set {
-			l = DefaultLimits()[v]
-		}
-		if l.PerSecond <= 0 {
-			l = Limit{PerSecond: 1, Burst: 1}
-		}
-		p = newPacer(v, l, r.cfg.MaxWait)
-		r.pacers[v] = p
+		p = newPacer(describe(profile, v), r.limit(profile, v), r.cfg.MaxWait)
+		r.pacers[k] = p
 	}
 	return p
+}
+
+// limit is the limit of a profile's pacer.
+func (r *runner) limit(profile string, v facade.Vendor) Limit {
+	l, set := r.cfg.ProfileLimits[profile]
+	if !set || profile == "" {
+		if l, set = r.cfg.Limits[v]; !set {
+			l = DefaultLimits()[v]
+		}
+	}
+	if l.PerSecond <= 0 {
+		l = Limit{PerSecond: 1, Burst: 1}
+	}
+	return l
+}
+
+// key is the target's key in the run and the journal.
+func (t Target) key() string { return ProfileKey(t.Profile, t.Manager.Vendor(), t.User) }
+
+// describe names a vendor, with its profile when it has one: `zendesk (profile "support")`.
+func describe(profile string, v facade.Vendor) string {
+	if profile == "" {
+		return string(v)
+	}
+	return fmt.Sprintf("%s (profile %q)", v, profile)
+}
+
+// checkProfile refuses a profile name that would make keys ambiguous.
+func checkProfile(profile string) error {
+	if strings.ContainsAny(profile, "/:") {
+		return fmt.Errorf("rotate: profile %q: a profile name holds neither / nor :: %w", profile, facade.ErrInvalidInput)
+	}
+	return nil
 }
 
 type policyEntry struct {

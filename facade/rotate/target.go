@@ -65,12 +65,12 @@ func (r *runner) rotate(ctx context.Context, i int, t Target) Result {
 		res.Err = errors.New("rotate: target without a manager")
 		return res
 	}
-	a := &target{r: r, t: t, key: TargetKey(res.Vendor, t.User), index: i, change: !t.OldPassword.IsZero(), res: res}
+	a := &target{r: r, t: t, key: t.key(), index: i, change: !t.OldPassword.IsZero(), res: res}
 	prior, hasPrior := r.cfg.Prior[a.key]
 	if err := r.stopped(); err != nil {
 		return r.stoppedResult(i, t, prior, hasPrior, &errStopped{err})
 	}
-	a.p = r.pacer(res.Vendor)
+	a.p = r.pacer(t.Profile, res.Vendor)
 	a.obs = facade.WithObserver(ctx, func(info facade.ResponseInfo) {
 		if info.Operation == facade.OpSetPassword || info.Operation == facade.OpChangePassword {
 			a.res.Attempts++
@@ -86,7 +86,7 @@ func (r *runner) rotate(ctx context.Context, i int, t Target) Result {
 		if a.change {
 			op = facade.OpChangePassword
 		}
-		a.res.Err = fmt.Errorf("rotate: %s cannot %s: %w", res.Vendor, op, facade.ErrUnsupported)
+		a.res.Err = fmt.Errorf("rotate: %s cannot %s: %w", describe(t.Profile, res.Vendor), op, facade.ErrUnsupported)
 		return a.res
 	}
 	pw, err := a.candidate(ctx)
@@ -286,7 +286,7 @@ func (a *target) record(state EntryState, pw facade.Secret) error {
 	if err := a.r.stopped(); err != nil {
 		return &errStopped{err}
 	}
-	err := j.Record(Entry{Key: a.key, Index: a.index, Vendor: a.res.Vendor, User: a.t.User, State: state, Password: pw, Time: time.Now().UTC()})
+	err := j.Record(Entry{Key: a.key, Index: a.index, Profile: a.t.Profile, Vendor: a.res.Vendor, User: a.t.User, State: state, Password: pw, Time: time.Now().UTC()})
 	if err == nil {
 		return nil
 	}
@@ -327,11 +327,11 @@ func (r *runner) stop(err error) {
 	}
 }
 
-// pacer keeps one vendor's requests under its limit. It slows down when answers report little remaining
+// pacer keeps one profile's requests (or, without a profile, one vendor's) under its limit. It slows down when answers report little remaining
 // quota, and pauses every request to the vendor on a 429 for its Retry-After, at most maxWait; a longer
 // Retry-After blocks the vendor (every wait fails with ErrRateLimited) until the time it names.
 type pacer struct {
-	vendor  facade.Vendor
+	name    string // the vendor, and the profile when there is one
 	lim     *rate.Limiter
 	base    rate.Limit
 	maxWait time.Duration
@@ -342,8 +342,8 @@ type pacer struct {
 	blockedFor   time.Duration
 }
 
-func newPacer(v facade.Vendor, l Limit, maxWait time.Duration) *pacer {
-	return &pacer{vendor: v, lim: rate.NewLimiter(rate.Limit(l.PerSecond), max(l.Burst, 1)), base: rate.Limit(l.PerSecond), maxWait: maxWait}
+func newPacer(name string, l Limit, maxWait time.Duration) *pacer {
+	return &pacer{name: name, lim: rate.NewLimiter(rate.Limit(l.PerSecond), max(l.Burst, 1)), base: rate.Limit(l.PerSecond), maxWait: maxWait}
 }
 
 // wait blocks until the vendor may get another request.
@@ -374,7 +374,7 @@ func (p *pacer) pause() (time.Duration, error) {
 	now := time.Now()
 	if now.Before(p.blockedUntil) {
 		return 0, fmt.Errorf("rotate: %s asked to wait %s, more than the %s cap (Config.MaxWait); no request until %s: %w",
-			p.vendor, p.blockedFor.Round(time.Second), p.maxWait, p.blockedUntil.UTC().Format(time.RFC3339), facade.ErrRateLimited)
+			p.name, p.blockedFor.Round(time.Second), p.maxWait, p.blockedUntil.UTC().Format(time.RFC3339), facade.ErrRateLimited)
 	}
 	return p.pausedUntil.Sub(now), nil
 }

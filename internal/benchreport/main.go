@@ -92,6 +92,9 @@ func report(r io.Reader, w io.Writer) error {
 	wall, limited, lost := must("BenchmarkBulkRotation", "wall/ideal"), must("BenchmarkBulkRotation", "429s"), must("BenchmarkBulkRotation", "lost")
 	jwall, jlost := must("BenchmarkBulkRotationJournal", "wall/ideal"), must("BenchmarkBulkRotationJournal", "lost")
 	h1, h10 := must("BenchmarkRotationPeakHeap/1000", "peak-heap-MiB"), must("BenchmarkRotationPeakHeap/10000", "peak-heap-MiB")
+	fwall, fsecs, flost, ffailed := must("BenchmarkFleetRotation", "wall/ideal"), must("BenchmarkFleetRotation", "wall-s"),
+		must("BenchmarkFleetRotation", "lost"), must("BenchmarkFleetRotation", "failed")
+	fh10, fh100 := must("BenchmarkFleetPeakHeap/10000", "peak-heap-MiB"), must("BenchmarkFleetPeakHeap/100000", "peak-heap-MiB")
 	initMS, initB, size := must("BenchmarkFacadeProgram", "nonstd-init-ms"), must("BenchmarkFacadeProgram", "nonstd-init-B"), must("BenchmarkFacadeProgram", "size/nethttp")
 	if len(errs) > 0 {
 		return fmt.Errorf("%s", strings.Join(errs, "; "))
@@ -112,6 +115,13 @@ func report(r io.Reader, w io.Writer) error {
 	fmt.Fprintf(w, "peak heap 1,000 targets (MiB)            %-12.2f -               -\n", h1)
 	fmt.Fprintf(w, "peak heap 10,000 targets (MiB)           %-12.2f -               -\n", h10)
 	fmt.Fprintf(w, "peak heap 10,000 / 1,000                 %-12s ≤ 1.2×          %s\n", fmt.Sprintf("%.3f×", h10/h1), verdict(h10 <= 1.2*h1))
+	fmt.Fprintf(w, "fleet 100,000 over 20 profiles (s)       %-12.2f -               -\n", fsecs)
+	fmt.Fprintf(w, "fleet wall / slowest profile's ideal     %-12s ≤ 1.05×         %s\n", fmt.Sprintf("%.3f×", fwall), verdict(fwall <= 1.05))
+	fmt.Fprintf(w, "fleet targets lost                       %-12.0f 0               %s\n", flost, verdict(flost == 0))
+	fmt.Fprintf(w, "fleet targets failed                     %-12.0f -               -\n", ffailed)
+	fmt.Fprintf(w, "fleet peak heap 10,000 targets (MiB)     %-12.2f -               -\n", fh10)
+	fmt.Fprintf(w, "fleet peak heap 100,000 targets (MiB)    %-12.2f -               -\n", fh100)
+	fmt.Fprintf(w, "fleet peak heap 100,000 / 10,000         %-12s ≤ 1.2×          %s\n", fmt.Sprintf("%.3f×", fh100/fh10), verdict(fh100 <= 1.2*fh10))
 	fmt.Fprintf(w, "facade program binary / net/http         %-12s ≤ 1.5×          %s\n", fmt.Sprintf("%.3f×", size), verdict(size <= 1.5))
 	fmt.Fprintf(w, "facade program non-std init (ms)         %-12.3f < 2             %s\n", initMS, verdict(initMS < 2))
 	fmt.Fprintf(w, "facade program non-std init (KiB)        %-12.1f -               -\n", initB/1024)

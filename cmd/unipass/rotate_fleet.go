@@ -1,0 +1,224 @@
+package main
+
+// Fleet rotation: an input with a profile column (CSV) or field (JSON lines) names, on every line, the
+// profile of the config file whose account the user is in. One run then rotates across vendors and
+// tenants: a manager and a pacer per profile, one result stream, one journal, one --passwords-out.
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+
+	"github.com/unipass/unipass/facade"
+	"github.com/unipass/unipass/facade/rotate"
+)
+
+// managerSource gives the profiles a fleet input names: the config file's (configProfiles), or a test's.
+type managerSource interface {
+	// profile returns a profile's vendor and base URL without reading its credential; an unknown profile
+	// is an error that names the profiles there are.
+	profile(name string) (fleetProfile, error)
+	// profileNames lists every profile.
+	profileNames() []string
+	// manager builds the named profile's manager, reading its credential (bounded by ctx).
+	manager(ctx context.Context, name string) (facade.PasswordManager, error)
+}
+
+// fleetProfile is what a fleet rotation needs to know of a profile before building its manager.
+type fleetProfile struct {
+	name    string
+	vendor  facade.Vendor
+	baseURL string
+}
+
+// configProfiles is the config file's profiles as a managerSource.
+type configProfiles struct{ pc *profileConfig }
+
+func (c configProfiles) profile(name string) (fleetProfile, error) {
+	p, err := c.pc.lookup(name)
+	if err != nil {
+		return fleetProfile{}, errors.Unwrap(err) // a usage error of its own; the line error says more
+	}
+	base := p.baseURL
+	if base == "" && p.vendor == string(facade.VendorGlowmarkt) {
+		base = facade.DefaultGlowmarktURL
+	}
+	return fleetProfile{name: name, vendor: facade.Vendor(p.vendor), baseURL: strings.TrimSuffix(base, "/")}, nil
+}
+
+func (c configProfiles) profileNames() []string { return c.pc.names }
+
+func (c configProfiles) manager(ctx context.Context, name string) (facade.PasswordManager, error) {
+	return c.pc.manager(ctx, name)
+}
+
+// fleet is a fleet rotation's profiles: looked up and managers built once each, as the input names them.
+// Used from one goroutine at a time (the input check, then the feed).
+type fleet struct {
+	src      managerSource
+	profiles map[string]fleetProfile
+	managers map[string]facade.PasswordManager
+}
+
+func newFleet(src managerSource) *fleet {
+	return &fleet{src: src, profiles: map[string]fleetProfile{}, managers: map[string]facade.PasswordManager{}}
+}
+
+// lookup returns a profile, looked up once.
+func (f *fleet) lookup(name string) (fleetProfile, error) {
+	if p, ok := f.profiles[name]; ok {
+		return p, nil
+	}
+	p, err := f.src.profile(name)
+	if err != nil {
+		return p, err
+	}
+	f.profiles[name] = p
+	return p, nil
+}
+
+// manager returns a profile's manager, built once; a vendor that cannot set passwords is refused.
+func (f *fleet) manager(ctx context.Context, name string) (facade.PasswordManager, error) {
+	if m, ok := f.managers[name]; ok {
+		return m, nil
+	}
+	m, err := f.src.manager(ctx, name)
+	if err != nil {
+		return nil, err
+	}
+	if !m.Capabilities().SetPassword {
+		return nil, usagef("profile %q: %s cannot set passwords (rotate sets them): %w", name, m.Vendor(), facade.ErrUnsupported)
+	}
+	f.managers[name] = m
+	return m, nil
+}
+
+// buildAll builds the managers of the named profiles, in name order, before anything is sent.
+func (f *fleet) buildAll(ctx context.Context, names []string) error {
+	for _, name := range names {
+		if _, err := f.manager(ctx, name); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// journalProfiles names the profiles in a journal's header.
+func (f *fleet) journalProfiles(names []string) ([]rotate.JournalProfile, error) {
+	out := make([]rotate.JournalProfile, 0, len(names))
+	for _, name := range names {
+		p, err := f.lookup(name)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, rotate.JournalProfile{Name: p.name, Vendor: string(p.vendor), BaseURL: p.baseURL})
+	}
+	return out, nil
+}
+
+// sortedKeys returns a map's keys in order.
+func sortedKeys[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// vendorOf returns the vendor of a target's account: its profile's in a fleet input, the flags' otherwise.
+// In a fleet input every line names a profile; in another, none does.
+func (s *rotation) vendorOf(t target) (facade.Vendor, error) {
+	switch {
+	case s.fleet == nil && t.profile != "":
+		return "", fmt.Errorf("names profile %q, but the first line names none: give a profile on every line or on none", printable(t.profile))
+	case s.fleet == nil:
+		return s.m.Vendor(), nil
+	case t.profile == "":
+		return "", errors.New("names no profile, but the first line does: give a profile on every line or on none")
+	}
+	p, err := s.fleet.lookup(t.profile)
+	if err != nil {
+		return "", err
+	}
+	return p.vendor, nil
+}
+
+// managerOf returns the manager of a target's account.
+func (s *rotation) managerOf(ctx context.Context, t target) (facade.PasswordManager, error) {
+	if s.fleet == nil {
+		return s.m, nil
+	}
+	m, err := s.fleet.manager(ctx, t.profile)
+	if err != nil {
+		return nil, &lineError{line: t.line, reason: err.Error()}
+	}
+	return m, nil
+}
+
+// resolve returns a target's user ID: the input's, or, for an email address, the ID FindUser finds at the
+// vendor (one read). An address that names nobody or more than one user, or given to a vendor that cannot
+// look users up, is a *lineError; another failure of the lookup is returned as it is.
+func (s *rotation) resolve(ctx context.Context, m facade.PasswordManager, t target) (string, error) {
+	id, err := resolveUser(ctx, m, t.user)
+	var ue *usageError
+	if errors.As(err, &ue) {
+		return "", &lineError{line: t.line, reason: err.Error()}
+	}
+	if err != nil {
+		return "", fmt.Errorf("--input: line %d: %w", t.line, err)
+	}
+	return id, nil
+}
+
+// detectFleet tells whether the input names profiles: a CSV with a profile column, or JSON lines whose
+// first target has a profile field. It reads only the start of the input; standard input is replayed
+// whole afterwards.
+func (s *rotation) detectFleet() (bool, error) {
+	var r io.Reader
+	if s.f.input == stdinInput {
+		var seen bytes.Buffer
+		r = io.TeeReader(s.e.stdin, &seen)
+		defer func(rest io.Reader) { s.e.stdin = io.MultiReader(&seen, rest) }(s.e.stdin)
+	} else {
+		in, err := s.e.openInput(s.f.input)
+		if err != nil {
+			return false, err
+		}
+		defer func() { _ = in.Close() }()
+		r = in.r
+	}
+	br := bufio.NewReader(stripBOM(r)) // what it reads ahead of a line is replayed too
+	if s.format == formatCSV {
+		header, err := br.ReadString('\n')
+		if err != nil && !errors.Is(err, io.EOF) {
+			return false, usagef("--input: %v", err)
+		}
+		c, err := newCSVTargets(strings.NewReader(header))
+		return err == nil && c.hasProfiles(), nil
+	}
+	var line []byte
+	for {
+		chunk, err := br.ReadSlice('\n')
+		line = append(line, chunk...)
+		if errors.Is(err, bufio.ErrBufferFull) && len(line) <= maxInputLine {
+			continue // a long line: read on
+		}
+		if len(bytes.TrimSpace(line)) > 0 {
+			_, profile, _ := jsonTarget(line)
+			return profile != "", nil
+		}
+		if errors.Is(err, io.EOF) {
+			return false, nil
+		}
+		if err != nil && !errors.Is(err, bufio.ErrBufferFull) {
+			return false, usagef("--input: %v", err)
+		}
+		line = line[:0]
+	}
+}
