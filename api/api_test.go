@@ -54,8 +54,10 @@ var wantOperations = []wantOperation{
 }
 
 func TestSpecsLoadAndValidate(t *testing.T) {
+	t.Parallel()
 	for _, v := range api.Vendors() {
 		t.Run(v.String(), func(t *testing.T) {
+			t.Parallel()
 			doc, err := api.Load(v)
 			require.NoError(t, err)
 			assert.Equal(t, "3.0.3", doc.OpenAPI)
@@ -72,6 +74,7 @@ func TestSpecsLoadAndValidate(t *testing.T) {
 }
 
 func TestOperationTable(t *testing.T) {
+	t.Parallel()
 	seeds := 0
 	for _, w := range wantOperations {
 		if w.seed {
@@ -113,6 +116,7 @@ func TestOperationTable(t *testing.T) {
 }
 
 func TestPathParameterTypes(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		vendor      api.Vendor
 		path, name  string
@@ -142,6 +146,7 @@ func TestPathParameterTypes(t *testing.T) {
 
 // Every password field is marked as one and never comes back in a response.
 func TestPasswordFieldsAreWriteOnly(t *testing.T) {
+	t.Parallel()
 	for _, v := range api.Vendors() {
 		doc, err := api.Load(v)
 		require.NoError(t, err)
@@ -161,6 +166,7 @@ func TestPasswordFieldsAreWriteOnly(t *testing.T) {
 }
 
 func TestSecuritySchemes(t *testing.T) {
+	t.Parallel()
 	want := map[api.Vendor][]string{
 		api.DocSpace:  {"ApiKeyBearer", "Basic", "Bearer", "OAuth2", "OpenId", "asc_auth_key"},
 		api.Zendesk:   {"basicAuth", "bearerAuth"},

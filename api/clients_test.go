@@ -177,6 +177,7 @@ func glowmarktCalls(t *testing.T) map[string]caller {
 }
 
 func TestContractGlowmarkt(t *testing.T) {
+	t.Parallel()
 	runContract(t, api.Glowmarkt, glowmarktCalls(t), map[string]string{
 		"userChangePassWord/200": `{"valid":true}`,
 		"userChangePassWord/400": `{"error":"weak new password"}`,
@@ -186,6 +187,7 @@ func TestContractGlowmarkt(t *testing.T) {
 }
 
 func TestContractDocSpace(t *testing.T) {
+	t.Parallel()
 	runContract(t, api.DocSpace, docspaceCalls(t), map[string]string{
 		"changeUserPassword/200": `{"response":{"id":"` + testUserID + `","displayName":"Mike Zanyatski","email":"mike@example.com","status":1,"activationStatus":1,"isAdmin":false,"listAdminModules":[],"quotaLimit":-1,"unknownField":{"kept":"out"}},"count":1,"links":[{"href":"/api/2.0/people","action":"GET"}],"status":0,"statusCode":200}`,
 		"authenticate/200":       `{"response":{"token":"` + testToken + `","expires":"2026-12-01T10:00:00Z","tfa":false,"sms":false},"status":0,"statusCode":200}`,
@@ -196,6 +198,7 @@ func TestContractDocSpace(t *testing.T) {
 }
 
 func TestContractZendesk(t *testing.T) {
+	t.Parallel()
 	runContract(t, api.Zendesk, zendeskCalls(t), map[string]string{
 		"GetUserPasswordRequirements/200": `{"requirements":["must be at least 5 characters","must be different from email address"]}`,
 		"SetUserPassword/422":             `{"error":"RecordInvalid","description":"Record validation errors","details":{"password":[{"description":"Password is too short","error":"InvalidValue"}]}}`,
@@ -211,10 +214,11 @@ func TestContractZendesk(t *testing.T) {
 // The contract must catch what a vendor would reject, and say so without echoing a secret.
 
 func TestContractRejectsMissingCredential(t *testing.T) {
+	t.Parallel()
 	cs := newContractServer(t, api.DocSpace)
 	cs.answer(reply{status: http.StatusOK})
 	c := docspaceClient(t, cs.baseURL(), cs.httpClient())
-	_, err := c.ChangeUserPassword(context.Background(), uuid.MustParse(testUserID),
+	_, err := c.ChangeUserPassword(t.Context(), uuid.MustParse(testUserID),
 		docspace.ChangePasswordRequest{Password: ptr(testNewPassword)})
 	require.Error(t, err)
 	assert.True(t, errors.Is(err, api.ErrContractViolation), "%v", err)
@@ -239,12 +243,13 @@ func TestContractRejectsMissingCredential(t *testing.T) {
 }
 
 func TestContractRejectsUnknownBodyField(t *testing.T) {
+	t.Parallel()
 	cs := newContractServer(t, api.DocSpace)
 	cs.answer(reply{status: http.StatusOK})
 	c := docspaceClient(t, cs.baseURL(), cs.httpClient())
 	// 3.7 servers reject anything but password/passwordHash on a password change.
 	body := `{"password":"` + testNewPassword + `","email":"user@example.com"}`
-	_, err := c.ChangeUserPasswordWithBody(context.Background(), uuid.MustParse(testUserID), "application/json",
+	_, err := c.ChangeUserPasswordWithBody(t.Context(), uuid.MustParse(testUserID), "application/json",
 		strings.NewReader(body), setHeader("Authorization", testToken))
 	require.Error(t, err)
 	assert.True(t, errors.Is(err, api.ErrContractViolation))
@@ -253,17 +258,18 @@ func TestContractRejectsUnknownBodyField(t *testing.T) {
 
 	// Both password and passwordHash is refused as well.
 	body = `{"password":"` + testNewPassword + `","passwordHash":"` + testToken + `"}`
-	_, err = c.ChangeUserPasswordWithBody(context.Background(), uuid.MustParse(testUserID), "application/json",
+	_, err = c.ChangeUserPasswordWithBody(t.Context(), uuid.MustParse(testUserID), "application/json",
 		strings.NewReader(body), setHeader("Authorization", testToken))
 	require.Error(t, err)
 	assertNoSecrets(t, err.Error())
 }
 
 func TestContractRejectsUndeclaredStatus(t *testing.T) {
+	t.Parallel()
 	cs := newContractServer(t, api.Zendesk)
 	cs.answer(reply{status: http.StatusTeapot})
 	c := zendeskClient(t, cs.baseURL(), cs.httpClient())
-	_, err := c.SetUserPassword(context.Background(), 7, zendesk.SetPasswordRequest{Password: ptr(testNewPassword)}, zendeskBasic)
+	_, err := c.SetUserPassword(t.Context(), 7, zendesk.SetPasswordRequest{Password: ptr(testNewPassword)}, zendeskBasic)
 	require.Error(t, err)
 	assert.True(t, errors.Is(err, api.ErrContractViolation))
 	assert.Contains(t, err.Error(), "response")
@@ -276,6 +282,7 @@ func TestContractRejectsUndeclaredStatus(t *testing.T) {
 }
 
 func TestContractRejectsMalformedUUID(t *testing.T) {
+	t.Parallel()
 	cs := newContractServer(t, api.DocSpace)
 	cs.answer(reply{status: http.StatusOK})
 	req, err := http.NewRequest(http.MethodPut, cs.baseURL()+"/api/2.0/people/not-a-uuid/password",
@@ -291,22 +298,24 @@ func TestContractRejectsMalformedUUID(t *testing.T) {
 }
 
 func TestContractRejectsMalformedEmail(t *testing.T) {
+	t.Parallel()
 	cs := newContractServer(t, api.DocSpace)
 	cs.answer(reply{status: http.StatusOK})
 	c := docspaceClient(t, cs.baseURL(), cs.httpClient())
-	_, err := c.SendUserPassword(context.Background(), docspace.EmailMemberRequest{Email: "not an address"})
+	_, err := c.SendUserPassword(t.Context(), docspace.EmailMemberRequest{Email: "not an address"})
 	require.Error(t, err)
 	assert.True(t, errors.Is(err, api.ErrContractViolation))
 }
 
 // A password that breaks a schema rule must not appear in the violation's text.
 func TestContractErrorsDoNotEchoSecrets(t *testing.T) {
+	t.Parallel()
 	cs := newContractServer(t, api.Zendesk)
 	cs.answer(reply{status: http.StatusOK})
 	c := zendeskClient(t, cs.baseURL(), cs.httpClient())
 	// A number where a string belongs, and an unknown field holding the token.
 	body := `{"password":12345678,"previous_password":"` + testPassword + `","api_token":"` + testToken + `"}`
-	_, err := c.ChangeOwnPasswordWithBody(context.Background(), 9, "application/json", strings.NewReader(body),
+	_, err := c.ChangeOwnPasswordWithBody(t.Context(), 9, "application/json", strings.NewReader(body),
 		setHeader("Authorization", "Bearer "+testToken))
 	require.Error(t, err)
 	assertNoSecrets(t, err.Error())
@@ -322,16 +331,17 @@ func assertNoSecrets(t *testing.T, s string) {
 
 // With a base URL that has a path prefix, the generated clients keep it and add the full API path.
 func TestGeneratedClientsWirePaths(t *testing.T) {
+	t.Parallel()
 	cs := newContractServer(t, api.DocSpace)
 	cs.answer(reply{status: http.StatusOK, header: http.Header{"Content-Type": {"application/json"}}, body: []byte(`{"status":0}`)})
-	_, err := docspaceClient(t, cs.baseURL(), cs.httpClient()).ChangeUserPassword(context.Background(),
+	_, err := docspaceClient(t, cs.baseURL(), cs.httpClient()).ChangeUserPassword(t.Context(),
 		uuid.MustParse(testUserID), docspace.ChangePasswordRequest{Password: ptr(testNewPassword)}, setHeader("Authorization", testToken))
 	require.NoError(t, err)
 	assert.Equal(t, "PUT /tenant-a/api/2.0/people/"+testUserID+"/password", cs.lastPath())
 
 	zs := newContractServer(t, api.Zendesk)
 	zs.answer(reply{status: http.StatusOK, header: http.Header{"Content-Type": {"application/json"}}, body: []byte(`{"requirements":[]}`)})
-	_, err = zendeskClient(t, zs.baseURL(), zs.httpClient()).GetUserPasswordRequirements(context.Background(), 35436, zendeskBasic)
+	_, err = zendeskClient(t, zs.baseURL(), zs.httpClient()).GetUserPasswordRequirements(t.Context(), 35436, zendeskBasic)
 	require.NoError(t, err)
 	assert.Equal(t, "GET /tenant-a/api/v2/users/35436/password/requirements", zs.lastPath())
 }

@@ -124,7 +124,7 @@ func runContract(t *testing.T, v api.Vendor, calls map[string]caller, fixtures m
 			for _, code := range statusCodes(op) {
 				t.Run(op.OperationID+"/"+strconv.Itoa(code), func(t *testing.T) {
 					cs.answer(fixtureFor(t, op, code, fixtures[op.OperationID+"/"+strconv.Itoa(code)]))
-					resp, err := call(context.Background(), cs.baseURL(), cs.httpClient())
+					resp, err := call(t.Context(), cs.baseURL(), cs.httpClient())
 					require.NoError(t, err)
 					defer func() { _ = resp.Body.Close() }()
 					assert.Equal(t, code, resp.StatusCode)

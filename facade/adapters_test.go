@@ -1,7 +1,6 @@
 package facade_test
 
 import (
-	"context"
 	"fmt"
 	"net/http"
 	"os"
@@ -82,6 +81,7 @@ func newGlowmarktFake(t *testing.T) *facadetest.Glowmarkt {
 }
 
 func TestDocSpaceAuthOptions(t *testing.T) {
+	t.Parallel()
 	f := newDocSpaceFake(t)
 	options := map[string]facade.Option{
 		"login":  facade.WithLogin(dsEmail, dsPassword),
@@ -91,9 +91,11 @@ func TestDocSpaceAuthOptions(t *testing.T) {
 	}
 	for name, opt := range options {
 		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			f := newDocSpaceFake(t) // its own fake, so the subtests run in parallel
 			d, err := facade.NewDocSpace(f.URL(), facade.WithHTTPClient(f.Client()), opt)
 			require.NoError(t, err)
-			p, err := d.Requirements(context.Background(), dsUser)
+			p, err := d.Requirements(t.Context(), dsUser)
 			require.NoError(t, record(err))
 			assert.Equal(t, 8, p.MinLength())
 		})
@@ -103,27 +105,28 @@ func TestDocSpaceAuthOptions(t *testing.T) {
 	require.NoError(t, err)
 	req, err := http.NewRequest(http.MethodGet, "http://unused", nil)
 	require.NoError(t, err)
-	require.NoError(t, login.AuthEditor()(context.Background(), req))
+	require.NoError(t, login.AuthEditor()(t.Context(), req))
 	token := req.Header.Get("Authorization")
 	require.NotEmpty(t, token)
 	for _, opt := range []facade.Option{facade.WithToken(token), facade.WithAuthCookie(token)} {
 		d, err := facade.NewDocSpace(f.URL(), facade.WithHTTPClient(f.Client()), opt)
 		require.NoError(t, err)
-		_, err = d.Requirements(context.Background(), "")
+		_, err = d.Requirements(t.Context(), "")
 		require.NoError(t, record(err))
 	}
 	// Wrong credentials are ErrUnauthorized.
 	d, err := facade.NewDocSpace(f.URL(), facade.WithHTTPClient(f.Client()), facade.WithAPIKey("fake-wrong-key"))
 	require.NoError(t, err)
-	_, err = d.Requirements(context.Background(), "")
+	_, err = d.Requirements(t.Context(), "")
 	assert.ErrorIs(t, record(err), facade.ErrUnauthorized)
 }
 
 func TestDocSpaceOperations(t *testing.T) {
+	t.Parallel()
 	f := newDocSpaceFake(t)
 	d, err := facade.NewDocSpace(f.URL(), facade.WithHTTPClient(f.Client()), facade.WithLogin(dsEmail, dsPassword))
 	require.NoError(t, err)
-	ctx := context.Background()
+	ctx := t.Context()
 	assert.Equal(t, facade.Capabilities{SetPassword: true, ChangePassword: true, SendReset: true, Requirements: true, Verify: true, FindUser: true}, d.Capabilities())
 
 	require.NoError(t, record(d.SetPassword(ctx, dsUser, facade.NewSecret(newPassword))))
@@ -151,10 +154,11 @@ func TestDocSpaceOperations(t *testing.T) {
 }
 
 func TestDocSpaceDocumentedErrors(t *testing.T) {
+	t.Parallel()
 	f := newDocSpaceFake(t)
 	d, err := facade.NewDocSpace(f.URL(), facade.WithHTTPClient(f.Client()), facade.WithAPIKey(dsAPIKey), facade.WithFailFast())
 	require.NoError(t, err)
-	ctx := context.Background()
+	ctx := t.Context()
 	cases := []struct {
 		op    string
 		fault facadetest.Fault
@@ -199,29 +203,31 @@ func TestDocSpaceDocumentedErrors(t *testing.T) {
 }
 
 func TestDocSpaceTwoFactor(t *testing.T) {
+	t.Parallel()
 	f := newDocSpaceFake(t)
 	f.AddUser(facadetest.DocSpaceUser{ID: dsMissing, Email: "tfa@example.com", Password: dsPassword, TwoFactor: true})
 	d, err := facade.NewDocSpace(f.URL(), facade.WithHTTPClient(f.Client()), facade.WithLogin("tfa@example.com", dsPassword))
 	require.NoError(t, err)
-	_, err = d.Requirements(context.Background(), "")
+	_, err = d.Requirements(t.Context(), "")
 	assert.ErrorIs(t, record(err), facade.ErrTwoFactorRequired)
 
 	f.SetLoginStatus(http.StatusCreated) // older portals
 	d, err = facade.NewDocSpace(f.URL(), facade.WithHTTPClient(f.Client()), facade.WithLogin(dsEmail, dsPassword))
 	require.NoError(t, err)
-	_, err = d.Requirements(context.Background(), "")
+	_, err = d.Requirements(t.Context(), "")
 	require.NoError(t, record(err))
 
 	d, err = facade.NewDocSpace(f.URL(), facade.WithHTTPClient(f.Client()), facade.WithLogin(dsEmail, "fake-wrong-password"))
 	require.NoError(t, err)
-	err = d.SetPassword(context.Background(), dsUser, facade.NewSecret(newPassword))
+	err = d.SetPassword(t.Context(), dsUser, facade.NewSecret(newPassword))
 	assert.ErrorIs(t, record(err), facade.ErrUnauthorized)
 	assert.Equal(t, 0, f.Hits("changeUserPassword"), "no write without a login")
 }
 
 func TestZendeskOperations(t *testing.T) {
+	t.Parallel()
 	f := newZendeskFake(t)
-	ctx := context.Background()
+	ctx := t.Context()
 	admin, err := facade.NewZendesk(f.URL(), facade.WithHTTPClient(f.Client()), facade.WithAPIToken(zdAdminMail, zdAPIToken))
 	require.NoError(t, err)
 	agent, err := facade.NewZendesk(f.URL(), facade.WithHTTPClient(f.Client()), facade.WithBearerToken(zdOAuth))
@@ -268,11 +274,12 @@ func TestZendeskOperations(t *testing.T) {
 }
 
 func TestZendeskDocumentedErrors(t *testing.T) {
+	t.Parallel()
 	f := newZendeskFake(t)
 	// Fail fast: the documented statuses themselves, not the retries of 429 and 503.
 	z, err := facade.NewZendesk(f.URL(), facade.WithHTTPClient(f.Client()), facade.WithAPIToken(zdAdminMail, zdAPIToken), facade.WithFailFast())
 	require.NoError(t, err)
-	ctx := context.Background()
+	ctx := t.Context()
 	for _, c := range []struct {
 		fault facadetest.Fault
 		want  error
@@ -300,8 +307,9 @@ func TestZendeskDocumentedErrors(t *testing.T) {
 }
 
 func TestGlowmarktOperations(t *testing.T) {
+	t.Parallel()
 	f := newGlowmarktFake(t)
-	ctx := context.Background()
+	ctx := t.Context()
 	g, err := facade.NewGlowmarkt(f.URL(), facade.WithHTTPClient(f.Client()), facade.WithApplicationID(f.ApplicationID()),
 		facade.WithLogin(gmUser, gmPassword))
 	require.NoError(t, err)
@@ -339,8 +347,9 @@ func TestGlowmarktOperations(t *testing.T) {
 }
 
 func TestGlowmarktWithTokenAndAppKeys(t *testing.T) {
+	t.Parallel()
 	f := newGlowmarktFake(t)
-	ctx := context.Background()
+	ctx := t.Context()
 	login, err := facade.NewGlowmarkt(f.URL(), facade.WithHTTPClient(f.Client()), facade.WithApplicationID(f.ApplicationID()),
 		facade.WithLogin(gmUser, gmPassword))
 	require.NoError(t, err)
@@ -359,8 +368,9 @@ func TestGlowmarktWithTokenAndAppKeys(t *testing.T) {
 }
 
 func TestInputCheckedBeforeAnyRequest(t *testing.T) {
+	t.Parallel()
 	ds, zd, gm := newDocSpaceFake(t), newZendeskFake(t), newGlowmarktFake(t)
-	ctx := context.Background()
+	ctx := t.Context()
 	d, err := facade.NewDocSpace(ds.URL(), facade.WithHTTPClient(ds.Client()), facade.WithAPIKey(dsAPIKey))
 	require.NoError(t, err)
 	z, err := facade.NewZendesk(zd.URL(), facade.WithHTTPClient(zd.Client()), facade.WithAPIToken(zdAdminMail, zdAPIToken))

@@ -215,6 +215,7 @@ type outcome struct {
 }
 
 func TestFaultMatrix(t *testing.T) {
+	t.Parallel()
 	faults := []struct {
 		name  string
 		fault func() facadetest.Fault
@@ -267,7 +268,7 @@ func TestFaultMatrix(t *testing.T) {
 				fake, arm, call := op.setup(t, hc, facade.WithRetry(matrixAttempts, 2*time.Second),
 					facade.WithBackoff(5*time.Millisecond), facade.WithMaxBodyBytes(matrixMaxBody), facade.WithLogger(logger))
 				arm(fc.fault())
-				err := call(context.Background())
+				err := call(t.Context())
 
 				want, hits := fc.want.is, fc.want.safeHits
 				if op.write {
@@ -343,6 +344,7 @@ func assertNoLeak(t *testing.T, texts ...string) {
 
 // Every exported type, formatted every way, holds no secret.
 func TestFormattedTypesHoldNoSecret(t *testing.T) {
+	t.Parallel()
 	hc := &http.Client{}
 	_, d := docspaceSetup(t, hc, true)
 	_, z, _ := zendeskSetup(t, &http.Client{})
@@ -360,11 +362,12 @@ func TestFormattedTypesHoldNoSecret(t *testing.T) {
 }
 
 func TestFailFastReturnsRetryAfter(t *testing.T) {
+	t.Parallel()
 	hc := &http.Client{}
 	f, d := docspaceSetup(t, hc, false, facade.WithFailFast())
 	f.Fail("getPasswordSettings", facadetest.Fault{Status: 429, RetryAfter: "42"})
 	start := time.Now()
-	_, err := d.Requirements(context.Background(), "")
+	_, err := d.Requirements(t.Context(), "")
 	var apiErr *facade.APIError
 	require.ErrorAs(t, err, &apiErr)
 	assert.Equal(t, 42*time.Second, apiErr.RetryAfter)
@@ -373,17 +376,19 @@ func TestFailFastReturnsRetryAfter(t *testing.T) {
 }
 
 func TestRetryAfterBeyondMaxWaitIsReturned(t *testing.T) {
+	t.Parallel()
 	f, d := docspaceSetup(t, &http.Client{}, false, facade.WithRetry(5, time.Second))
 	f.Fail("getPasswordSettings", facadetest.Fault{Status: 429, RetryAfter: "900"})
-	_, err := d.Requirements(context.Background(), "")
+	_, err := d.Requirements(t.Context(), "")
 	assert.ErrorIs(t, err, facade.ErrRateLimited)
 	assert.Equal(t, 1, f.Hits("getPasswordSettings"))
 }
 
 func TestCancelStopsTheWait(t *testing.T) {
+	t.Parallel()
 	f, d := docspaceSetup(t, &http.Client{}, false, facade.WithRetry(5, time.Hour))
 	f.Fail("getPasswordSettings", facadetest.Fault{Status: 503, RetryAfter: "3600"})
-	ctx, cancel := context.WithCancel(context.Background())
+	ctx, cancel := context.WithCancel(t.Context())
 	done := make(chan error, 1)
 	go func() {
 		_, err := d.Requirements(ctx, "")
@@ -404,6 +409,7 @@ func TestCancelStopsTheWait(t *testing.T) {
 }
 
 func TestPlainHTTPOnlyOnLoopback(t *testing.T) {
+	t.Parallel()
 	_, err := facade.NewZendesk("http://example.zendesk.com")
 	assert.ErrorIs(t, err, facade.ErrInvalidInput)
 	_, err = facade.NewZendesk("http://example.zendesk.com", facade.WithInsecureHTTP())
@@ -416,6 +422,7 @@ func TestPlainHTTPOnlyOnLoopback(t *testing.T) {
 
 // One manager used from many goroutines at once, for the race detector.
 func TestOneManagerManyGoroutines(t *testing.T) {
+	t.Parallel()
 	f, d := docspaceSetup(t, &http.Client{}, true)
 	var wg sync.WaitGroup
 	for i := range 40 {
@@ -425,11 +432,11 @@ func TestOneManagerManyGoroutines(t *testing.T) {
 			var err error
 			switch i % 3 {
 			case 0:
-				err = d.SetPassword(context.Background(), matrixUser, facade.NewSecret(leakNew))
+				err = d.SetPassword(t.Context(), matrixUser, facade.NewSecret(leakNew))
 			case 1:
-				_, err = d.Requirements(context.Background(), "")
+				_, err = d.Requirements(t.Context(), "")
 			default:
-				err = d.SendReset(context.Background(), "a@example.com")
+				err = d.SendReset(t.Context(), "a@example.com")
 			}
 			assert.NoError(t, err)
 		}()

@@ -15,8 +15,10 @@ import (
 
 // Fifty concurrent calls that find the cached token expired share exactly one login.
 func TestTokenRefreshRace(t *testing.T) {
+	t.Parallel()
 	for _, vendor := range []Vendor{VendorDocSpace, VendorGlowmarkt} {
 		t.Run(string(vendor), func(t *testing.T) {
+			t.Parallel()
 			var (
 				m     PasswordManager
 				c     *core
@@ -48,7 +50,7 @@ func TestTokenRefreshRace(t *testing.T) {
 			now := func() time.Time { return time.Unix(0, clock.Load()) }
 			c.now, c.tokens.now = now, now
 
-			ctx := context.Background()
+			ctx := t.Context()
 			ttl(time.Hour)
 			require.NoError(t, call(ctx))
 			require.Equal(t, 1, hits())
@@ -78,11 +80,12 @@ func TestTokenRefreshRace(t *testing.T) {
 
 // A token the server revoked is replaced by a fresh login, and the refused request is sent once more.
 func TestRevokedTokenRelogin(t *testing.T) {
+	t.Parallel()
 	f := facadetest.NewDocSpace(facadetest.WithT(t))
 	f.AddUser(facadetest.DocSpaceUser{ID: "aae1e103-bca5-9fa1-ba8c-42058b4abf28", Email: "a@example.com", Password: "fake-Passw0rd-1"})
 	d, err := NewDocSpace(f.URL(), WithHTTPClient(f.Client()), WithLogin("a@example.com", "fake-Passw0rd-1"))
 	require.NoError(t, err)
-	ctx := context.Background()
+	ctx := t.Context()
 	require.NoError(t, d.SetPassword(ctx, "aae1e103-bca5-9fa1-ba8c-42058b4abf28", NewSecret("fake-Passw0rd-2")))
 	f.ExpireTokens()
 	f.AddUser(facadetest.DocSpaceUser{ID: "aae1e103-bca5-9fa1-ba8c-42058b4abf28", Email: "a@example.com", Password: "fake-Passw0rd-1"})
@@ -93,16 +96,17 @@ func TestRevokedTokenRelogin(t *testing.T) {
 
 // A waiting caller gives up when its context ends, without waiting for the login in progress.
 func TestTokenWaitHonoursContext(t *testing.T) {
+	t.Parallel()
 	release := make(chan struct{})
 	tc := newTokenCache(func(ctx context.Context) (Secret, time.Time, error) {
 		<-release
 		return NewSecret("fake-token"), time.Now().Add(time.Hour), nil
 	}, time.Now)
-	go func() { _, _, _ = tc.get(context.Background()) }()
+	go func() { _, _, _ = tc.get(t.Context()) }()
 	for len(tc.sem) == 0 {
 		time.Sleep(time.Millisecond)
 	}
-	ctx, cancel := context.WithCancel(context.Background())
+	ctx, cancel := context.WithCancel(t.Context())
 	cancel()
 	_, _, err := tc.get(ctx)
 	assert.ErrorIs(t, err, context.Canceled)

@@ -17,6 +17,7 @@ import (
 const fakeSecret = "fake-S3cret-value-91"
 
 func TestSecretNeverPrints(t *testing.T) {
+	t.Parallel()
 	s := NewSecret(fakeSecret)
 	wrapped := struct{ P Secret }{s}
 	for _, out := range []string{
@@ -41,6 +42,7 @@ func testCore(v Vendor, parse func([]byte) errorBody) *core {
 }
 
 func TestAPIErrorMapping(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		name        string
 		vendor      Vendor
@@ -75,6 +77,7 @@ func TestAPIErrorMapping(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
 			h := http.Header{}
 			if c.contentType != "" {
 				h.Set("Content-Type", c.contentType)
@@ -99,6 +102,7 @@ func TestAPIErrorMapping(t *testing.T) {
 }
 
 func TestAPIErrorRateLimitAndScrub(t *testing.T) {
+	t.Parallel()
 	h := http.Header{}
 	h.Set("Retry-After", time.Unix(1_700_000_030, 0).UTC().Format(http.TimeFormat))
 	h.Set("X-RateLimit-Limit", "5")
@@ -116,6 +120,7 @@ func TestAPIErrorRateLimitAndScrub(t *testing.T) {
 }
 
 func TestZendeskPolicy(t *testing.T) {
+	t.Parallel()
 	p := ZendeskPolicy([]string{
 		"must be at least 8 characters",
 		"must be different from email address",
@@ -132,6 +137,7 @@ func TestZendeskPolicy(t *testing.T) {
 }
 
 func TestDocSpacePolicy(t *testing.T) {
+	t.Parallel()
 	p := DocSpacePolicy(DocSpaceSettings{MinLength: 10, UpperCase: true, Digits: true, Symbols: true,
 		AllowedCharactersRegexStr: `^[a-zA-Z0-9!@#$%^&*()]+$`})
 	assert.Empty(t, p.Check(NewSecret("Abcdefgh1!")))
@@ -146,6 +152,7 @@ func TestDocSpacePolicy(t *testing.T) {
 }
 
 func TestInputValidation(t *testing.T) {
+	t.Parallel()
 	_, err := parseDocSpaceUser("not-a-uuid")
 	assert.ErrorIs(t, err, ErrInvalidInput)
 	_, err = parseDocSpaceUser("{aae1e103-bca5-9fa1-ba8c-42058b4abf28}")
@@ -170,6 +177,7 @@ func TestInputValidation(t *testing.T) {
 }
 
 func TestOptionsFail(t *testing.T) {
+	t.Parallel()
 	_, err := NewZendesk("https://example.zendesk.com", WithLogin("u", "p"))
 	assert.ErrorContains(t, err, "does not apply to zendesk")
 	_, err = NewDocSpace("https://portal.example.com", WithToken("a"), WithAPIKey("b"))

@@ -55,6 +55,7 @@ func dsLogin(t *testing.T, f *facadetest.DocSpace) string {
 }
 
 func TestDocSpaceLogin(t *testing.T) {
+	t.Parallel()
 	f := newDocSpace(t)
 	login := func(user, pass string) *response {
 		return call(t, f, http.MethodPost, "/api/2.0/authentication", `{"userName":"`+user+`","password":"`+pass+`"}`)
@@ -114,6 +115,7 @@ func TestDocSpaceLogin(t *testing.T) {
 }
 
 func TestDocSpaceCredentials(t *testing.T) {
+	t.Parallel()
 	f := newDocSpace(t)
 	tok := dsLogin(t, f)
 	good := map[string][]string{
@@ -148,6 +150,7 @@ func TestDocSpaceCredentials(t *testing.T) {
 }
 
 func TestDocSpaceChangePassword(t *testing.T) {
+	t.Parallel()
 	f := newDocSpace(t)
 	auth := []string{"Authorization", dsAPIKey}
 
@@ -194,6 +197,7 @@ func TestDocSpaceChangePassword(t *testing.T) {
 }
 
 func TestDocSpacePasswordSettings(t *testing.T) {
+	t.Parallel()
 	f := newDocSpace(t)
 	resp := call(t, f, http.MethodGet, dsSettingsPath, "", "Authorization", dsAPIKey)
 	require.Equal(t, http.StatusOK, resp.status)
@@ -209,7 +213,7 @@ func TestDocSpacePasswordSettings(t *testing.T) {
 		}))
 	require.NoError(t, err)
 	f.SetPolicy(facadetest.DocSpacePolicy{MinLength: 10, Digits: true, SpecSymbols: true})
-	got, err := c.GetPasswordSettingsWithResponse(context.Background())
+	got, err := c.GetPasswordSettingsWithResponse(t.Context())
 	require.NoError(t, err)
 	require.NotNil(t, got.JSON200)
 	p := got.JSON200.Response
@@ -221,11 +225,12 @@ func TestDocSpacePasswordSettings(t *testing.T) {
 }
 
 func TestDocSpaceSendReset(t *testing.T) {
+	t.Parallel()
 	f := newDocSpace(t)
 	c, err := docspace.NewClientWithResponses(f.URL(), docspace.WithHTTPClient(f.Client()))
 	require.NoError(t, err)
 	for _, email := range []string{"nobody@example.com", dsEmail} {
-		resp, err := c.SendUserPasswordWithResponse(context.Background(), docspace.EmailMemberRequest{Email: email})
+		resp, err := c.SendUserPasswordWithResponse(t.Context(), docspace.EmailMemberRequest{Email: email})
 		require.NoError(t, err)
 		require.Equal(t, http.StatusOK, resp.StatusCode())
 		assert.JSONEq(t, `{"response":"If a user with the `+email+` email exists, the password change instruction has been sent to this email address.","status":0,"statusCode":200}`, string(resp.Body))
@@ -234,7 +239,7 @@ func TestDocSpaceSendReset(t *testing.T) {
 	assert.Equal(t, 2, f.Hits("sendUserPassword"))
 
 	// The generated client can change the password too (the user ID is a UUID there).
-	resp, err := c.ChangeUserPasswordWithResponse(context.Background(), uuid.MustParse(dsID),
+	resp, err := c.ChangeUserPasswordWithResponse(t.Context(), uuid.MustParse(dsID),
 		docspace.ChangePasswordRequest{Password: ptr(dsNew)},
 		func(_ context.Context, r *http.Request) error { r.Header.Set("Authorization", dsAPIKey); return nil })
 	require.NoError(t, err)

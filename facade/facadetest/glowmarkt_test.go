@@ -44,6 +44,7 @@ func gmLogin(t *testing.T, f *facadetest.Glowmarkt) []string {
 }
 
 func TestGlowmarktLogin(t *testing.T) {
+	t.Parallel()
 	f := newGlowmarkt(t)
 	assert.Equal(t, "fake-application-id", f.ApplicationID())
 	login := func(appID, user, pass string) *response {
@@ -61,7 +62,7 @@ func TestGlowmarktLogin(t *testing.T) {
 	f.SetTokenTTL(time.Hour)
 	c, err := glowmarkt.NewClientWithResponses(f.URL(), glowmarkt.WithHTTPClient(f.Client()))
 	require.NoError(t, err)
-	got, err := c.AuthenticateWithResponse(context.Background(), glowmarkt.AuthRequest{Username: gmUser, Password: ptr(gmPassword)},
+	got, err := c.AuthenticateWithResponse(t.Context(), glowmarkt.AuthRequest{Username: gmUser, Password: ptr(gmPassword)},
 		func(_ context.Context, r *http.Request) error {
 			r.Header.Set("applicationId", f.ApplicationID())
 			return nil
@@ -84,6 +85,7 @@ func TestGlowmarktLogin(t *testing.T) {
 }
 
 func TestGlowmarktChangePassword(t *testing.T) {
+	t.Parallel()
 	f := newGlowmarkt(t)
 	user := gmLogin(t, f)
 	path := "/api/v0-1/account/changepassword"
@@ -131,6 +133,7 @@ func TestGlowmarktChangePassword(t *testing.T) {
 }
 
 func TestGlowmarktUserOperations(t *testing.T) {
+	t.Parallel()
 	f := newGlowmarkt(t)
 	user := gmLogin(t, f)
 
@@ -161,6 +164,7 @@ func TestGlowmarktUserOperations(t *testing.T) {
 }
 
 func TestGlowmarktApplicationOperations(t *testing.T) {
+	t.Parallel()
 	f := newGlowmarkt(t)
 	user, pass := f.AppKeys()
 	assert.Equal(t, "fake-app-key", user)

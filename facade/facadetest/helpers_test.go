@@ -59,7 +59,7 @@ func send(ctx context.Context, f fake, method, path, body string, kv ...string) 
 // call is send that fails the test on a transport error.
 func call(t testing.TB, f fake, method, path, body string, kv ...string) *response {
 	t.Helper()
-	resp, err := send(context.Background(), f, method, path, body, kv...)
+	resp, err := send(t.Context(), f, method, path, body, kv...)
 	require.NoError(t, err)
 	return resp
 }

@@ -20,9 +20,11 @@ import (
 const dsPut = `{"password":"` + dsNew + `"}`
 
 func TestFaults(t *testing.T) {
+	t.Parallel()
 	auth := []string{"Authorization", dsAPIKey}
 
 	t.Run("status, Retry-After and headers, once", func(t *testing.T) {
+		t.Parallel()
 		f := newDocSpace(t)
 		f.Fail("changeUserPassword", facadetest.Fault{Status: http.StatusTooManyRequests, RetryAfter: "120",
 			Header: http.Header{"X-Ratelimit-Remaining": {"0"}}, Body: `{"status":1}`, Times: 1})
@@ -41,6 +43,7 @@ func TestFaults(t *testing.T) {
 	})
 
 	t.Run("HTML from a proxy, until cleared, per operation", func(t *testing.T) {
+		t.Parallel()
 		f := newDocSpace(t)
 		f.Fail("changeUserPassword", facadetest.Fault{Status: http.StatusBadGateway, ContentType: "text/html", Body: "<html>Bad Gateway</html>"})
 		for range 3 {
@@ -55,6 +58,7 @@ func TestFaults(t *testing.T) {
 	})
 
 	t.Run("faults queue up", func(t *testing.T) {
+		t.Parallel()
 		f := newZendesk(t)
 		admin := []string{"Authorization", basic(zdAdminAPIToken, zdAPIToken)}
 		f.Fail("GetUserPasswordRequirements", facadetest.Fault{Status: 503, Times: 2})
@@ -67,6 +71,7 @@ func TestFaults(t *testing.T) {
 	})
 
 	t.Run("fault answers are not contract-checked", func(t *testing.T) {
+		t.Parallel()
 		f := newGlowmarkt(t)
 		user := gmLogin(t, f)
 		f.Fail("getAccountStatusbyUserToken", facadetest.Fault{Status: http.StatusTeapot, Body: `{"status":42}`, Times: 1})
@@ -76,9 +81,10 @@ func TestFaults(t *testing.T) {
 	})
 
 	t.Run("drop", func(t *testing.T) {
+		t.Parallel()
 		f := newDocSpace(t)
 		f.Fail("changeUserPassword", facadetest.Fault{Drop: true, Times: 1})
-		_, err := send(context.Background(), f, http.MethodPut, dsPasswordPath, dsPut, auth...)
+		_, err := send(t.Context(), f, http.MethodPut, dsPasswordPath, dsPut, auth...)
 		require.Error(t, err)
 		pw, _ := f.Password(dsID)
 		assert.Equal(t, dsPassword, pw)
@@ -87,16 +93,18 @@ func TestFaults(t *testing.T) {
 	})
 
 	t.Run("truncate", func(t *testing.T) {
+		t.Parallel()
 		f := newDocSpace(t)
 		f.Fail("changeUserPassword", facadetest.Fault{Status: 200, Body: `{"status":0,"response":{"id":"` + dsID + `"}}`, Truncate: true, Times: 1})
-		_, err := send(context.Background(), f, http.MethodPut, dsPasswordPath, dsPut, auth...)
+		_, err := send(t.Context(), f, http.MethodPut, dsPasswordPath, dsPut, auth...)
 		require.ErrorIs(t, err, io.ErrUnexpectedEOF, "the body is cut short")
 	})
 
 	t.Run("delay beyond the client's timeout", func(t *testing.T) {
+		t.Parallel()
 		f := newDocSpace(t)
 		f.Fail("changeUserPassword", facadetest.Fault{Status: 200, Body: `{}`, Delay: time.Minute, Times: 1})
-		ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+		ctx, cancel := context.WithTimeout(t.Context(), 50*time.Millisecond)
 		defer cancel()
 		start := time.Now()
 		_, err := send(ctx, f, http.MethodPut, dsPasswordPath, dsPut, auth...)
@@ -106,6 +114,7 @@ func TestFaults(t *testing.T) {
 	})
 
 	t.Run("delay alone makes a slow vendor", func(t *testing.T) {
+		t.Parallel()
 		f := newDocSpace(t)
 		f.Fail("changeUserPassword", facadetest.Fault{Delay: 100 * time.Millisecond, Times: 1})
 		start := time.Now()
@@ -118,12 +127,13 @@ func TestFaults(t *testing.T) {
 	})
 
 	t.Run("close cuts delays short", func(t *testing.T) {
+		t.Parallel()
 		f := facadetest.NewDocSpace()
 		f.AddAPIKey(dsAPIKey)
 		f.Fail("getPasswordSettings", facadetest.Fault{Status: 200, Delay: time.Minute})
 		errc := make(chan error, 1)
 		go func() {
-			_, err := send(context.Background(), f, http.MethodGet, dsSettingsPath, "", auth...)
+			_, err := send(t.Context(), f, http.MethodGet, dsSettingsPath, "", auth...)
 			errc <- err
 		}()
 		require.Eventually(t, func() bool { return f.Hits("getPasswordSettings") == 1 }, 5*time.Second, time.Millisecond)
@@ -136,6 +146,7 @@ func TestFaults(t *testing.T) {
 }
 
 func TestContractViolations(t *testing.T) {
+	t.Parallel()
 	ds, zd, gm := facadetest.NewDocSpace(), facadetest.NewZendesk(), facadetest.NewGlowmarkt()
 	for _, f := range []interface{ Close() }{ds, zd, gm} {
 		t.Cleanup(f.Close)
@@ -212,6 +223,7 @@ func TestContractViolations(t *testing.T) {
 }
 
 func TestWithT(t *testing.T) {
+	t.Parallel()
 	var f *facadetest.Zendesk
 	t.Run("inner", func(t *testing.T) {
 		rec := &recordingT{TB: t}
@@ -226,11 +238,12 @@ func TestWithT(t *testing.T) {
 		assert.Contains(t, errs[0], "zendesk contract violation in request of ChangeOwnPassword")
 	})
 	// The fake closed at the inner test's cleanup.
-	_, err := send(context.Background(), f, http.MethodGet, "/api/v2/users/1002/password/requirements", "")
+	_, err := send(t.Context(), f, http.MethodGet, "/api/v2/users/1002/password/requirements", "")
 	assert.Error(t, err)
 }
 
 func TestBasePathAndTLS(t *testing.T) {
+	t.Parallel()
 	f := facadetest.NewDocSpace(facadetest.WithBasePath("/tenant/"), facadetest.WithTLS())
 	defer f.Close()
 	f.AddAPIKey(dsAPIKey)
@@ -241,7 +254,7 @@ func TestBasePathAndTLS(t *testing.T) {
 
 	// Without the prefix no operation matches.
 	root := strings.TrimSuffix(f.URL(), "/tenant")
-	req, err := http.NewRequestWithContext(context.Background(), http.MethodGet, root+dsSettingsPath, nil)
+	req, err := http.NewRequestWithContext(t.Context(), http.MethodGet, root+dsSettingsPath, nil)
 	require.NoError(t, err)
 	req.Header.Set("Authorization", dsAPIKey)
 	resp, err := f.Client().Do(req)
@@ -260,6 +273,7 @@ func TestBasePathAndTLS(t *testing.T) {
 }
 
 func TestRateLimit(t *testing.T) {
+	t.Parallel()
 	f := newDocSpace(t)
 	f.SetRateLimit(0.5, 2)
 	auth := []string{"Authorization", dsAPIKey}
@@ -279,10 +293,11 @@ func TestRateLimit(t *testing.T) {
 }
 
 func TestConcurrentClients(t *testing.T) {
+	t.Parallel()
 	ds, zd, gm := newDocSpace(t), newZendesk(t), newGlowmarkt(t)
 	zd.SetAdminSetPassword(true)
 	gmHeaders := gmLogin(t, gm)
-	ctx := context.Background()
+	ctx := t.Context()
 	const n = 50
 	var wg sync.WaitGroup
 	for i := range n {

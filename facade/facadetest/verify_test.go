@@ -13,6 +13,7 @@ import (
 // The reads behind Verify, and logins that check the password in effect now.
 
 func TestDocSpaceProfile(t *testing.T) {
+	t.Parallel()
 	f := newDocSpace(t)
 	resp := call(t, f, http.MethodGet, "/api/2.0/people/"+dsID, "", "Authorization", dsAPIKey)
 	require.Equal(t, http.StatusOK, resp.status, resp.body)
@@ -30,6 +31,7 @@ func TestDocSpaceProfile(t *testing.T) {
 }
 
 func TestDocSpaceLoginChecksTheChangedPassword(t *testing.T) {
+	t.Parallel()
 	f := newDocSpace(t)
 	login := func(pass string) int {
 		return call(t, f, http.MethodPost, "/api/2.0/authentication", `{"userName":"`+dsEmail+`","password":"`+pass+`"}`).status
@@ -42,6 +44,7 @@ func TestDocSpaceLoginChecksTheChangedPassword(t *testing.T) {
 }
 
 func TestGlowmarktLoginChecksTheChangedPassword(t *testing.T) {
+	t.Parallel()
 	f := newGlowmarkt(t)
 	headers := gmLogin(t, f)
 	resp := call(t, f, http.MethodPost, "/api/v0-1/account/changepassword",
@@ -59,6 +62,7 @@ func TestGlowmarktLoginChecksTheChangedPassword(t *testing.T) {
 }
 
 func TestZendeskShowUser(t *testing.T) {
+	t.Parallel()
 	f := newZendesk(t)
 	admin := []string{"Authorization", basic(zdAdminAPIToken, zdAPIToken)}
 	resp := call(t, f, http.MethodGet, "/api/v2/users/1002", "", admin...)
@@ -77,6 +81,7 @@ func TestZendeskShowUser(t *testing.T) {
 }
 
 func TestZendeskShowCurrentUser(t *testing.T) {
+	t.Parallel()
 	f := newZendesk(t)
 	me := func(kv ...string) *response { return call(t, f, http.MethodGet, "/api/v2/users/me", "", kv...) }
 
@@ -106,6 +111,7 @@ func TestZendeskShowCurrentUser(t *testing.T) {
 }
 
 func TestZendeskAccountSettings(t *testing.T) {
+	t.Parallel()
 	f := newZendesk(t)
 	settings := func() *response {
 		return call(t, f, http.MethodGet, "/api/v2/account/settings", "", "Authorization", "Bearer "+zdOAuthAgent)

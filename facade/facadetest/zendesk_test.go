@@ -42,6 +42,7 @@ func newZendesk(t *testing.T, opts ...facadetest.Option) *facadetest.Zendesk {
 }
 
 func TestZendeskSetUserPassword(t *testing.T) {
+	t.Parallel()
 	f := newZendesk(t)
 	admin := []string{"Authorization", basic(zdAdminAPIToken, zdAPIToken)}
 
@@ -79,6 +80,7 @@ func TestZendeskSetUserPassword(t *testing.T) {
 }
 
 func TestZendeskPolicy(t *testing.T) {
+	t.Parallel()
 	f := newZendesk(t)
 	f.SetAdminSetPassword(true)
 	admin := []string{"Authorization", basic(zdAdminAPIToken, zdAPIToken)}
@@ -93,7 +95,7 @@ func TestZendeskPolicy(t *testing.T) {
 	f.SetRequireDigits(true)
 	c, err := zendesk.NewClientWithResponses(f.URL(), zendesk.WithHTTPClient(f.Client()))
 	require.NoError(t, err)
-	got, err := c.GetUserPasswordRequirementsWithResponse(context.Background(), zdAgent,
+	got, err := c.GetUserPasswordRequirementsWithResponse(t.Context(), zdAgent,
 		func(_ context.Context, r *http.Request) error { r.SetBasicAuth(zdAgentMail, zdAgentPass); return nil })
 	require.NoError(t, err)
 	require.NotNil(t, got.JSON200)
@@ -121,6 +123,7 @@ func TestZendeskPolicy(t *testing.T) {
 }
 
 func TestZendeskChangeOwnPassword(t *testing.T) {
+	t.Parallel()
 	f := newZendesk(t)
 	agent := []string{"Authorization", "Bearer " + zdOAuthAgent}
 	body := func(prev, pw string) string { return `{"previous_password":"` + prev + `","password":"` + pw + `"}` }
@@ -153,6 +156,7 @@ func TestZendeskChangeOwnPassword(t *testing.T) {
 }
 
 func TestZendeskAuthFailures(t *testing.T) {
+	t.Parallel()
 	f := newZendesk(t)
 	f.SetAdminSetPassword(true)
 	for name, value := range map[string]string{

@@ -13,6 +13,7 @@ import (
 )
 
 func TestRetryAfter(t *testing.T) {
+	t.Parallel()
 	now := time.Unix(1_700_000_000, 0)
 	assert.Equal(t, 120*time.Second, RetryAfter("120", now))
 	assert.Equal(t, time.Duration(0), RetryAfter("-5", now))
@@ -28,6 +29,7 @@ func TestRetryAfter(t *testing.T) {
 }
 
 func TestBackoffIsBoundedAndJittered(t *testing.T) {
+	t.Parallel()
 	p := Retry{MaxAttempts: 10, BaseDelay: 100 * time.Millisecond, MaxWait: time.Second}
 	seen := map[time.Duration]bool{}
 	for attempt := 1; attempt <= 40; attempt++ {
@@ -45,7 +47,8 @@ func TestBackoffIsBoundedAndJittered(t *testing.T) {
 }
 
 func TestSleepStopsOnCancel(t *testing.T) {
-	ctx, cancel := context.WithCancel(context.Background())
+	t.Parallel()
+	ctx, cancel := context.WithCancel(t.Context())
 	cancel()
 	start := time.Now()
 	assert.ErrorIs(t, Sleep(ctx, time.Hour), context.Canceled)
@@ -53,6 +56,7 @@ func TestSleepStopsOnCancel(t *testing.T) {
 }
 
 func TestHostsAndHeaders(t *testing.T) {
+	t.Parallel()
 	for _, h := range []string{"localhost", "127.0.0.1", "::1", "127.8.9.10"} {
 		assert.True(t, IsLoopback(h), h)
 	}
