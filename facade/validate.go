@@ -32,6 +32,14 @@ func checkPassword(field string, s Secret) error {
 	return nil
 }
 
+// checkPasswordChange checks both passwords of a ChangePassword (fields oldPassword and newPassword).
+func checkPasswordChange(oldPassword, newPassword Secret) error {
+	if err := checkPassword("oldPassword", oldPassword); err != nil {
+		return err
+	}
+	return checkPassword("newPassword", newPassword)
+}
+
 // parseDocSpaceUser reads a DocSpace user ID: a GUID in 8-4-4-4-12 form.
 func parseDocSpaceUser(user string) (uuid.UUID, error) {
 	if len(user) != 36 {
