@@ -37,11 +37,10 @@ type errorBody struct {
 // core is the machinery shared by the three adapters: headers, credentials, logins, body limits, error
 // mapping and logging. Everything on the wire still goes through the generated clients.
 type core struct {
-	vendor    Vendor
-	doer      transport.Doer // what the generated clients send through
-	log       *slog.Logger
-	userAgent string
-	maxBody   int64
+	vendor  Vendor
+	doer    transport.Doer // what the generated clients send through
+	log     *slog.Logger
+	maxBody int64
 	// auth puts the credentials on a request; nil sends none.
 	auth requestEditor
 	// tokens is set when auth logs in; a 401 then drops the token refused and the request is sent once more.
@@ -56,14 +55,14 @@ type core struct {
 
 	// The editors of every request, built once: headers, and headers plus credentials.
 	plainEditors, authedEditors []requestEditor
-	userAgentValue              []string
+	userAgentValue              []string // the User-Agent header's value
 }
 
 // newCore builds the core of a manager; authorize turns the credential of the options into the editor
 // that puts it on requests.
 func newCore(c *config, parse func([]byte) errorBody, authorize authorizeFunc) *core {
 	co := &core{
-		vendor: c.vendor, doer: c.doer, log: c.logger, userAgent: c.userAgent, maxBody: c.maxBody,
+		vendor: c.vendor, doer: c.doer, log: c.logger, maxBody: c.maxBody,
 		parseError: parse, retry: c.retry, now: time.Now, credentials: configSecrets(c),
 	}
 	if c.cred.kind != credNone {
@@ -79,9 +78,10 @@ func newCore(c *config, parse func([]byte) errorBody, authorize authorizeFunc) *
 	return co
 }
 
-// headers sets Accept and User-Agent on every request.
+// acceptJSON is the Accept header's value.
 var acceptJSON = []string{"application/json"}
 
+// headers sets Accept and User-Agent on every request.
 func (c *core) headers(_ context.Context, r *http.Request) error {
 	// Shared, never-modified value slices: no allocation per request.
 	r.Header["Accept"] = acceptJSON

@@ -349,10 +349,7 @@ func (d *DocSpace) ChangePassword(ctx context.Context, user string, oldPassword,
 	if err != nil {
 		return err
 	}
-	if err := checkPassword("oldPassword", oldPassword); err != nil {
-		return err
-	}
-	if err := checkPassword("newPassword", newPassword); err != nil {
+	if err := checkPasswordChange(oldPassword, newPassword); err != nil {
 		return err
 	}
 	login, err := d.loginName(ctx, OpChangePassword, id, ErrForbidden)

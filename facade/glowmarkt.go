@@ -119,10 +119,7 @@ func (g *Glowmarkt) SetPassword(context.Context, string, Secret) error {
 // new login (the error says so); check which password works and make a new manager with it.
 // Glowmarkt: POST /api/v0-1/account/changepassword with {"oldPassword": ..., "newPassword": ...}.
 func (g *Glowmarkt) ChangePassword(ctx context.Context, user string, oldPassword, newPassword Secret) error {
-	if err := checkPassword("oldPassword", oldPassword); err != nil {
-		return err
-	}
-	if err := checkPassword("newPassword", newPassword); err != nil {
+	if err := checkPasswordChange(oldPassword, newPassword); err != nil {
 		return err
 	}
 	if err := checkGlowmarktAccount(user); err != nil {

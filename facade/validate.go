@@ -1,6 +1,7 @@
 package facade
 
 import (
+	"fmt"
 	"net/mail"
 	"strconv"
 	"strings"
@@ -29,6 +30,14 @@ func checkPassword(field string, s Secret) error {
 		return &InputError{Field: field, Reason: "must not contain NUL"}
 	}
 	return nil
+}
+
+// checkPasswordChange checks both passwords of a ChangePassword (fields oldPassword and newPassword).
+func checkPasswordChange(oldPassword, newPassword Secret) error {
+	if err := checkPassword("oldPassword", oldPassword); err != nil {
+		return err
+	}
+	return checkPassword("newPassword", newPassword)
 }
 
 // parseDocSpaceUser reads a DocSpace user ID: a GUID in 8-4-4-4-12 form.
@@ -65,4 +74,27 @@ func checkGlowmarktAccount(user string) error {
 		return &InputError{Field: "user", Reason: "a Glowmarkt account ID has only letters, digits, '-' and '_' (at most 128)"}
 	}
 	return nil
+}
+
+// CheckUser checks a user reference for vendor v the way that vendor's manager checks its user argument
+// before sending anything: a DocSpace user ID is a UUID (8-4-4-4-12), a Zendesk user ID a positive integer,
+// a Glowmarkt account ID letters, digits, '-' and '_' (empty: the token's own account). Where the vendor has
+// FindUser (DocSpace, Zendesk), a reference holding an "@" is read as an email address to look up instead.
+// It sends nothing; the error is an *InputError (matching ErrInvalidInput) whose Reason says what is wrong.
+func CheckUser(v Vendor, user string) error {
+	switch v {
+	case VendorDocSpace, VendorZendesk:
+		if strings.Contains(user, "@") {
+			return checkEmail("user", user)
+		}
+		if v == VendorDocSpace {
+			_, err := parseDocSpaceUser(user)
+			return err
+		}
+		_, err := parseZendeskUser(user)
+		return err
+	case VendorGlowmarkt:
+		return checkGlowmarktAccount(user)
+	}
+	return &InputError{Field: "vendor", Reason: fmt.Sprintf("unknown vendor %q", v)}
 }

@@ -101,10 +101,7 @@ func (z *Zendesk) ChangePassword(ctx context.Context, user string, oldPassword, 
 	if err != nil {
 		return err
 	}
-	if err := checkPassword("oldPassword", oldPassword); err != nil {
-		return err
-	}
-	if err := checkPassword("newPassword", newPassword); err != nil {
+	if err := checkPasswordChange(oldPassword, newPassword); err != nil {
 		return err
 	}
 	oldPW, newPW := oldPassword.Reveal(), newPassword.Reveal()

@@ -26,7 +26,7 @@ import (
 // Exit codes.
 const (
 	exitOK          = 0
-	exitFailure     = 1 // anything else: network, a vendor's 5xx, ...
+	exitFailure     = 1 // anything else: network, a vendor's 5xx, a Verify that cannot prove anything, ...
 	exitUsage       = 2 // bad flags or arguments, a missing or refused secret, input refused before sending
 	exitRejected    = 3 // the vendor refused: 4xx, rejected password, unsupported operation
 	exitUnknown     = 4 // a write may or may not have been applied
@@ -123,8 +123,10 @@ func exitCode(err error) int {
 		return exitUnknown
 	case errors.Is(err, facade.ErrRateLimited):
 		return exitLimited
+	case errors.Is(err, facade.ErrVerifyUnavailable): // the vendor's refusal proves nothing about the password
+		return exitFailure
 	case errors.Is(err, facade.ErrUnsupported), errors.Is(err, facade.ErrPasswordRejected),
-		errors.Is(err, facade.ErrWrongPassword), errors.Is(err, facade.ErrVerifyUnavailable):
+		errors.Is(err, facade.ErrWrongPassword):
 		return exitRejected
 	case errors.As(err, &apiErr) && apiErr.StatusCode >= 300 && apiErr.StatusCode < 500:
 		return exitRejected

@@ -57,32 +57,7 @@ func setupFleetScript(e *testscript.Env) error {
 			}
 		}
 	})
-	config := fmt.Sprintf(`profiles:
-  portal:
-    vendor: docspace
-    base_url: %s
-    auth: api-key
-    credential_env: PORTAL_KEY
-  support:
-    vendor: zendesk
-    base_url: %s
-    auth: api-token
-    user: admin@example.com
-    credential_env: SUPPORT_TOKEN
-  sales:
-    vendor: zendesk
-    base_url: %s
-    auth: api-token
-    user: admin@example.com
-    credential_env: SALES_TOKEN
-  meters:
-    vendor: glowmarkt
-    base_url: %s
-    application_id: %s
-    auth: login
-    user: glow@example.com
-    credential_env: METERS_PASSWORD
-`, f.portal.URL(), f.support.URL(), f.sales.URL(), meters.URL(), meters.ApplicationID())
+	config := fleetConfig(f.portal.URL(), f.support.URL(), f.sales.URL(), meters.URL(), meters.ApplicationID())
 	if err := os.WriteFile(filepath.Join(e.WorkDir, "config.yaml"), []byte(config), 0o600); err != nil {
 		return err
 	}

@@ -60,7 +60,15 @@ func newFleetRig(t *testing.T, n int) *fleetRig {
 		}
 	})
 	r.config = filepath.Join(r.dir, "config.yaml")
-	cfg := fmt.Sprintf(`profiles:
+	cfg := fleetConfig(r.portal.URL(), r.support.URL(), r.sales.URL(), r.meters.URL(), r.meters.ApplicationID())
+	require.NoError(t, os.WriteFile(r.config, []byte(cfg), 0o600))
+	return r
+}
+
+// fleetConfig is the config file of the fleet tests: profiles portal (DocSpace), support and sales
+// (Zendesk) and meters (Glowmarkt) at the given base URLs, each credential from an environment variable.
+func fleetConfig(portalURL, supportURL, salesURL, metersURL, metersAppID string) string {
+	return fmt.Sprintf(`profiles:
   portal:
     vendor: docspace
     base_url: %s
@@ -85,9 +93,7 @@ func newFleetRig(t *testing.T, n int) *fleetRig {
     auth: login
     user: glow@example.com
     credential_env: METERS_PASSWORD
-`, r.portal.URL(), r.support.URL(), r.sales.URL(), r.meters.URL(), r.meters.ApplicationID())
-	require.NoError(t, os.WriteFile(r.config, []byte(cfg), 0o600))
-	return r
+`, portalURL, supportURL, salesURL, metersURL, metersAppID)
 }
 
 // fleetZendesk is a Zendesk tenant with users 100... whose admin may set passwords.

@@ -11,10 +11,7 @@ import (
 	"hash"
 	"io"
 	"os"
-	"strconv"
 	"strings"
-
-	"github.com/google/uuid"
 
 	"github.com/unipass/unipass/facade"
 )
@@ -198,43 +195,15 @@ func jsonTarget(line []byte) (user, profile string, ok bool) {
 	return "", "", false
 }
 
-// checkUser checks the syntax of a user reference the way the vendor's manager checks its argument before
-// sending anything: a DocSpace user ID is a UUID, a Zendesk user ID a positive integer; an email address
-// (looked up with FindUser, see resolveUser) is one "@" between a local part and a domain.
+// checkUser checks the syntax of a user reference as the vendor's manager does (facade.CheckUser): an ID,
+// or on DocSpace and Zendesk an email address (looked up with FindUser, see resolveUser). The error is the
+// facade's reason alone, to follow the line number and the quoted reference.
 func checkUser(v facade.Vendor, user string) error {
-	if strings.Contains(user, "@") && (v == facade.VendorDocSpace || v == facade.VendorZendesk) {
-		local, domain, _ := strings.Cut(user, "@")
-		if local == "" || domain == "" || strings.Contains(domain, "@") || strings.ContainsAny(user, " \t<>,;") {
-			return errors.New("not an email address")
-		}
-		return nil
+	err := facade.CheckUser(v, user)
+	if ie := (*facade.InputError)(nil); errors.As(err, &ie) {
+		return errors.New(ie.Reason)
 	}
-	switch v {
-	case facade.VendorDocSpace:
-		if _, err := uuid.Parse(user); err != nil || len(user) != 36 {
-			return errors.New("a DocSpace user ID is a UUID (8-4-4-4-12 hex digits)")
-		}
-	case facade.VendorZendesk:
-		if !isPositiveInt64(user) {
-			return errors.New("a Zendesk user ID is a positive integer")
-		}
-	}
-	return nil
-}
-
-// isPositiveInt64 reports whether s is a positive int64 in canonical decimal form (no sign, no leading
-// zero), as the facade reads Zendesk IDs.
-func isPositiveInt64(s string) bool {
-	if s == "" || s[0] == '0' {
-		return false
-	}
-	for i := range len(s) {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	_, err := strconv.ParseInt(s, 10, 64)
-	return err == nil
+	return err
 }
 
 // checkedTargets reads targets and refuses, as a *lineError, a target whose account cannot be told (an

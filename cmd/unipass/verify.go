@@ -19,8 +19,9 @@ func (e *env) verifyCommand(cfg *vendorConfig) *cobra.Command {
 
 The password comes from UNIPASS_PASSWORD, --password-file, --password-stdin or a hidden prompt on a
 terminal, never from an argument. One line of output. Exit codes: 0 the password is in effect; 3 the vendor
-refused, and the line says which refusal: "not the password in effect", no such user, or the vendor cannot
-verify passwords for this account; 2 usage error; 5 rate limited; 1 anything else (nothing was proven).
+refused, and the line says which refusal: "not the password in effect" or no such user; 1 nothing was proven
+(the vendor cannot verify passwords for this account, or anything else went wrong); 2 usage error; 5 rate
+limited.
 
 ` + userArgHelp,
 		Example: `  UNIPASS_CREDENTIAL=$ZENDESK_API_TOKEN unipass verify 35436 --vendor zendesk \

@@ -9,8 +9,8 @@ import (
 	"github.com/unipass/unipass/facade/facadetest"
 )
 
-// verify's exit codes: 0 the password is in effect, 3 it is not, the usual codes for everything else; one
-// line of output each time, and never the password.
+// verify's exit codes: 0 the password is in effect, 3 it is not, 1 nothing proven (the vendor cannot verify),
+// the usual codes for everything else; one line of output each time, and never the password.
 func TestVerifyExitCodes(t *testing.T) {
 	t.Parallel()
 	const wrong = "fake-Wrong-Passw0rd-3"
@@ -40,6 +40,6 @@ func TestVerifyExitCodes(t *testing.T) {
 	assert.NotContains(t, out, "not the password in effect")
 
 	zd.SetPasswordAccess(false)
-	out = check("password access off", exitRejected, wrong+"\n", "--password-stdin")
+	out = check("password access off", exitFailure, wrong+"\n", "--password-stdin")
 	assert.NotContains(t, out, "not the password in effect", "a refusal that proves nothing is not called a wrong password")
 }
