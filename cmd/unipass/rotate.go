@@ -87,7 +87,8 @@ password access to the API), or still refuses the password after the second writ
 Encryption: --encrypt-to RECIPIENT (repeatable; an age public key "age1...") or --encrypt-to-file FILE
 (one recipient per line, as age -R) encrypts --passwords-out as one age file and every password in the
 journal. Decrypt with "age -d -i KEY". An encrypted --passwords-out is whole only once rotate has
-exited: after a crash, resume to have every password delivered again. To resume an encrypted journal
+exited, so encryption needs --journal (or --resume): after a crash, resume to have every password
+delivered again. To resume an encrypted journal
 give --identity FILE (age identities). Without encryption the files are plain text, mode 0600.
 
 Ctrl-C (or SIGTERM) stops new targets, lets writes in flight finish, settles them, writes the outputs and
@@ -207,6 +208,10 @@ func checkOutputFlags(f rotateFlags) error {
 		return usagef("say where the new passwords go: --passwords-out FILE or --print-passwords (or use --dry-run)")
 	case encrypt && f.printPasswords:
 		return usagef("--print-passwords writes passwords in plain text; with --encrypt-to, use --passwords-out")
+	case encrypt && !f.dryRun && f.journal == "" && f.resume == "":
+		// An age file is whole only once it is closed: without a journal, a crash would lose the passwords
+		// of the unfinished part.
+		return usagef("an encrypted --passwords-out is whole only once rotate exits: add --journal FILE, so that a crash loses no password")
 	}
 	return nil
 }
