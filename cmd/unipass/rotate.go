@@ -73,9 +73,10 @@ machine between the vendor applying a password and rotate writing it out loses t
 --resume FILE continues an interrupted run from its journal, appending to it: targets already done are
 not sent again (their passwords are delivered again to --passwords-out, status done, "resumed" in the
 JSON lines), writes whose outcome was unknown are settled by verifying the password at the vendor (a
-refused Verify: the same password is sent once more), the rest run. Give the same vendor, base URL and input file (a journal of another run is refused before
-anything is sent) and a new --passwords-out. Journal entries for users not in the input are delivered
-too, with their status, and reported on standard error.
+refused Verify: the same password is sent once more), the rest run. Give the same vendor, base URL
+and input file (a journal of another run is refused before anything is sent) and a new
+--passwords-out. Journal entries for users not in the input are delivered too, with their status, and
+reported on standard error.
 
 A write whose answer was lost (timeout, dropped connection, 5xx) is settled by verifying the new
 password: verified, it is done; refused, the same password is sent once more (it can only end with the
