@@ -28,6 +28,9 @@ type rotateFlags struct {
 	length         int
 	journal        string
 	resume         string
+	noJournal      bool
+	// defaultJournal: journal is --passwords-out + ".journal", chosen by rotate (no --journal given).
+	defaultJournal bool
 	encryptTo      []string
 	encryptToFile  string
 	identity       string
@@ -68,8 +71,12 @@ sent (exit 2). From standard input targets are read as they come: at a bad line 
 starts, writes in flight finish, and rotate exits 2 naming the line.
 
 The journal: --journal FILE records every target's new password and the state of its write, durably,
-before the write is sent (a new file, mode 0600). Use it: without a journal, a crash, a kill or a lost
-machine between the vendor applying a password and rotate writing it out loses that password.
+before the write is sent (a new file, mode 0600). Without a journal, a crash, a kill or a lost machine
+between the vendor applying a password and rotate writing it out loses that password, so a run always
+has one: without --journal (or --resume), it is --passwords-out's path with ".journal" added (refused
+if it exists: continue that run with --resume, or give --journal FILE or --no-journal), and with
+--print-passwords alone, rotate refuses to run until you say where it goes. --no-journal runs without
+one (not recommended).
 --resume FILE continues an interrupted run from its journal, appending to it: targets already done are
 not sent again (their passwords are delivered again to --passwords-out, status done, "resumed" in the
 JSON lines), writes whose outcome was unknown are settled by verifying the password at the vendor (a
@@ -88,7 +95,7 @@ password access to the API), or still refuses the password after the second writ
 Encryption: --encrypt-to RECIPIENT (repeatable; an age public key "age1...") or --encrypt-to-file FILE
 (one recipient per line, as age -R) encrypts --passwords-out as one age file and every password in the
 journal. Decrypt with "age -d -i KEY". An encrypted --passwords-out is whole only once rotate has
-exited, so encryption needs --journal (or --resume): after a crash, resume to have every password
+exited, so encryption needs a journal (not --no-journal): after a crash, resume to have every password
 delivered again. To resume an encrypted journal
 give --identity FILE (age identities). Without encryption the files are plain text, mode 0600.
 
@@ -123,8 +130,9 @@ func (e *env) rotateCommand(cfg *vendorConfig) *cobra.Command {
 	fl.IntVar(&f.concurrency, "concurrency", 8, "targets in flight at once")
 	fl.Float64Var(&f.rate, "rate", 0, "requests per second to the vendor (default: the vendor's documented limit)")
 	fl.IntVar(&f.length, "length", rotate.DefaultLength, "length of generated passwords (longer if the policy asks)")
-	fl.StringVar(&f.journal, "journal", "", "record each new password durably before it is sent, in this new file (mode 0600); recommended")
+	fl.StringVar(&f.journal, "journal", "", `record each new password durably before it is sent, in this new file (mode 0600; default: --passwords-out + ".journal")`)
 	fl.StringVar(&f.resume, "resume", "", "continue the interrupted run of this journal, appending to it")
+	fl.BoolVar(&f.noJournal, "no-journal", false, "not recommended: a crash may lose the passwords of writes in flight")
 	fl.StringArrayVar(&f.encryptTo, "encrypt-to", nil, `encrypt --passwords-out and the journal's passwords to this age recipient ("age1..."); repeatable`)
 	fl.StringVar(&f.encryptToFile, "encrypt-to-file", "", "like --encrypt-to, for each recipient in this file (one per line, as age -R)")
 	fl.StringVar(&f.identity, "identity", "", "age identities (a key file) that decrypt the journal given to --resume")
@@ -167,9 +175,33 @@ func (e *env) leanHeap() (restore func()) {
 	return func() { debug.SetGCPercent(old) }
 }
 
-// checkFlags refuses flag combinations that cannot work, before anything is read.
-func checkFlags(f rotateFlags) error {
-	return cmp.Or(checkInputFlags(f), checkJournalFlags(f), checkOutputFlags(f))
+// checkFlags refuses flag combinations that cannot work, before anything is read, and returns the flags
+// with the default journal chosen.
+func checkFlags(f rotateFlags) (rotateFlags, error) {
+	if err := cmp.Or(checkInputFlags(f), checkJournalFlags(f), checkOutputFlags(f)); err != nil {
+		return f, err
+	}
+	f, err := withDefaultJournal(f)
+	if err != nil {
+		return f, err
+	}
+	return f, checkEncryptionFlags(f)
+}
+
+// defaultJournalSuffix makes the default journal's path from --passwords-out's.
+const defaultJournalSuffix = ".journal"
+
+// withDefaultJournal gives a real run without --journal, --resume or --no-journal its journal: next to
+// --passwords-out; with --print-passwords alone there is no place to put it, so it refuses.
+func withDefaultJournal(f rotateFlags) (rotateFlags, error) {
+	switch {
+	case f.dryRun || f.noJournal || f.journal != "" || f.resume != "":
+		return f, nil
+	case f.passwordsOut == "":
+		return f, usagef("say where the journal goes: --journal FILE (or --no-journal)")
+	}
+	f.journal, f.defaultJournal = f.passwordsOut+defaultJournalSuffix, true
+	return f, nil
 }
 
 // checkInputFlags checks the input and the pace.
@@ -197,6 +229,8 @@ func checkJournalFlags(f rotateFlags) error {
 		return usagef("--dry-run writes nothing: drop --journal and --resume")
 	case f.identity != "" && f.resume == "":
 		return usagef("--identity reads an encrypted journal: it goes with --resume")
+	case f.noJournal && journal:
+		return usagef("--no-journal runs without a journal: drop it, or drop --journal and --resume")
 	}
 	return nil
 }
@@ -209,10 +243,17 @@ func checkOutputFlags(f rotateFlags) error {
 		return usagef("say where the new passwords go: --passwords-out FILE or --print-passwords (or use --dry-run)")
 	case encrypt && f.printPasswords:
 		return usagef("--print-passwords writes passwords in plain text; with --encrypt-to, use --passwords-out")
-	case encrypt && !f.dryRun && f.journal == "" && f.resume == "":
+	}
+	return nil
+}
+
+// checkEncryptionFlags refuses an encrypted run without a journal (once the default journal is chosen).
+func checkEncryptionFlags(f rotateFlags) error {
+	encrypt := len(f.encryptTo) > 0 || f.encryptToFile != ""
+	if encrypt && !f.dryRun && f.journal == "" && f.resume == "" {
 		// An age file is whole only once it is closed: without a journal, a crash would lose the passwords
 		// of the unfinished part.
-		return usagef("an encrypted --passwords-out is whole only once rotate exits: add --journal FILE, so that a crash loses no password")
+		return usagef("an encrypted --passwords-out is whole only once rotate exits: drop --no-journal or add --journal FILE, so that a crash loses no password")
 	}
 	return nil
 }
@@ -240,7 +281,8 @@ type rotation struct {
 
 // newRotation checks the flags, reads the age keys and builds the manager; nothing is sent.
 func (e *env) newRotation(cfg *vendorConfig, f rotateFlags) (*rotation, error) {
-	if err := checkFlags(f); err != nil {
+	f, err := checkFlags(f)
+	if err != nil {
 		return nil, err
 	}
 	format, err := inputFormatOf(f.format, f.input)

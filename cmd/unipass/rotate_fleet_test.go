@@ -293,7 +293,7 @@ func TestRotateFleetJSONLines(t *testing.T) {
 	assert.Contains(t, out, "dry run: 3 targets over 3 profiles (portal, sales, support)")
 	assert.Zero(t, r.writes())
 
-	code, out, errOut = r.run(t.Context(), "--input", input, "--print-passwords")
+	code, out, errOut = r.run(t.Context(), "--input", input, "--print-passwords", "--no-journal")
 	require.Equal(t, exitOK, code, errOut)
 	var got []string
 	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
@@ -313,7 +313,7 @@ func TestRotateFleetJSONLines(t *testing.T) {
 
 	mixed := filepath.Join(r.dir, "mixed.jsonl")
 	require.NoError(t, os.WriteFile(mixed, []byte(lines+`{"user": 101}`+"\n"), 0o600))
-	code, _, errOut = r.run(t.Context(), "--input", mixed, "--print-passwords")
+	code, _, errOut = r.run(t.Context(), "--input", mixed, "--print-passwords", "--no-journal")
 	assert.Equal(t, exitUsage, code)
 	assert.Contains(t, errOut, "line 4: names no profile, but the first line does")
 }

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"strings"
 
@@ -99,6 +100,10 @@ func (s *rotation) openJournal() error {
 		return err
 	}
 	switch {
+	case s.f.defaultJournal:
+		if s.journal, err = rotate.CreateJournal(s.f.journal, header, s.journalOptions()...); err != nil {
+			return defaultJournalError(s.f, err)
+		}
 	case s.f.journal != "":
 		if s.journal, err = rotate.CreateJournal(s.f.journal, header, s.journalOptions()...); err != nil {
 			return usagef("--journal: %v", err)
@@ -109,6 +114,16 @@ func (s *rotation) openJournal() error {
 		}
 	}
 	return nil
+}
+
+// defaultJournalError says why the default journal could not be created and, when it exists (a run with
+// the same --passwords-out went before), how to go on.
+func defaultJournalError(f rotateFlags, err error) error {
+	if !errors.Is(err, fs.ErrExist) {
+		return usagef("the journal %s (the default for --passwords-out %s): %v", f.journal, f.passwordsOut, err)
+	}
+	return usagef("the journal %s (the default for --passwords-out %s) exists: continue that run with --resume %s and a new --passwords-out, or start another with a new --passwords-out, --journal FILE or --no-journal",
+		f.journal, f.passwordsOut, f.journal)
 }
 
 // abandonJournal closes the journal after a failure to open the other outputs; a journal created by this

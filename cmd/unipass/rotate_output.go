@@ -229,8 +229,12 @@ func (s *rotation) finish(ctx context.Context, t *tally) error {
 		fmt.Fprintln(s.e.stderr)
 	}
 	closeErr := s.closeOutputs()
-	fmt.Fprintf(s.e.stderr, "rotate: %d done (%d from the journal), %d unknown, %d failed, %d not started\n",
-		t.done, t.resumed, t.unknown, t.failed, t.notStarted)
+	journal := ""
+	if s.f.defaultJournal {
+		journal = "; journal " + s.f.journal
+	}
+	fmt.Fprintf(s.e.stderr, "rotate: %d done (%d from the journal), %d unknown, %d failed, %d not started%s\n",
+		t.done, t.resumed, t.unknown, t.failed, t.notStarted, journal)
 	if t.unknown > 0 {
 		fmt.Fprintf(s.e.stderr, "rotate: %d passwords may or may not be in effect (status unknown, delivered with the others): check each with `unipass verify USER`, or set a new one\n", t.unknown)
 	}

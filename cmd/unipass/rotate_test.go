@@ -257,7 +257,7 @@ func TestRotateInterrupted(t *testing.T) {
 func TestRotateStdinBadLine(t *testing.T) {
 	t.Parallel()
 	zd := rotateFake(t, 3)
-	code, out, errOut := runRotate(t.Context(), t, zd.URL(), "user\n100\nnot-an-id\n101\n102\n", "--input", "-", "--print-passwords")
+	code, out, errOut := runRotate(t.Context(), t, zd.URL(), "user\n100\nnot-an-id\n101\n102\n", "--input", "-", "--print-passwords", "--no-journal")
 	assert.Equal(t, exitUsage, code)
 	assert.Contains(t, errOut, `line 3: "not-an-id": a Zendesk user ID is a positive integer`)
 	assert.Contains(t, out, `"user":"101","status":"not-started"`)
@@ -279,13 +279,13 @@ func TestRotateRefusesBeforeSending(t *testing.T) {
 		want  string
 	}{
 		{"no input", "", []string{"--print-passwords"}, "--input is required"},
-		{"bad CSV at the end", "", []string{"--input", dir + "/bad.csv", "--print-passwords"}, "line 4"},
+		{"bad CSV at the end", "", []string{"--input", dir + "/bad.csv", "--print-passwords", "--no-journal"}, "line 4"},
 		{"journal and resume", "", []string{"--input", good, "--journal", dir + "/a", "--resume", dir + "/b", "--print-passwords"}, "drop --journal"},
 		{"resume a missing journal", "", []string{"--input", good, "--resume", dir + "/missing", "--print-passwords"}, "--resume"},
 		{"identity without resume", "", []string{"--input", good, "--identity", dir + "/k", "--print-passwords"}, "--identity"},
 		{"encrypted to stdout", "", []string{"--input", good, "--encrypt-to", "age1x", "--print-passwords"}, "--print-passwords"},
 		{"bad recipient", "", []string{"--input", good, "--encrypt-to", "age1nope", "--journal", dir + "/j", "--passwords-out", dir + "/x"}, "not an age recipient"},
-		{"encrypted without a journal", "", []string{"--input", good, "--encrypt-to", "age1x", "--passwords-out", dir + "/x"}, "add --journal FILE"},
+		{"encrypted without a journal", "", []string{"--input", good, "--encrypt-to", "age1x", "--passwords-out", dir + "/x", "--no-journal"}, "add --journal FILE"},
 		{"dry run with a journal", "", []string{"--input", good, "--dry-run", "--journal", dir + "/j"}, "--dry-run"},
 		{"stdin twice", "user\n100\n", []string{"--input", "-", "--credential-stdin", "--print-passwords"}, "both read standard input"},
 		{"no targets", "user\n", []string{"--input", "-", "--dry-run"}, "no targets"},
