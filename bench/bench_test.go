@@ -11,10 +11,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
-	"runtime"
 	"runtime/debug"
-	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -247,48 +244,15 @@ func BenchmarkRotationPeakHeap(b *testing.B) {
 				b.StopTimer()
 				z := statelessZendesk(b)
 				limits := map[facade.Vendor]rotate.Limit{facade.VendorZendesk: {PerSecond: 1e6, Burst: 1000}}
-				runtime.GC()
-				var ms runtime.MemStats
-				runtime.ReadMemStats(&ms)
-				base := ms.HeapAlloc
-				var peak atomic.Uint64
-				stop := make(chan struct{})
-				var wg sync.WaitGroup
-				wg.Add(1)
-				go func() {
-					defer wg.Done()
-					t := time.NewTicker(2 * time.Millisecond)
-					defer t.Stop()
-					for {
-						select {
-						case <-stop:
-							return
-						case <-t.C:
-							var m runtime.MemStats
-							runtime.ReadMemStats(&m)
-							if m.HeapAlloc > peak.Load() {
-								peak.Store(m.HeapAlloc)
-							}
+				growth, retained := peakHeap(b, func() {
+					for r := range rotate.Run(b.Context(), targets(z, n), rotate.Config{Concurrency: 16, Limits: limits}) {
+						if r.Status != rotate.Done {
+							b.Fatalf("target %d: %s %v", r.Index, r.Status, r.Err)
 						}
 					}
-				}()
-				b.StartTimer()
-				for r := range rotate.Run(context.Background(), targets(z, n), rotate.Config{Concurrency: 16, Limits: limits}) {
-					if r.Status != rotate.Done {
-						b.Fatalf("target %d: %s %v", r.Index, r.Status, r.Err)
-					}
-				}
-				b.StopTimer()
-				close(stop)
-				wg.Wait()
-				growth := float64(0)
-				if p := peak.Load(); p > base {
-					growth = float64(p - base)
-				}
+				})
 				b.ReportMetric(growth/(1<<20), "peak-heap-MiB")
-				runtime.GC()
-				runtime.ReadMemStats(&ms)
-				b.ReportMetric((float64(ms.HeapAlloc)-float64(base))/(1<<20), "retained-MiB")
+				b.ReportMetric(retained/(1<<20), "retained-MiB")
 				b.StartTimer()
 			}
 		})
