@@ -29,6 +29,7 @@ var wantOperations = []wantOperation{
 	{api.DocSpace, http.MethodGet, "/api/2.0/settings/security/password", "getPasswordSettings", false},
 	{api.DocSpace, http.MethodGet, "/api/2.0/people/{userid}", "getProfileByUserId", false},
 	{api.DocSpace, http.MethodGet, "/api/2.0/people/email", "getProfileByEmail", false},
+	{api.DocSpace, http.MethodGet, "/api/2.0/people/@self", "getSelfProfile", false},
 
 	{api.Zendesk, http.MethodPost, "/api/v2/users/{user_id}/password", "SetUserPassword", true},
 	{api.Zendesk, http.MethodPut, "/api/v2/users/{user_id}/password", "ChangeOwnPassword", true},
@@ -82,7 +83,7 @@ func TestOperationTable(t *testing.T) {
 		}
 	}
 	require.Equal(t, 17, seeds, "the seed documents name 17 operations")
-	require.Len(t, wantOperations, 26)
+	require.Len(t, wantOperations, 27)
 
 	for _, v := range api.Vendors() {
 		doc, err := api.Load(v)

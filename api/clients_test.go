@@ -53,6 +53,9 @@ func docspaceCalls(t *testing.T) map[string]caller {
 		"getProfileByUserId": func(ctx context.Context, base string, hc *http.Client) (*http.Response, error) {
 			return docspaceClient(t, base, hc).GetProfileByUserID(ctx, id, auth)
 		},
+		"getSelfProfile": func(ctx context.Context, base string, hc *http.Client) (*http.Response, error) {
+			return docspaceClient(t, base, hc).GetSelfProfile(ctx, setHeader("Authorization", "Bearer "+testToken))
+		},
 		"getProfileByEmail": func(ctx context.Context, base string, hc *http.Client) (*http.Response, error) {
 			return docspaceClient(t, base, hc).GetProfileByEmail(ctx, &docspace.GetProfileByEmailParams{Email: "mike@example.com"}, auth)
 		},
@@ -192,6 +195,7 @@ func TestContractDocSpace(t *testing.T) {
 		"changeUserPassword/200": `{"response":{"id":"` + testUserID + `","displayName":"Mike Zanyatski","email":"mike@example.com","status":1,"activationStatus":1,"isAdmin":false,"listAdminModules":[],"quotaLimit":-1,"unknownField":{"kept":"out"}},"count":1,"links":[{"href":"/api/2.0/people","action":"GET"}],"status":0,"statusCode":200}`,
 		"authenticate/200":       `{"response":{"token":"` + testToken + `","expires":"2026-12-01T10:00:00Z","tfa":false,"sms":false},"status":0,"statusCode":200}`,
 		"getProfileByEmail/200":  `{"response":{"id":"` + testUserID + `","userName":"mike@example.com","email":"Mike@Example.com","displayName":"Mike Zanyatski","status":1,"activationStatus":1,"unknownField":{"x":1}},"status":0,"statusCode":200}`,
+		"getSelfProfile/200":     `{"response":{"id":"` + testUserID + `","userName":"mike@example.com","email":"mike@example.com","displayName":"Mike Zanyatski","status":1,"registrationDate":"2026-01-02T03:04:05.0000000+00:00","theme":{"theme":"Base"}},"status":0,"statusCode":200}`,
 		"getProfileByUserId/200": `{"response":{"id":"` + testUserID + `","userName":"mike@example.com","email":"mike@example.com","displayName":"Mike Zanyatski","status":1,"activationStatus":1,"isLDAP":false,"isSSO":false,"unknownField":[1]},"status":0,"statusCode":200}`,
 		"sendUserPassword/200":   `{"response":"If a user with the user@example.com email exists, the password change instruction has been sent to this email address.","status":0,"statusCode":200}`,
 	})

@@ -161,11 +161,13 @@ func (v *Validator) ValidateRequest(ctx context.Context, r *http.Request) (*Exch
 		return nil, v.violation("request", r, "", "reading the body: "+err.Error(), nil)
 	}
 	secrets := requestSecrets(r, body)
-	route, params, err := v.router.FindRoute(r)
+	canon := v.canonicalRequest(r, body)
+	route, params, err := v.router.FindRoute(canon)
 	if err != nil {
 		return nil, v.violation("request", r, "", "no operation matches: "+err.Error(), secrets)
 	}
-	in := &openapi3filter.RequestValidationInput{Request: r, PathParams: params, Route: route, Options: v.options}
+	canon = v.foldPropertyNames(canon, route, body)
+	in := &openapi3filter.RequestValidationInput{Request: canon, PathParams: params, Route: route, Options: v.options}
 	ex := &Exchange{v: v, input: in, secrets: secrets}
 	if err := openapi3filter.ValidateRequest(ctx, in); err != nil {
 		return nil, v.violation("request", r, route.Operation.OperationID, describe(err), secrets)
@@ -175,6 +177,9 @@ func (v *Validator) ValidateRequest(ctx context.Context, r *http.Request) (*Exch
 
 // Operation returns the operationId the request matched.
 func (x *Exchange) Operation() string { return x.input.Route.Operation.OperationID }
+
+// Path returns the request's path as the vendor's server reads it: for Zendesk without a .json suffix.
+func (x *Exchange) Path() string { return x.input.Request.URL.Path }
 
 // ValidateResponse checks a response to the exchange's request: declared status, headers and body.
 func (x *Exchange) ValidateResponse(ctx context.Context, status int, header http.Header, body []byte) error {

@@ -355,6 +355,7 @@ func everyOperation(glowToken string) map[api.Vendor]map[string]rawRequest {
 			"getPasswordSettings": {"GET", "/docspace/api/2.0/settings/security/password", "", ds, 200},
 			"getProfileByUserId":  {"GET", people, "", ds, 200},
 			"getProfileByEmail":   {"GET", "/docspace/api/2.0/people/email?email=mike%40example.com", "", ds, 200},
+			"getSelfProfile":      {"GET", "/docspace/api/2.0/people/@self", "", ds, 200},
 			"changeUserPassword":  {"PUT", people + "/password", `{"password":"fake-Raw-Passw0rd-1"}`, ds, 200},
 		},
 		api.Zendesk: {

@@ -45,6 +45,7 @@ type DocSpace struct {
 	*Server
 	tokenIssuer
 	users       map[string]*DocSpaceUser // by lower-case ID
+	owner       string                   // the first user added: whom API keys and OAuth tokens act as
 	apiKeys     map[string]bool
 	bearers     map[string]bool
 	policy      DocSpacePolicy
@@ -68,8 +69,16 @@ func (d *DocSpace) locked(f func()) {
 	f()
 }
 
-// AddUser adds or replaces a user.
-func (d *DocSpace) AddUser(u DocSpaceUser) { d.locked(func() { d.users[strings.ToLower(u.ID)] = &u }) }
+// AddUser adds or replaces a user. The first user added is the portal's owner, whom personal API keys and
+// OAuth2 tokens act as.
+func (d *DocSpace) AddUser(u DocSpaceUser) {
+	d.locked(func() {
+		d.users[strings.ToLower(u.ID)] = &u
+		if d.owner == "" {
+			d.owner = strings.ToLower(u.ID)
+		}
+	})
+}
 
 // Password returns a user's current password; one set as a hash reads "hash:<value>".
 func (d *DocSpace) Password(id string) (pw string, ok bool) {
@@ -81,7 +90,7 @@ func (d *DocSpace) Password(id string) (pw string, ok bool) {
 	return pw, ok
 }
 
-// AddAPIKey accepts a personal API key, sent raw in Authorization.
+// AddAPIKey accepts a personal API key of the portal's owner, sent in Authorization raw or after "Bearer ".
 func (d *DocSpace) AddAPIKey(key string) { d.locked(func() { d.apiKeys[key] = true }) }
 
 // AddBearerToken accepts an OAuth2 / OpenID Connect access token ("Authorization: Bearer <token>").
@@ -122,10 +131,17 @@ func (d *DocSpace) handle(q *request) reply {
 		return envelope(http.StatusOK, fmt.Sprintf("If a user with the %s email exists, the password change "+
 			"instruction has been sent to this email address.", body.Email))
 	}
-	if !d.authenticated(q.Request) {
+	caller, ok := d.caller(q.Request)
+	if !ok {
 		return docspaceError(http.StatusUnauthorized, "Unauthorized")
 	}
 	switch q.op {
+	case "getSelfProfile":
+		u := d.users[caller]
+		if u == nil {
+			return emptyReply(http.StatusNotFound)
+		}
+		return envelope(http.StatusOK, profile(u))
 	case "getPasswordSettings":
 		p := d.policy
 		return envelope(http.StatusOK, map[string]any{
@@ -198,26 +214,39 @@ func (d *DocSpace) userByEmail(email string) *DocSpaceUser {
 	return nil
 }
 
-// authenticated accepts a live login token (raw in Authorization or as the asc_auth_key cookie), a personal
-// API key, a bearer token or a user's basic credentials.
-func (d *DocSpace) authenticated(r *http.Request) bool {
+// caller returns the lower-case ID of the user the request's credentials belong to, reading them as the
+// portal does: a login token from the asc_auth_key cookie, else from Authorization; a personal API key or an
+// OAuth2 token from Authorization; a leading "Bearer " stripped from each. Basic credentials are a user's
+// email and password. API keys and OAuth2 tokens act as the portal's owner.
+func (d *DocSpace) caller(r *http.Request) (string, bool) {
 	if c, err := r.Cookie("asc_auth_key"); err == nil {
-		if _, ok := d.subject(c.Value); ok {
-			return true
+		if id, ok := d.subject(stripBearer(c.Value)); ok {
+			return strings.ToLower(id), true
 		}
 	}
-	raw := r.Header.Get("Authorization")
-	if _, ok := d.subject(raw); ok || d.apiKeys[raw] {
-		return true
+	header := r.Header.Get("Authorization")
+	tok := stripBearer(header)
+	if id, ok := d.subject(tok); ok {
+		return strings.ToLower(id), true
 	}
-	if tok, ok := bearer(r); ok {
-		return d.bearers[tok]
+	if d.apiKeys[tok] || (tok != strings.TrimSpace(header) && d.bearers[tok]) {
+		return d.owner, true
 	}
 	if user, pass, ok := basicCredentials(r); ok {
-		u := d.userByEmail(user)
-		return u != nil && u.Password == pass
+		if u := d.userByEmail(user); u != nil && u.Password == pass {
+			return strings.ToLower(u.ID), true
+		}
 	}
-	return false
+	return "", false
+}
+
+// stripBearer trims a credential and drops a leading "Bearer " (case-sensitive, as the portal does).
+func stripBearer(v string) string {
+	v = strings.TrimSpace(v)
+	if rest, ok := strings.CutPrefix(v, "Bearer "); ok {
+		return strings.TrimSpace(rest)
+	}
+	return v
 }
 
 func (d *DocSpace) meetsPolicy(pw string) bool {

@@ -124,19 +124,24 @@ func TestDocSpaceCredentials(t *testing.T) {
 		"api key":     {"Authorization", dsAPIKey},
 		"bearer":      {"Authorization", "Bearer " + dsBearer},
 		"basic":       {"Authorization", basic(dsEmail, dsPassword)},
+		// The portal strips a leading "Bearer " from the login token and the API key, wherever they are.
+		"bearer login token":  {"Authorization", "Bearer " + tok},
+		"bearer api key":      {"Authorization", "Bearer " + dsAPIKey},
+		"bearer in cookie":    {"Cookie", "asc_auth_key=Bearer " + tok},
+		"spaces around token": {"Authorization", "  " + tok + " "},
 	}
 	for name, kv := range good {
 		resp := call(t, f, http.MethodGet, dsSettingsPath, "", kv...)
 		assert.Equal(t, http.StatusOK, resp.status, name)
 	}
 	bad := map[string][]string{
-		"unknown key":     {"Authorization", "fake-unknown-key"},
-		"bearer api key":  {"Authorization", "Bearer " + dsAPIKey},
-		"raw bearer":      {"Authorization", dsBearer},
-		"unknown cookie":  {"Cookie", "asc_auth_key=fake-unknown"},
-		"wrong password":  {"Authorization", basic(dsEmail, "fake-Wrong-1")},
-		"unknown user":    {"Authorization", basic("nobody@example.com", dsPassword)},
-		"bearer of token": {"Authorization", "Bearer " + tok},
+		"unknown key":       {"Authorization", "fake-unknown-key"},
+		"raw bearer":        {"Authorization", dsBearer},
+		"lower-case bearer": {"Authorization", "bearer " + tok},
+		"unknown cookie":    {"Cookie", "asc_auth_key=fake-unknown"},
+		"wrong password":    {"Authorization", basic(dsEmail, "fake-Wrong-1")},
+		"unknown user":      {"Authorization", basic("nobody@example.com", dsPassword)},
+		"bearer of bearer":  {"Authorization", "Bearer Bearer " + tok},
 	}
 	for name, kv := range bad {
 		resp := call(t, f, http.MethodPut, dsPasswordPath, `{"password":"`+dsNew+`"}`, kv...)
@@ -249,3 +254,42 @@ func TestDocSpaceSendReset(t *testing.T) {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// GET /api/2.0/people/@self answers the caller's own profile, whatever form the credentials take; @self is
+// never read as a user ID.
+func TestDocSpaceSelfProfile(t *testing.T) {
+	t.Parallel()
+	f := newDocSpace(t)
+	tok := dsLogin(t, f)
+	for name, kv := range map[string][]string{
+		"login token":   {"Authorization", tok},
+		"bearer token":  {"Authorization", "Bearer " + tok},
+		"cookie":        {"Cookie", "asc_auth_key=" + tok},
+		"api key owner": {"Authorization", dsAPIKey},
+		"basic":         {"Authorization", basic(dsEmail, dsPassword)},
+	} {
+		resp := call(t, f, http.MethodGet, "/api/2.0/people/@self", "", kv...)
+		require.Equal(t, http.StatusOK, resp.status, name)
+		var w docspace.EmployeeFullWrapper
+		require.NoError(t, json.Unmarshal([]byte(resp.body), &w), name)
+		require.NotNil(t, w.Response, name)
+		assert.Equal(t, dsID, *w.Response.ID, name)
+		assert.Equal(t, dsEmail, *w.Response.Email, name)
+	}
+	resp := call(t, f, http.MethodGet, "/api/2.0/people/@self", "", "Authorization", "fake-unknown-key")
+	assert.Equal(t, http.StatusUnauthorized, resp.status)
+	assert.JSONEq(t, dsUnauthorized, resp.body)
+	assert.Equal(t, 6, f.Hits("getSelfProfile"))
+	assert.Zero(t, f.Hits("getProfileByUserId"))
+	assert.Empty(t, f.Violations())
+
+	c, err := docspace.NewClient(f.URL(), docspace.WithHTTPClient(f.Client()))
+	require.NoError(t, err)
+	r, err := c.GetSelfProfile(t.Context(), func(_ context.Context, req *http.Request) error {
+		req.Header.Set("Authorization", "Bearer "+tok)
+		return nil
+	})
+	require.NoError(t, err)
+	_ = r.Body.Close()
+	assert.Equal(t, http.StatusOK, r.StatusCode)
+}

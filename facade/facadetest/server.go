@@ -91,7 +91,8 @@ type request struct {
 	*http.Request
 	op   string
 	body []byte
-	// path holds the path segments after the base path, e.g. ["api", "2.0", "people", "<id>", "password"].
+	// path holds the path segments after the base path as the vendor reads them (Zendesk's .json suffix
+	// dropped), e.g. ["api", "2.0", "people", "<id>", "password"].
 	path []string
 }
 
@@ -297,7 +298,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	body, _ := io.ReadAll(r.Body)
-	path := strings.Split(strings.Trim(strings.TrimPrefix(r.URL.Path, s.basePath), "/"), "/")
+	path := strings.Split(strings.Trim(strings.TrimPrefix(ex.Path(), s.basePath), "/"), "/")
 	rep := s.handle(&request{Request: r, op: op, body: body, path: path})
 	if err := ex.ValidateResponse(r.Context(), rep.status, rep.header, rep.body); err != nil {
 		s.violation(err)

@@ -177,3 +177,50 @@ func TestZendeskAuthFailures(t *testing.T) {
 	assert.Equal(t, zdAgentPass, pw)
 	assert.Empty(t, f.Violations())
 }
+
+// Every operation answers with ".json" appended to its path, as the same operation: me.json and search.json
+// are never read as user IDs.
+func TestZendeskJSONSuffix(t *testing.T) {
+	t.Parallel()
+	f := newZendesk(t)
+	f.SetAdminSetPassword(true)
+	admin := []string{"Authorization", basic(zdAdminAPIToken, zdAPIToken)}
+	agent := []string{"Authorization", basic(zdAgentMail, zdAgentPass)}
+	cases := []struct {
+		op, method, path, body string
+		auth                   []string
+		status                 int
+		contains               string
+	}{
+		{"ShowCurrentUser", http.MethodGet, "/api/v2/users/me.json", "", agent, http.StatusOK, zdAgentMail},
+		{"ShowUser", http.MethodGet, "/api/v2/users/1002.json", "", admin, http.StatusOK, zdAgentMail},
+		{"ShowUser", http.MethodGet, "/api/v2/users/4242.json", "", admin, http.StatusNotFound, "RecordNotFound"},
+		{"SearchUsers", http.MethodGet, "/api/v2/users/search.json?query=" + zdAgentMail, "", admin, http.StatusOK, zdAgentMail},
+		{"GetUserPasswordRequirements", http.MethodGet, "/api/v2/users/1002/password/requirements.json", "", admin, http.StatusOK, "at least 5"},
+		{"ShowAccountSettings", http.MethodGet, "/api/v2/account/settings.json", "", admin, http.StatusOK, "api_password_access"},
+		{"SetUserPassword", http.MethodPost, "/api/v2/users/1002/password.json", `{"password":"fake-Passw0rd-2"}`, admin, http.StatusOK, ""},
+		{"ChangeOwnPassword", http.MethodPut, "/api/v2/users/1002/password.json",
+			`{"previous_password":"fake-Passw0rd-2","password":"fake-Passw0rd-3"}`,
+			[]string{"Authorization", basic(zdAgentMail, "fake-Passw0rd-2")}, http.StatusOK, ""},
+		{"ChangeOwnPassword", http.MethodPut, "/api/v2/users/1002/password.json",
+			`{"previous_password":"fake-Wrong-1","password":"fake-Passw0rd-4"}`,
+			[]string{"Authorization", basic(zdAgentMail, "fake-Passw0rd-3")}, http.StatusUnprocessableEntity, "previous_password"},
+	}
+	for _, tc := range cases {
+		before := f.Hits(tc.op)
+		resp := call(t, f, tc.method, tc.path, tc.body, tc.auth...)
+		assert.Equal(t, tc.status, resp.status, "%s %s: %s", tc.method, tc.path, resp.body)
+		assert.Contains(t, resp.body, tc.contains, tc.path)
+		assert.Equal(t, before+1, f.Hits(tc.op), "%s %s is %s", tc.method, tc.path, tc.op)
+	}
+	pw, _ := f.Password(zdAgent)
+	assert.Equal(t, "fake-Passw0rd-3", pw)
+	assert.Empty(t, f.Violations())
+
+	// The suffix changes nothing else: a user ID must still be a number.
+	rt := &recordingT{TB: t}
+	g := facadetest.NewZendesk(facadetest.WithT(rt))
+	resp := call(t, g, http.MethodGet, "/api/v2/users/abc.json", "", admin...)
+	assert.Equal(t, http.StatusBadRequest, resp.status)
+	assert.Len(t, g.Violations(), 1)
+}
