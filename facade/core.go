@@ -2,7 +2,6 @@ package facade
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -356,9 +355,11 @@ func orUnknown(s string) string {
 	return s
 }
 
-// decode reads a JSON success body into v; a body that does not decode is an error naming the operation.
+// decode reads a JSON success body into v leniently (decodeLenient): a field the operation does not use never
+// fails it, whatever its type. A body that is not JSON, or not of v's shape at all, is an error naming the
+// operation.
 func (c *core) decode(op Operation, r *response, v any) error {
-	if err := json.Unmarshal(r.body, v); err != nil {
+	if err := decodeLenient(r.body, v); err != nil {
 		return fmt.Errorf("%s %s: HTTP %d with an undecodable body: %w", c.vendor, op, r.status, errUndecodable)
 	}
 	return nil
