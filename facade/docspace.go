@@ -390,6 +390,31 @@ func oldPasswordRefused(err error) error {
 	return err
 }
 
+// CurrentUser returns the user this manager's credentials belong to, in one request: with an API key or an
+// OAuth2 token, the key's or token's owner. It proves the credentials work and tells whose they are without
+// looking the user up by address.
+// DocSpace: GET /api/2.0/people/@self.
+func (d *DocSpace) CurrentUser(ctx context.Context) (User, error) {
+	r, err := d.core.call(ctx, OpCurrentUser, safe, true, func(ctx context.Context, eds []requestEditor) (*http.Response, error) {
+		return d.client.GetSelfProfile(ctx, editorsAs[docspace.RequestEditorFn](eds)...)
+	})
+	if err != nil {
+		return User{}, err
+	}
+	var w docspace.EmployeeFullWrapper
+	if err := d.core.decode(OpCurrentUser, &r, &w); err != nil {
+		return User{}, err
+	}
+	p := w.Response
+	if p == nil {
+		return User{}, fmt.Errorf("docspace %s: answer without a profile: %w", OpCurrentUser, errUndecodable)
+	}
+	if _, err := parseDocSpaceUser(deref(p.ID)); err != nil {
+		return User{}, fmt.Errorf("docspace %s: the profile has no valid user ID: %w", OpCurrentUser, errUndecodable)
+	}
+	return User{ID: *p.ID, Email: deref(p.Email), Name: deref(p.DisplayName)}, nil
+}
+
 // FindUser returns the user whose email address is email (compared without regard to case); no such user
 // is an error matching ErrNotFound. An answer for another address, or without a valid user ID, names no one
 // and is an error.

@@ -35,6 +35,7 @@ const (
 	OpRequirements   Operation = "Requirements"
 	OpVerify         Operation = "Verify"
 	OpFindUser       Operation = "FindUser"
+	OpCurrentUser    Operation = "CurrentUser"
 	OpLogin          Operation = "Login"
 )
 

@@ -69,8 +69,8 @@ type profile struct {
 	user          string
 	applicationID string
 	insecureHTTP  bool
-	// checkUser is the user whose password policy `profiles check` reads (DocSpace: optional; Zendesk:
-	// else the logged-in user is read).
+	// checkUser is the user whose password policy `profiles check` reads (optional: else the logged-in user
+	// is read).
 	checkUser string
 	// source is where the credential comes from; nil when the profile gives none.
 	source *secretSource

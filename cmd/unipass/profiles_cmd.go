@@ -48,8 +48,8 @@ beats a UNIPASS_* variable, which beats the profile, which beats the default.`,
 		Use:   "check [NAME...]",
 		Short: "Make one cheap authenticated read with each profile (all by default) and say which work",
 		Long: `check builds each profile's manager (reading its credential) and makes one authenticated read:
-DocSpace the password policy; Zendesk the requirements of check_user when the profile has one, else the
-logged-in user (GET /api/v2/users/me); Glowmarkt a login and the account status. Nothing is changed. One
+the password policy (DocSpace) or requirements (Zendesk) of check_user when the profile has one, else the
+logged-in user (DocSpace GET /api/2.0/people/@self, Zendesk GET /api/v2/users/me); Glowmarkt a login and the account status. Nothing is changed. One
 line per profile: ok, or the error. Exit 0 when every profile works, 1 when one does not, 2 when a name
 is not a profile.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -138,8 +138,12 @@ func (pc *profileConfig) check(ctx context.Context, name string) (string, error)
 	user := pc.profiles[name].checkUser
 	switch m := m.(type) {
 	case *facade.DocSpace:
-		_, err = m.Requirements(ctx, user) // the same policy for every user: user may be empty
-		return "docspace: read the password policy", err
+		if user != "" {
+			_, err = m.Requirements(ctx, user) // the same policy for every user
+			return "docspace: read the password policy", err
+		}
+		u, err := m.CurrentUser(ctx)
+		return "docspace: read the logged-in user " + printable(u.ID), err
 	case *facade.Zendesk:
 		if u := user; u != "" {
 			_, err = m.Requirements(ctx, u)
