@@ -51,6 +51,8 @@ type core struct {
 	// credentials are the secrets of the manager's options, scrubbed from error texts with the current
 	// login token and the call's passwords.
 	credentials []Secret
+	// scrubCache keeps the compiled scrubbing patterns of the credentials and login tokens.
+	scrubCache scrubPatterns
 
 	// The editors of every request, built once: headers, and headers plus credentials.
 	plainEditors, authedEditors []requestEditor

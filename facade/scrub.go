@@ -4,9 +4,13 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"html"
 	"net/url"
+	"regexp"
 	"slices"
 	"strings"
+	"sync"
+	"unicode"
 )
 
 // minSecretLen is the shortest secret that is scrubbed: shorter ones would blank ordinary text.
@@ -46,61 +50,231 @@ func (t *tokenCache) current() Secret {
 	return t.token
 }
 
-// scrubber replaces every secret a manager holds, and the passwords of a call, with [REDACTED], in each
-// form a vendor may echo it: as is, JSON-escaped, percent-encoded or whitespace-folded. It is built only
-// when an error is.
-type scrubber struct{ forms []string }
+// scrubber replaces every secret a manager holds, and the passwords of a call, with [REDACTED], in each form
+// a vendor may echo it: as is, JSON-, percent- or HTML-escaped, in base64 (standard or URL alphabet, padded or
+// not, on its own or inside a longer encoded value such as basic credentials), upper- or lower-cased, with
+// its whitespace runs replaced by any other whitespace, and inside a longer token. It is built only when an
+// error is. Its patterns go longest secret first, so that a form holding another is replaced whole.
+type scrubber struct{ ms []*secretMatcher }
+
+// secretMatcher finds every form of one secret.
+type secretMatcher struct {
+	// anchor is the longest run of ASCII letters and digits of the lower-cased secret: no escaping changes
+	// it, so a text whose lower-cased form lacks it holds no text form of the secret. "" when too short.
+	anchor string
+	text   func() *regexp.Regexp // the text forms, case-insensitive; compiled when first needed, nil for none
+	b64    []string              // the parts of the base64 forms that hold only the secret's bits
+}
+
+// scrubPatterns caches the compiled pattern of the manager's credentials and login tokens (a call's
+// passwords are compiled for the call and never kept). It holds at most maxCachedPatterns.
+type scrubPatterns struct {
+	mu sync.Mutex
+	re map[string]*secretMatcher
+}
+
+const maxCachedPatterns = 16
+
+// get returns v's pattern, from the cache or compiled and kept.
+func (c *scrubPatterns) get(v string) *secretMatcher {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if re, ok := c.re[v]; ok {
+		return re
+	}
+	if c.re == nil || len(c.re) >= maxCachedPatterns {
+		c.re = map[string]*secretMatcher{} // tokens come and go: start afresh rather than grow
+	}
+	m := newSecretMatcher(v)
+	c.re[v] = m
+	return m
+}
 
 // scrubberFor covers the manager's credentials, its current login token and the call's secrets.
 func (c *core) scrubberFor(call []Secret) scrubber {
-	all := append(c.credentials[:len(c.credentials):len(c.credentials)], call...)
+	kept := c.credentials
 	if c.tokens != nil {
-		all = append(all, c.tokens.current())
+		kept = append(kept[:len(kept):len(kept)], c.tokens.current())
 	}
-	var forms []string
-	for _, s := range all {
-		v := s.Reveal()
-		if len(v) < minSecretLen {
-			continue
+	type entry struct {
+		size int
+		m    *secretMatcher
+	}
+	var all []entry
+	for _, s := range kept {
+		if v := s.Reveal(); len(v) >= minSecretLen {
+			all = append(all, entry{len(v), c.scrubCache.get(v)})
 		}
-		for _, f := range secretForms(v) {
-			if len(f) >= minSecretLen && !slices.Contains(forms, f) {
-				forms = append(forms, f)
+	}
+	for _, s := range call {
+		if v := s.Reveal(); len(v) >= minSecretLen {
+			all = append(all, entry{len(v), newSecretMatcher(v)})
+		}
+	}
+	slices.SortStableFunc(all, func(a, b entry) int { return b.size - a.size })
+	ms := make([]*secretMatcher, len(all))
+	for i, e := range all {
+		ms[i] = e.m
+	}
+	return scrubber{ms: ms}
+}
+
+// newScrubber covers the values, none of them cached: for tests.
+func newScrubber(values []string) scrubber {
+	var c core
+	for _, v := range values {
+		c.credentials = append(c.credentials, NewSecret(v))
+	}
+	return c.scrubberFor(nil)
+}
+
+// newSecretMatcher compiles the matcher of v's forms.
+func newSecretMatcher(v string) *secretMatcher {
+	m := &secretMatcher{b64: base64Forms(v)}
+	m.text = sync.OnceValue(func() *regexp.Regexp {
+		if p := textPattern(v); p != "" {
+			return regexp.MustCompile(`(?i)` + p)
+		}
+		return nil
+	})
+	for _, run := range strings.FieldsFunc(strings.ToLower(v), func(r rune) bool {
+		return (r < 'a' || r > 'z') && (r < '0' || r > '9')
+	}) {
+		if len(run) > len(m.anchor) {
+			m.anchor = run
+		}
+	}
+	if len(m.anchor) < minSecretLen {
+		m.anchor = ""
+	}
+	return m
+}
+
+// replace returns t with every form of the secret replaced; lower is t lower-cased (ASCII), for the anchor.
+func (m *secretMatcher) replace(t, lower string) string {
+	for _, b := range m.b64 {
+		t = strings.ReplaceAll(t, b, redacted)
+	}
+	if m.anchor == "" || strings.Contains(lower, m.anchor) {
+		if re := m.text(); re != nil {
+			t = re.ReplaceAllLiteralString(t, redacted)
+		}
+	}
+	return t
+}
+
+// wsRun matches a run of whitespace as any of the escapings writes it: Unicode white space raw, percent-,
+// JSON- and HTML-escaped. A vendor may substitute any run for any other.
+const wsRun = `(?:[\s\v\p{Z}\x{85}\x{feff}]|\+|%(?:09|0a|0b|0c|0d|20|c2%a0|c2%85)` +
+	`|\\[ntrfv]|\\u(?:00(?:0[9a-d]|20|85|a0)|200[0-9a]|202f|205f|3000|feff)` +
+	`|&nbsp;|&#(?:x0*(?:9|a|b|c|d|20|85|a0)|0*(?:9|10|11|12|13|32|133|160));)+`
+
+// textPattern matches v as any of the escapings writes it, each character in any case, its whitespace runs
+// substituted by any others: every character of v may take any of its escaped forms, so that every escaping
+// (and any mixture of them) is matched by one pattern. "" when v is only whitespace.
+func textPattern(v string) string {
+	words := strings.FieldsFunc(v, isSpace)
+	if len(words) == 0 {
+		return ""
+	}
+	parts := make([]string, len(words))
+	for i, w := range words {
+		var b strings.Builder
+		for _, r := range w {
+			b.WriteString(runePattern(r))
+		}
+		parts[i] = b.String()
+	}
+	return strings.Join(parts, wsRun)
+}
+
+// runePatterns memoizes runePattern: a character's pattern never changes.
+var runePatterns sync.Map // rune → string
+
+// runePattern matches one character of a secret in each form the escapings give it and its case variants.
+func runePattern(r rune) string {
+	if p, ok := runePatterns.Load(r); ok {
+		return p.(string)
+	}
+	p := buildRunePattern(r)
+	runePatterns.Store(r, p)
+	return p
+}
+
+func buildRunePattern(r rune) string {
+	var alts []string
+	for _, c := range []rune{r, unicode.ToUpper(r), unicode.ToLower(r), unicode.ToTitle(r)} {
+		for _, f := range runeForms(c) {
+			// The pattern ignores case: forms that differ only in case are one.
+			if q := regexp.QuoteMeta(strings.ToLower(f)); !slices.Contains(alts, q) {
+				alts = append(alts, q)
 			}
 		}
 	}
-	// Longer forms first, so that a form holding another is replaced whole.
-	slices.SortStableFunc(forms, func(a, b string) int { return len(b) - len(a) })
-	return scrubber{forms: forms}
+	if len(alts) == 1 {
+		return alts[0]
+	}
+	slices.SortStableFunc(alts, func(a, b string) int { return len(b) - len(a) })
+	return "(?:" + strings.Join(alts, "|") + ")"
 }
 
-// secretForms returns v as it may appear in a vendor's answer.
-func secretForms(v string) []string {
-	if !strings.ContainsFunc(v, changedByEscaping) {
-		return []string{v} // every form is v itself
+// runeForms returns a character as it is written raw, percent-escaped (query and path), JSON-escaped (as Go
+// writes it with and without HTML escaping, as \uXXXX, "/" as "\/") and HTML-escaped (named, decimal and hex
+// entities). Every escaping writes a string character by character, so a secret's escaped form is the
+// concatenation of its characters' forms.
+func runeForms(r rune) []string {
+	s := string(r)
+	forms := []string{s, url.QueryEscape(s), url.PathEscape(s), html.EscapeString(s)}
+	forms = append(forms, jsonForms(s)...)
+	if r > 0x7e || strings.ContainsRune(`"'<>&`, r) {
+		forms = append(forms, fmt.Sprintf("&#%d;", r), fmt.Sprintf("&#x%x;", r))
 	}
-	forms := []string{v, url.QueryEscape(v), url.PathEscape(v), strings.Join(strings.Fields(v), " ")}
-	for _, j := range jsonForms(v) {
-		forms = append(forms, j, strings.ReplaceAll(j, "/", `\/`))
+	if named, ok := htmlNamed[r]; ok {
+		forms = append(forms, named)
 	}
 	return forms
 }
 
-// jsonForms returns v escaped as JSON string content: as Go writes it (with and without HTML escaping),
-// and with every non-ASCII character as \uXXXX in lower and upper case (as Python and .NET write it).
-func jsonForms(v string) []string {
+// htmlNamed are the named entities HTML escapers use for the characters they escape.
+var htmlNamed = map[rune]string{'"': "&quot;", '\'': "&apos;", '<': "&lt;", '>': "&gt;", '&': "&amp;", 0xa0: "&nbsp;"}
+
+// isSpace reports the characters a vendor may fold or substitute as whitespace.
+func isSpace(r rune) bool { return unicode.IsSpace(r) || r == '\ufeff' }
+
+// base64Forms returns the parts of v's base64 encodings (standard and URL alphabets) that hold only v's bits,
+// at each of the three offsets v may start at within a longer encoded value: an echo of v encoded on its own
+// (padded or not) or inside a longer value, such as "user:password" in basic credentials, contains one of
+// them. Parts shorter than four characters are left out: they would match ordinary text.
+func base64Forms(v string) []string {
 	var out []string
-	for _, html := range []bool{true, false} {
-		var b strings.Builder
-		enc := json.NewEncoder(&b)
-		enc.SetEscapeHTML(html)
-		if enc.Encode(v) == nil {
-			s := strings.TrimSuffix(b.String(), "\n")
-			out = append(out, s[1:len(s)-1])
+	for _, enc := range []*base64.Encoding{base64.RawStdEncoding, base64.RawURLEncoding} {
+		for k := range 3 {
+			full := enc.EncodeToString(append(make([]byte, k), v...))
+			from, to := (8*k+5)/6, 8*(k+len(v))/6
+			if to-from >= 4 {
+				out = append(out, full[from:to])
+			}
 		}
 	}
-	for _, hex := range []string{"%04x", "%04X"} {
-		out = append(out, asciiJSON(v, hex, true), asciiJSON(v, hex, false))
+	return out
+}
+
+// jsonForms returns v escaped as JSON string content: as Go writes it (with and without HTML escaping),
+// and with every non-ASCII character as \uXXXX (as Python and .NET write it); each also with "/" escaped
+// as "\/" (as PHP writes it). Hex digits match in either case.
+func jsonForms(v string) []string {
+	var out []string
+	for _, escapeHTML := range []bool{true, false} {
+		var b strings.Builder
+		enc := json.NewEncoder(&b)
+		enc.SetEscapeHTML(escapeHTML)
+		_ = enc.Encode(v) // a string always encodes
+		s := strings.TrimSuffix(b.String(), "\n")
+		out = append(out, s[1:len(s)-1])
+	}
+	out = append(out, asciiJSON(v, "%04x", true), asciiJSON(v, "%04x", false))
+	for _, j := range slices.Clone(out) {
+		out = append(out, strings.ReplaceAll(j, "/", `\/`))
 	}
 	return out
 }
@@ -131,11 +305,12 @@ func asciiJSON(v, hex string, short bool) string {
 	return b.String()
 }
 
-// text returns s with every form of every secret replaced.
+// text returns t with every form of every secret replaced.
 func (s scrubber) text(t string) string {
-	for _, f := range s.forms {
-		if strings.Contains(t, f) {
-			t = strings.ReplaceAll(t, f, redacted)
+	lower := asciiLower(t)
+	for _, m := range s.ms {
+		if out := m.replace(t, lower); out != t {
+			t, lower = out, asciiLower(out)
 		}
 	}
 	return t
@@ -143,7 +318,7 @@ func (s scrubber) text(t string) string {
 
 // body returns b with every form of every secret replaced; b itself when none is in it.
 func (s scrubber) body(b []byte) []byte {
-	if len(s.forms) == 0 || len(b) == 0 {
+	if len(s.ms) == 0 || len(b) == 0 {
 		return b
 	}
 	t := string(b)
@@ -153,8 +328,13 @@ func (s scrubber) body(b []byte) []byte {
 	return b
 }
 
-// changedByEscaping reports whether JSON, percent-encoding or whitespace folding may write r otherwise:
-// anything but ASCII letters, digits and "-._~".
-func changedByEscaping(r rune) bool {
-	return (r < 'a' || r > 'z') && (r < 'A' || r > 'Z') && (r < '0' || r > '9') && !strings.ContainsRune("-._~", r)
+// asciiLower lower-cases the ASCII letters of s (other characters are kept, so that a form matched without
+// regard to case, such as K for k, is still found by the regular expression itself).
+func asciiLower(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r >= 'A' && r <= 'Z' {
+			return r + 'a' - 'A'
+		}
+		return r
+	}, s)
 }
