@@ -4,7 +4,7 @@ BIN           := $(CURDIR)/bin
 GOLANGCI_VER  := v2.15.0
 GOLANGCI_LINT := $(BIN)/golangci-lint-$(GOLANGCI_VER)
 
-.PHONY: all generate check-generated lint test test-oldest fuzz bench ci
+.PHONY: all generate check-generated lint test test-oldest fuzz bench ci interop
 
 all: ci
 
@@ -63,6 +63,11 @@ BENCHCOUNT ?= 5
 ## bench: the performance benchmarks, then their ratios against the targets
 bench:
 	$(GO) test -run='^$$' -bench=. -benchmem -benchtime=2s -count=$(BENCHCOUNT) ./bench/ | $(GO) run ./internal/benchreport
+
+## interop: drive third-party clients (npm: node-zendesk, axios) against `unipass fakes`; needs Node.js and npm,
+## skips without them. Not part of ci: npm ci needs the network.
+interop:
+	GO=$(GO) bash interop/run.sh
 
 ## ci: what CI runs
 ci: check-generated lint test test-oldest
