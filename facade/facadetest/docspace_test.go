@@ -293,3 +293,17 @@ func TestDocSpaceSelfProfile(t *testing.T) {
 	_ = r.Body.Close()
 	assert.Equal(t, http.StatusOK, r.StatusCode)
 }
+
+// The portal binds JSON property names without regard to case, and so does the fake; the contract check
+// agrees.
+func TestDocSpaceCaseInsensitiveBody(t *testing.T) {
+	t.Parallel()
+	f := newDocSpace(t)
+	resp := call(t, f, http.MethodPut, dsPasswordPath, `{"Password":"`+dsNew+`"}`, "Authorization", dsAPIKey)
+	require.Equal(t, http.StatusOK, resp.status, resp.body)
+	pw, _ := f.Password(dsID)
+	assert.Equal(t, dsNew, pw)
+	resp = call(t, f, http.MethodPost, "/api/2.0/authentication", `{"UserName":"`+dsEmail+`","PASSWORD":"`+dsNew+`"}`)
+	assert.Equal(t, http.StatusOK, resp.status, resp.body)
+	assert.Empty(t, f.Violations())
+}
