@@ -188,11 +188,17 @@ func textPattern(v string) string {
 	return strings.Join(parts, wsRun)
 }
 
-// runePatterns memoizes runePattern: a character's pattern never changes.
+// runePatterns memoizes runePattern for the characters below memoizedRunes (a character's pattern never
+// changes), so that the memo stays small whatever the secrets hold.
 var runePatterns sync.Map // rune → string
+
+const memoizedRunes = 0x800
 
 // runePattern matches one character of a secret in each form the escapings give it and its case variants.
 func runePattern(r rune) string {
+	if r >= memoizedRunes {
+		return buildRunePattern(r)
+	}
 	if p, ok := runePatterns.Load(r); ok {
 		return p.(string)
 	}
