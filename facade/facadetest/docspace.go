@@ -45,6 +45,7 @@ type DocSpace struct {
 	*Server
 	tokenIssuer
 	users       map[string]*DocSpaceUser // by lower-case ID
+	byEmail     foldIndex[*DocSpaceUser] // users by email, kept in step with users
 	apiKeys     map[string]bool
 	bearers     map[string]bool
 	policy      DocSpacePolicy
@@ -56,6 +57,7 @@ type DocSpace struct {
 // digit; login tokens live an hour and logins answer 200.
 func NewDocSpace(opts ...Option) *DocSpace {
 	d := &DocSpace{tokenIssuer: newTokenIssuer(time.Hour), users: map[string]*DocSpaceUser{},
+		byEmail: foldIndex[*DocSpaceUser]{},
 		apiKeys: map[string]bool{}, bearers: map[string]bool{},
 		policy: DocSpacePolicy{MinLength: 8, UpperCase: true, Digits: true}, loginStatus: http.StatusOK}
 	d.Server = newServer(api.DocSpace, opts, d.handle)
@@ -69,7 +71,16 @@ func (d *DocSpace) locked(f func()) {
 }
 
 // AddUser adds or replaces a user.
-func (d *DocSpace) AddUser(u DocSpaceUser) { d.locked(func() { d.users[strings.ToLower(u.ID)] = &u }) }
+func (d *DocSpace) AddUser(u DocSpaceUser) {
+	d.locked(func() {
+		id := strings.ToLower(u.ID)
+		if old := d.users[id]; old != nil {
+			d.byEmail.remove(old.Email, old)
+		}
+		d.users[id] = &u
+		d.byEmail.add(u.Email, &u)
+	})
+}
 
 // Password returns a user's current password; one set as a hash reads "hash:<value>".
 func (d *DocSpace) Password(id string) (pw string, ok bool) {
@@ -190,10 +201,8 @@ func (d *DocSpace) login(q *request) reply {
 }
 
 func (d *DocSpace) userByEmail(email string) *DocSpaceUser {
-	for _, u := range d.users {
-		if email != "" && strings.EqualFold(u.Email, email) {
-			return u
-		}
+	if users := d.byEmail.lookup(email); email != "" && len(users) > 0 {
+		return users[0]
 	}
 	return nil
 }
