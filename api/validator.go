@@ -149,8 +149,9 @@ func schemaErrorText(err *openapi3.SchemaError) string {
 type Exchange struct {
 	v     *Validator
 	input *openapi3filter.RequestValidationInput
-	// secrets are credential values seen on the request, scrubbed from every error text.
-	secrets []string
+	// body is the request's body: its credential values, with the headers', are scrubbed from every
+	// error text (found only when there is an error to scrub).
+	body []byte
 }
 
 // ValidateRequest checks r against the description: route, parameters, body and authentication. The
@@ -160,17 +161,16 @@ func (v *Validator) ValidateRequest(ctx context.Context, r *http.Request) (*Exch
 	if err != nil {
 		return nil, v.violation("request", r, "", "reading the body: "+err.Error(), nil)
 	}
-	secrets := requestSecrets(r, body)
 	canon := v.canonicalRequest(r, body)
 	route, params, err := v.router.FindRoute(canon)
 	if err != nil {
-		return nil, v.violation("request", r, "", "no operation matches: "+err.Error(), secrets)
+		return nil, v.violation("request", r, "", "no operation matches: "+err.Error(), requestSecrets(r, body))
 	}
 	canon = v.foldPropertyNames(canon, route, body)
 	in := &openapi3filter.RequestValidationInput{Request: canon, PathParams: params, Route: route, Options: v.options}
-	ex := &Exchange{v: v, input: in, secrets: secrets}
+	ex := &Exchange{v: v, input: in, body: body}
 	if err := openapi3filter.ValidateRequest(ctx, in); err != nil {
-		return nil, v.violation("request", r, route.Operation.OperationID, describe(err), secrets)
+		return nil, v.violation("request", r, route.Operation.OperationID, describe(err), requestSecrets(r, body))
 	}
 	return ex, nil
 }
@@ -183,7 +183,6 @@ func (x *Exchange) Path() string { return x.input.Request.URL.Path }
 
 // ValidateResponse checks a response to the exchange's request: declared status, headers and body.
 func (x *Exchange) ValidateResponse(ctx context.Context, status int, header http.Header, body []byte) error {
-	secrets := append(append([]string(nil), x.secrets...), bodySecrets(body)...)
 	in := &openapi3filter.ResponseValidationInput{
 		RequestValidationInput: x.input,
 		Status:                 status,
@@ -192,6 +191,7 @@ func (x *Exchange) ValidateResponse(ctx context.Context, status int, header http
 	}
 	in.SetBodyBytes(body)
 	if err := openapi3filter.ValidateResponse(ctx, in); err != nil {
+		secrets := append(requestSecrets(x.input.Request, x.body), bodySecrets(body)...)
 		return x.v.violation("response", x.input.Request, x.Operation(), describe(err), secrets)
 	}
 	return nil
@@ -259,55 +259,51 @@ func schemeNames(err *openapi3filter.SecurityRequirementsError) string {
 	return "need one of " + strings.Join(names, ", ")
 }
 
-// authenticate checks that the credential a security scheme names is really on the request.
+// authenticate checks that the credential a security scheme names is really on the request. It allocates
+// only for an error: it runs for every request.
 func authenticate(_ context.Context, in *openapi3filter.AuthenticationInput) error {
-	s := in.SecurityScheme
-	r := in.RequestValidationInput.Request
-	missing := fmt.Errorf("scheme %s: credential missing", in.SecuritySchemeName)
+	present, unsupported := hasCredential(in.SecurityScheme, in.RequestValidationInput.Request)
+	switch {
+	case unsupported != "":
+		return fmt.Errorf("scheme %s: unsupported %s", in.SecuritySchemeName, unsupported)
+	case !present:
+		return fmt.Errorf("scheme %s: credential missing", in.SecuritySchemeName)
+	}
+	return nil
+}
+
+// hasCredential tells whether r carries the credential of scheme s, or names what of s is unsupported.
+func hasCredential(s *openapi3.SecurityScheme, r *http.Request) (present bool, unsupported string) {
 	switch s.Type {
 	case "apiKey":
 		switch s.In {
 		case "header":
-			if strings.TrimSpace(r.Header.Get(s.Name)) == "" {
-				return missing
-			}
+			return strings.TrimSpace(r.Header.Get(s.Name)) != "", ""
 		case "cookie":
 			c, err := r.Cookie(s.Name)
-			if err != nil || c.Value == "" {
-				return missing
-			}
+			return err == nil && c.Value != "", ""
 		case "query":
-			if r.URL.Query().Get(s.Name) == "" {
-				return missing
-			}
-		default:
-			return missing
+			return r.URL.Query().Get(s.Name) != "", ""
 		}
-		return nil
+		return false, ""
 	case "http":
 		switch strings.ToLower(s.Scheme) {
 		case "basic":
 			user, pass, ok := r.BasicAuth()
-			if !ok || user == "" || pass == "" {
-				return missing
-			}
-			return nil
+			return ok && user != "" && pass != "", ""
 		case "bearer":
-			return bearer(r, missing)
+			return hasBearer(r), ""
 		}
-		return fmt.Errorf("scheme %s: unsupported http scheme", in.SecuritySchemeName)
+		return false, "http scheme"
 	case "oauth2", "openIdConnect":
-		return bearer(r, missing)
+		return hasBearer(r), ""
 	}
-	return fmt.Errorf("scheme %s: unsupported type", in.SecuritySchemeName)
+	return false, "type"
 }
 
-func bearer(r *http.Request, missing error) error {
+func hasBearer(r *http.Request) bool {
 	scheme, token, ok := strings.Cut(r.Header.Get("Authorization"), " ")
-	if !ok || !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(token) == "" {
-		return missing
-	}
-	return nil
+	return ok && strings.EqualFold(scheme, "Bearer") && strings.TrimSpace(token) != ""
 }
 
 // credentialHeaders are the request headers whose values are secrets.

@@ -131,7 +131,8 @@ func check(resp *http.Response, err error) error {
 	return nil
 }
 
-// fleet is a Zendesk fake with n users whose admin may set passwords.
+// fleet is a Zendesk fake with n users whose admin may set passwords, and a manager for it on the facade's
+// default client (its connection pool sized to the requests in flight).
 func fleet(b *testing.B, n int) (*facadetest.Zendesk, *facade.Zendesk) {
 	f := facadetest.NewZendesk()
 	b.Cleanup(f.Close)
@@ -141,7 +142,7 @@ func fleet(b *testing.B, n int) (*facadetest.Zendesk, *facade.Zendesk) {
 	}
 	f.AddAPIToken(benchEmail, benchToken)
 	f.SetAdminSetPassword(true)
-	z, err := facade.NewZendesk(f.URL(), facade.WithHTTPClient(f.Client()), facade.WithAPIToken(benchEmail, benchToken))
+	z, err := facade.NewZendesk(f.URL(), facade.WithAPIToken(benchEmail, benchToken))
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -22,6 +22,10 @@ const DefaultUserAgent = "unipass/" + Version
 // DefaultTimeout bounds every request when the caller gives no http.Client.
 const DefaultTimeout = 30 * time.Second
 
+// DefaultMaxIdleConnsPerHost bounds the idle connections the default client keeps for one host when
+// WithMaxConnsPerHost sets no bound.
+const DefaultMaxIdleConnsPerHost = transport.MaxIdlePerHost
+
 // DefaultMaxBodyBytes bounds every response body read.
 const DefaultMaxBodyBytes = 1 << 20
 
@@ -31,6 +35,8 @@ type Option func(*config) error
 type config struct {
 	vendor     Vendor
 	httpClient *http.Client
+	// maxConnsPerHost bounds the default client's connections to a host (WithMaxConnsPerHost); 0: none.
+	maxConnsPerHost int
 	// doer sends through httpClient, noting which requests reached it: every generated client gets it.
 	doer      transport.Doer
 	logger    *slog.Logger
@@ -61,9 +67,15 @@ func newConfig(v Vendor, baseURL string, opts []Option) (*config, error) {
 	if err := checkBaseURL(baseURL, c.insecureHTTP); err != nil {
 		return nil, fmt.Errorf("%s: %w", v, err)
 	}
-	hc := http.Client{Timeout: DefaultTimeout}
-	if c.httpClient != nil {
+	hc := http.Client{Timeout: DefaultTimeout, Transport: transport.SharedPooled()}
+	switch {
+	case c.httpClient != nil && c.maxConnsPerHost > 0:
+		return nil, fmt.Errorf("%s: options WithHTTPClient and WithMaxConnsPerHost both set the connections; "+
+			"set MaxConnsPerHost on your client's Transport instead", v)
+	case c.httpClient != nil:
 		hc = *c.httpClient // a copy: the caller's client is not changed
+	case c.maxConnsPerHost > 0:
+		hc.Transport = transport.Pooled(c.maxConnsPerHost)
 	}
 	// Redirects are never followed: a 3xx is returned as an error, and the server sees no second request
 	// (which could repeat a write or carry credentials elsewhere).
@@ -159,14 +171,34 @@ func required(field, v string) error {
 	return nil
 }
 
-// WithHTTPClient sends requests through hc (its Transport, Timeout and Jar). Without it, a client with
-// DefaultTimeout is used.
+// WithHTTPClient sends requests through hc (its Transport, Timeout and Jar), which is used as it is.
+// Without it, the default client is used: DefaultTimeout, and a transport with the settings of
+// http.DefaultTransport whose connection pool is sized to the work. A connection whose request is done
+// stays open for the next request to its host, as many connections as requests were in flight at once
+// (up to DefaultMaxIdleConnsPerHost, or the bound of WithMaxConnsPerHost), where http.DefaultTransport
+// keeps 2 per host and closes the rest after their answers, so that concurrent callers dial again for
+// most requests. Idle connections close after 90 s unused. Managers built without either option share
+// the one transport, as they would share http.DefaultTransport.
 func WithHTTPClient(hc *http.Client) Option {
 	return func(c *config) error {
 		if hc == nil {
 			return errors.New("WithHTTPClient: nil client")
 		}
 		c.httpClient = hc
+		return nil
+	}
+}
+
+// WithMaxConnsPerHost bounds the default client's connections to the vendor's host at n, in flight and
+// idle together: a request beyond them waits for one to be free. The manager then has a transport of its
+// own. It cannot be combined with WithHTTPClient (set MaxConnsPerHost and MaxIdleConnsPerHost on that
+// client's Transport instead).
+func WithMaxConnsPerHost(n int) Option {
+	return func(c *config) error {
+		if n < 1 {
+			return &InputError{Field: "maxConnsPerHost", Reason: "must be at least 1"}
+		}
+		c.maxConnsPerHost = n
 		return nil
 	}
 }

@@ -46,6 +46,7 @@ type DocSpace struct {
 	tokenIssuer
 	users       map[string]*DocSpaceUser // by lower-case ID
 	owner       string                   // the first user added: whom API keys and OAuth tokens act as
+	byEmail     foldIndex[*DocSpaceUser] // users by email, kept in step with users
 	apiKeys     map[string]bool
 	bearers     map[string]bool
 	policy      DocSpacePolicy
@@ -57,6 +58,7 @@ type DocSpace struct {
 // digit; login tokens live an hour and logins answer 200.
 func NewDocSpace(opts ...Option) *DocSpace {
 	d := &DocSpace{tokenIssuer: newTokenIssuer(time.Hour), users: map[string]*DocSpaceUser{},
+		byEmail: foldIndex[*DocSpaceUser]{},
 		apiKeys: map[string]bool{}, bearers: map[string]bool{},
 		policy: DocSpacePolicy{MinLength: 8, UpperCase: true, Digits: true}, loginStatus: http.StatusOK}
 	d.Server = newServer(api.DocSpace, opts, d.handle)
@@ -73,9 +75,14 @@ func (d *DocSpace) locked(f func()) {
 // OAuth2 tokens act as.
 func (d *DocSpace) AddUser(u DocSpaceUser) {
 	d.locked(func() {
-		d.users[strings.ToLower(u.ID)] = &u
+		id := strings.ToLower(u.ID)
+		if old := d.users[id]; old != nil {
+			d.byEmail.remove(old.Email, old)
+		}
+		d.users[id] = &u
+		d.byEmail.add(u.Email, &u)
 		if d.owner == "" {
-			d.owner = strings.ToLower(u.ID)
+			d.owner = id
 		}
 	})
 }
@@ -206,10 +213,8 @@ func (d *DocSpace) login(q *request) reply {
 }
 
 func (d *DocSpace) userByEmail(email string) *DocSpaceUser {
-	for _, u := range d.users {
-		if email != "" && strings.EqualFold(u.Email, email) {
-			return u
-		}
+	if users := d.byEmail.lookup(email); email != "" && len(users) > 0 {
+		return users[0]
 	}
 	return nil
 }

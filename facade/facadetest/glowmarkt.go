@@ -26,6 +26,7 @@ type Glowmarkt struct {
 	*Server
 	tokenIssuer
 	accounts     map[string]*GlowmarktAccount
+	byUsername   foldIndex[*GlowmarktAccount] // accounts by login name, kept in step with accounts
 	appID        string
 	appKeyUser   string
 	appKeyPass   string
@@ -41,8 +42,8 @@ var glowmarktUserOps = map[string]bool{"getAccountStatusbyUserToken": true, "use
 // "fake-app-key" / "fake-app-secret", user tokens that live 7 days, new passwords of at least 8 characters.
 func NewGlowmarkt(opts ...Option) *Glowmarkt {
 	g := &Glowmarkt{tokenIssuer: newTokenIssuer(7 * 24 * time.Hour), accounts: map[string]*GlowmarktAccount{},
-		appID: "fake-application-id", appKeyUser: "fake-app-key", appKeyPass: "fake-app-secret", minLength: 8,
-		mobileTokens: map[string][]string{}}
+		byUsername: foldIndex[*GlowmarktAccount]{}, mobileTokens: map[string][]string{},
+		appID: "fake-application-id", appKeyUser: "fake-app-key", appKeyPass: "fake-app-secret", minLength: 8}
 	g.Server = newServer(api.Glowmarkt, opts, g.handle)
 	return g
 }
@@ -54,7 +55,22 @@ func (g *Glowmarkt) locked(f func()) {
 }
 
 // AddAccount adds or replaces an account.
-func (g *Glowmarkt) AddAccount(a GlowmarktAccount) { g.locked(func() { g.accounts[a.AccountID] = &a }) }
+func (g *Glowmarkt) AddAccount(a GlowmarktAccount) { g.locked(func() { g.putAccount(&a) }) }
+
+// putAccount adds or replaces an account, in the index too; g.mu is held.
+func (g *Glowmarkt) putAccount(a *GlowmarktAccount) {
+	g.dropAccount(a.AccountID)
+	g.accounts[a.AccountID] = a
+	g.byUsername.add(a.Username, a)
+}
+
+// dropAccount removes an account, from the index too; g.mu is held.
+func (g *Glowmarkt) dropAccount(id string) {
+	if old := g.accounts[id]; old != nil {
+		g.byUsername.remove(old.Username, old)
+		delete(g.accounts, id)
+	}
+}
 
 // Password returns an account's current password.
 func (g *Glowmarkt) Password(accountID string) (pw string, ok bool) {
@@ -133,8 +149,8 @@ func (g *Glowmarkt) login(q *request) reply {
 	}
 	var body struct{ Username, Password string }
 	q.decode(&body)
-	for _, a := range g.accounts {
-		if body.Username != "" && strings.EqualFold(a.Username, body.Username) && a.Password == body.Password {
+	for _, a := range g.byUsername.lookup(body.Username) {
+		if body.Username != "" && a.Password == body.Password {
 			tok, exp := g.issue(a.AccountID)
 			return jsonReply(http.StatusOK, map[string]any{"valid": true, "token": tok, "exp": exp.Unix(),
 				"accountId": a.AccountID, "applicationId": g.appID, "name": a.Name})
@@ -215,7 +231,7 @@ func (g *Glowmarkt) appOperation(q *request) reply {
 			return glowmarktError(http.StatusBadRequest, "missing elements")
 		}
 		id := uuid.NewString()
-		g.accounts[id] = &GlowmarktAccount{AccountID: id, Username: body.Username}
+		g.putAccount(&GlowmarktAccount{AccountID: id, Username: body.Username})
 		return jsonReply(http.StatusOK, map[string]string{"accountId": id, "applicationId": g.appID,
 			"status": "active", "userId": id})
 	}
@@ -239,7 +255,7 @@ func (g *Glowmarkt) appOperation(q *request) reply {
 		}
 		return jsonReply(http.StatusOK, g.account(acc))
 	case "deleteAccount":
-		delete(g.accounts, acc.AccountID)
+		g.dropAccount(acc.AccountID)
 		delete(g.mobileTokens, acc.AccountID)
 		return jsonReply(http.StatusOK, map[string]any{"accountId": acc.AccountID, "status": "deleted",
 			"userId": acc.AccountID, "valid": true})

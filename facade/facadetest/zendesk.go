@@ -26,8 +26,9 @@ type ZendeskUser struct {
 type Zendesk struct {
 	*Server
 	users     map[int64]*ZendeskUser
-	apiTokens map[string]string // token → email
-	oauth     map[string]int64  // token → user ID
+	byEmail   foldIndex[*ZendeskUser] // users by email, kept in step with users
+	apiTokens map[string]string       // token → email
+	oauth     map[string]int64        // token → user ID
 	adminSet  bool
 	// noPasswordAccess: the account does not allow email and password on the API.
 	noPasswordAccess bool
@@ -39,7 +40,8 @@ type Zendesk struct {
 // NewZendesk starts a Zendesk fake. As on real accounts, admins may not set passwords until
 // SetAdminSetPassword(true); passwords need at least 5 characters and must differ from the email address.
 func NewZendesk(opts ...Option) *Zendesk {
-	z := &Zendesk{users: map[int64]*ZendeskUser{}, apiTokens: map[string]string{}, oauth: map[string]int64{}, minLength: 5}
+	z := &Zendesk{users: map[int64]*ZendeskUser{}, byEmail: foldIndex[*ZendeskUser]{}, apiTokens: map[string]string{},
+		oauth: map[string]int64{}, minLength: 5}
 	z.Server = newServer(api.Zendesk, opts, z.handle)
 	return z
 }
@@ -51,7 +53,15 @@ func (z *Zendesk) locked(f func()) {
 }
 
 // AddUser adds or replaces a user.
-func (z *Zendesk) AddUser(u ZendeskUser) { z.locked(func() { z.users[u.ID] = &u }) }
+func (z *Zendesk) AddUser(u ZendeskUser) {
+	z.locked(func() {
+		if old := z.users[u.ID]; old != nil {
+			z.byEmail.remove(old.Email, old)
+		}
+		z.users[u.ID] = &u
+		z.byEmail.add(u.Email, &u)
+	})
+}
 
 // Password returns a user's current password.
 func (z *Zendesk) Password(id int64) (pw string, ok bool) {
@@ -206,8 +216,8 @@ func (z *Zendesk) caller(r *http.Request) *ZendeskUser {
 	if !isToken && z.noPasswordAccess {
 		return nil
 	}
-	for _, u := range z.users {
-		if strings.EqualFold(u.Email, email) && (isToken || u.Password == pass) {
+	for _, u := range z.byEmail.lookup(email) {
+		if isToken || u.Password == pass {
 			return u
 		}
 	}
