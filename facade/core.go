@@ -92,6 +92,9 @@ func (c *core) headers(_ context.Context, r *http.Request) error {
 // authEditor puts the headers and the credentials on a request of the generated client: what the
 // adapters' AuthEditor methods return.
 func (c *core) authEditor(ctx context.Context, r *http.Request) error {
+	if c == nil {
+		return errZeroManager
+	}
 	if err := c.headers(ctx, r); err != nil || c.auth == nil {
 		return err
 	}
@@ -125,6 +128,13 @@ const (
 // call sends a request and returns the 2xx answer, or an *APIError for any other status, under the retry
 // policy. authed adds the credentials. secrets are scrubbed from any error text.
 func (c *core) call(ctx context.Context, op Operation, kind callKind, authed bool, send sendFunc, secrets ...Secret) (response, error) {
+	if err := c.begin(ctx); err != nil {
+		return response{}, err
+	}
+	if authed && c.auth == nil {
+		return response{}, fmt.Errorf("%s %s: the manager was made without an auth option, which this operation "+
+			"needs: %w", c.vendor, op, ErrUnsupported)
+	}
 	eds := c.plainEditors
 	if authed {
 		eds = c.authedEditors
@@ -151,6 +161,21 @@ func (c *core) call(ctx context.Context, op Operation, kind callKind, authed boo
 			return response{}, fmt.Errorf("%w (gave up waiting: %w)", err, werr)
 		}
 	}
+}
+
+// hasCredentials reports whether the manager was given an auth option. c may be nil.
+func (c *core) hasCredentials() bool { return c != nil && c.auth != nil }
+
+// begin refuses a call on a manager that was not made by its constructor (a zero value) or under a nil
+// context, before anything else: every operation starts with it. c may be nil.
+func (c *core) begin(ctx context.Context) error {
+	switch {
+	case c == nil:
+		return errZeroManager
+	case ctx == nil:
+		return errNilContext
+	}
+	return nil
 }
 
 // tokenRefused reports whether the answer is the vendor refusing the login token the request carried.

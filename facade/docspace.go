@@ -27,7 +27,9 @@ const defaultDocSpaceTokenLife = time.Hour
 // NewDocSpace returns a manager for the portal at baseURL (for example https://yourportal.onlyoffice.com).
 // Credentials: WithLogin (user name and password; the token is kept and refreshed), WithToken (a login
 // token, raw in Authorization), WithAuthCookie (asc_auth_key), WithAPIKey, WithBasicAuth or
-// WithBearerToken (OAuth2 / OpenID Connect). SendReset needs none.
+// WithBearerToken (OAuth2 / OpenID Connect). SendReset needs none; the other operations need one (without
+// it they match ErrUnsupported, as Capabilities says). baseURL is the portal's root, without /api/2.0 (see
+// Option).
 func NewDocSpace(baseURL string, opts ...Option) (*DocSpace, error) {
 	cfg, err := newConfig(VendorDocSpace, baseURL, opts)
 	if err != nil {
@@ -68,10 +70,11 @@ func rawAuthorization(r *http.Request, tok Secret) { r.Header.Set("Authorization
 func (d *DocSpace) Vendor() Vendor { return VendorDocSpace }
 
 // Capabilities reports every operation: ChangePassword proves the old password by logging in as the user
-// with it.
+// with it. A manager made without an auth option has SendReset only.
 func (d *DocSpace) Capabilities() Capabilities {
-	return Capabilities{SetPassword: true, ChangePassword: true, SendReset: true, Requirements: true, Verify: true,
-		FindUser: true}
+	authed := d.core.hasCredentials()
+	return Capabilities{SetPassword: authed, ChangePassword: authed, SendReset: true, Requirements: authed,
+		Verify: authed, FindUser: authed}
 }
 
 // Client returns the generated client, for operations the facade does not cover. Add AuthEditor to its
@@ -84,7 +87,11 @@ func (d *DocSpace) AuthEditor() docspace.RequestEditorFn { return d.core.authEdi
 
 // SetPassword sets the password of the user with that ID (a UUID).
 // DocSpace: PUT /api/2.0/people/{userid}/password with {"password": ...}.
-func (d *DocSpace) SetPassword(ctx context.Context, user string, newPassword Secret) error {
+func (d *DocSpace) SetPassword(ctx context.Context, user string, newPassword Secret) (err error) {
+	defer named(VendorDocSpace, OpSetPassword, &err)
+	if err := d.core.begin(ctx); err != nil {
+		return err
+	}
 	id, err := parseDocSpaceUser(user)
 	if err != nil {
 		return err
@@ -103,11 +110,15 @@ func (d *DocSpace) SetPassword(ctx context.Context, user string, newPassword Sec
 // SendReset asks the portal to email a password-reset link to the address. The answer is the same whether
 // or not an account has it. No credentials are needed.
 // DocSpace: POST /api/2.0/people/password with {"email": ...}.
-func (d *DocSpace) SendReset(ctx context.Context, email string) error {
+func (d *DocSpace) SendReset(ctx context.Context, email string) (err error) {
+	defer named(VendorDocSpace, OpSendReset, &err)
+	if err := d.core.begin(ctx); err != nil {
+		return err
+	}
 	if err := checkEmail("email", email); err != nil {
 		return err
 	}
-	_, err := d.core.call(ctx, OpSendReset, write, false, func(ctx context.Context, eds []requestEditor) (*http.Response, error) {
+	_, err = d.core.call(ctx, OpSendReset, write, false, func(ctx context.Context, eds []requestEditor) (*http.Response, error) {
 		return d.client.SendUserPassword(ctx, docspace.EmailMemberRequest{Email: email},
 			editorsAs[docspace.RequestEditorFn](eds)...)
 	})
@@ -117,7 +128,11 @@ func (d *DocSpace) SendReset(ctx context.Context, email string) error {
 // Requirements returns the portal's password policy; it is the same for every user, so user may be empty
 // (if given, it must be a UUID).
 // DocSpace: GET /api/2.0/settings/security/password.
-func (d *DocSpace) Requirements(ctx context.Context, user string) (*Policy, error) {
+func (d *DocSpace) Requirements(ctx context.Context, user string) (_ *Policy, err error) {
+	defer named(VendorDocSpace, OpRequirements, &err)
+	if err := d.core.begin(ctx); err != nil {
+		return nil, err
+	}
 	if user != "" {
 		if _, err := parseDocSpaceUser(user); err != nil {
 			return nil, err
@@ -221,7 +236,11 @@ func deref[T any](p *T) T {
 // transport error. A refused password is never tried again
 // within a call: each call is one login attempt, which the portal counts against its brute-force limit.
 // DocSpace: GET /api/2.0/people/{userid}, then POST /api/2.0/authentication with {"userName", "password"}.
-func (d *DocSpace) Verify(ctx context.Context, user string, password Secret) error {
+func (d *DocSpace) Verify(ctx context.Context, user string, password Secret) (err error) {
+	defer named(VendorDocSpace, OpVerify, &err)
+	if err := d.core.begin(ctx); err != nil {
+		return err
+	}
 	id, err := parseDocSpaceUser(user)
 	if err != nil {
 		return err
@@ -231,7 +250,7 @@ func (d *DocSpace) Verify(ctx context.Context, user string, password Secret) err
 	}
 	login, err := d.loginName(ctx, OpVerify, id, ErrVerifyUnavailable)
 	if err != nil {
-		return err
+		return managerRefused(err)
 	}
 	client, err := d.userClient()
 	if err != nil {
@@ -325,7 +344,24 @@ func (d *DocSpace) userLogin(ctx context.Context, op Operation, client *docspace
 func wrongPasswordOn(err error, statuses ...int) error {
 	var e *APIError
 	if errors.As(err, &e) && slices.Contains(statuses, e.StatusCode) {
-		e.kind = ErrWrongPassword
+		e.kind, e.Hint = ErrWrongPassword, hintPasswordRefused
+	}
+	return err
+}
+
+// The hints that tell Verify's two refusals apart.
+const (
+	hintPasswordRefused = "the vendor refused the password being verified"
+	hintManagerRefused  = "the manager's own credentials were refused, not the password being verified: " +
+		"nothing is proven about that password"
+)
+
+// managerRefused marks a refusal of the manager's own credentials (ErrUnauthorized) met while Verify looks
+// the user up, so that its text cannot be read as a wrong password.
+func managerRefused(err error) error {
+	var e *APIError
+	if errors.As(err, &e) && errors.Is(e, ErrUnauthorized) && e.Hint == "" {
+		e.Hint = hintManagerRefused
 	}
 	return err
 }
@@ -344,7 +380,11 @@ func wrongPasswordOn(err error, statuses ...int) error {
 // never sent twice, and ErrOutcomeUnknown when its answer is lost or is a 5xx.
 // DocSpace: GET /api/2.0/people/{userid}, POST /api/2.0/authentication with {"userName", "password"}, then
 // PUT /api/2.0/people/{userid}/password with {"password": ...} and the user's token in Authorization.
-func (d *DocSpace) ChangePassword(ctx context.Context, user string, oldPassword, newPassword Secret) error {
+func (d *DocSpace) ChangePassword(ctx context.Context, user string, oldPassword, newPassword Secret) (err error) {
+	defer named(VendorDocSpace, OpChangePassword, &err)
+	if err := d.core.begin(ctx); err != nil {
+		return err
+	}
 	id, err := parseDocSpaceUser(user)
 	if err != nil {
 		return err
@@ -394,7 +434,11 @@ func oldPasswordRefused(err error) error {
 // is an error matching ErrNotFound. An answer for another address, or without a valid user ID, names no one
 // and is an error.
 // DocSpace: GET /api/2.0/people/email?email=.
-func (d *DocSpace) FindUser(ctx context.Context, email string) (User, error) {
+func (d *DocSpace) FindUser(ctx context.Context, email string) (_ User, err error) {
+	defer named(VendorDocSpace, OpFindUser, &err)
+	if err := d.core.begin(ctx); err != nil {
+		return User{}, err
+	}
 	if err := checkEmail("email", email); err != nil {
 		return User{}, err
 	}

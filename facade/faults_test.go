@@ -410,12 +410,13 @@ func TestCancelStopsTheWait(t *testing.T) {
 
 func TestPlainHTTPOnlyOnLoopback(t *testing.T) {
 	t.Parallel()
-	_, err := facade.NewZendesk("http://example.zendesk.com")
+	cred := facade.WithBearerToken("fake-token")
+	_, err := facade.NewZendesk("http://example.zendesk.com", cred)
 	assert.ErrorIs(t, err, facade.ErrInvalidInput)
-	_, err = facade.NewZendesk("http://example.zendesk.com", facade.WithInsecureHTTP())
+	_, err = facade.NewZendesk("http://example.zendesk.com", cred, facade.WithInsecureHTTP())
 	assert.NoError(t, err)
 	for _, ok := range []string{"http://127.0.0.1:8080", "http://localhost", "http://[::1]:9000", "https://example.zendesk.com"} {
-		_, err = facade.NewZendesk(ok)
+		_, err = facade.NewZendesk(ok, cred)
 		assert.NoError(t, err, ok)
 	}
 }
