@@ -197,7 +197,6 @@ func (c *config) canSetCredential(kind credKind, vendors ...Vendor) error {
 	return nil
 }
 
-
 // WithHTTPClient sends requests through hc (its Transport, Timeout and Jar). Without it, a client with
 // DefaultTimeout is used.
 func WithHTTPClient(hc *http.Client) Option {
