@@ -1,7 +1,6 @@
 package facade
 
 import (
-	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -155,10 +154,10 @@ func WithInsecureHTTP() Option {
 func WithRetry(maxAttempts int, maxWait time.Duration) Option {
 	return func(c *config) error {
 		if maxAttempts < 1 {
-			return &InputError{Field: "maxAttempts", Reason: "must be at least 1"}
+			return &InputError{Field: "WithRetry maxAttempts", Reason: "must be at least 1"}
 		}
 		if maxWait < 0 {
-			return &InputError{Field: "maxWait", Reason: "must not be negative"}
+			return &InputError{Field: "WithRetry maxWait", Reason: "must not be negative"}
 		}
 		c.retry.MaxAttempts, c.retry.MaxWait = maxAttempts, maxWait
 		return nil
@@ -169,7 +168,7 @@ func WithRetry(maxAttempts int, maxWait time.Duration) Option {
 func WithBackoff(base time.Duration) Option {
 	return func(c *config) error {
 		if base <= 0 {
-			return &InputError{Field: "backoff", Reason: "must be positive"}
+			return &InputError{Field: "WithBackoff", Reason: "must be positive"}
 		}
 		c.retry.BaseDelay = base
 		return nil
@@ -189,10 +188,11 @@ func WithFailFast() Option {
 // one it applies to.
 func (c *config) canSetCredential(kind credKind, vendors ...Vendor) error {
 	if !slices.Contains(vendors, c.vendor) {
-		return fmt.Errorf("option %s does not apply to %s", kind.option(), c.vendor)
+		return &InputError{Field: kind.option(), Reason: fmt.Sprintf("does not apply to %s", c.vendor)}
 	}
 	if c.cred.kind != credNone {
-		return fmt.Errorf("options %s and %s both set credentials; choose one", c.cred.kind.option(), kind.option())
+		return &InputError{Field: kind.option(), Reason: fmt.Sprintf("options %s and %s both set credentials; choose one",
+			c.cred.kind.option(), kind.option())}
 	}
 	return nil
 }
@@ -202,7 +202,7 @@ func (c *config) canSetCredential(kind credKind, vendors ...Vendor) error {
 func WithHTTPClient(hc *http.Client) Option {
 	return func(c *config) error {
 		if hc == nil {
-			return errors.New("WithHTTPClient: nil client")
+			return &InputError{Field: "WithHTTPClient", Reason: "nil client"}
 		}
 		c.httpClient = hc
 		return nil
@@ -213,7 +213,7 @@ func WithHTTPClient(hc *http.Client) Option {
 func WithLogger(l *slog.Logger) Option {
 	return func(c *config) error {
 		if l == nil {
-			return errors.New("WithLogger: nil logger")
+			return &InputError{Field: "WithLogger", Reason: "nil logger"}
 		}
 		c.logger = l
 		return nil
@@ -235,7 +235,7 @@ func WithUserAgent(ua string) Option {
 func WithMaxBodyBytes(n int64) Option {
 	return func(c *config) error {
 		if n <= 0 {
-			return &InputError{Field: "maxBodyBytes", Reason: "must be positive"}
+			return &InputError{Field: "WithMaxBodyBytes", Reason: "must be positive"}
 		}
 		c.maxBody = n
 		return nil
@@ -332,7 +332,7 @@ func WithAPIToken(email, token string) Option {
 func WithApplicationID(id string) Option {
 	return func(c *config) error {
 		if c.vendor != VendorGlowmarkt {
-			return fmt.Errorf("option WithApplicationID does not apply to %s", c.vendor)
+			return &InputError{Field: "WithApplicationID", Reason: fmt.Sprintf("does not apply to %s", c.vendor)}
 		}
 		if err := checkText("WithApplicationID", id); err != nil {
 			return err
@@ -347,7 +347,7 @@ func WithApplicationID(id string) Option {
 func WithAppKeys(user, secret string) Option {
 	return func(c *config) error {
 		if c.vendor != VendorGlowmarkt {
-			return fmt.Errorf("option WithAppKeys does not apply to %s", c.vendor)
+			return &InputError{Field: "WithAppKeys", Reason: fmt.Sprintf("does not apply to %s", c.vendor)}
 		}
 		if err := checkText("WithAppKeys user", user); err != nil {
 			return err
