@@ -15,6 +15,7 @@ import (
 
 	"github.com/unipass/unipass/api"
 	"github.com/unipass/unipass/facade"
+	"github.com/unipass/unipass/facade/facadetest"
 )
 
 // countingServer answers every request with handler (404 when nil) and counts the requests that reached it.
@@ -346,4 +347,61 @@ func TestVerifySaysWhichCredentialsWereRefused(t *testing.T) {
 	assert.ErrorIs(t, record(err), facade.ErrWrongPassword)
 	assert.Contains(t, err.Error(), "refused the password being verified")
 	assert.NotEqual(t, err.Error(), bad.Verify(ctx, dsUser, facade.NewSecret(dsPassword)).Error())
+}
+
+// A WithLogin manager that changes its own login account's password logs in with the new one afterwards.
+func TestOwnLoginPasswordFollowsTheChange(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	t.Run("docspace change", func(t *testing.T) {
+		t.Parallel()
+		f := newDocSpaceFake(t)
+		d, err := facade.NewDocSpace(f.URL(), facade.WithHTTPClient(f.Client()), facade.WithLogin(dsEmail, dsPassword))
+		require.NoError(t, err)
+		require.NoError(t, record(d.ChangePassword(ctx, dsUser, facade.NewSecret(dsPassword), facade.NewSecret(newPassword))))
+		f.ExpireTokens()
+		_, err = d.Requirements(ctx, "")
+		require.NoError(t, record(err), "the next login uses the new password")
+	})
+	t.Run("docspace set", func(t *testing.T) {
+		t.Parallel()
+		f := newDocSpaceFake(t)
+		d, err := facade.NewDocSpace(f.URL(), facade.WithHTTPClient(f.Client()), facade.WithLogin(dsEmail, dsPassword))
+		require.NoError(t, err)
+		require.NoError(t, record(d.SetPassword(ctx, dsUser, facade.NewSecret(newPassword))))
+		f.ExpireTokens()
+		_, err = d.Requirements(ctx, "")
+		require.NoError(t, record(err), "the next login uses the new password")
+	})
+	t.Run("glowmarkt", func(t *testing.T) {
+		t.Parallel()
+		f := newGlowmarktFake(t)
+		g, err := facade.NewGlowmarkt(f.URL(), facade.WithHTTPClient(f.Client()), facade.WithApplicationID(f.ApplicationID()),
+			facade.WithLogin(gmUser, gmPassword))
+		require.NoError(t, err)
+		require.NoError(t, record(g.ChangePassword(ctx, "", facade.NewSecret(gmPassword), facade.NewSecret(newPassword))))
+		f.ExpireTokens()
+		require.NoError(t, record(g.Verify(ctx, "", facade.NewSecret(newPassword))))
+		require.NoError(t, record(g.ChangePassword(ctx, "", facade.NewSecret(newPassword), facade.NewSecret(gmPassword))),
+			"the next login uses the new password")
+	})
+}
+
+// When the change of its own login password has an unknown outcome, a DocSpace WithLogin manager makes no
+// login with either password: the error says why.
+func TestOwnLoginPasswordInDoubt(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	f := newDocSpaceFake(t)
+	d, err := facade.NewDocSpace(f.URL(), facade.WithHTTPClient(f.Client()), facade.WithLogin(dsEmail, dsPassword))
+	require.NoError(t, err)
+	f.Fail("changeUserPassword", facadetest.Fault{After: true, Drop: true, Times: 1})
+	err = d.ChangePassword(ctx, dsUser, facade.NewSecret(dsPassword), facade.NewSecret(newPassword))
+	require.ErrorIs(t, record(err), facade.ErrOutcomeUnknown)
+	f.ExpireTokens()
+	logins := f.Hits("authenticate")
+	_, err = d.Requirements(ctx, "")
+	require.Error(t, record(err))
+	assert.Contains(t, err.Error(), "in doubt")
+	assert.Equal(t, logins, f.Hits("authenticate"), "no login is tried")
 }

@@ -19,6 +19,8 @@ import (
 type DocSpace struct {
 	core   *core
 	client *docspace.Client
+	// self is the login of WithLogin (nil otherwise), replaced when the manager changes its own password.
+	self *loginPassword
 }
 
 // defaultDocSpaceTokenLife is assumed when a login answer carries no expiry.
@@ -48,7 +50,8 @@ func NewDocSpace(baseURL string, opts ...Option) (*DocSpace, error) {
 func (d *DocSpace) authorize(c *core, cred credential) authorizer {
 	switch cred.kind {
 	case credLogin:
-		return loginAuth(c, d.login(c, cred.user, cred.secret), rawAuthorization)
+		d.self = &loginPassword{user: cred.user, pass: cred.secret}
+		return loginAuth(c, d.login(c, d.self), rawAuthorization)
 	case credToken, credAPIKey:
 		return fixedAuth(cred.secret, rawAuthorization)
 	case credAuthCookie:
@@ -85,7 +88,9 @@ func (d *DocSpace) Client() *docspace.Client { return d.client }
 // the generated client, logging in first when needed.
 func (d *DocSpace) AuthEditor() docspace.RequestEditorFn { return d.core.authEditor }
 
-// SetPassword sets the password of the user with that ID (a UUID).
+// SetPassword sets the password of the user with that ID (a UUID). When a WithLogin manager sets its own
+// login account's password, it logs in with the new one from then on (the portal's answer names the
+// account).
 // DocSpace: PUT /api/2.0/people/{userid}/password with {"password": ...}.
 func (d *DocSpace) SetPassword(ctx context.Context, user string, newPassword Secret) (err error) {
 	defer named(VendorDocSpace, OpSetPassword, &err)
@@ -100,11 +105,38 @@ func (d *DocSpace) SetPassword(ctx context.Context, user string, newPassword Sec
 		return err
 	}
 	pw := newPassword.Reveal()
-	_, err = d.core.call(ctx, OpSetPassword, write, true, func(ctx context.Context, eds []requestEditor) (*http.Response, error) {
+	r, err := d.core.call(ctx, OpSetPassword, write, true, func(ctx context.Context, eds []requestEditor) (*http.Response, error) {
 		return d.client.ChangeUserPassword(ctx, id, docspace.ChangePasswordRequest{Password: &pw},
 			editorsAs[docspace.RequestEditorFn](eds)...)
 	}, newPassword)
+	if err == nil {
+		d.setOwn(&r, newPassword)
+	}
 	return rejectOn(err, http.StatusBadRequest)
+}
+
+// setOwn notes, for a WithLogin manager, a password set on its own login account: the answer's profile
+// (the portal answers a password write with the user's profile) names the account by its email address,
+// the name the manager logs in with. An answer without a profile proves nothing and changes nothing.
+func (d *DocSpace) setOwn(r *response, newPassword Secret) {
+	if d.self == nil {
+		return
+	}
+	var w docspace.EmployeeFullWrapper
+	if json.Unmarshal(r.body, &w) != nil || w.Response == nil {
+		return
+	}
+	if d.isSelf(deref(w.Response.Email)) {
+		d.self.changed(newPassword, false)
+	}
+}
+
+// isSelf reports whether login (an email address) is the one a WithLogin manager logs in with.
+func (d *DocSpace) isSelf(login string) bool {
+	if d.self == nil || login == "" {
+		return false
+	}
+	return strings.EqualFold(d.self.name(), login)
 }
 
 // SendReset asks the portal to email a password-reset link to the address. The answer is the same whether
@@ -160,8 +192,12 @@ func (d *DocSpace) Requirements(ctx context.Context, user string) (_ *Policy, er
 
 // login exchanges the user name and password for a token.
 // DocSpace: POST /api/2.0/authentication (200, or 201 on older portals).
-func (d *DocSpace) login(c *core, user string, password Secret) loginFunc {
+func (d *DocSpace) login(c *core, self *loginPassword) loginFunc {
 	return func(ctx context.Context) (Secret, time.Time, error) {
+		user, password, err := self.get()
+		if err != nil {
+			return Secret{}, time.Time{}, fmt.Errorf("docspace %s: %w", OpLogin, err)
+		}
 		pw := password.Reveal()
 		r, err := c.call(ctx, OpLogin, safe, false, func(ctx context.Context, eds []requestEditor) (*http.Response, error) {
 			return d.client.Authenticate(ctx, docspace.AuthRequest{UserName: user, Password: &pw},
@@ -378,6 +414,10 @@ func managerRefused(err error) error {
 // the old password was accepted, but no session comes back to write with, and nothing is written.
 // ErrForbidden when the user is disabled (no login is tried). The write follows SetPassword's rules: it is
 // never sent twice, and ErrOutcomeUnknown when its answer is lost or is a 5xx.
+//
+// A WithLogin manager that changes its own login account's password logs in with the new one from then on.
+// When that change's outcome is unknown, either password may be in effect: it keeps its current token but
+// makes no new login (the error says so); check which password works and make a new manager with it.
 // DocSpace: GET /api/2.0/people/{userid}, POST /api/2.0/authentication with {"userName", "password"}, then
 // PUT /api/2.0/people/{userid}/password with {"password": ...} and the user's token in Authorization.
 func (d *DocSpace) ChangePassword(ctx context.Context, user string, oldPassword, newPassword Secret) (err error) {
@@ -415,6 +455,14 @@ func (d *DocSpace) ChangePassword(ctx context.Context, user string, oldPassword,
 		return client.ChangeUserPassword(ctx, id, docspace.ChangePasswordRequest{Password: &pw},
 			editorsAs[docspace.RequestEditorFn](append(eds[:len(eds):len(eds)], headerAuth("Authorization", session)))...)
 	}, oldPassword, newPassword, session)
+	if d.isSelf(login) {
+		switch {
+		case err == nil:
+			d.self.changed(newPassword, false)
+		case errors.Is(err, ErrOutcomeUnknown):
+			d.self.changed(Secret{}, true)
+		}
+	}
 	return rejectOn(err, http.StatusBadRequest)
 }
 
