@@ -3,6 +3,8 @@ package facade_test
 import (
 	"bytes"
 	"context"
+	"encoding"
+	"encoding/json"
 	"log"
 	"net/http"
 	"net/http/httptest"
@@ -12,6 +14,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"go.yaml.in/yaml/v3"
 
 	"github.com/unipass/unipass/api"
 	"github.com/unipass/unipass/facade"
@@ -404,4 +407,26 @@ func TestOwnLoginPasswordInDoubt(t *testing.T) {
 	require.Error(t, record(err))
 	assert.Contains(t, err.Error(), "in doubt")
 	assert.Equal(t, logins, f.Hits("authenticate"), "no login is tried")
+}
+
+// A Secret can be read from JSON or YAML configuration; it still never marshals its value, and its
+// redacted form is not read back as a value.
+func TestSecretFromConfiguration(t *testing.T) {
+	t.Parallel()
+	var cfg struct {
+		Token facade.Secret `json:"token" yaml:"token"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(`{"token":"fake-token-1"}`), &cfg))
+	assert.Equal(t, "fake-token-1", cfg.Token.Reveal())
+	require.NoError(t, yaml.Unmarshal([]byte("token: fake-token-2\n"), &cfg))
+	assert.Equal(t, "fake-token-2", cfg.Token.Reveal())
+
+	out, err := json.Marshal(cfg)
+	require.NoError(t, err)
+	assert.JSONEq(t, `{"token":"[REDACTED]"}`, string(out))
+	assert.Error(t, json.Unmarshal(out, &cfg), "the redacted form is not a value")
+	_, ok := any(facade.Secret{}).(encoding.TextUnmarshaler)
+	assert.False(t, ok, "only *Secret unmarshals")
+	_, ok = any(&cfg.Token).(encoding.TextUnmarshaler)
+	assert.True(t, ok)
 }
