@@ -116,10 +116,13 @@ var matrixOps = []matrixOp{
 	}},
 	{"docspace/Requirements", "getPasswordSettings", false, func(t *testing.T, hc *http.Client, o ...facade.Option) (interface {
 		Hits(facadetest.Operation) int
-	}, func(facadetest.Fault), func(context.Context) error) { f, d := docspaceSetup(t, hc, false, o...); return f, func(x facadetest.Fault) { f.Fail("getPasswordSettings", x) }, func(ctx context.Context) error {
-		_, err := d.Requirements(ctx, "")
-		return err
-	} }},
+	}, func(facadetest.Fault), func(context.Context) error) {
+		f, d := docspaceSetup(t, hc, false, o...)
+		return f, func(x facadetest.Fault) { f.Fail("getPasswordSettings", x) }, func(ctx context.Context) error {
+			_, err := d.Requirements(ctx, "")
+			return err
+		}
+	}},
 	{"docspace/Login", "authenticate", false, func(t *testing.T, hc *http.Client, o ...facade.Option) (interface {
 		Hits(facadetest.Operation) int
 	}, func(facadetest.Fault), func(context.Context) error) {
@@ -147,15 +150,21 @@ var matrixOps = []matrixOp{
 	}},
 	{"zendesk/Requirements", "GetUserPasswordRequirements", false, func(t *testing.T, hc *http.Client, o ...facade.Option) (interface {
 		Hits(facadetest.Operation) int
-	}, func(facadetest.Fault), func(context.Context) error) { f, admin, _ := zendeskSetup(t, hc, o...); return f, func(x facadetest.Fault) { f.Fail("GetUserPasswordRequirements", x) }, func(ctx context.Context) error {
-		_, err := admin.Requirements(ctx, "2")
-		return err
-	} }},
+	}, func(facadetest.Fault), func(context.Context) error) {
+		f, admin, _ := zendeskSetup(t, hc, o...)
+		return f, func(x facadetest.Fault) { f.Fail("GetUserPasswordRequirements", x) }, func(ctx context.Context) error {
+			_, err := admin.Requirements(ctx, "2")
+			return err
+		}
+	}},
 	{"glowmarkt/ChangePassword", "userChangePassWord", true, func(t *testing.T, hc *http.Client, o ...facade.Option) (interface {
 		Hits(facadetest.Operation) int
-	}, func(facadetest.Fault), func(context.Context) error) { f, g := glowmarktSetup(t, hc, o...); return f, func(x facadetest.Fault) { f.Fail("userChangePassWord", x) }, func(ctx context.Context) error {
-		return g.ChangePassword(ctx, "", facade.NewSecret(leakPassword), facade.NewSecret(leakNew))
-	} }},
+	}, func(facadetest.Fault), func(context.Context) error) {
+		f, g := glowmarktSetup(t, hc, o...)
+		return f, func(x facadetest.Fault) { f.Fail("userChangePassWord", x) }, func(ctx context.Context) error {
+			return g.ChangePassword(ctx, "", facade.NewSecret(leakPassword), facade.NewSecret(leakNew))
+		}
+	}},
 	{"glowmarkt/Login", "authenticate", false, func(t *testing.T, hc *http.Client, o ...facade.Option) (interface {
 		Hits(facadetest.Operation) int
 	}, func(facadetest.Fault), func(context.Context) error) {
@@ -187,9 +196,12 @@ var matrixOps = []matrixOp{
 	}},
 	{"docspace/ChangePassword", "changeUserPassword", true, func(t *testing.T, hc *http.Client, o ...facade.Option) (interface {
 		Hits(facadetest.Operation) int
-	}, func(facadetest.Fault), func(context.Context) error) { f, d := docspaceSetup(t, hc, false, o...); return f, func(x facadetest.Fault) { f.Fail("changeUserPassword", x) }, func(ctx context.Context) error {
-		return d.ChangePassword(ctx, matrixUser, facade.NewSecret(leakPassword), facade.NewSecret(leakNew))
-	} }},
+	}, func(facadetest.Fault), func(context.Context) error) {
+		f, d := docspaceSetup(t, hc, false, o...)
+		return f, func(x facadetest.Fault) { f.Fail("changeUserPassword", x) }, func(ctx context.Context) error {
+			return d.ChangePassword(ctx, matrixUser, facade.NewSecret(leakPassword), facade.NewSecret(leakNew))
+		}
+	}},
 	{"docspace/FindUser", "getProfileByEmail", false, func(t *testing.T, hc *http.Client, o ...facade.Option) (interface {
 		Hits(facadetest.Operation) int
 	}, func(facadetest.Fault), func(context.Context) error) {
