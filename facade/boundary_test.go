@@ -280,6 +280,12 @@ func TestCallErrorsNameVendorAndOperation(t *testing.T) {
 	requireInput(t, err, "user", "24 digits")
 	assert.Contains(t, err.Error(), "out of range")
 
+	done, cancel := context.WithCancel(ctx)
+	cancel()
+	err = z.SetPassword(done, "7", facade.NewSecret(newPassword))
+	assert.ErrorIs(t, record(err), context.Canceled)
+	assert.True(t, strings.HasPrefix(err.Error(), "zendesk SetPassword: "), err.Error())
+
 	_, err = d.FindUser(ctx, "not-an-email")
 	requireInput(t, err, "email", "docspace email")
 	assert.True(t, strings.HasPrefix(err.Error(), "docspace FindUser: invalid email: "), err.Error())

@@ -271,6 +271,13 @@ func (c *core) roundTrip(ctx context.Context, op Operation, attempt int, send se
 	resp, err := send(a, eds)
 	if err != nil {
 		if !a.Handed() {
+			var in *InputError
+			var api *APIError
+			if !errors.As(err, &in) && !errors.As(err, &api) {
+				// a done context, a login in doubt: named here (an *InputError is named by the operation
+				// that returns it, an *APIError of a login names its own)
+				err = fmt.Errorf("%s %s: %w", c.vendor, op, err)
+			}
 			return response{}, &sendError{err: err, stage: refused}
 		}
 		stage := maybeSent
