@@ -37,15 +37,15 @@ func countingServer(t *testing.T, handler http.HandlerFunc) (*httptest.Server, *
 	return srv, &n
 }
 
-// requireInput asserts an *InputError naming field.
-func requireInput(t *testing.T, err error, field, name string) *facade.InputError {
+// requireInput asserts an *InputError naming field, and returns its reason.
+func requireInput(t *testing.T, err error, field, name string) (reason string) {
 	t.Helper()
 	var ie *facade.InputError
 	require.ErrorAs(t, record(err), &ie, name)
 	assert.Equal(t, field, ie.Field, name)
 	assert.ErrorIs(t, err, facade.ErrInvalidInput, name)
 	assert.NotErrorIs(t, err, facade.ErrOutcomeUnknown, name)
-	return ie
+	return ie.Reason
 }
 
 // A credential read from a file keeps its line break; a header value with a control character cannot be
@@ -111,8 +111,8 @@ func TestCredentialsRefusedByTheConstructor(t *testing.T) {
 		}},
 	}
 	for _, c := range cases {
-		ie := requireInput(t, c.build(), c.field, c.name)
-		assert.NotContains(t, ie.Reason, "fake", "%s: the reason never holds the value", c.name)
+		reason := requireInput(t, c.build(), c.field, c.name)
+		assert.NotContains(t, reason, "fake", "%s: the reason never holds the value", c.name)
 	}
 	assert.Zero(t, hits.Load())
 }
@@ -255,8 +255,8 @@ func TestBaseURLRules(t *testing.T) {
 		}},
 	}
 	for _, c := range cases {
-		ie := requireInput(t, c.build(c.url), "baseURL", c.name)
-		assert.Contains(t, ie.Reason, c.reason, c.name)
+		reason := requireInput(t, c.build(c.url), "baseURL", c.name)
+		assert.Contains(t, reason, c.reason, c.name)
 	}
 	_, err := facade.NewZendesk("https://example.zendesk.com/apiv2", facade.WithBearerToken("fake-token"))
 	assert.NoError(t, err, "a path that only looks like the prefix is the caller's")

@@ -386,7 +386,7 @@ func wrongPasswordOn(err error, statuses ...int) error {
 }
 
 // The hints that tell Verify's two refusals apart.
-const (
+const ( // #nosec G101 -- explanations, not credentials
 	hintPasswordRefused = "the vendor refused the password being verified"
 	hintManagerRefused  = "the manager's own credentials were refused, not the password being verified: " +
 		"nothing is proven about that password"

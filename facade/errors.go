@@ -243,9 +243,9 @@ func named(v Vendor, op Operation, err *error) {
 	if *err == nil || !errors.As(*err, &ie) || ie.Vendor != "" {
 		return
 	}
-	named := *ie
-	named.Vendor, named.Operation = v, op
-	if *err == error(ie) {
+	if direct, ok := (*err).(*InputError); ok { //nolint:errorlint // the error itself, not one it wraps
+		named := *direct
+		named.Vendor, named.Operation = v, op
 		*err = &named
 		return
 	}

@@ -37,7 +37,7 @@ const (
 // Glowmarkt's operations.
 const (
 	GlowmarktAddAccount                  Operation = "addAccount"
-	GlowmarktAddMobileAppToken           Operation = "addMobileAppToken"
+	GlowmarktAddMobileAppToken           Operation = "addMobileAppToken" // #nosec G101 -- an operation name
 	GlowmarktAuthenticate                Operation = "authenticate"
 	GlowmarktDeleteAccount               Operation = "deleteAccount"
 	GlowmarktGetAccountByID              Operation = "getAccountbyId"
