@@ -356,6 +356,18 @@ func TestVerifySaysWhichCredentialsWereRefused(t *testing.T) {
 	assert.ErrorIs(t, record(err), facade.ErrWrongPassword)
 	assert.Contains(t, err.Error(), "refused the password being verified")
 	assert.NotEqual(t, err.Error(), bad.Verify(ctx, dsUser, facade.NewSecret(dsPassword)).Error())
+
+	zf := newZendeskFake(t)
+	zbad, err := facade.NewZendesk(zf.URL(), facade.WithHTTPClient(zf.Client()), facade.WithAPIToken(zdAdminMail, "fake-wrong-token"))
+	require.NoError(t, err)
+	err = zbad.Verify(ctx, "1002", facade.NewSecret(zdAgentPass))
+	assert.ErrorIs(t, record(err), facade.ErrUnauthorized)
+	assert.Contains(t, err.Error(), "the manager's own credentials were refused")
+	zgood, err := facade.NewZendesk(zf.URL(), facade.WithHTTPClient(zf.Client()), facade.WithAPIToken(zdAdminMail, zdAPIToken))
+	require.NoError(t, err)
+	err = zgood.Verify(ctx, "1002", facade.NewSecret("fake-wrong-Passw0rd"))
+	assert.ErrorIs(t, record(err), facade.ErrWrongPassword)
+	assert.Contains(t, err.Error(), "refused the password being verified")
 }
 
 // A WithLogin manager that changes its own login account's password logs in with the new one afterwards.
