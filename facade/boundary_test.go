@@ -37,6 +37,11 @@ func countingServer(t *testing.T, handler http.HandlerFunc) (*httptest.Server, *
 	return srv, &n
 }
 
+// roundTripFunc is an http.RoundTripper made of a function.
+type roundTripFunc func(*http.Request) (*http.Response, error)
+
+func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
+
 // requireInput asserts an *InputError naming field, and returns its reason.
 func requireInput(t *testing.T, err error, field, name string) (reason string) {
 	t.Helper()
@@ -167,13 +172,22 @@ func TestValidatorRefusalIsNotSent(t *testing.T) {
 	srv, hits := countingServer(t, nil)
 	v, err := api.NewValidator(api.Zendesk) // the wrong vendor's description: every DocSpace request is refused
 	require.NoError(t, err)
-	hc := &http.Client{Transport: v.RoundTripper(srv.Client().Transport)}
-	d, err := facade.NewDocSpace(srv.URL, facade.WithHTTPClient(hc), facade.WithAPIKey(dsAPIKey), facade.WithRetry(1, 0))
+	var tries atomic.Int64
+	validating := v.RoundTripper(srv.Client().Transport)
+	hc := &http.Client{Transport: roundTripFunc(func(r *http.Request) (*http.Response, error) {
+		tries.Add(1)
+		return validating.RoundTrip(r)
+	})}
+	d, err := facade.NewDocSpace(srv.URL, facade.WithHTTPClient(hc), facade.WithAPIKey(dsAPIKey))
 	require.NoError(t, err)
 	err = d.SetPassword(t.Context(), dsUser, facade.NewSecret(newPassword))
 	require.Error(t, record(err))
 	assert.ErrorIs(t, err, api.ErrContractViolation)
 	assert.NotErrorIs(t, err, facade.ErrOutcomeUnknown)
+	assert.Equal(t, int64(1), tries.Load(), "a refusal that would repeat is not tried again")
+	_, err = d.Requirements(t.Context(), "")
+	assert.ErrorIs(t, record(err), api.ErrContractViolation)
+	assert.Equal(t, int64(2), tries.Load(), "not even a safe request")
 	assert.Zero(t, hits.Load())
 }
 

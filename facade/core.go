@@ -187,8 +187,9 @@ func (c *core) tokenRefused(r *response, err error) bool {
 type sendStage int
 
 const (
-	// refused: it never reached the HTTP transport. An editor refused it (bad input, a failed login),
-	// building it failed, or the context was done.
+	// refused: it never left the machine, and sending it again would not change that. It never reached
+	// the HTTP transport (an editor refused it: bad input, a failed login; building it failed; the context
+	// was done; net/http could not write it as it stands), or the caller's RoundTripper refused it.
 	refused sendStage = iota
 	// notSent: the transport had it, but the failure proves it never left the machine (the connection
 	// could not be made).
@@ -281,7 +282,10 @@ func (c *core) roundTrip(ctx context.Context, op Operation, attempt int, send se
 			return response{}, &sendError{err: err, stage: refused}
 		}
 		stage := maybeSent
-		if a.NotSent(err) {
+		switch {
+		case a.Refused(err): // refused by the caller's RoundTripper: sending it again would be refused again
+			stage = refused
+		case a.NotSent(err):
 			stage = notSent
 		}
 		if debug {

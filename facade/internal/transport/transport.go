@@ -164,6 +164,30 @@ func (a *Attempt) NotSent(err error) bool {
 	return !a.written.Load() && NeverWritten(err)
 }
 
+// Refused reports whether a request whose sending failed with err was refused before it left the machine
+// for a reason that would refuse it again: it cannot be written as it stands (ErrUnsendable), or a
+// RoundTripper refused it (NotSentError). Unlike a connection that could not be made, trying again is
+// pointless.
+func (a *Attempt) Refused(err error) bool {
+	if a.written.Load() {
+		return false
+	}
+	for ; err != nil; err = errors.Unwrap(err) {
+		if err == ErrUnsendable { //nolint:errorlint // one link of the chain walked by hand
+			return true
+		}
+		switch e := err.(type) { //nolint:errorlint // the chain is walked link by link, to stop at a joined error
+		case NotSentError:
+			if e.NotSent() {
+				return true
+			}
+		case interface{ Unwrap() []error }:
+			return false
+		}
+	}
+	return false
+}
+
 // NotSentError is what an error of an http.RoundTripper implements to say that the request it failed
 // never left the machine: NotSent returns true when the RoundTripper refused it before passing it on (as
 // package api's contract validator does with a request the description does not allow).

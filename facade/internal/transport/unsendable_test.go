@@ -48,6 +48,9 @@ func TestUnsendableAndNotSent(t *testing.T) {
 
 	wrapped := &url.Error{Op: "Post", URL: srv.URL, Err: refusal{notSent: true}}
 	assert.True(t, NeverWritten(wrapped))
+	a := NewAttempt(t.Context())
+	assert.True(t, a.Refused(wrapped), "a RoundTripper's refusal would repeat")
+	assert.False(t, a.Refused(&url.Error{Op: "Post", URL: srv.URL, Err: refusal{}}))
 	assert.False(t, NeverWritten(&url.Error{Op: "Post", URL: srv.URL, Err: refusal{}}))
 	assert.False(t, NeverWritten(errors.Join(refusal{notSent: true}, errors.New("later"))), "a joined error proves nothing")
 	assert.False(t, NeverWritten(fmt.Errorf("read: %w", errors.New("connection reset"))))
