@@ -45,6 +45,11 @@ func (e *ValidationError) Error() string {
 	return fmt.Sprintf("%s contract violation in %s of %s: %s", e.Vendor, e.Phase, op, e.reason)
 }
 
+// NotSent reports whether the request was refused before it was sent: true for a violation in the request
+// phase, which RoundTripper returns without passing the request on. A client may read it (through
+// errors.As, or an interface with this method) to know the request never left the machine.
+func (e *ValidationError) NotSent() bool { return e.Phase == "request" }
+
 // Is makes errors.Is(err, ErrContractViolation) true.
 func (e *ValidationError) Is(target error) bool { return target == ErrContractViolation }
 

@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/unipass/unipass/api"
 	"github.com/unipass/unipass/facade"
 	"github.com/unipass/unipass/facade/facadetest"
 )
@@ -160,7 +161,7 @@ func TestDocSpaceDocumentedErrors(t *testing.T) {
 	require.NoError(t, err)
 	ctx := t.Context()
 	cases := []struct {
-		op    string
+		op    facadetest.Operation
 		fault facadetest.Fault
 		call  func() error
 		want  error
@@ -397,10 +398,12 @@ func TestInputCheckedBeforeAnyRequest(t *testing.T) {
 		assert.Equal(t, c.field, ie.Field, c.name)
 		assert.ErrorIs(t, c.err, facade.ErrInvalidInput)
 	}
-	for _, f := range []interface{ Hits(string) int }{ds, zd, gm} {
-		for _, op := range []string{"changeUserPassword", "sendUserPassword", "getPasswordSettings", "SetUserPassword",
-			"ChangeOwnPassword", "GetUserPasswordRequirements", "userChangePassWord", "authenticate"} {
-			assert.Zero(t, f.Hits(op), op)
+	fakes := map[api.Vendor]interface {
+		Hits(facadetest.Operation) int
+	}{api.DocSpace: ds, api.Zendesk: zd, api.Glowmarkt: gm}
+	for v, f := range fakes {
+		for _, op := range facadetest.Operations(v) {
+			assert.Zero(t, f.Hits(op), "%s %s", v, op)
 		}
 	}
 }

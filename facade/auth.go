@@ -206,3 +206,42 @@ func (t *tokenCache) editor(put func(r *http.Request, token Secret)) requestEdit
 		return nil
 	}
 }
+
+// loginPassword is the user name and password a WithLogin manager logs in with. When the manager changes
+// its own login account's password, the new one replaces it, so that later logins work; when such a
+// change's outcome is unknown, either password may be in effect and logins are refused (the error says so)
+// rather than made with one that may be stale.
+type loginPassword struct {
+	mu      sync.Mutex
+	user    string
+	pass    Secret
+	inDoubt bool
+}
+
+// get returns the user name and password to log in with, or errLoginPasswordInDoubt.
+func (l *loginPassword) get() (string, Secret, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.inDoubt {
+		return "", Secret{}, errLoginPasswordInDoubt
+	}
+	return l.user, l.pass, nil
+}
+
+// name returns the user name logged in with.
+func (l *loginPassword) name() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.user
+}
+
+// changed records the outcome of a change of the login account's password: the new password when it is
+// in effect, or that it is in doubt.
+func (l *loginPassword) changed(newPassword Secret, inDoubt bool) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.inDoubt = inDoubt
+	if !inDoubt {
+		l.pass = newPassword
+	}
+}

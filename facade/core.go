@@ -93,6 +93,9 @@ func (c *core) headers(_ context.Context, r *http.Request) error {
 // authEditor puts the headers and the credentials on a request of the generated client: what the
 // adapters' AuthEditor methods return.
 func (c *core) authEditor(ctx context.Context, r *http.Request) error {
+	if c == nil {
+		return errZeroManager
+	}
 	if err := c.headers(ctx, r); err != nil || c.auth == nil {
 		return err
 	}
@@ -126,6 +129,13 @@ const (
 // call sends a request and returns the 2xx answer, or an *APIError for any other status, under the retry
 // policy. authed adds the credentials. secrets are scrubbed from any error text.
 func (c *core) call(ctx context.Context, op Operation, kind callKind, authed bool, send sendFunc, secrets ...Secret) (response, error) {
+	if err := c.begin(ctx); err != nil {
+		return response{}, err
+	}
+	if authed && c.auth == nil {
+		return response{}, fmt.Errorf("%s %s: the manager was made without an auth option, which this operation "+
+			"needs: %w", c.vendor, op, ErrUnsupported)
+	}
 	eds := c.plainEditors
 	if authed {
 		eds = c.authedEditors
@@ -154,6 +164,21 @@ func (c *core) call(ctx context.Context, op Operation, kind callKind, authed boo
 	}
 }
 
+// hasCredentials reports whether the manager was given an auth option. c may be nil.
+func (c *core) hasCredentials() bool { return c != nil && c.auth != nil }
+
+// begin refuses a call on a manager that was not made by its constructor (a zero value) or under a nil
+// context, before anything else: every operation starts with it. c may be nil.
+func (c *core) begin(ctx context.Context) error {
+	switch {
+	case c == nil:
+		return errZeroManager
+	case ctx == nil:
+		return errNilContext
+	}
+	return nil
+}
+
 // tokenRefused reports whether the answer is the vendor refusing the login token the request carried.
 func (c *core) tokenRefused(r *response, err error) bool {
 	return err == nil && c.tokens != nil && r.status == http.StatusUnauthorized
@@ -163,8 +188,9 @@ func (c *core) tokenRefused(r *response, err error) bool {
 type sendStage int
 
 const (
-	// refused: it never reached the HTTP transport. An editor refused it (bad input, a failed login),
-	// building it failed, or the context was done.
+	// refused: it never left the machine, and sending it again would not change that. It never reached
+	// the HTTP transport (an editor refused it: bad input, a failed login; building it failed; the context
+	// was done; net/http could not write it as it stands), or the caller's RoundTripper refused it.
 	refused sendStage = iota
 	// notSent: the transport had it, but the failure proves it never left the machine (the connection
 	// could not be made).
@@ -247,10 +273,20 @@ func (c *core) roundTrip(ctx context.Context, op Operation, attempt int, send se
 	resp, err := send(a, eds)
 	if err != nil {
 		if !a.Handed() {
+			var in *InputError
+			var api *APIError
+			if !errors.As(err, &in) && !errors.As(err, &api) {
+				// a done context, a login in doubt: named here (an *InputError is named by the operation
+				// that returns it, an *APIError of a login names its own)
+				err = fmt.Errorf("%s %s: %w", c.vendor, op, err)
+			}
 			return response{}, &sendError{err: err, stage: refused}
 		}
 		stage := maybeSent
-		if a.NotSent(err) {
+		switch {
+		case a.Refused(err): // refused by the caller's RoundTripper: sending it again would be refused again
+			stage = refused
+		case a.NotSent(err):
 			stage = notSent
 		}
 		if debug {

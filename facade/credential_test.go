@@ -66,7 +66,7 @@ func TestEveryAcceptedCredentialIsSent(t *testing.T) {
 	}
 	_, err := NewDocSpace("https://example.invalid", WithAPIKey("fake-key"), WithToken("fake-token"))
 	assert.ErrorContains(t, err, "options WithAPIKey and WithToken both set credentials")
-	m, err := NewZendesk("https://example.invalid")
+	m, err := NewDocSpace("https://example.invalid")
 	require.NoError(t, err)
 	assert.Nil(t, m.core.auth, "no auth option: no credentials")
 }

@@ -19,6 +19,8 @@ import (
 type DocSpace struct {
 	core   *core
 	client *docspace.Client
+	// self is the login of WithLogin (nil otherwise), replaced when the manager changes its own password.
+	self *loginPassword
 }
 
 // defaultDocSpaceTokenLife is assumed when a login answer carries no expiry.
@@ -27,7 +29,9 @@ const defaultDocSpaceTokenLife = time.Hour
 // NewDocSpace returns a manager for the portal at baseURL (for example https://yourportal.onlyoffice.com).
 // Credentials: WithLogin (user name and password; the token is kept and refreshed), WithToken (a login
 // token, raw in Authorization), WithAuthCookie (asc_auth_key), WithAPIKey, WithBasicAuth or
-// WithBearerToken (OAuth2 / OpenID Connect). SendReset needs none.
+// WithBearerToken (OAuth2 / OpenID Connect). SendReset needs none; the other operations need one (without
+// it they match ErrUnsupported, as Capabilities says). baseURL is the portal's root, without /api/2.0 (see
+// Option).
 func NewDocSpace(baseURL string, opts ...Option) (*DocSpace, error) {
 	cfg, err := newConfig(VendorDocSpace, baseURL, opts)
 	if err != nil {
@@ -46,7 +50,8 @@ func NewDocSpace(baseURL string, opts ...Option) (*DocSpace, error) {
 func (d *DocSpace) authorize(c *core, cred credential) authorizer {
 	switch cred.kind {
 	case credLogin:
-		return loginAuth(c, d.login(c, cred.user, cred.secret), rawAuthorization)
+		d.self = &loginPassword{user: cred.user, pass: cred.secret}
+		return loginAuth(c, d.login(c, d.self), rawAuthorization)
 	case credToken, credAPIKey:
 		return fixedAuth(cred.secret, rawAuthorization)
 	case credAuthCookie:
@@ -68,10 +73,11 @@ func rawAuthorization(r *http.Request, tok Secret) { r.Header.Set("Authorization
 func (d *DocSpace) Vendor() Vendor { return VendorDocSpace }
 
 // Capabilities reports every operation: ChangePassword proves the old password by logging in as the user
-// with it.
+// with it. A manager made without an auth option has SendReset only.
 func (d *DocSpace) Capabilities() Capabilities {
-	return Capabilities{SetPassword: true, ChangePassword: true, SendReset: true, Requirements: true, Verify: true,
-		FindUser: true}
+	authed := d.core.hasCredentials()
+	return Capabilities{SetPassword: authed, ChangePassword: authed, SendReset: true, Requirements: authed,
+		Verify: authed, FindUser: authed}
 }
 
 // Client returns the generated client, for operations the facade does not cover. Add AuthEditor to its
@@ -82,9 +88,15 @@ func (d *DocSpace) Client() *docspace.Client { return d.client }
 // the generated client, logging in first when needed.
 func (d *DocSpace) AuthEditor() docspace.RequestEditorFn { return d.core.authEditor }
 
-// SetPassword sets the password of the user with that ID (a UUID).
+// SetPassword sets the password of the user with that ID (a UUID). When a WithLogin manager sets its own
+// login account's password, it logs in with the new one from then on (the portal's answer names the
+// account).
 // DocSpace: PUT /api/2.0/people/{userid}/password with {"password": ...}.
-func (d *DocSpace) SetPassword(ctx context.Context, user string, newPassword Secret) error {
+func (d *DocSpace) SetPassword(ctx context.Context, user string, newPassword Secret) (err error) {
+	defer named(VendorDocSpace, OpSetPassword, &err)
+	if err := d.core.begin(ctx); err != nil {
+		return err
+	}
 	id, err := parseDocSpaceUser(user)
 	if err != nil {
 		return err
@@ -93,21 +105,52 @@ func (d *DocSpace) SetPassword(ctx context.Context, user string, newPassword Sec
 		return err
 	}
 	pw := newPassword.Reveal()
-	_, err = d.core.call(ctx, OpSetPassword, write, true, func(ctx context.Context, eds []requestEditor) (*http.Response, error) {
+	r, err := d.core.call(ctx, OpSetPassword, write, true, func(ctx context.Context, eds []requestEditor) (*http.Response, error) {
 		return d.client.ChangeUserPassword(ctx, id, docspace.ChangePasswordRequest{Password: &pw},
 			editorsAs[docspace.RequestEditorFn](eds)...)
 	}, newPassword)
+	if err == nil {
+		d.setOwn(&r, newPassword)
+	}
 	return rejectOn(err, http.StatusBadRequest)
+}
+
+// setOwn notes, for a WithLogin manager, a password set on its own login account: the answer's profile
+// (the portal answers a password write with the user's profile) names the account by its email address,
+// the name the manager logs in with. An answer without a profile proves nothing and changes nothing.
+func (d *DocSpace) setOwn(r *response, newPassword Secret) {
+	if d.self == nil {
+		return
+	}
+	var w docspace.EmployeeFullWrapper
+	if json.Unmarshal(r.body, &w) != nil || w.Response == nil {
+		return
+	}
+	if d.isSelf(deref(w.Response.Email)) {
+		d.self.changed(newPassword, false)
+	}
+}
+
+// isSelf reports whether login (an email address) is the one a WithLogin manager logs in with.
+func (d *DocSpace) isSelf(login string) bool {
+	if d.self == nil || login == "" {
+		return false
+	}
+	return strings.EqualFold(d.self.name(), login)
 }
 
 // SendReset asks the portal to email a password-reset link to the address. The answer is the same whether
 // or not an account has it. No credentials are needed.
 // DocSpace: POST /api/2.0/people/password with {"email": ...}.
-func (d *DocSpace) SendReset(ctx context.Context, email string) error {
+func (d *DocSpace) SendReset(ctx context.Context, email string) (err error) {
+	defer named(VendorDocSpace, OpSendReset, &err)
+	if err := d.core.begin(ctx); err != nil {
+		return err
+	}
 	if err := checkEmail("email", email); err != nil {
 		return err
 	}
-	_, err := d.core.call(ctx, OpSendReset, write, false, func(ctx context.Context, eds []requestEditor) (*http.Response, error) {
+	_, err = d.core.call(ctx, OpSendReset, write, false, func(ctx context.Context, eds []requestEditor) (*http.Response, error) {
 		return d.client.SendUserPassword(ctx, docspace.EmailMemberRequest{Email: email},
 			editorsAs[docspace.RequestEditorFn](eds)...)
 	})
@@ -117,7 +160,11 @@ func (d *DocSpace) SendReset(ctx context.Context, email string) error {
 // Requirements returns the portal's password policy; it is the same for every user, so user may be empty
 // (if given, it must be a UUID).
 // DocSpace: GET /api/2.0/settings/security/password.
-func (d *DocSpace) Requirements(ctx context.Context, user string) (*Policy, error) {
+func (d *DocSpace) Requirements(ctx context.Context, user string) (_ *Policy, err error) {
+	defer named(VendorDocSpace, OpRequirements, &err)
+	if err := d.core.begin(ctx); err != nil {
+		return nil, err
+	}
 	if user != "" {
 		if _, err := parseDocSpaceUser(user); err != nil {
 			return nil, err
@@ -145,8 +192,12 @@ func (d *DocSpace) Requirements(ctx context.Context, user string) (*Policy, erro
 
 // login exchanges the user name and password for a token.
 // DocSpace: POST /api/2.0/authentication (200, or 201 on older portals).
-func (d *DocSpace) login(c *core, user string, password Secret) loginFunc {
+func (d *DocSpace) login(c *core, self *loginPassword) loginFunc {
 	return func(ctx context.Context) (Secret, time.Time, error) {
+		user, password, err := self.get()
+		if err != nil {
+			return Secret{}, time.Time{}, fmt.Errorf("docspace %s: %w", OpLogin, err)
+		}
 		pw := password.Reveal()
 		r, err := c.call(ctx, OpLogin, safe, false, func(ctx context.Context, eds []requestEditor) (*http.Response, error) {
 			return d.client.Authenticate(ctx, docspace.AuthRequest{UserName: user, Password: &pw},
@@ -221,7 +272,11 @@ func deref[T any](p *T) T {
 // transport error. A refused password is never tried again
 // within a call: each call is one login attempt, which the portal counts against its brute-force limit.
 // DocSpace: GET /api/2.0/people/{userid}, then POST /api/2.0/authentication with {"userName", "password"}.
-func (d *DocSpace) Verify(ctx context.Context, user string, password Secret) error {
+func (d *DocSpace) Verify(ctx context.Context, user string, password Secret) (err error) {
+	defer named(VendorDocSpace, OpVerify, &err)
+	if err := d.core.begin(ctx); err != nil {
+		return err
+	}
 	id, err := parseDocSpaceUser(user)
 	if err != nil {
 		return err
@@ -231,7 +286,7 @@ func (d *DocSpace) Verify(ctx context.Context, user string, password Secret) err
 	}
 	login, err := d.loginName(ctx, OpVerify, id, ErrVerifyUnavailable)
 	if err != nil {
-		return err
+		return managerRefused(err)
 	}
 	client, err := d.userClient()
 	if err != nil {
@@ -325,7 +380,24 @@ func (d *DocSpace) userLogin(ctx context.Context, op Operation, client *docspace
 func wrongPasswordOn(err error, statuses ...int) error {
 	var e *APIError
 	if errors.As(err, &e) && slices.Contains(statuses, e.StatusCode) {
-		e.kind = ErrWrongPassword
+		e.kind, e.Hint = ErrWrongPassword, hintPasswordRefused
+	}
+	return err
+}
+
+// The hints that tell Verify's two refusals apart.
+const ( // #nosec G101 -- explanations, not credentials
+	hintPasswordRefused = "the vendor refused the password being verified"
+	hintManagerRefused  = "the manager's own credentials were refused, not the password being verified: " +
+		"nothing is proven about that password"
+)
+
+// managerRefused marks a refusal of the manager's own credentials (ErrUnauthorized) met while Verify looks
+// the user up, so that its text cannot be read as a wrong password.
+func managerRefused(err error) error {
+	var e *APIError
+	if errors.As(err, &e) && errors.Is(e, ErrUnauthorized) && e.Hint == "" {
+		e.Hint = hintManagerRefused
 	}
 	return err
 }
@@ -342,9 +414,17 @@ func wrongPasswordOn(err error, statuses ...int) error {
 // the old password was accepted, but no session comes back to write with, and nothing is written.
 // ErrForbidden when the user is disabled (no login is tried). The write follows SetPassword's rules: it is
 // never sent twice, and ErrOutcomeUnknown when its answer is lost or is a 5xx.
+//
+// A WithLogin manager that changes its own login account's password logs in with the new one from then on.
+// When that change's outcome is unknown, either password may be in effect: it keeps its current token but
+// makes no new login (the error says so); check which password works and make a new manager with it.
 // DocSpace: GET /api/2.0/people/{userid}, POST /api/2.0/authentication with {"userName", "password"}, then
 // PUT /api/2.0/people/{userid}/password with {"password": ...} and the user's token in Authorization.
-func (d *DocSpace) ChangePassword(ctx context.Context, user string, oldPassword, newPassword Secret) error {
+func (d *DocSpace) ChangePassword(ctx context.Context, user string, oldPassword, newPassword Secret) (err error) {
+	defer named(VendorDocSpace, OpChangePassword, &err)
+	if err := d.core.begin(ctx); err != nil {
+		return err
+	}
 	id, err := parseDocSpaceUser(user)
 	if err != nil {
 		return err
@@ -375,6 +455,14 @@ func (d *DocSpace) ChangePassword(ctx context.Context, user string, oldPassword,
 		return client.ChangeUserPassword(ctx, id, docspace.ChangePasswordRequest{Password: &pw},
 			editorsAs[docspace.RequestEditorFn](append(eds[:len(eds):len(eds)], headerAuth("Authorization", session)))...)
 	}, oldPassword, newPassword, session)
+	if d.isSelf(login) {
+		switch {
+		case err == nil:
+			d.self.changed(newPassword, false)
+		case errors.Is(err, ErrOutcomeUnknown):
+			d.self.changed(Secret{}, true)
+		}
+	}
 	return rejectOn(err, http.StatusBadRequest)
 }
 
@@ -419,7 +507,11 @@ func (d *DocSpace) CurrentUser(ctx context.Context) (User, error) {
 // is an error matching ErrNotFound. An answer for another address, or without a valid user ID, names no one
 // and is an error.
 // DocSpace: GET /api/2.0/people/email?email=.
-func (d *DocSpace) FindUser(ctx context.Context, email string) (User, error) {
+func (d *DocSpace) FindUser(ctx context.Context, email string) (_ User, err error) {
+	defer named(VendorDocSpace, OpFindUser, &err)
+	if err := d.core.begin(ctx); err != nil {
+		return User{}, err
+	}
 	if err := checkEmail("email", email); err != nil {
 		return User{}, err
 	}

@@ -204,16 +204,53 @@ func (e *APIError) RawBody() []byte {
 	return bytes.Clone(e.raw())
 }
 
-// InputError reports an argument refused before any request was sent. It matches ErrInvalidInput.
+// InputError reports an argument or option refused before any request was sent. It matches
+// ErrInvalidInput. Field names the argument (user, newPassword, email, ctx) or the option (WithLogin
+// password, WithBearerToken, baseURL, ...); Reason says what is wrong, never the value.
 type InputError struct {
-	Field  string
-	Reason string
+	// Vendor and Operation name the call that refused the argument; empty for a constructor's options
+	// (whose error names the vendor).
+	Vendor    Vendor
+	Operation Operation
+	Field     string
+	Reason    string
 }
 
-func (e *InputError) Error() string { return "invalid " + e.Field + ": " + e.Reason }
+func (e *InputError) Error() string {
+	var where string
+	switch {
+	case e.Vendor != "" && e.Operation != "":
+		where = string(e.Vendor) + " " + string(e.Operation) + ": "
+	case e.Vendor != "":
+		where = string(e.Vendor) + ": "
+	}
+	return where + "invalid " + e.Field + ": " + e.Reason
+}
 
 // Unwrap makes errors.Is(err, ErrInvalidInput) true.
 func (e *InputError) Unwrap() error { return ErrInvalidInput }
+
+// errZeroManager is the error of a manager that was not made by its constructor.
+var errZeroManager = &InputError{Field: "manager", Reason: "not made by NewDocSpace, NewZendesk or NewGlowmarkt (a zero value)"}
+
+// errNilContext is the error of a call given a nil context.
+var errNilContext = &InputError{Field: "ctx", Reason: "nil context (use context.Background or context.TODO)"}
+
+// named sets, on an *InputError in *err that names no call yet, the vendor and operation of the call that
+// returns it: deferred by every operation of the managers.
+func named(v Vendor, op Operation, err *error) {
+	var ie *InputError
+	if *err == nil || !errors.As(*err, &ie) || ie.Vendor != "" {
+		return
+	}
+	if direct, ok := (*err).(*InputError); ok { //nolint:errorlint // the error itself, not one it wraps
+		named := *direct
+		named.Vendor, named.Operation = v, op
+		*err = &named
+		return
+	}
+	*err = fmt.Errorf("%s %s: %w", v, op, *err) // wrapped on its way: keep the chain, name the call
+}
 
 // unsupported is the error of an operation the vendor lacks.
 func unsupported(v Vendor, op Operation) error {

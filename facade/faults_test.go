@@ -46,12 +46,17 @@ func (c *capture) RoundTrip(r *http.Request) (*http.Response, error) {
 	return c.next.RoundTrip(r)
 }
 
+// hitCounter is what the matrix reads of a fake.
+type hitCounter interface {
+	Hits(facadetest.Operation) int
+}
+
 // matrixOp is one facade operation on one vendor, with a fresh fake and manager for each run.
 type matrixOp struct {
 	name  string
-	fop   string // the fake's operationId that the fault is armed on
+	fop   facadetest.Operation // the fake's operationId that the fault is armed on
 	write bool
-	setup func(t *testing.T, hc *http.Client, opts ...facade.Option) (fake interface{ Hits(string) int }, arm func(facadetest.Fault), call func(context.Context) error)
+	setup func(t *testing.T, hc *http.Client, opts ...facade.Option) (fake hitCounter, arm func(facadetest.Fault), call func(context.Context) error)
 }
 
 const matrixUser = "aae1e103-bca5-9fa1-ba8c-42058b4abf28"
@@ -96,70 +101,70 @@ func glowmarktSetup(t *testing.T, hc *http.Client, opts ...facade.Option) (*faca
 }
 
 var matrixOps = []matrixOp{
-	{"docspace/SetPassword", "changeUserPassword", true, func(t *testing.T, hc *http.Client, o ...facade.Option) (interface{ Hits(string) int }, func(facadetest.Fault), func(context.Context) error) {
+	{"docspace/SetPassword", "changeUserPassword", true, func(t *testing.T, hc *http.Client, o ...facade.Option) (hitCounter, func(facadetest.Fault), func(context.Context) error) {
 		f, d := docspaceSetup(t, hc, false, o...)
 		return f, func(x facadetest.Fault) { f.Fail("changeUserPassword", x) }, func(ctx context.Context) error {
 			return d.SetPassword(ctx, matrixUser, facade.NewSecret(leakNew))
 		}
 	}},
-	{"docspace/SendReset", "sendUserPassword", true, func(t *testing.T, hc *http.Client, o ...facade.Option) (interface{ Hits(string) int }, func(facadetest.Fault), func(context.Context) error) {
+	{"docspace/SendReset", "sendUserPassword", true, func(t *testing.T, hc *http.Client, o ...facade.Option) (hitCounter, func(facadetest.Fault), func(context.Context) error) {
 		f, d := docspaceSetup(t, hc, false, o...)
 		return f, func(x facadetest.Fault) { f.Fail("sendUserPassword", x) }, func(ctx context.Context) error {
 			return d.SendReset(ctx, "a@example.com")
 		}
 	}},
-	{"docspace/Requirements", "getPasswordSettings", false, func(t *testing.T, hc *http.Client, o ...facade.Option) (interface{ Hits(string) int }, func(facadetest.Fault), func(context.Context) error) {
+	{"docspace/Requirements", "getPasswordSettings", false, func(t *testing.T, hc *http.Client, o ...facade.Option) (hitCounter, func(facadetest.Fault), func(context.Context) error) {
 		f, d := docspaceSetup(t, hc, false, o...)
 		return f, func(x facadetest.Fault) { f.Fail("getPasswordSettings", x) }, func(ctx context.Context) error {
 			_, err := d.Requirements(ctx, "")
 			return err
 		}
 	}},
-	{"docspace/Login", "authenticate", false, func(t *testing.T, hc *http.Client, o ...facade.Option) (interface{ Hits(string) int }, func(facadetest.Fault), func(context.Context) error) {
+	{"docspace/Login", "authenticate", false, func(t *testing.T, hc *http.Client, o ...facade.Option) (hitCounter, func(facadetest.Fault), func(context.Context) error) {
 		f, d := docspaceSetup(t, hc, true, o...)
 		return f, func(x facadetest.Fault) { f.Fail("authenticate", x) }, func(ctx context.Context) error {
 			_, err := d.Requirements(ctx, "")
 			return err
 		}
 	}},
-	{"zendesk/SetPassword", "SetUserPassword", true, func(t *testing.T, hc *http.Client, o ...facade.Option) (interface{ Hits(string) int }, func(facadetest.Fault), func(context.Context) error) {
+	{"zendesk/SetPassword", "SetUserPassword", true, func(t *testing.T, hc *http.Client, o ...facade.Option) (hitCounter, func(facadetest.Fault), func(context.Context) error) {
 		f, admin, _ := zendeskSetup(t, hc, o...)
 		return f, func(x facadetest.Fault) { f.Fail("SetUserPassword", x) }, func(ctx context.Context) error {
 			return admin.SetPassword(ctx, "2", facade.NewSecret(leakNew))
 		}
 	}},
-	{"zendesk/ChangePassword", "ChangeOwnPassword", true, func(t *testing.T, hc *http.Client, o ...facade.Option) (interface{ Hits(string) int }, func(facadetest.Fault), func(context.Context) error) {
+	{"zendesk/ChangePassword", "ChangeOwnPassword", true, func(t *testing.T, hc *http.Client, o ...facade.Option) (hitCounter, func(facadetest.Fault), func(context.Context) error) {
 		f, _, agent := zendeskSetup(t, hc, o...)
 		return f, func(x facadetest.Fault) { f.Fail("ChangeOwnPassword", x) }, func(ctx context.Context) error {
 			return agent.ChangePassword(ctx, "2", facade.NewSecret(leakPassword), facade.NewSecret(leakNew))
 		}
 	}},
-	{"zendesk/Requirements", "GetUserPasswordRequirements", false, func(t *testing.T, hc *http.Client, o ...facade.Option) (interface{ Hits(string) int }, func(facadetest.Fault), func(context.Context) error) {
+	{"zendesk/Requirements", "GetUserPasswordRequirements", false, func(t *testing.T, hc *http.Client, o ...facade.Option) (hitCounter, func(facadetest.Fault), func(context.Context) error) {
 		f, admin, _ := zendeskSetup(t, hc, o...)
 		return f, func(x facadetest.Fault) { f.Fail("GetUserPasswordRequirements", x) }, func(ctx context.Context) error {
 			_, err := admin.Requirements(ctx, "2")
 			return err
 		}
 	}},
-	{"glowmarkt/ChangePassword", "userChangePassWord", true, func(t *testing.T, hc *http.Client, o ...facade.Option) (interface{ Hits(string) int }, func(facadetest.Fault), func(context.Context) error) {
+	{"glowmarkt/ChangePassword", "userChangePassWord", true, func(t *testing.T, hc *http.Client, o ...facade.Option) (hitCounter, func(facadetest.Fault), func(context.Context) error) {
 		f, g := glowmarktSetup(t, hc, o...)
 		return f, func(x facadetest.Fault) { f.Fail("userChangePassWord", x) }, func(ctx context.Context) error {
 			return g.ChangePassword(ctx, "", facade.NewSecret(leakPassword), facade.NewSecret(leakNew))
 		}
 	}},
-	{"glowmarkt/Login", "authenticate", false, func(t *testing.T, hc *http.Client, o ...facade.Option) (interface{ Hits(string) int }, func(facadetest.Fault), func(context.Context) error) {
+	{"glowmarkt/Login", "authenticate", false, func(t *testing.T, hc *http.Client, o ...facade.Option) (hitCounter, func(facadetest.Fault), func(context.Context) error) {
 		f, g := glowmarktSetup(t, hc, o...)
 		return f, func(x facadetest.Fault) { f.Fail("authenticate", x) }, func(ctx context.Context) error {
 			return g.ChangePassword(ctx, "", facade.NewSecret(leakPassword), facade.NewSecret(leakNew))
 		}
 	}},
-	{"docspace/Verify", "authenticate", false, func(t *testing.T, hc *http.Client, o ...facade.Option) (interface{ Hits(string) int }, func(facadetest.Fault), func(context.Context) error) {
+	{"docspace/Verify", "authenticate", false, func(t *testing.T, hc *http.Client, o ...facade.Option) (hitCounter, func(facadetest.Fault), func(context.Context) error) {
 		f, d := docspaceSetup(t, hc, false, o...)
 		return f, func(x facadetest.Fault) { f.Fail("authenticate", x) }, func(ctx context.Context) error {
 			return d.Verify(ctx, matrixUser, facade.NewSecret(leakPassword))
 		}
 	}},
-	{"zendesk/Verify", "ShowCurrentUser", false, func(t *testing.T, hc *http.Client, o ...facade.Option) (interface{ Hits(string) int }, func(facadetest.Fault), func(context.Context) error) {
+	{"zendesk/Verify", "ShowCurrentUser", false, func(t *testing.T, hc *http.Client, o ...facade.Option) (hitCounter, func(facadetest.Fault), func(context.Context) error) {
 		f, admin, _ := zendeskSetup(t, hc, o...)
 		// The sign-in follows the email lookup; on a reused connection net/http itself sends a GET again
 		// once when the connection drops before any answer. Fresh connections keep the count to unipass's.
@@ -170,27 +175,27 @@ var matrixOps = []matrixOp{
 			return admin.Verify(ctx, "2", facade.NewSecret(leakPassword))
 		}
 	}},
-	{"docspace/ChangePassword", "changeUserPassword", true, func(t *testing.T, hc *http.Client, o ...facade.Option) (interface{ Hits(string) int }, func(facadetest.Fault), func(context.Context) error) {
+	{"docspace/ChangePassword", "changeUserPassword", true, func(t *testing.T, hc *http.Client, o ...facade.Option) (hitCounter, func(facadetest.Fault), func(context.Context) error) {
 		f, d := docspaceSetup(t, hc, false, o...)
 		return f, func(x facadetest.Fault) { f.Fail("changeUserPassword", x) }, func(ctx context.Context) error {
 			return d.ChangePassword(ctx, matrixUser, facade.NewSecret(leakPassword), facade.NewSecret(leakNew))
 		}
 	}},
-	{"docspace/FindUser", "getProfileByEmail", false, func(t *testing.T, hc *http.Client, o ...facade.Option) (interface{ Hits(string) int }, func(facadetest.Fault), func(context.Context) error) {
+	{"docspace/FindUser", "getProfileByEmail", false, func(t *testing.T, hc *http.Client, o ...facade.Option) (hitCounter, func(facadetest.Fault), func(context.Context) error) {
 		f, d := docspaceSetup(t, hc, false, o...)
 		return f, func(x facadetest.Fault) { f.Fail("getProfileByEmail", x) }, func(ctx context.Context) error {
 			_, err := d.FindUser(ctx, "a@example.com")
 			return err
 		}
 	}},
-	{"zendesk/FindUser", "SearchUsers", false, func(t *testing.T, hc *http.Client, o ...facade.Option) (interface{ Hits(string) int }, func(facadetest.Fault), func(context.Context) error) {
+	{"zendesk/FindUser", "SearchUsers", false, func(t *testing.T, hc *http.Client, o ...facade.Option) (hitCounter, func(facadetest.Fault), func(context.Context) error) {
 		f, admin, _ := zendeskSetup(t, hc, o...)
 		return f, func(x facadetest.Fault) { f.Fail("SearchUsers", x) }, func(ctx context.Context) error {
 			_, err := admin.FindUser(ctx, "agent@example.com")
 			return err
 		}
 	}},
-	{"glowmarkt/Verify", "authenticate", false, func(t *testing.T, hc *http.Client, o ...facade.Option) (interface{ Hits(string) int }, func(facadetest.Fault), func(context.Context) error) {
+	{"glowmarkt/Verify", "authenticate", false, func(t *testing.T, hc *http.Client, o ...facade.Option) (hitCounter, func(facadetest.Fault), func(context.Context) error) {
 		f, g := glowmarktSetup(t, hc, o...)
 		return f, func(x facadetest.Fault) { f.Fail("authenticate", x) }, func(ctx context.Context) error {
 			return g.Verify(ctx, "", facade.NewSecret(leakPassword))
@@ -410,12 +415,13 @@ func TestCancelStopsTheWait(t *testing.T) {
 
 func TestPlainHTTPOnlyOnLoopback(t *testing.T) {
 	t.Parallel()
-	_, err := facade.NewZendesk("http://example.zendesk.com")
+	cred := facade.WithBearerToken("fake-token")
+	_, err := facade.NewZendesk("http://example.zendesk.com", cred)
 	assert.ErrorIs(t, err, facade.ErrInvalidInput)
-	_, err = facade.NewZendesk("http://example.zendesk.com", facade.WithInsecureHTTP())
+	_, err = facade.NewZendesk("http://example.zendesk.com", cred, facade.WithInsecureHTTP())
 	assert.NoError(t, err)
 	for _, ok := range []string{"http://127.0.0.1:8080", "http://localhost", "http://[::1]:9000", "https://example.zendesk.com"} {
-		_, err = facade.NewZendesk(ok)
+		_, err = facade.NewZendesk(ok, cred)
 		assert.NoError(t, err, ok)
 	}
 }

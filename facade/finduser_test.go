@@ -17,7 +17,7 @@ import (
 // for loosely, and a manager.
 type findCase struct {
 	vendor string
-	op     string // the fake's lookup operation
+	op     facadetest.Operation // the fake's lookup operation
 	setup  func(t *testing.T) (fake faultable, m facade.PasswordManager)
 }
 

@@ -1,6 +1,7 @@
 package facade
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -62,6 +63,13 @@ func FuzzAPIErrorMapping(f *testing.F) {
 // fuzzSecret has characters that JSON escapes; no whitespace or control characters, which cleaning changes.
 const fuzzSecret = `fake-"Sec\ret/é-99`
 
+// fixedReasons are the reasons checkPassword and checkText give.
+var fixedReasons = map[string]bool{
+	"must not be empty": true, "is not valid UTF-8": true, "must not contain NUL": true,
+	"has leading or trailing whitespace (a line break read from a file?); remove it, nothing is trimmed": true,
+	"must not contain control characters (line breaks, tabs, ...)":                                       true,
+}
+
 func FuzzInputValidation(f *testing.F) {
 	for _, s := range []string{"aae1e103-bca5-9fa1-ba8c-42058b4abf28", "{aae1e103-bca5-9fa1-ba8c-42058b4abf28}", "35436", "0", "-1", "007", "user@example.com", "User <u@example.com>", "", "a@b",
 		"glow-acc-0001", "../../admin", "acc-1\r\nX-Injected: 1", "acc\x001", "acc%2F1", "acc-é"} {
@@ -81,8 +89,20 @@ func FuzzInputValidation(f *testing.F) {
 			strings.ContainsAny(s, "/\\.%?#:; \r\n\t\x00") || !utf8.ValidString(s) || strings.ContainsFunc(s, func(r rune) bool { return r > 0x7f })) {
 			t.Fatalf("accepted Glowmarkt account %q", s)
 		}
-		if err := checkPassword("p", NewSecret(s)); err != nil && strings.Contains(err.Error(), s) && s != "" {
-			t.Fatalf("the error quotes the password: %v", err)
+		if err := checkPassword("p", NewSecret(s)); err != nil {
+			// the error is one of the fixed texts: it never quotes the password
+			var in *InputError
+			if !errors.As(err, &in) || err.Error() != "invalid p: "+in.Reason || !fixedReasons[in.Reason] {
+				t.Fatalf("the error is not a fixed text: %v", err)
+			}
+		}
+		if err := checkText("c", s); err != nil {
+			var in *InputError
+			if !errors.As(err, &in) || err.Error() != "invalid c: "+in.Reason || !fixedReasons[in.Reason] {
+				t.Fatalf("the error is not a fixed text: %v", err)
+			}
+		} else if strings.TrimSpace(s) != s || strings.ContainsFunc(s, unicode.IsControl) || !utf8.ValidString(s) {
+			t.Fatalf("accepted credential %q", s)
 		}
 	})
 }

@@ -36,12 +36,17 @@ const DefaultGlowmarktURL = "https://api.glowmarkt.com"
 
 // NewGlowmarkt returns a manager for the API at baseURL (DefaultGlowmarktURL in production). It needs
 // WithApplicationID and either WithLogin (username and password; the token is kept and refreshed) or
-// WithToken (a user token). WithAppKeys adds application keys for the generated client's application
-// operations (AppKeysEditor).
+// WithToken (a user token); without either it is refused, unless WithAppKeys is given, which adds
+// application keys for the generated client's application operations (AppKeysEditor): such a manager has
+// no password operation (Capabilities). baseURL is the host, without /api/v0-1 (see Option).
 func NewGlowmarkt(baseURL string, opts ...Option) (*Glowmarkt, error) {
 	cfg, err := newConfig(VendorGlowmarkt, baseURL, opts)
 	if err != nil {
 		return nil, err
+	}
+	if cfg.cred.kind == credNone && cfg.appKeyUser == "" {
+		return nil, fmt.Errorf("glowmarkt: %w", &InputError{Field: "credentials",
+			Reason: "give WithLogin or WithToken (with WithApplicationID), or WithAppKeys"})
 	}
 	if cfg.cred.kind != credNone && cfg.applicationID == "" {
 		return nil, fmt.Errorf("glowmarkt: %w", &InputError{Field: "applicationID",
@@ -79,10 +84,10 @@ func (g *Glowmarkt) authorize(c *core, cred credential) authorizer {
 // Vendor returns VendorGlowmarkt.
 func (g *Glowmarkt) Vendor() Vendor { return VendorGlowmarkt }
 
-// Capabilities reports change password, and verify for a manager built WithLogin (Verify logs in with
-// its username).
+// Capabilities reports change password for a manager built WithLogin or WithToken, and verify for one
+// built WithLogin (Verify logs in with its username).
 func (g *Glowmarkt) Capabilities() Capabilities {
-	return Capabilities{ChangePassword: true, Verify: g.username() != ""}
+	return Capabilities{ChangePassword: g.core.hasCredentials(), Verify: g.username() != ""}
 }
 
 // Client returns the generated client, for the account operations the facade does not cover (email,
@@ -118,7 +123,11 @@ func (g *Glowmarkt) SetPassword(context.Context, string, Secret) error {
 // (ErrOutcomeUnknown), either password may be in effect: the manager keeps its current token but makes no
 // new login (the error says so); check which password works and make a new manager with it.
 // Glowmarkt: POST /api/v0-1/account/changepassword with {"oldPassword": ..., "newPassword": ...}.
-func (g *Glowmarkt) ChangePassword(ctx context.Context, user string, oldPassword, newPassword Secret) error {
+func (g *Glowmarkt) ChangePassword(ctx context.Context, user string, oldPassword, newPassword Secret) (err error) {
+	defer named(VendorGlowmarkt, OpChangePassword, &err)
+	if err := g.core.begin(ctx); err != nil {
+		return err
+	}
 	if err := checkPasswordChange(oldPassword, newPassword); err != nil {
 		return err
 	}
@@ -265,7 +274,11 @@ func parseGlowmarktError(body []byte) errorBody {
 // Verify needs the username, which only WithLogin gives: a manager built WithToken returns an error
 // matching ErrUnsupported, and its Capabilities say so.
 // Glowmarkt: POST /api/v0-1/auth with the applicationId header and {"username", "password"}.
-func (g *Glowmarkt) Verify(ctx context.Context, user string, password Secret) error {
+func (g *Glowmarkt) Verify(ctx context.Context, user string, password Secret) (err error) {
+	defer named(VendorGlowmarkt, OpVerify, &err)
+	if err := g.core.begin(ctx); err != nil {
+		return err
+	}
 	if err := checkPassword("password", password); err != nil {
 		return err
 	}
@@ -277,7 +290,7 @@ func (g *Glowmarkt) Verify(ctx context.Context, user string, password Secret) er
 		return fmt.Errorf("glowmarkt %s: the username to log in with is known only WithLogin: %w", OpVerify, ErrUnsupported)
 	}
 	if err := g.knowAccount(ctx, user); err != nil {
-		return err
+		return managerRefused(err)
 	}
 	if err := g.checkAccount(user); err != nil {
 		return err
@@ -300,7 +313,7 @@ func (g *Glowmarkt) Verify(ctx context.Context, user string, password Secret) er
 	}
 	if !deref(res.Valid) || deref(res.Token) == "" {
 		return &APIError{Vendor: VendorGlowmarkt, Operation: OpVerify, StatusCode: r.status,
-			Code: "valid:false", Message: "login refused", kind: ErrWrongPassword}
+			Code: "valid:false", Message: "login refused", Hint: hintPasswordRefused, kind: ErrWrongPassword}
 	}
 	if user != "" && deref(res.AccountID) != "" && deref(res.AccountID) != user {
 		return &InputError{Field: "user", Reason: fmt.Sprintf(

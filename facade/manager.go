@@ -11,7 +11,9 @@ import (
 	"context"
 )
 
-// Vendor names a vendor: "docspace", "zendesk" or "glowmarkt" (the names of the specs in package api).
+// Vendor names a vendor: "docspace", "zendesk" or "glowmarkt". Package api's Vendor (the fakes' and the
+// contract validator's) holds the same names, so the two convert to each other: api.Vendor(v),
+// facade.Vendor(av). facade does not import api, which embeds the descriptions.
 type Vendor string
 
 // The vendors.

@@ -1,7 +1,6 @@
 package facade
 
 import (
-	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -29,7 +28,20 @@ const DefaultMaxIdleConnsPerHost = transport.MaxIdlePerHost
 // DefaultMaxBodyBytes bounds every response body read.
 const DefaultMaxBodyBytes = 1 << 20
 
-// Option configures a manager. Options check their arguments: a constructor given a bad option fails.
+// Option configures a manager. Options check their arguments before anything is sent: a constructor given a
+// bad option fails with an *InputError (ErrInvalidInput) whose Field names the option. The rules:
+//
+//   - Credentials, user names, the application ID and the User-Agent are used exactly as given: one that is
+//     empty, has leading or trailing whitespace (a line break read from a file), is not valid UTF-8 or holds
+//     a control character is refused, never trimmed. WithAuthCookie takes only cookie-octets (RFC 6265).
+//   - Passwords, in options and in calls, follow the same rules, except that a password may hold
+//     whitespace and control characters inside it (WithLogin and WithBasicAuth passwords travel in a body or
+//     base64): a changed byte would be a different password.
+//   - The base URL is absolute https (plain http only on loopback or WithInsecureHTTP), without user
+//     information, query or fragment, and without the vendor's API prefix (/api/2.0, /api/v2, /api/v0-1),
+//     which every operation adds: a base URL holding it is refused with the URL to give instead.
+//   - A manager needs credentials for what it does: NewZendesk refuses none; NewGlowmarkt refuses none
+//     unless WithAppKeys is given; NewDocSpace without one can only SendReset (Capabilities say so).
 type Option func(*config) error
 
 type config struct {
@@ -64,7 +76,7 @@ func newConfig(v Vendor, baseURL string, opts []Option) (*config, error) {
 			return nil, fmt.Errorf("%s: %w", v, err)
 		}
 	}
-	if err := checkBaseURL(baseURL, c.insecureHTTP); err != nil {
+	if err := checkBaseURL(v, baseURL, c.insecureHTTP); err != nil {
 		return nil, fmt.Errorf("%s: %w", v, err)
 	}
 	hc := http.Client{Timeout: DefaultTimeout, Transport: transport.SharedPooled()}
@@ -88,7 +100,30 @@ func newConfig(v Vendor, baseURL string, opts []Option) (*config, error) {
 	return c, nil
 }
 
-func checkBaseURL(raw string, insecureOK bool) error {
+// apiPrefix is the path every operation of the vendor's API starts with; the generated clients add it to
+// the base URL.
+func apiPrefix(v Vendor) string {
+	switch v {
+	case VendorDocSpace:
+		return "/api/2.0"
+	case VendorZendesk:
+		return "/api/v2"
+	case VendorGlowmarkt:
+		return "/api/v0-1"
+	}
+	return ""
+}
+
+// checkBaseURL applies the base-URL rules every constructor documents: an absolute https URL (plain http
+// only for loopback or WithInsecureHTTP) without credentials, query or fragment, and without the vendor's
+// API prefix, which the operations add themselves (a base URL carrying it would double it).
+func checkBaseURL(v Vendor, raw string, insecureOK bool) error {
+	if strings.TrimSpace(raw) == "" {
+		return &InputError{Field: "baseURL", Reason: "must not be empty (for example https://example.com)"}
+	}
+	if p := textProblem(raw); p != "" {
+		return &InputError{Field: "baseURL", Reason: p}
+	}
 	u, err := url.Parse(raw)
 	if err != nil {
 		return &InputError{Field: "baseURL", Reason: "not a URL"}
@@ -102,8 +137,17 @@ func checkBaseURL(raw string, insecureOK bool) error {
 		return &InputError{Field: "baseURL", Reason: "plain http is allowed only for loopback hosts or with WithInsecureHTTP"}
 	case u.User != nil:
 		return &InputError{Field: "baseURL", Reason: "credentials do not belong in the URL; use an auth option"}
-	case u.RawQuery != "" || u.Fragment != "":
+	case u.RawQuery != "" || u.Fragment != "" || u.ForceQuery:
 		return &InputError{Field: "baseURL", Reason: "no query or fragment allowed"}
+	}
+	if prefix := apiPrefix(v); prefix != "" {
+		path := strings.ToLower(strings.TrimRight(u.Path, "/"))
+		if i := strings.Index(path+"/", prefix+"/"); i >= 0 {
+			fix := *u
+			fix.Path, fix.RawPath = u.Path[:min(i, len(u.Path))], ""
+			return &InputError{Field: "baseURL", Reason: fmt.Sprintf(
+				"holds the API prefix %s, which every operation adds: give %s", prefix, fix.String())}
+		}
 	}
 	return nil
 }
@@ -122,10 +166,10 @@ func WithInsecureHTTP() Option {
 func WithRetry(maxAttempts int, maxWait time.Duration) Option {
 	return func(c *config) error {
 		if maxAttempts < 1 {
-			return &InputError{Field: "maxAttempts", Reason: "must be at least 1"}
+			return &InputError{Field: "WithRetry maxAttempts", Reason: "must be at least 1"}
 		}
 		if maxWait < 0 {
-			return &InputError{Field: "maxWait", Reason: "must not be negative"}
+			return &InputError{Field: "WithRetry maxWait", Reason: "must not be negative"}
 		}
 		c.retry.MaxAttempts, c.retry.MaxWait = maxAttempts, maxWait
 		return nil
@@ -136,7 +180,7 @@ func WithRetry(maxAttempts int, maxWait time.Duration) Option {
 func WithBackoff(base time.Duration) Option {
 	return func(c *config) error {
 		if base <= 0 {
-			return &InputError{Field: "backoff", Reason: "must be positive"}
+			return &InputError{Field: "WithBackoff", Reason: "must be positive"}
 		}
 		c.retry.BaseDelay = base
 		return nil
@@ -156,17 +200,11 @@ func WithFailFast() Option {
 // one it applies to.
 func (c *config) canSetCredential(kind credKind, vendors ...Vendor) error {
 	if !slices.Contains(vendors, c.vendor) {
-		return fmt.Errorf("option %s does not apply to %s", kind.option(), c.vendor)
+		return &InputError{Field: kind.option(), Reason: fmt.Sprintf("does not apply to %s", c.vendor)}
 	}
 	if c.cred.kind != credNone {
-		return fmt.Errorf("options %s and %s both set credentials; choose one", c.cred.kind.option(), kind.option())
-	}
-	return nil
-}
-
-func required(field, v string) error {
-	if strings.TrimSpace(v) == "" {
-		return &InputError{Field: field, Reason: "must not be empty"}
+		return &InputError{Field: kind.option(), Reason: fmt.Sprintf("options %s and %s both set credentials; choose one",
+			c.cred.kind.option(), kind.option())}
 	}
 	return nil
 }
@@ -182,7 +220,7 @@ func required(field, v string) error {
 func WithHTTPClient(hc *http.Client) Option {
 	return func(c *config) error {
 		if hc == nil {
-			return errors.New("WithHTTPClient: nil client")
+			return &InputError{Field: "WithHTTPClient", Reason: "nil client"}
 		}
 		c.httpClient = hc
 		return nil
@@ -207,7 +245,7 @@ func WithMaxConnsPerHost(n int) Option {
 func WithLogger(l *slog.Logger) Option {
 	return func(c *config) error {
 		if l == nil {
-			return errors.New("WithLogger: nil logger")
+			return &InputError{Field: "WithLogger", Reason: "nil logger"}
 		}
 		c.logger = l
 		return nil
@@ -217,7 +255,7 @@ func WithLogger(l *slog.Logger) Option {
 // WithUserAgent replaces the User-Agent; unipass's name and version stay at its end.
 func WithUserAgent(ua string) Option {
 	return func(c *config) error {
-		if err := required("userAgent", ua); err != nil {
+		if err := checkText("WithUserAgent", ua); err != nil {
 			return err
 		}
 		c.userAgent = ua + " " + DefaultUserAgent
@@ -229,7 +267,7 @@ func WithUserAgent(ua string) Option {
 func WithMaxBodyBytes(n int64) Option {
 	return func(c *config) error {
 		if n <= 0 {
-			return &InputError{Field: "maxBodyBytes", Reason: "must be positive"}
+			return &InputError{Field: "WithMaxBodyBytes", Reason: "must be positive"}
 		}
 		c.maxBody = n
 		return nil
@@ -242,10 +280,10 @@ func userPassword(kind credKind, user, password string, vendors ...Vendor) Optio
 		if err := c.canSetCredential(kind, vendors...); err != nil {
 			return err
 		}
-		if err := required("user", user); err != nil {
+		if err := checkText(kind.option()+" user", user); err != nil {
 			return err
 		}
-		if err := required("password", password); err != nil {
+		if err := checkPassword(kind.option()+" password", NewSecret(password)); err != nil {
 			return err
 		}
 		c.cred = credential{kind: kind, user: user, secret: NewSecret(password)}
@@ -253,13 +291,17 @@ func userPassword(kind credKind, user, password string, vendors ...Vendor) Optio
 	}
 }
 
-// secretOption is an auth option made of one token, key or cookie.
-func secretOption(kind credKind, field, value string, vendors ...Vendor) Option {
+// secretOption is an auth option made of one token, key or cookie, sent in a header.
+func secretOption(kind credKind, value string, vendors ...Vendor) Option {
 	return func(c *config) error {
 		if err := c.canSetCredential(kind, vendors...); err != nil {
 			return err
 		}
-		if err := required(field, value); err != nil {
+		check := checkText
+		if kind == credAuthCookie {
+			check = checkCookieValue
+		}
+		if err := check(kind.option(), value); err != nil {
 			return err
 		}
 		c.cred = credential{kind: kind, secret: NewSecret(value)}
@@ -276,17 +318,17 @@ func WithLogin(user, password string) Option {
 // WithToken sends a token obtained elsewhere. DocSpace: a login token, raw in Authorization. Glowmarkt: a
 // user token (JWT), in the token header next to applicationId (needs WithApplicationID).
 func WithToken(token string) Option {
-	return secretOption(credToken, "token", token, VendorDocSpace, VendorGlowmarkt)
+	return secretOption(credToken, token, VendorDocSpace, VendorGlowmarkt)
 }
 
 // WithAuthCookie sends DocSpace's asc_auth_key session cookie.
 func WithAuthCookie(value string) Option {
-	return secretOption(credAuthCookie, "cookie", value, VendorDocSpace)
+	return secretOption(credAuthCookie, value, VendorDocSpace)
 }
 
 // WithAPIKey sends a DocSpace personal API key in Authorization.
 func WithAPIKey(key string) Option {
-	return secretOption(credAPIKey, "apiKey", key, VendorDocSpace)
+	return secretOption(credAPIKey, key, VendorDocSpace)
 }
 
 // WithBasicAuth sends HTTP basic credentials: a DocSpace user name and password, or a Zendesk email and
@@ -298,7 +340,7 @@ func WithBasicAuth(user, password string) Option {
 // WithBearerToken sends an OAuth2 (or OpenID Connect) access token as "Authorization: Bearer". DocSpace
 // and Zendesk.
 func WithBearerToken(token string) Option {
-	return secretOption(credBearer, "token", token, VendorDocSpace, VendorZendesk)
+	return secretOption(credBearer, token, VendorDocSpace, VendorZendesk)
 }
 
 // WithAPIToken sends a Zendesk API token as basic "{email}/token:{api_token}".
@@ -307,10 +349,10 @@ func WithAPIToken(email, token string) Option {
 		if err := c.canSetCredential(credAPIToken, VendorZendesk); err != nil {
 			return err
 		}
-		if err := checkEmail("email", email); err != nil {
+		if err := checkEmail("WithAPIToken email", email); err != nil {
 			return err
 		}
-		if err := required("apiToken", token); err != nil {
+		if err := checkText("WithAPIToken token", token); err != nil {
 			return err
 		}
 		c.cred = credential{kind: credAPIToken, user: email, secret: NewSecret(token)}
@@ -322,9 +364,9 @@ func WithAPIToken(email, token string) Option {
 func WithApplicationID(id string) Option {
 	return func(c *config) error {
 		if c.vendor != VendorGlowmarkt {
-			return fmt.Errorf("option WithApplicationID does not apply to %s", c.vendor)
+			return &InputError{Field: "WithApplicationID", Reason: fmt.Sprintf("does not apply to %s", c.vendor)}
 		}
-		if err := required("applicationID", id); err != nil {
+		if err := checkText("WithApplicationID", id); err != nil {
 			return err
 		}
 		c.applicationID = id
@@ -337,12 +379,12 @@ func WithApplicationID(id string) Option {
 func WithAppKeys(user, secret string) Option {
 	return func(c *config) error {
 		if c.vendor != VendorGlowmarkt {
-			return fmt.Errorf("option WithAppKeys does not apply to %s", c.vendor)
+			return &InputError{Field: "WithAppKeys", Reason: fmt.Sprintf("does not apply to %s", c.vendor)}
 		}
-		if err := required("appKeyUser", user); err != nil {
+		if err := checkText("WithAppKeys user", user); err != nil {
 			return err
 		}
-		if err := required("appKeySecret", secret); err != nil {
+		if err := checkText("WithAppKeys secret", secret); err != nil {
 			return err
 		}
 		c.appKeyUser, c.appKeySecret = user, NewSecret(secret)

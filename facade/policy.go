@@ -39,7 +39,8 @@ type Rule struct {
 	allowed *regexp.Regexp
 }
 
-// Policy is a vendor's password policy: its rules, and what can be read from them.
+// Policy is a vendor's password policy: its rules, and what can be read from them. A nil *Policy has no
+// rules: its methods answer as for an empty policy, never panic.
 type Policy struct {
 	Vendor Vendor
 	Rules  []Rule
@@ -48,6 +49,9 @@ type Policy struct {
 // MinLength returns the minimum length the policy asks for, 0 if none.
 func (p *Policy) MinLength() int {
 	n := 0
+	if p == nil {
+		return 0
+	}
 	for _, r := range p.Rules {
 		if r.Kind == RuleMinLength && r.N > n {
 			n = r.N
@@ -58,6 +62,9 @@ func (p *Policy) MinLength() int {
 
 // Requires reports whether the policy has a rule of that kind.
 func (p *Policy) Requires(k RuleKind) bool {
+	if p == nil {
+		return false
+	}
 	for _, r := range p.Rules {
 		if r.Kind == k {
 			return true
@@ -68,6 +75,9 @@ func (p *Policy) Requires(k RuleKind) bool {
 
 // Allowed returns the compiled allowed-characters pattern, nil when the policy has none that Go can read.
 func (p *Policy) Allowed() *regexp.Regexp {
+	if p == nil {
+		return nil
+	}
 	for _, r := range p.Rules {
 		if r.Kind == RuleAllowed && r.allowed != nil {
 			return r.allowed
@@ -79,6 +89,9 @@ func (p *Policy) Allowed() *regexp.Regexp {
 // Check lists the text of every rule the password does not meet, without a network call. Rules of kind
 // RuleOther are not checked. An empty result means the password meets every checkable rule.
 func (p *Policy) Check(password Secret) []string {
+	if p == nil {
+		return nil
+	}
 	pw := password.Reveal()
 	var unmet []string
 	for _, r := range p.Rules {

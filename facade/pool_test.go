@@ -15,17 +15,17 @@ import (
 	"github.com/unipass/unipass/facade"
 )
 
-// countingServer answers Zendesk's password requirements on loopback and counts the connections clients
+// connCountingServer answers Zendesk's password requirements on loopback and counts the connections clients
 // open to it; gate, when set, runs before each answer.
-type countingServer struct {
+type connCountingServer struct {
 	*httptest.Server
 	conns atomic.Int64
 	gate  func()
 }
 
-func newCountingServer(t *testing.T, gate func()) *countingServer {
+func newCountingServer(t *testing.T, gate func()) *connCountingServer {
 	t.Helper()
-	s := &countingServer{gate: gate}
+	s := &connCountingServer{gate: gate}
 	s.Server = httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		_, _ = io.Copy(io.Discard, r.Body)
 		if s.gate != nil {

@@ -1,6 +1,7 @@
 package facade
 
 import (
+	"errors"
 	"fmt"
 	"log/slog"
 )
@@ -8,7 +9,8 @@ import (
 const redacted = "[REDACTED]"
 
 // Secret holds a password or token. Every way of printing it — String, GoString, any fmt verb, slog and
-// JSON — shows [REDACTED]; only Reveal returns the value. The value is held by a closure, so that even a
+// JSON — shows [REDACTED]; only Reveal returns the value. It can be read from configuration
+// (UnmarshalText), never written back. The value is held by a closure, so that even a
 // struct printed by reflection (fmt does not call the methods of unexported fields) shows a function
 // address, whatever the verb.
 type Secret struct {
@@ -51,3 +53,16 @@ func (s Secret) MarshalJSON() ([]byte, error) { return []byte(`"` + redacted + `
 
 // MarshalText writes [REDACTED].
 func (s Secret) MarshalText() ([]byte, error) { return []byte(redacted), nil }
+
+// UnmarshalText reads a Secret from text, so that a configuration file (JSON, YAML, TOML, ...) can hold
+// one: the text is the value, used exactly as given (nothing is trimmed; empty gives the zero Secret). The
+// text [REDACTED] is refused: it is what a Secret marshals to, never a value, and reading it back would
+// replace a password with it. Secret has no marshaler that writes its value: marshalling always gives
+// [REDACTED].
+func (s *Secret) UnmarshalText(text []byte) error {
+	if string(text) == redacted {
+		return errors.New("facade: the text [REDACTED] is a redacted secret, not a secret's value")
+	}
+	*s = NewSecret(string(text))
+	return nil
+}

@@ -1,13 +1,61 @@
 package facade
 
 import (
+	"errors"
 	"fmt"
 	"net/mail"
 	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/google/uuid"
 )
+
+// textProblem names what keeps a password from travelling exactly as given: surrounding whitespace (a
+// file's trailing newline, most often), invalid UTF-8 (JSON would send U+FFFD in place of the bad bytes), a
+// NUL. Nothing is trimmed or replaced: a changed value would be a different password. Whitespace and other
+// characters inside a password are its own.
+func textProblem(s string) string {
+	switch {
+	case strings.TrimSpace(s) != s:
+		return "has leading or trailing whitespace (a line break read from a file?); remove it, nothing is trimmed"
+	case !utf8.ValidString(s):
+		return "is not valid UTF-8"
+	case strings.ContainsRune(s, 0):
+		return "must not contain NUL"
+	}
+	return ""
+}
+
+// checkText refuses an empty value or one with a textProblem, or, in a credential, user name or header
+// value, a control character (which no header may carry).
+func checkText(field, s string) error {
+	if s == "" {
+		return &InputError{Field: field, Reason: "must not be empty"}
+	}
+	if p := textProblem(s); p != "" {
+		return &InputError{Field: field, Reason: p}
+	}
+	if strings.ContainsFunc(s, unicode.IsControl) {
+		return &InputError{Field: field, Reason: "must not contain control characters (line breaks, tabs, ...)"}
+	}
+	return nil
+}
+
+// checkCookieValue refuses a cookie value net/http would change (and warn about on the standard logger):
+// only the cookie-octets of RFC 6265 travel as given.
+func checkCookieValue(field, s string) error {
+	if err := checkText(field, s); err != nil {
+		return err
+	}
+	for i := range len(s) {
+		if b := s[i]; b <= 0x20 || b >= 0x7f || b == '"' || b == ';' || b == '\\' || b == ',' {
+			return &InputError{Field: field, Reason: "a cookie value has only printable ASCII without spaces, quotes, ',', ';' or '\\'"}
+		}
+	}
+	return nil
+}
 
 // checkEmail accepts a bare address (no display name), at most 255 characters.
 func checkEmail(field, s string) error {
@@ -21,13 +69,15 @@ func checkEmail(field, s string) error {
 	return nil
 }
 
-// checkPassword refuses an empty password; its value never appears in the error.
+// checkPassword refuses a password that is empty, not valid UTF-8 (JSON would send U+FFFD in place of the
+// bad bytes, a password nobody knows), holds NUL or has surrounding whitespace; its value never appears in
+// the error.
 func checkPassword(field string, s Secret) error {
 	if s.IsZero() {
 		return &InputError{Field: field, Reason: "must not be empty"}
 	}
-	if strings.ContainsAny(s.Reveal(), "\x00") {
-		return &InputError{Field: field, Reason: "must not contain NUL"}
+	if p := textProblem(s.Reveal()); p != "" {
+		return &InputError{Field: field, Reason: p}
 	}
 	return nil
 }
@@ -55,6 +105,10 @@ func parseDocSpaceUser(user string) (uuid.UUID, error) {
 // parseZendeskUser reads a Zendesk user ID: a positive integer.
 func parseZendeskUser(user string) (int64, error) {
 	id, err := strconv.ParseInt(user, 10, 64)
+	if errors.Is(err, strconv.ErrRange) && id > 0 {
+		return 0, &InputError{Field: "user", Reason: fmt.Sprintf(
+			"a Zendesk user ID of %d digits is out of range (at most %d)", len(user), int64(1<<63-1))}
+	}
 	if err != nil || id <= 0 || strconv.FormatInt(id, 10) != user {
 		return 0, &InputError{Field: "user", Reason: "a Zendesk user ID is a positive integer"}
 	}

@@ -22,32 +22,32 @@ import (
 type verifyCase struct {
 	vendor string
 	user   string
-	authOp string // the fake's operation that checks the password
-	ops    []string
+	authOp facadetest.Operation // the fake's operation that checks the password
+	ops    []facadetest.Operation
 	setup  func(t *testing.T) (fake faultable, m facade.PasswordManager)
 }
 
 // faultable is what the three fakes share.
 type faultable interface {
-	Hits(string) int
-	Fail(string, facadetest.Fault)
+	Hits(facadetest.Operation) int
+	Fail(facadetest.Operation, facadetest.Fault)
 }
 
 // verifyOpts keep retries fast.
 var verifyOpts = []facade.Option{facade.WithRetry(3, 2*time.Second), facade.WithBackoff(5 * time.Millisecond)}
 
 var verifyCases = []verifyCase{
-	{"docspace", matrixUser, "authenticate", []string{"authenticate", "getProfileByUserId", "getPasswordSettings", "changeUserPassword"},
+	{"docspace", matrixUser, "authenticate", []facadetest.Operation{"authenticate", "getProfileByUserId", "getPasswordSettings", "changeUserPassword"},
 		func(t *testing.T) (faultable, facade.PasswordManager) {
 			f, d := docspaceSetup(t, &http.Client{}, false, verifyOpts...)
 			return f, d
 		}},
-	{"zendesk", "2", "ShowCurrentUser", []string{"ShowCurrentUser", "ShowUser", "ShowAccountSettings", "SetUserPassword"},
+	{"zendesk", "2", "ShowCurrentUser", []facadetest.Operation{"ShowCurrentUser", "ShowUser", "ShowAccountSettings", "SetUserPassword"},
 		func(t *testing.T) (faultable, facade.PasswordManager) {
 			f, admin, _ := zendeskSetup(t, &http.Client{}, verifyOpts...)
 			return f, admin
 		}},
-	{"glowmarkt", "", "authenticate", []string{"authenticate", "userChangePassWord"},
+	{"glowmarkt", "", "authenticate", []facadetest.Operation{"authenticate", "userChangePassWord"},
 		func(t *testing.T) (faultable, facade.PasswordManager) {
 			f, g := glowmarktSetup(t, &http.Client{}, verifyOpts...)
 			return f, g

@@ -24,12 +24,17 @@ const zendeskSetPasswordHint = "admins may set passwords only when the account o
 	"(Settings > Security > Global); it is off by default"
 
 // NewZendesk returns a manager for the account at baseURL (for example https://example.zendesk.com).
-// Credentials: WithAPIToken (email and API token), WithBasicAuth (email and password) or WithBearerToken
-// (OAuth access token).
+// Credentials, one of which is needed (every Zendesk operation is authenticated): WithAPIToken (email and
+// API token), WithBasicAuth (email and password) or WithBearerToken (OAuth access token). baseURL is the
+// account's root, without /api/v2 (see Option for the rules every constructor applies).
 func NewZendesk(baseURL string, opts ...Option) (*Zendesk, error) {
 	cfg, err := newConfig(VendorZendesk, baseURL, opts)
 	if err != nil {
 		return nil, err
+	}
+	if cfg.cred.kind == credNone {
+		return nil, fmt.Errorf("zendesk: %w", &InputError{Field: "credentials",
+			Reason: "every Zendesk operation needs WithAPIToken, WithBasicAuth or WithBearerToken"})
 	}
 	client, err := zendesk.NewClient(baseURL, zendesk.WithHTTPClient(cfg.doer))
 	if err != nil {
@@ -71,7 +76,11 @@ func (z *Zendesk) AuthEditor() zendesk.RequestEditorFn { return z.core.authEdito
 // SetPassword sets another user's password as an admin. Zendesk allows it only when the account owner has
 // enabled it; otherwise the answer is 403 (ErrForbidden, with a hint saying so).
 // Zendesk: POST /api/v2/users/{user_id}/password with {"password": ...}.
-func (z *Zendesk) SetPassword(ctx context.Context, user string, newPassword Secret) error {
+func (z *Zendesk) SetPassword(ctx context.Context, user string, newPassword Secret) (err error) {
+	defer named(VendorZendesk, OpSetPassword, &err)
+	if err := z.core.begin(ctx); err != nil {
+		return err
+	}
 	id, err := parseZendeskUser(user)
 	if err != nil {
 		return err
@@ -96,7 +105,11 @@ func (z *Zendesk) SetPassword(ctx context.Context, user string, newPassword Secr
 
 // ChangePassword changes the authenticated user's own password; user must be that user's ID.
 // Zendesk: PUT /api/v2/users/{user_id}/password with {"previous_password": ..., "password": ...}.
-func (z *Zendesk) ChangePassword(ctx context.Context, user string, oldPassword, newPassword Secret) error {
+func (z *Zendesk) ChangePassword(ctx context.Context, user string, oldPassword, newPassword Secret) (err error) {
+	defer named(VendorZendesk, OpChangePassword, &err)
+	if err := z.core.begin(ctx); err != nil {
+		return err
+	}
 	id, err := parseZendeskUser(user)
 	if err != nil {
 		return err
@@ -119,7 +132,11 @@ func (z *Zendesk) SendReset(context.Context, string) error {
 
 // Requirements returns the password requirements that apply to the user, in Zendesk's words.
 // Zendesk: GET /api/v2/users/{user_id}/password/requirements.
-func (z *Zendesk) Requirements(ctx context.Context, user string) (*Policy, error) {
+func (z *Zendesk) Requirements(ctx context.Context, user string) (_ *Policy, err error) {
+	defer named(VendorZendesk, OpRequirements, &err)
+	if err := z.core.begin(ctx); err != nil {
+		return nil, err
+	}
 	id, err := parseZendeskUser(user)
 	if err != nil {
 		return nil, err
@@ -194,7 +211,11 @@ func parseZendeskError(body []byte) errorBody {
 // another password of the same user rules that case out.
 // Zendesk: GET /api/v2/users/{user_id}, GET /api/v2/users/me with basic {email}:{password}, and on a
 // refusal GET /api/v2/account/settings.
-func (z *Zendesk) Verify(ctx context.Context, user string, password Secret) error {
+func (z *Zendesk) Verify(ctx context.Context, user string, password Secret) (err error) {
+	defer named(VendorZendesk, OpVerify, &err)
+	if err := z.core.begin(ctx); err != nil {
+		return err
+	}
 	id, err := parseZendeskUser(user)
 	if err != nil {
 		return err
@@ -204,7 +225,7 @@ func (z *Zendesk) Verify(ctx context.Context, user string, password Secret) erro
 	}
 	email, err := z.email(ctx, id)
 	if err != nil {
-		return err
+		return managerRefused(err)
 	}
 	client, err := zendesk.NewClient(z.client.Server, zendesk.WithHTTPClient(z.core.doer.WithoutJar()))
 	if err != nil {
@@ -263,12 +284,13 @@ func (z *Zendesk) explainRefusal(ctx context.Context, refusal *APIError) error {
 	switch {
 	case err != nil:
 		refusal.kind = nil // neither a wrong password nor a refusal of the manager's credentials
+		err = managerRefused(err)
 		return fmt.Errorf("%w; whether the account allows password access to the API could not be read, so the refusal proves nothing: %w", refusal, err)
 	case !allowed:
 		refusal.kind = ErrVerifyUnavailable
 		refusal.Hint = zendeskPasswordAccessHint
 	default:
-		refusal.kind = ErrWrongPassword
+		refusal.kind, refusal.Hint = ErrWrongPassword, hintPasswordRefused
 	}
 	return refusal
 }
@@ -309,7 +331,11 @@ func (z *Zendesk) passwordAccess(ctx context.Context) (bool, error) {
 // indexes new and changed users within a few minutes, so a user just created or given that address may not
 // be found yet. Allowed for agents and admins.
 // Zendesk: GET /api/v2/users/search?query=email:"{email}".
-func (z *Zendesk) FindUser(ctx context.Context, email string) (User, error) {
+func (z *Zendesk) FindUser(ctx context.Context, email string) (_ User, err error) {
+	defer named(VendorZendesk, OpFindUser, &err)
+	if err := z.core.begin(ctx); err != nil {
+		return User{}, err
+	}
 	if err := checkEmail("email", email); err != nil {
 		return User{}, err
 	}

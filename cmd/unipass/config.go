@@ -184,6 +184,10 @@ func (c *vendorConfig) build(needCredential bool) (facade.PasswordManager, error
 	if base == "" {
 		return nil, usagef("--base-url is required for %s (or UNIPASS_BASE_URL)", c.vendor)
 	}
+	if !needCredential && c.vendor != "docspace" {
+		// only DocSpace works without credentials (its reset email); the others' managers need them
+		return nil, fmt.Errorf("%s: %w", c.vendor, facade.ErrUnsupported)
+	}
 	opts := []facade.Option{facade.WithUserAgent("unipass-cli")}
 	if c.insecure {
 		opts = append(opts, facade.WithInsecureHTTP())

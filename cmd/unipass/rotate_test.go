@@ -179,7 +179,7 @@ func cmdFault(ts *testscript.TestScript, neg bool, args []string) {
 		ts.Check(err)
 		f.Body = `{"error":"RecordNotFound","description":"Not found"}`
 	}
-	zd.Fail(args[0], f)
+	zd.Fail(facadetest.Operation(args[0]), f)
 }
 
 // rotateFake is a Zendesk fake for in-process rotate tests: the admin and users 100.. with the admin

@@ -170,7 +170,7 @@ func (f *Fakes) postFault(w http.ResponseWriter, r *http.Request) {
 		adminError(w, http.StatusBadRequest, err)
 		return
 	}
-	s.Fail(req.Operation, fault)
+	s.Fail(Operation(req.Operation), fault)
 	adminJSON(w, http.StatusCreated, map[string]any{"vendor": req.Vendor, "operation": req.Operation,
 		"armed": s.armedFaults()[req.Operation]})
 }

@@ -21,7 +21,10 @@
 //
 // # Faults
 //
-// Fail arms a Fault for an operation, named by the description's operationId: a status with any body,
+// Fail arms a Fault for an operation, named by an Operation constant (ZendeskSetUserPassword,
+// DocSpaceChangeUserPassword, GlowmarktUserChangePassword, ...: the vendor and the description's
+// operationId, which is not the facade's operation name). A name that is no operation of the fake's vendor
+// arms nothing and fails the test (t.Fatalf with WithT, a panic without); so does Hits. A fault is a status with any body,
 // content type and Retry-After, extra headers, a delay, a dropped connection or a truncated body. Several
 // faults for one operation queue up; each applies to its next Times requests (0: until ClearFaults). Faults
 // emulate what stands between a client and the vendor (proxies, load balancers, the network), so their
@@ -32,9 +35,9 @@
 // fake: the fake applies the request (a password write changes the password) and the answer is then lost,
 // as when a vendor commits a write and the connection or a proxy fails:
 //
-//	fake.Fail("SetUserPassword", facadetest.Fault{After: true, Drop: true})         // applied, connection dropped
-//	fake.Fail("SetUserPassword", facadetest.Fault{After: true, Status: 502})        // applied, 502 from a proxy
-//	fake.Fail("SetUserPassword", facadetest.Fault{After: true, Delay: time.Minute}) // applied, answer stalls
+//	fake.Fail(facadetest.ZendeskSetUserPassword, facadetest.Fault{After: true, Drop: true})         // applied, connection dropped
+//	fake.Fail(facadetest.ZendeskSetUserPassword, facadetest.Fault{After: true, Status: 502})        // applied, 502 from a proxy
+//	fake.Fail(facadetest.ZendeskSetUserPassword, facadetest.Fault{After: true, Delay: time.Minute}) // applied, answer stalls
 //
 // A request the rate limit (SetRateLimit) refuses is not applied and still takes the fault's turn.
 //
@@ -48,6 +51,14 @@
 // under /_admin to read the state, hit counts and violations and to arm faults, for clients in any language.
 // `unipass fakes` serves it on a local port. WithMount and Handler serve a single fake on your own listener
 // or mux instead of its own server.
+//
+// # Vendors and IDs
+//
+// The fakes name vendors with api.Vendor; facade.Vendor holds the same names ("docspace", "zendesk",
+// "glowmarkt"), so one converts to the other: facade.Vendor(v), api.Vendor(m.Vendor()). User IDs are the
+// vendor's own types, as the generated clients have them: a DocSpace user ID is a UUID string, a Glowmarkt
+// account ID a string, a Zendesk user ID an int64. The facade takes every user ID as a string: a Zendesk ID
+// in decimal (strconv.FormatInt(id, 10)), as facade.User.ID gives it.
 //
 // Everything is safe for concurrent use.
 package facadetest

@@ -11,13 +11,15 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/unipass/unipass/facade/facadetest"
 )
 
 // fake is what every fake offers.
 type fake interface {
 	URL() string
 	Client() *http.Client
-	Hits(operationID string) int
+	Hits(op facadetest.Operation) int
 	Violations() []error
 }
 

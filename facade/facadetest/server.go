@@ -163,11 +163,17 @@ func (s *Server) Close() {
 	}
 }
 
-// Fail arms a fault for an operation (its operationId); several faults for one operation queue up.
-func (s *Server) Fail(operationID string, f Fault) {
+// Fail arms a fault for an operation; several faults for one operation queue up. An op that is not an
+// operation of the fake's vendor (see Operation) arms nothing and fails the test: t.Fatalf with WithT, a
+// panic without.
+func (s *Server) Fail(op Operation, f Fault) {
+	if err := checkOperation(s.validator.Vendor(), op); err != nil {
+		s.misuse(err)
+		return
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.faults[operationID] = append(s.faults[operationID], &f)
+	s.faults[string(op)] = append(s.faults[string(op)], &f)
 }
 
 // ClearFaults disarms every fault.
@@ -177,11 +183,16 @@ func (s *Server) ClearFaults() {
 	s.faults = map[string][]*Fault{}
 }
 
-// Hits counts the requests that reached the fake for an operation, faulted and invalid ones included.
-func (s *Server) Hits(operationID string) int {
+// Hits counts the requests that reached the fake for an operation, faulted and invalid ones included. An
+// op that is not an operation of the fake's vendor fails the test as for Fail, rather than count 0.
+func (s *Server) Hits(op Operation) int {
+	if err := checkOperation(s.validator.Vendor(), op); err != nil {
+		s.misuse(err)
+		return 0
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.hits[operationID]
+	return s.hits[string(op)]
 }
 
 // Violations returns every contract violation seen so far.

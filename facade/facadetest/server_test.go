@@ -192,7 +192,7 @@ func TestContractViolations(t *testing.T) {
 			assert.Equal(t, "request", ve.Phase)
 			assert.Equal(t, c.op, ve.Operation)
 			assert.NotContains(t, ve.Error(), "fake-Passw0rd-6", "no secret in violations")
-			assert.Equal(t, 2, c.f.Hits(c.op), "invalid requests count")
+			assert.Equal(t, 2, c.f.Hits(facadetest.Operation(c.op)), "invalid requests count")
 		})
 	}
 	pw, _ := ds.Password(dsID)
@@ -204,7 +204,6 @@ func TestContractViolations(t *testing.T) {
 		assert.Equal(t, http.StatusBadRequest, resp.status, "no credential at all breaks the contract")
 		assert.Equal(t, http.StatusBadRequest, call(t, ds, http.MethodGet, "/api/2.0/nothing", "").status)
 		assert.Len(t, ds.Violations(), before+2)
-		assert.Zero(t, ds.Hits(""))
 	})
 
 	t.Run("response", func(t *testing.T) {

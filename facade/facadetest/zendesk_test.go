@@ -187,10 +187,11 @@ func TestZendeskJSONSuffix(t *testing.T) {
 	admin := []string{"Authorization", basic(zdAdminAPIToken, zdAPIToken)}
 	agent := []string{"Authorization", basic(zdAgentMail, zdAgentPass)}
 	cases := []struct {
-		op, method, path, body string
-		auth                   []string
-		status                 int
-		contains               string
+		op                 facadetest.Operation
+		method, path, body string
+		auth               []string
+		status             int
+		contains           string
 	}{
 		{"ShowCurrentUser", http.MethodGet, "/api/v2/users/me.json", "", agent, http.StatusOK, zdAgentMail},
 		{"ShowUser", http.MethodGet, "/api/v2/users/1002.json", "", admin, http.StatusOK, zdAgentMail},

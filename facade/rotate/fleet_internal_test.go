@@ -55,3 +55,16 @@ func TestProfileKeySplits(t *testing.T) {
 		assert.Equal(t, []string{tc.profile, string(tc.v), tc.user}, []string{p, string(v), u})
 	}
 }
+
+// A zero Limit is "not set": the vendor's documented limit applies, never a silent 1 a second.
+func TestZeroLimitIsTheVendorsDocumentedLimit(t *testing.T) {
+	t.Parallel()
+	z, d := facade.VendorZendesk, facade.VendorDocSpace
+	r := &runner{cfg: Config{
+		Limits:        map[facade.Vendor]Limit{z: {}, d: {PerSecond: 3}},
+		ProfileLimits: map[string]Limit{"support": {}},
+	}}
+	assert.Equal(t, DefaultLimits()[z], r.limit("", z))
+	assert.Equal(t, DefaultLimits()[z], r.limit("support", z), "a zero profile limit falls back to the vendor's")
+	assert.Equal(t, Limit{PerSecond: 3, Burst: 1}, r.limit("", d), "a burst below 1 is 1")
+}

@@ -86,7 +86,9 @@ type Progress struct {
 	Rate float64
 }
 
-// Limit is a client-side rate limit: requests per second and burst.
+// Limit is a client-side rate limit: requests per second and burst. The zero Limit (PerSecond 0 or less),
+// in Config.Limits or Config.ProfileLimits, means "not set": the vendor's limit applies (Config.Limits, else
+// DefaultLimits, the vendor's documented one). A Burst below 1 is 1.
 type Limit struct {
 	PerSecond float64
 	Burst     int
@@ -110,7 +112,7 @@ const DefaultMaxWait = 30 * time.Second
 type Config struct {
 	// Concurrency is how many targets run at once (default 8).
 	Concurrency int
-	// Limits replaces DefaultLimits per vendor.
+	// Limits replaces DefaultLimits per vendor; a zero Limit keeps the default.
 	Limits map[facade.Vendor]Limit
 	// ProfileLimits sets the limit of a profile's pacer (Target.Profile); a profile not in it takes its
 	// vendor's limit (Limits, else DefaultLimits). Each profile has its own pacer: a 429 pauses only the
@@ -176,6 +178,12 @@ type Config struct {
 //
 // When Journal.Record fails, the target is not sent (Failed, ErrJournal), no further write is sent, and
 // the rest are reported NotStarted with ErrJournal; a write already sent keeps its own outcome.
+//
+// The caller must read the result channel until it is closed, and the producer must close targets: Run's
+// goroutines (Concurrency workers and one reader of targets) end then, and not before, since every result
+// may carry a password that is in effect. To stop early, cancel ctx and keep reading: the targets not
+// started end at once (NotStarted), writes in flight finish and are reconciled, the channel closes and no
+// goroutine of Run is left. A caller that stops reading instead leaves them blocked on the result channel.
 func Run(ctx context.Context, targets <-chan Target, cfg Config) <-chan Result {
 	if cfg.Concurrency <= 0 {
 		cfg.Concurrency = 8
@@ -413,17 +421,23 @@ func (r *runner) pacer(profile string, v facade.Vendor) *pacer {
 	return p
 }
 
-// limit is the limit of a profile's pacer.
+// limit is the limit of a profile's pacer: the profile's, else the vendor's (Limits), else the vendor's
+// documented one (DefaultLimits); a zero Limit counts as not given.
 func (r *runner) limit(profile string, v facade.Vendor) Limit {
-	l, set := r.cfg.ProfileLimits[profile]
-	if !set || profile == "" {
-		if l, set = r.cfg.Limits[v]; !set {
-			l = DefaultLimits()[v]
-		}
+	var l Limit
+	if profile != "" {
+		l = r.cfg.ProfileLimits[profile]
 	}
 	if l.PerSecond <= 0 {
+		l = r.cfg.Limits[v]
+	}
+	if l.PerSecond <= 0 {
+		l = DefaultLimits()[v]
+	}
+	if l.PerSecond <= 0 { // a vendor unipass knows no limit of
 		l = Limit{PerSecond: 1, Burst: 1}
 	}
+	l.Burst = max(l.Burst, 1)
 	return l
 }
 

@@ -7,6 +7,7 @@ import (
 	"context"
 	"crypto/tls"
 	"errors"
+	"fmt"
 	"math/rand/v2"
 	"net"
 	"net/http"
@@ -15,6 +16,8 @@ import (
 	"strings"
 	"sync/atomic"
 	"time"
+
+	"golang.org/x/net/http/httpguts"
 )
 
 // Retry says how safe requests, and writes answered 429, are tried again.
@@ -161,15 +164,55 @@ func (a *Attempt) NotSent(err error) bool {
 	return !a.written.Load() && NeverWritten(err)
 }
 
+// Refused reports whether a request whose sending failed with err was refused before it left the machine
+// for a reason that would refuse it again: it cannot be written as it stands (ErrUnsendable), or a
+// RoundTripper refused it (NotSentError). Unlike a connection that could not be made, trying again is
+// pointless.
+func (a *Attempt) Refused(err error) bool {
+	if a.written.Load() {
+		return false
+	}
+	for ; err != nil; err = errors.Unwrap(err) {
+		if err == ErrUnsendable { //nolint:errorlint // one link of the chain walked by hand
+			return true
+		}
+		switch e := err.(type) { //nolint:errorlint // the chain is walked link by link, to stop at a joined error
+		case NotSentError:
+			if e.NotSent() {
+				return true
+			}
+		case interface{ Unwrap() []error }:
+			return false
+		}
+	}
+	return false
+}
+
+// NotSentError is what an error of an http.RoundTripper implements to say that the request it failed
+// never left the machine: NotSent returns true when the RoundTripper refused it before passing it on (as
+// package api's contract validator does with a request the description does not allow).
+type NotSentError interface {
+	error
+	NotSent() bool
+}
+
 // NeverWritten reports whether err proves that the request was never written: the connection could not
 // be made (a dial error such as a refused connection, a failed DNS lookup, a proxy that could not be
-// reached) or the server's certificate was refused during the TLS handshake. An error that joins several
-// failures proves nothing: one of them may have come after a write.
+// reached), the server's certificate was refused during the TLS handshake, the request could not be
+// written as it stands (ErrUnsendable), or a RoundTripper said it refused the request (NotSentError). An
+// error that joins several failures proves nothing: one of them may have come after a write.
 func NeverWritten(err error) bool {
 	for ; err != nil; err = errors.Unwrap(err) {
+		if err == ErrUnsendable { //nolint:errorlint // one link of the chain walked by hand
+			return true
+		}
 		switch e := err.(type) { //nolint:errorlint // the chain is walked link by link, to stop at a joined error
 		case *net.OpError:
 			if e.Op == "dial" || e.Op == "proxyconnect" {
+				return true
+			}
+		case NotSentError:
+			if e.NotSent() {
 				return true
 			}
 		case *net.DNSError, *tls.CertificateVerificationError, *tls.ECHRejectionError:
@@ -190,10 +233,15 @@ type Doer struct{ hc *http.Client }
 // NewDoer returns a Doer sending through hc.
 func NewDoer(hc *http.Client) Doer { return Doer{hc: hc} }
 
-// Do sends r, as the generated clients' HttpRequestDoer.
+// Do sends r, as the generated clients' HttpRequestDoer. A request that net/http would refuse before
+// writing it (see Unsendable) is refused here, unsent and provably so.
 func (d Doer) Do(r *http.Request) (*http.Response, error) {
 	if a := AttemptFrom(r.Context()); a != nil {
-		if err := r.Context().Err(); err != nil {
+		err := r.Context().Err()
+		if err == nil {
+			err = Unsendable(r)
+		}
+		if err != nil {
 			if r.Body != nil {
 				_ = r.Body.Close()
 			}
@@ -202,6 +250,34 @@ func (d Doer) Do(r *http.Request) (*http.Response, error) {
 		a.handed.Store(true)
 	}
 	return d.hc.Do(r) // #nosec G704 -- the generated client's request, to the base URL the constructor checked
+}
+
+// ErrUnsendable is matched by the error of a request that cannot be written as it stands: net/http would
+// refuse it before a byte reached the wire.
+var ErrUnsendable = errors.New("the request cannot be sent")
+
+// Unsendable checks what net/http checks before it writes a request, with the same rules
+// (golang.org/x/net/http/httpguts): a valid method, header names and values (no line breaks or other
+// control characters), and a body reader wherever a length is announced. Its error matches ErrUnsendable
+// and names the header, never its value.
+func Unsendable(r *http.Request) error {
+	if r.Method != "" && !httpguts.ValidHeaderFieldName(r.Method) {
+		return fmt.Errorf("%w: invalid method", ErrUnsendable)
+	}
+	for name, values := range r.Header {
+		if !httpguts.ValidHeaderFieldName(name) {
+			return fmt.Errorf("%w: invalid header name %q", ErrUnsendable, name)
+		}
+		for _, v := range values {
+			if !httpguts.ValidHeaderFieldValue(v) {
+				return fmt.Errorf("%w: the value of header %s holds a line break or another control character", ErrUnsendable, name)
+			}
+		}
+	}
+	if r.Body == nil && r.ContentLength > 0 {
+		return fmt.Errorf("%w: a body of %d bytes is announced without a body reader", ErrUnsendable, r.ContentLength)
+	}
+	return nil
 }
 
 // WithoutJar returns a Doer whose client has no cookie jar: for requests whose cookies must not ride along

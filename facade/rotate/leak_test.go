@@ -1,0 +1,54 @@
+package rotate_test
+
+import (
+	"context"
+	"fmt"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"go.uber.org/goleak"
+
+	"github.com/unipass/unipass/facade"
+	"github.com/unipass/unipass/facade/rotate"
+)
+
+// instant is a manager that sets every password at once, without a network: Run's own goroutines are then
+// the only ones a run starts.
+type instant struct{ facade.PasswordManager }
+
+func (instant) Vendor() facade.Vendor { return facade.VendorZendesk }
+func (instant) Capabilities() facade.Capabilities {
+	return facade.Capabilities{SetPassword: true}
+}
+func (instant) SetPassword(context.Context, string, facade.Secret) error { return nil }
+
+// A caller that leaves early by the documented way, cancelling ctx and reading the rest of the results,
+// leaves no goroutine of Run behind; nor does a run read to its end. Not parallel: goleak sees every
+// goroutine of the process.
+func TestRunLeavesNoGoroutine(t *testing.T) { //nolint:paralleltest // goleak counts the process's goroutines
+	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
+	const n = 200
+	targets := make(chan rotate.Target)
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	go func() {
+		defer close(targets)
+		for i := range n {
+			targets <- rotate.Target{Manager: instant{}, User: fmt.Sprint(100 + i)}
+		}
+	}()
+	results := rotate.Run(ctx, targets, rotate.Config{Concurrency: 4, Limits: fast})
+	<-results
+	cancel()
+	rest := 0
+	for range results {
+		rest++
+	}
+	assert.Equal(t, n-1, rest, "every target is reported, also after the cancel")
+
+	all := 0
+	for range rotate.Run(t.Context(), feed(instant{}, 20), rotate.Config{Limits: fast}) {
+		all++
+	}
+	assert.Equal(t, 20, all)
+}
