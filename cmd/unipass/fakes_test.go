@@ -165,7 +165,7 @@ func (p *fakesProcess) send(t *testing.T, method, path, body string, out any, kv
 	t.Helper()
 	req, err := http.NewRequestWithContext(t.Context(), method, p.origin+path, strings.NewReader(body))
 	require.NoError(t, err)
-	if body != "" {
+	if body != "" || method == http.MethodPost {
 		req.Header.Set("Content-Type", "application/json")
 	}
 	req.Header.Set("Accept", "application/json")

@@ -49,7 +49,7 @@ type DocSpace struct {
 	bearers     map[string]bool
 	policy      DocSpacePolicy
 	loginStatus int
-	resets      []string
+	resets      recent[string]
 }
 
 // NewDocSpace starts a DocSpace fake. Its policy defaults to 8 characters with an upper-case letter and a
@@ -93,10 +93,17 @@ func (d *DocSpace) SetPolicy(p DocSpacePolicy) { d.locked(func() { d.policy = p 
 // SetLoginStatus sets the status of a successful login: 200, or 201 like older portals.
 func (d *DocSpace) SetLoginStatus(status int) { d.locked(func() { d.loginStatus = status }) }
 
-// ResetEmails returns the addresses a reset email was sent to, in order (only those of existing users).
+// ResetEmails returns the addresses a reset email was sent to, in order (only those of existing users),
+// the latest MaxRecent of them.
 func (d *DocSpace) ResetEmails() (emails []string) {
-	d.locked(func() { emails = append([]string(nil), d.resets...) })
+	d.locked(func() { emails = d.resets.all() })
 	return emails
+}
+
+// ResetEmailCount counts every reset email sent.
+func (d *DocSpace) ResetEmailCount() (n int) {
+	d.locked(func() { n = d.resets.total })
+	return n
 }
 
 func docspaceError(status int, msg string) reply {
@@ -117,7 +124,7 @@ func (d *DocSpace) handle(q *request) reply {
 		var body struct{ Email string }
 		q.decode(&body)
 		if d.userByEmail(body.Email) != nil {
-			d.resets = append(d.resets, body.Email)
+			d.resets.add(body.Email)
 		}
 		return envelope(http.StatusOK, fmt.Sprintf("If a user with the %s email exists, the password change "+
 			"instruction has been sent to this email address.", body.Email))

@@ -26,6 +26,7 @@ type config struct {
 	basePath string
 	tls      bool
 	mounted  string // WithMount: no server of its own; the origin the caller serves Handler at
+	maxBody  int64
 }
 
 // WithT reports every contract violation with t.Errorf and closes the server at t.Cleanup.
@@ -40,6 +41,10 @@ func WithBasePath(prefix string) Option {
 		}
 	}
 }
+
+// WithMaxBodyBytes bounds the request bodies the fake reads (api.DefaultMaxBodyBytes without it): a larger
+// one is answered 413, unread when its Content-Length announces it.
+func WithMaxBodyBytes(n int64) Option { return func(c *config) { c.maxBody = n } }
 
 // WithTLS serves https; Client trusts the server's certificate.
 func WithTLS() Option { return func(c *config) { c.tls = true } }
@@ -81,7 +86,7 @@ type Server struct {
 	mu         sync.Mutex
 	faults     map[string][]*Fault
 	hits       map[string]int
-	violations []error
+	violations recent[error]
 	bucket     *bucket
 	limited    int
 }
@@ -116,11 +121,11 @@ func jsonReply(status int, v any) reply {
 func emptyReply(status int) reply { return reply{status: status, header: http.Header{}} }
 
 func newServer(v api.Vendor, opts []Option, handle func(*request) reply) *Server {
-	var cfg config
+	cfg := config{maxBody: api.DefaultMaxBodyBytes}
 	for _, o := range opts {
 		o(&cfg)
 	}
-	val, err := api.NewValidator(v, api.WithBasePath(cfg.basePath))
+	val, err := api.NewValidator(v, api.WithBasePath(cfg.basePath), api.WithMaxBodyBytes(cfg.maxBody))
 	if err != nil {
 		panic(fmt.Sprintf("facadetest: %v", err)) // the embedded descriptions always load
 	}
@@ -183,11 +188,18 @@ func (s *Server) Hits(operationID string) int {
 	return s.hits[operationID]
 }
 
-// Violations returns every contract violation seen so far.
+// Violations returns the contract violations seen so far, the latest MaxRecent of them.
 func (s *Server) Violations() []error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return append([]error(nil), s.violations...)
+	return s.violations.all()
+}
+
+// ViolationCount counts every contract violation seen so far; Violations keeps only the latest MaxRecent.
+func (s *Server) ViolationCount() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.violations.total
 }
 
 // SetRateLimit makes the fake enforce a token bucket over all its operations, as the vendors do: rps
@@ -247,7 +259,7 @@ func (s *Server) limit(h http.Header) (wait time.Duration) {
 
 func (s *Server) violation(err error) {
 	s.mu.Lock()
-	s.violations = append(s.violations, err)
+	s.violations.add(err)
 	s.mu.Unlock()
 	if s.t != nil {
 		s.t.Errorf("facadetest: %v", err)
@@ -275,13 +287,20 @@ func (s *Server) hit(op string) *Fault {
 // serve validates the request, applies faults and the rate limit, runs the fake's handler and validates its
 // answer.
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
-	ex, err := s.validator.ValidateRequest(r.Context(), r)
+	var ex *api.Exchange
+	var err error
+	withBodyDeadline(w, func() { ex, err = s.validator.ValidateRequest(r.Context(), r) })
 	if err != nil {
 		if ve := (*api.ValidationError)(nil); errors.As(err, &ve) && ve.Operation != "" {
 			s.hit(ve.Operation) // counted; no fault applies to a request the vendor would not get
 		}
 		s.violation(err)
-		http.Error(w, err.Error(), http.StatusBadRequest)
+		status := http.StatusBadRequest
+		if errors.Is(err, api.ErrBodyTooLarge) {
+			status = http.StatusRequestEntityTooLarge
+			w.Header().Set("Connection", "close") // the rest of the body is not read
+		}
+		http.Error(w, err.Error(), status)
 		return
 	}
 	op := ex.Operation()
@@ -384,6 +403,7 @@ type tokenIssuer struct {
 	tokMu  sync.Mutex
 	ttl    time.Duration
 	issued map[string]issuedToken
+	order  []string // issued tokens, oldest first; some may be gone from issued
 }
 
 type issuedToken struct {
@@ -421,7 +441,41 @@ func (k *tokenIssuer) issue(subject string) (string, time.Time) {
 	defer k.tokMu.Unlock()
 	exp := time.Now().Add(k.ttl)
 	k.issued[tok] = issuedToken{subject: subject, expires: exp}
+	k.order = append(k.order, tok)
+	k.bound()
 	return tok, exp
+}
+
+// bound ends the oldest sessions beyond MaxLiveTokens, and forgets the tokens already gone.
+func (k *tokenIssuer) bound() {
+	for len(k.issued) > MaxLiveTokens {
+		delete(k.issued, k.order[0])
+		k.order = k.order[1:]
+	}
+	if len(k.order) > 2*MaxLiveTokens {
+		live := make([]string, 0, len(k.issued))
+		for _, tok := range k.order {
+			if _, ok := k.issued[tok]; ok {
+				live = append(live, tok)
+			}
+		}
+		k.order = live
+	}
+}
+
+// revoke ends a token's session (a logout).
+func (k *tokenIssuer) revoke(tok string) {
+	k.tokMu.Lock()
+	defer k.tokMu.Unlock()
+	delete(k.issued, tok)
+	k.bound()
+}
+
+// liveTokens counts the tokens held.
+func (k *tokenIssuer) liveTokens() int {
+	k.tokMu.Lock()
+	defer k.tokMu.Unlock()
+	return len(k.issued)
 }
 
 // subject returns whom a live token was issued to.
