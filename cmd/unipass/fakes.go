@@ -46,6 +46,7 @@ type fakesFlags struct {
 	tlsCert   string
 	tlsKey    string
 	urlFile   string
+	maxBody   int64
 }
 
 func (e *env) fakesCommand() *cobra.Command {
@@ -88,6 +89,7 @@ made at start (written to --cert-out for clients to trust, e.g. SSL_CERT_FILE=FI
 	fl.StringVar(&f.certOut, "cert-out", "", "with --tls: write the certificate (PEM) to this file")
 	fl.StringVar(&f.tlsCert, "tls-cert", "", "serve https with this certificate (PEM; with --tls-key)")
 	fl.StringVar(&f.tlsKey, "tls-key", "", "the private key (PEM) of --tls-cert")
+	fl.Int64Var(&f.maxBody, "max-body", api.DefaultMaxBodyBytes, "the largest request body in bytes (larger ones are answered 413 unread)")
 	fl.StringVar(&f.urlFile, "url-file", "", "once listening, write the base URL (e.g. http://127.0.0.1:43123) to this file, for scripts")
 	return cmd
 }
@@ -101,6 +103,8 @@ func (f *fakesFlags) check() error {
 		return usagef("--tls makes its own certificate; leave it out with --tls-cert and --tls-key")
 	case f.certOut != "" && !f.tls:
 		return usagef("--cert-out needs --tls")
+	case f.maxBody <= 0:
+		return usagef("--max-body %d: want a number of bytes above 0", f.maxBody)
 	}
 	host, _, err := net.SplitHostPort(f.addr)
 	if err != nil {
@@ -144,12 +148,12 @@ func (e *env) fakes(ctx context.Context, f fakesFlags) error {
 	if err != nil {
 		return err
 	}
-	fakes := facadetest.NewFakes(origin, seed)
+	fakes := facadetest.NewFakes(origin, seed, facadetest.WithMaxBodyBytes(f.maxBody))
 	defer fakes.Close()
 	// Violations and the server's own errors (a client's failed TLS handshake) share standard error.
 	logger := log.New(e.stderr, "unipass fakes: ", 0) // a Logger serializes its writes
 	fakes.OnViolation(func(_ api.Vendor, err error) { logger.Print(err) })
-	srv := &http.Server{Handler: fakes.Handler(), ReadHeaderTimeout: 10 * time.Second, ErrorLog: logger}
+	srv := fakesServer(fakes.Handler(), logger)
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
 	if err := e.announceFakes(origin, f); err != nil {
@@ -162,13 +166,35 @@ func (e *env) fakes(ctx context.Context, f fakesFlags) error {
 	case <-ctx.Done():
 	}
 	fakes.Close() // cuts the delays of armed faults short, so that Shutdown need not wait for them
-	shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	stopFakes(ctx, srv, logger)
+	return nil
+}
+
+// The fakes server's time limits: a request's headers must arrive within fakesHeaderTimeout (its body
+// within 30 s, see facadetest), an idle keep-alive connection is closed after fakesIdleTimeout, and on
+// stop, requests still running get fakesShutdownGrace before their connections are closed.
+const (
+	fakesHeaderTimeout = 10 * time.Second
+	fakesIdleTimeout   = 30 * time.Second
+	fakesShutdownGrace = 2 * time.Second
+)
+
+// fakesServer is the HTTP server of `unipass fakes`: no connection is held open by a client that stalls.
+func fakesServer(h http.Handler, logger *log.Logger) *http.Server {
+	return &http.Server{Handler: h, ReadHeaderTimeout: fakesHeaderTimeout, IdleTimeout: fakesIdleTimeout,
+		MaxHeaderBytes: 64 << 10, ErrorLog: logger}
+}
+
+// stopFakes shuts the server down: requests running get fakesShutdownGrace to finish, then every
+// connection left (a stalled upload) is closed. Stopping is what was asked: it is not an error.
+func stopFakes(ctx context.Context, srv *http.Server, logger *log.Logger) {
+	graceCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), fakesShutdownGrace)
 	defer cancel()
-	if err := srv.Shutdown(shutdownCtx); err != nil {
-		return fmt.Errorf("fakes: shutting down: %w", err)
+	if err := srv.Shutdown(graceCtx); err != nil {
+		_ = srv.Close()
+		logger.Print("closed the connections of requests that did not finish")
 	}
 	logger.Print("stopped")
-	return nil
 }
 
 // listenFakes listens on addr (with TLS if tlsConf is set) and returns the origin clients should use.
