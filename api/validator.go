@@ -379,7 +379,6 @@ func scrub(s string, secrets []string) string {
 	return s
 }
 
-
 // RoundTripper returns a client-side transport that validates every request before sending it (an
 // invalid request is not sent) and every response before returning it. next nil means
 // http.DefaultTransport.
