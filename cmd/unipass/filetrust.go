@@ -127,4 +127,3 @@ func checkOwner(info fs.FileInfo, path, what string) error {
 	return usagef("refusing %s %s: owned by uid %d, not by you (uid %d); fix with: chown %d %s (after checking its content)",
 		what, path, uid, os.Geteuid(), os.Geteuid(), path)
 }
-
