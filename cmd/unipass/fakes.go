@@ -219,17 +219,14 @@ func (e *env) announceFakes(origin string, f fakesFlags) error {
 	return writeURLFile(f.urlFile, origin)
 }
 
-// writeURLFile writes origin to path (if set) at once: a script waiting for the file reads it whole.
+// writeURLFile writes origin to path (if set) at once: a script waiting for the file reads it whole. A
+// planted symbolic link is refused, not followed.
 func writeURLFile(path, origin string) error {
 	if path == "" {
 		return nil
 	}
-	tmp := path + ".tmp"
-	if err := os.WriteFile(tmp, []byte(origin+"\n"), 0o600); err != nil {
-		return usagef("--url-file: %v", errors.Unwrap(err))
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		return usagef("--url-file: %v", errors.Unwrap(err))
+	if err := writeFileReplacing(path, []byte(origin+"\n")); err != nil {
+		return usagef("--url-file: %v", err)
 	}
 	return nil
 }
@@ -279,8 +276,8 @@ func (f *fakesFlags) tlsConfig() (*tls.Config, error) {
 			return nil, fmt.Errorf("fakes: making a certificate: %w", err)
 		}
 		if f.certOut != "" {
-			if err := os.WriteFile(f.certOut, certPEM, 0o600); err != nil {
-				return nil, usagef("--cert-out: %v", errors.Unwrap(err))
+			if err := writeFileReplacing(f.certOut, certPEM); err != nil {
+				return nil, usagef("--cert-out: %v", err)
 			}
 		}
 	default:
