@@ -139,11 +139,9 @@ func runCredentialCommand(ctx context.Context, e *env, argv []string, timeout ti
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	out := &limitedBuffer{max: maxCredentialOutput}
-	cmd := exec.CommandContext(ctx, argv[0], argv[1:]...) // #nosec G204 -- the user's own command, from their own config file, run without a shell
-	cmd.Stdout, cmd.Stderr = out, e.stderr
+	cmd := exec.Command(argv[0], argv[1:]...) // #nosec G204 -- the user's own command, from their own config file, run without a shell
 	cmd.Env = withoutUnipassVars(os.Environ())
-	cmd.WaitDelay = time.Second // a child left holding standard output does not hang the wait
-	err := cmd.Run()
+	err := runCommandGroup(ctx, cmd, out, e.stderr) // the timeout and the end kill its whole process group
 	var exit *exec.ExitError
 	switch {
 	case errors.Is(ctx.Err(), context.DeadlineExceeded):
