@@ -151,7 +151,9 @@ func (e *env) fakes(ctx context.Context, f fakesFlags) error {
 	fakes := facadetest.NewFakes(origin, seed, facadetest.WithMaxBodyBytes(f.maxBody))
 	defer fakes.Close()
 	// Violations and the server's own errors (a client's failed TLS handshake) share standard error.
-	logger := log.New(e.stderr, "unipass fakes: ", 0) // a Logger serializes its writes
+	// A Logger serializes its writes; each line is made printable: a violation quotes the request's path,
+	// which anyone may fill with escape sequences or line breaks that forge log lines.
+	logger := log.New(printableLines{e.stderr}, "unipass fakes: ", 0)
 	fakes.OnViolation(func(_ api.Vendor, err error) { logger.Print(err) })
 	srv := fakesServer(fakes.Handler(), logger)
 	served := make(chan error, 1)
@@ -358,6 +360,22 @@ func defaultSeedExports(origin string) []string {
 		"export UNIPASS_VENDOR=glowmarkt UNIPASS_BASE_URL=" + origin + facadetest.GlowmarktPrefix +
 			" UNIPASS_APPLICATION_ID=fake-application-id UNIPASS_AUTH=login UNIPASS_USER=glow@example.com UNIPASS_CREDENTIAL=fake-Glow-Passw0rd",
 	}
+}
+
+// printableLines writes each line a Logger gives it (one per Write, ending in a newline) with its control
+// characters escaped (printable).
+type printableLines struct{ w io.Writer }
+
+func (p printableLines) Write(b []byte) (int, error) {
+	line, nl := strings.CutSuffix(string(b), "\n")
+	out := printable(line)
+	if nl {
+		out += "\n"
+	}
+	if _, err := io.WriteString(p.w, out); err != nil {
+		return 0, err
+	}
+	return len(b), nil
 }
 
 // errWriter keeps the first write error.

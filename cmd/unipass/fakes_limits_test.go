@@ -64,3 +64,25 @@ func TestFakesMaxBody(t *testing.T) {
 	assert.Equal(t, exitUsage, code, out)
 	assert.Contains(t, out, "--max-body")
 }
+
+// What a client puts in a request path reaches the fakes' log escaped: no terminal escape sequence, no
+// forged log line.
+func TestFakesLogEscapesControlCharacters(t *testing.T) {
+	t.Parallel()
+	p := startFakes(t, http.DefaultClient)
+	conn, err := net.Dial("tcp", strings.TrimPrefix(p.origin, "http://"))
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = conn.Close() })
+	require.NoError(t, conn.SetDeadline(time.Now().Add(time.Minute)))
+	// %0a: a line break, %1b: ESC, once the path is decoded.
+	_, err = fmt.Fprintf(conn, "GET /zendesk/nowhere/x%%0aunipass%%20fakes:%%20forged%%1b[31m HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+	require.NoError(t, err)
+	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	require.NoError(t, err)
+	_ = resp.Body.Close()
+	p.interrupt(t)
+	out := p.output()
+	assert.Contains(t, out, `x\x0aunipass fakes: forged\x1b[31m`)
+	assert.NotContains(t, out, "\x1b")
+	assert.NotContains(t, out, "\nunipass fakes: forged")
+}
