@@ -353,6 +353,7 @@ func everyOperation(glowToken string) map[api.Vendor]map[string]rawRequest {
 			"authenticate":        {"POST", "/docspace/api/2.0/authentication", `{"userName":"mike@example.com","password":"` + seedMikePW + `"}`, nil, 200},
 			"sendUserPassword":    {"POST", "/docspace/api/2.0/people/password", `{"email":"mike@example.com"}`, nil, 200},
 			"getPasswordSettings": {"GET", "/docspace/api/2.0/settings/security/password", "", ds, 200},
+			"logout":              {"POST", "/docspace/api/2.0/authentication/logout", "", ds, 200},
 			"getProfileByUserId":  {"GET", people, "", ds, 200},
 			"getProfileByEmail":   {"GET", "/docspace/api/2.0/people/email?email=mike%40example.com", "", ds, 200},
 			"changeUserPassword":  {"PUT", people + "/password", `{"password":"fake-Raw-Passw0rd-1"}`, ds, 200},

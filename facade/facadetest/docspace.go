@@ -133,6 +133,9 @@ func (d *DocSpace) handle(q *request) reply {
 		return docspaceError(http.StatusUnauthorized, "Unauthorized")
 	}
 	switch q.op {
+	case "logout":
+		d.logout(q.Request)
+		return envelope(http.StatusOK, "")
 	case "getPasswordSettings":
 		p := d.policy
 		return envelope(http.StatusOK, map[string]any{
@@ -195,6 +198,18 @@ func (d *DocSpace) login(q *request) reply {
 		SameSite: http.SameSiteLaxMode}).String())
 	return rep
 }
+
+// logout ends the session of the login token the request carries (raw in Authorization or as the
+// session cookie): the token is refused from then on.
+func (d *DocSpace) logout(r *http.Request) {
+	if c, err := r.Cookie("asc_auth_key"); err == nil {
+		d.revoke(c.Value)
+	}
+	d.revoke(r.Header.Get("Authorization"))
+}
+
+// LiveTokens counts the login tokens that have not expired nor been logged out.
+func (d *DocSpace) LiveTokens() int { return d.liveTokens() }
 
 func (d *DocSpace) userByEmail(email string) *DocSpaceUser {
 	for _, u := range d.users {

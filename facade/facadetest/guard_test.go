@@ -111,3 +111,18 @@ func TestFakesRefuseALargeChunkedBody(t *testing.T) {
 	pw, _ := fakes.Zendesk.Password(2)
 	assert.Equal(t, "fake-Agent-Passw0rd", pw)
 }
+
+// A logout ends the session: its token is refused afterwards, and the fake holds no live token.
+func TestDocSpaceLogoutInvalidatesTheToken(t *testing.T) {
+	t.Parallel()
+	f := newDocSpace(t)
+	tok := dsLogin(t, f)
+	assert.Equal(t, 1, f.LiveTokens())
+	r := call(t, f, http.MethodPost, "/api/2.0/authentication/logout", "", "Authorization", tok)
+	require.Equal(t, http.StatusOK, r.status, r.body)
+	assert.Zero(t, f.LiveTokens())
+	r = call(t, f, http.MethodGet, "/api/2.0/people/"+dsID, "", "Authorization", tok)
+	assert.Equal(t, http.StatusUnauthorized, r.status)
+	r = call(t, f, http.MethodPost, "/api/2.0/authentication/logout", "", "Authorization", tok)
+	assert.Equal(t, http.StatusUnauthorized, r.status, "a token logged out is no longer valid")
+}

@@ -471,11 +471,17 @@ func (k *tokenIssuer) revoke(tok string) {
 	k.bound()
 }
 
-// liveTokens counts the tokens held.
+// liveTokens counts the tokens held that have not expired.
 func (k *tokenIssuer) liveTokens() int {
 	k.tokMu.Lock()
 	defer k.tokMu.Unlock()
-	return len(k.issued)
+	n, now := 0, time.Now()
+	for _, it := range k.issued {
+		if now.Before(it.expires) {
+			n++
+		}
+	}
+	return n
 }
 
 // subject returns whom a live token was issued to.
