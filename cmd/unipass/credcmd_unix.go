@@ -3,7 +3,6 @@
 package main
 
 import (
-	"context"
 	"io"
 	"os"
 	"os/exec"
@@ -15,12 +14,16 @@ import (
 // group is gone (a program that escaped the group may still hold them).
 const pipeDrain = time.Second
 
-// runCommandGroup runs cmd in a process group of its own, its standard output into stdout and standard
-// error into stderr. When ctx ends, the whole group is killed; when the command ends, whatever it left
+// runCommandGroup runs cmd (made with exec.CommandContext) in a process group of its own, its standard output into stdout and standard
+// error into stderr. When its context ends, the whole group is killed; when the command ends, whatever it left
 // running in its group is killed too. Its output is read while it runs and then what is left in the
 // pipes: a child that escaped the group and holds them open does not hold up the run.
-func runCommandGroup(ctx context.Context, cmd *exec.Cmd, stdout, stderr io.Writer) error {
+func runCommandGroup(cmd *exec.Cmd, stdout, stderr io.Writer) error {
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	cmd.Cancel = func() error { // ctx ended: the whole group, not only the command
+		killGroup(cmd.Process.Pid)
+		return nil
+	}
 	outR, outW, err := os.Pipe()
 	if err != nil {
 		return err
@@ -38,14 +41,7 @@ func runCommandGroup(ctx context.Context, cmd *exec.Cmd, stdout, stderr io.Write
 		return err
 	}
 	outDone, errDone := drain(stdout, outR), drain(stderr, errR)
-	waited := make(chan error, 1)
-	go func() { waited <- cmd.Wait() }()
-	select {
-	case err = <-waited:
-	case <-ctx.Done():
-		killGroup(cmd.Process.Pid)
-		err = <-waited
-	}
+	err = cmd.Wait()           // cmd.Cancel kills the group when ctx ends
 	killGroup(cmd.Process.Pid) // what it left behind
 	deadline := time.Now().Add(pipeDrain)
 	_, _ = outR.SetReadDeadline(deadline), errR.SetReadDeadline(deadline)

@@ -139,9 +139,9 @@ func runCredentialCommand(ctx context.Context, e *env, argv []string, timeout ti
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	out := &limitedBuffer{max: maxCredentialOutput}
-	cmd := exec.Command(argv[0], argv[1:]...) // #nosec G204 -- the user's own command, from their own config file, run without a shell
+	cmd := exec.CommandContext(ctx, argv[0], argv[1:]...) // #nosec G204 -- the user's own command, from their own config file, run without a shell
 	cmd.Env = withoutUnipassVars(os.Environ())
-	err := runCommandGroup(ctx, cmd, out, e.stderr) // the timeout and the end kill its whole process group
+	err := runCommandGroup(cmd, out, e.stderr) // the timeout and the end kill its whole process group
 	var exit *exec.ExitError
 	switch {
 	case errors.Is(ctx.Err(), context.DeadlineExceeded):
