@@ -42,7 +42,7 @@ func (f *Fakes) AdminHandler() http.Handler {
 			adminError(w, http.StatusForbidden, err)
 			return
 		}
-		_ = http.NewResponseController(w).SetReadDeadline(time.Now().Add(bodyReadTimeout))
+		_ = http.NewResponseController(w).SetReadDeadline(time.Now().Add(DefaultBodyTimeout))
 		mux.ServeHTTP(w, r)
 	})
 }

@@ -13,8 +13,8 @@ const (
 	// MaxLiveTokens is how many login tokens a fake holds at once; a login beyond it ends the oldest
 	// session (tokens live an hour, so the cap, not expiry, is what bounds them).
 	MaxLiveTokens = 4096
-	// bodyReadTimeout bounds how long a request's body may take to arrive.
-	bodyReadTimeout = 30 * time.Second
+	// DefaultBodyTimeout bounds how long a request's body may take to arrive (WithBodyTimeout changes it).
+	DefaultBodyTimeout = 30 * time.Second
 )
 
 // recent keeps the last MaxRecent items added and counts them all.
@@ -47,11 +47,17 @@ func (r *recent[T]) from(n int) ([]T, int) {
 	return append([]T(nil), kept[max(n-first, 0):]...), r.total
 }
 
+// WithBodyTimeout bounds how long a request's body may take to arrive (DefaultBodyTimeout without it); a
+// client slower than that has its connection closed.
+func WithBodyTimeout(d time.Duration) Option { return func(c *config) { c.bodyTimeout = d } }
+
 // withBodyDeadline bounds the time the request's body may take to arrive while read runs, then lifts
-// the bound (a fault's delay may hold the request longer).
-func withBodyDeadline(w http.ResponseWriter, read func()) {
+// the bound if read succeeded (a fault's delay may hold the request longer). After a failure the bound
+// stays: the server's reading of what is left of the body ends with it, and so does the connection.
+func withBodyDeadline(w http.ResponseWriter, d time.Duration, read func() error) {
 	rc := http.NewResponseController(w)
-	_ = rc.SetReadDeadline(time.Now().Add(bodyReadTimeout))
-	read()
-	_ = rc.SetReadDeadline(time.Time{})
+	_ = rc.SetReadDeadline(time.Now().Add(d))
+	if read() == nil {
+		_ = rc.SetReadDeadline(time.Time{})
+	}
 }

@@ -3,6 +3,7 @@ package facadetest_test
 import (
 	"bufio"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -12,6 +13,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/unipass/unipass/facade/facadetest"
 )
 
 // adminRequest sends a request to the admin API as a loopback client with the given Host and headers.
@@ -125,4 +128,24 @@ func TestDocSpaceLogoutInvalidatesTheToken(t *testing.T) {
 	assert.Equal(t, http.StatusUnauthorized, r.status)
 	r = call(t, f, http.MethodPost, "/api/2.0/authentication/logout", "", "Authorization", tok)
 	assert.Equal(t, http.StatusUnauthorized, r.status, "a token logged out is no longer valid")
+}
+
+// A client that stops sending its body has its request ended once the body timeout passes: it holds no
+// connection open.
+func TestFakesEndASlowBody(t *testing.T) {
+	t.Parallel()
+	zd := facadetest.NewZendesk(facadetest.WithBodyTimeout(200 * time.Millisecond))
+	t.Cleanup(zd.Close)
+	conn, err := net.Dial("tcp", strings.TrimPrefix(zd.URL(), "http://"))
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = conn.Close() })
+	require.NoError(t, conn.SetDeadline(time.Now().Add(time.Minute)))
+	_, err = fmt.Fprintf(conn, "POST /api/v2/users/2/password HTTP/1.1\r\nHost: x\r\nAuthorization: %s\r\n"+
+		"Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"pass", basic("admin@example.com/token", seedToken))
+	require.NoError(t, err)
+	rest, err := io.ReadAll(conn) // ends when the fake closes the connection
+	require.NoError(t, err, "the fake kept the connection open")
+	assert.Contains(t, string(rest), "HTTP/1.1 400")
+	require.Len(t, zd.Violations(), 1)
+	assert.Contains(t, zd.Violations()[0].Error(), "reading the body")
 }

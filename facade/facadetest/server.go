@@ -22,11 +22,12 @@ import (
 type Option func(*config)
 
 type config struct {
-	t        testing.TB
-	basePath string
-	tls      bool
-	mounted  string // WithMount: no server of its own; the origin the caller serves Handler at
-	maxBody  int64
+	t           testing.TB
+	basePath    string
+	tls         bool
+	mounted     string // WithMount: no server of its own; the origin the caller serves Handler at
+	maxBody     int64
+	bodyTimeout time.Duration
 }
 
 // WithT reports every contract violation with t.Errorf and closes the server at t.Cleanup.
@@ -73,14 +74,15 @@ func (f *Fault) passThrough() bool { return !f.Drop && !f.Truncate && f.Status =
 // Server is what the three fakes share: the HTTP server, contract validation, faults, hit counts and the
 // rate limit. Each fake embeds it.
 type Server struct {
-	srv       *httptest.Server // nil with WithMount
-	origin    string
-	validator *api.Validator
-	t         testing.TB
-	basePath  string
-	handle    func(*request) reply
-	done      chan struct{}
-	closeOnce sync.Once
+	srv         *httptest.Server // nil with WithMount
+	origin      string
+	validator   *api.Validator
+	t           testing.TB
+	basePath    string
+	handle      func(*request) reply
+	done        chan struct{}
+	bodyTimeout time.Duration
+	closeOnce   sync.Once
 
 	// mu guards the fields below and the state of the fake that embeds the Server.
 	mu         sync.Mutex
@@ -121,7 +123,7 @@ func jsonReply(status int, v any) reply {
 func emptyReply(status int) reply { return reply{status: status, header: http.Header{}} }
 
 func newServer(v api.Vendor, opts []Option, handle func(*request) reply) *Server {
-	cfg := config{maxBody: api.DefaultMaxBodyBytes}
+	cfg := config{maxBody: api.DefaultMaxBodyBytes, bodyTimeout: DefaultBodyTimeout}
 	for _, o := range opts {
 		o(&cfg)
 	}
@@ -129,7 +131,7 @@ func newServer(v api.Vendor, opts []Option, handle func(*request) reply) *Server
 	if err != nil {
 		panic(fmt.Sprintf("facadetest: %v", err)) // the embedded descriptions always load
 	}
-	s := &Server{validator: val, t: cfg.t, basePath: cfg.basePath, handle: handle, done: make(chan struct{}),
+	s := &Server{validator: val, t: cfg.t, basePath: cfg.basePath, handle: handle, done: make(chan struct{}), bodyTimeout: cfg.bodyTimeout,
 		faults: map[string][]*Fault{}, hits: map[string]int{}}
 	switch {
 	case cfg.mounted != "":
@@ -289,7 +291,10 @@ func (s *Server) hit(op string) *Fault {
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	var ex *api.Exchange
 	var err error
-	withBodyDeadline(w, func() { ex, err = s.validator.ValidateRequest(r.Context(), r) })
+	withBodyDeadline(w, s.bodyTimeout, func() error {
+		ex, err = s.validator.ValidateRequest(r.Context(), r)
+		return err
+	})
 	if err != nil {
 		if ve := (*api.ValidationError)(nil); errors.As(err, &ve) && ve.Operation != "" {
 			s.hit(ve.Operation) // counted; no fault applies to a request the vendor would not get
@@ -298,8 +303,8 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		status := http.StatusBadRequest
 		if errors.Is(err, api.ErrBodyTooLarge) {
 			status = http.StatusRequestEntityTooLarge
-			w.Header().Set("Connection", "close") // the rest of the body is not read
 		}
+		w.Header().Set("Connection", "close") // the body may be unread, or still on its way
 		http.Error(w, err.Error(), status)
 		return
 	}
