@@ -43,9 +43,15 @@ func WithBasePath(prefix string) Option {
 	}
 }
 
-// WithMaxBodyBytes bounds the request bodies the fake reads (api.DefaultMaxBodyBytes without it): a larger
-// one is answered 413, unread when its Content-Length announces it.
-func WithMaxBodyBytes(n int64) Option { return func(c *config) { c.maxBody = n } }
+// WithMaxBodyBytes bounds the request bodies the fake reads (api.DefaultMaxBodyBytes without it, or with
+// n ≤ 0): a larger one is answered 413, unread when its Content-Length announces it.
+func WithMaxBodyBytes(n int64) Option {
+	return func(c *config) {
+		if n > 0 {
+			c.maxBody = n
+		}
+	}
+}
 
 // WithTLS serves https; Client trusts the server's certificate.
 func WithTLS() Option { return func(c *config) { c.tls = true } }
