@@ -26,6 +26,7 @@ var wantOperations = []wantOperation{
 	{api.DocSpace, http.MethodPut, "/api/2.0/people/{userid}/password", "changeUserPassword", true},
 	{api.DocSpace, http.MethodPost, "/api/2.0/people/password", "sendUserPassword", true},
 	{api.DocSpace, http.MethodPost, "/api/2.0/authentication", "authenticate", false},
+	{api.DocSpace, http.MethodPost, "/api/2.0/authentication/logout", "logout", false},
 	{api.DocSpace, http.MethodGet, "/api/2.0/settings/security/password", "getPasswordSettings", false},
 	{api.DocSpace, http.MethodGet, "/api/2.0/people/{userid}", "getProfileByUserId", false},
 	{api.DocSpace, http.MethodGet, "/api/2.0/people/email", "getProfileByEmail", false},
@@ -83,7 +84,7 @@ func TestOperationTable(t *testing.T) {
 		}
 	}
 	require.Equal(t, 17, seeds, "the seed documents name 17 operations")
-	require.Len(t, wantOperations, 27)
+	require.Len(t, wantOperations, 28)
 
 	for _, v := range api.Vendors() {
 		doc, err := api.Load(v)

@@ -47,6 +47,9 @@ func docspaceCalls(t *testing.T) map[string]caller {
 			return docspaceClient(t, base, hc).Authenticate(ctx,
 				docspace.AuthRequest{UserName: "admin@example.com", Password: ptr(testPassword)})
 		},
+		"logout": func(ctx context.Context, base string, hc *http.Client) (*http.Response, error) {
+			return docspaceClient(t, base, hc).Logout(ctx, auth)
+		},
 		"getPasswordSettings": func(ctx context.Context, base string, hc *http.Client) (*http.Response, error) {
 			return docspaceClient(t, base, hc).GetPasswordSettings(ctx, auth)
 		},
@@ -197,6 +200,7 @@ func TestContractDocSpace(t *testing.T) {
 		"getProfileByEmail/200":  `{"response":{"id":"` + testUserID + `","userName":"mike@example.com","email":"Mike@Example.com","displayName":"Mike Zanyatski","status":1,"activationStatus":1,"unknownField":{"x":1}},"status":0,"statusCode":200}`,
 		"getSelfProfile/200":     `{"response":{"id":"` + testUserID + `","userName":"mike@example.com","email":"mike@example.com","displayName":"Mike Zanyatski","status":1,"registrationDate":"2026-01-02T03:04:05.0000000+00:00","theme":{"theme":"Base"}},"status":0,"statusCode":200}`,
 		"getProfileByUserId/200": `{"response":{"id":"` + testUserID + `","userName":"mike@example.com","email":"mike@example.com","displayName":"Mike Zanyatski","status":1,"activationStatus":1,"isLDAP":false,"isSSO":false,"unknownField":[1]},"status":0,"statusCode":200}`,
+		"logout/200":             `{"response":"","status":0,"statusCode":200}`,
 		"sendUserPassword/200":   `{"response":"If a user with the user@example.com email exists, the password change instruction has been sent to this email address.","status":0,"statusCode":200}`,
 	})
 }

@@ -35,6 +35,7 @@ type ValidationError struct {
 	// Operation is the operationId, when the request matched one.
 	Operation string
 	reason    string
+	tooLarge  bool
 }
 
 func (e *ValidationError) Error() string {
@@ -50,8 +51,11 @@ func (e *ValidationError) Error() string {
 // errors.As, or an interface with this method) to know the request never left the machine.
 func (e *ValidationError) NotSent() bool { return e.Phase == "request" }
 
-// Is makes errors.Is(err, ErrContractViolation) true.
-func (e *ValidationError) Is(target error) bool { return target == ErrContractViolation }
+// Is makes errors.Is(err, ErrContractViolation) true, and errors.Is(err, ErrBodyTooLarge) for a request
+// whose body is over the validator's limit.
+func (e *ValidationError) Is(target error) bool {
+	return target == ErrContractViolation || (e.tooLarge && target == ErrBodyTooLarge)
+}
 
 // Validator checks requests and responses against one vendor's description. It is safe for concurrent use.
 type Validator struct {
@@ -59,6 +63,7 @@ type Validator struct {
 	router      routers.Router
 	options     *openapi3filter.Options
 	onViolation func(*ValidationError)
+	maxBody     int64
 }
 
 // Option configures a Validator.
@@ -67,6 +72,7 @@ type Option func(*validatorConfig) error
 type validatorConfig struct {
 	basePath    string
 	onViolation func(*ValidationError)
+	maxBody     int64
 }
 
 // WithBasePath makes the validator expect every path under prefix (for example "/tenant" when the
@@ -93,7 +99,7 @@ func WithViolationHandler(f func(*ValidationError)) Option {
 // NewValidator loads the vendor's description and builds its validator. Build it once and reuse it:
 // loading is expensive.
 func NewValidator(v Vendor, opts ...Option) (*Validator, error) {
-	var cfg validatorConfig
+	cfg := validatorConfig{maxBody: DefaultMaxBodyBytes}
 	for _, o := range opts {
 		if err := o(&cfg); err != nil {
 			return nil, err
@@ -121,7 +127,7 @@ func NewValidator(v Vendor, opts ...Option) (*Validator, error) {
 		},
 	}
 	options.WithCustomSchemaErrorFunc(schemaErrorText)
-	return &Validator{vendor: v, router: router, options: options, onViolation: cfg.onViolation}, nil
+	return &Validator{vendor: v, router: router, options: options, onViolation: cfg.onViolation, maxBody: cfg.maxBody}, nil
 }
 
 // Vendor returns the vendor whose description the validator checks.
@@ -160,9 +166,13 @@ type Exchange struct {
 }
 
 // ValidateRequest checks r against the description: route, parameters, body and authentication. The
-// request body is read and put back. The returned Exchange validates the response.
+// request body is read (at most the limit of WithMaxBodyBytes) and put back. The returned Exchange
+// validates the response.
 func (v *Validator) ValidateRequest(ctx context.Context, r *http.Request) (*Exchange, error) {
-	body, err := readAndRestore(&r.Body)
+	body, err := readBody(r, v.maxBody)
+	if errors.Is(err, ErrBodyTooLarge) {
+		return nil, v.tooLarge(r)
+	}
 	if err != nil {
 		return nil, v.violation("request", r, "", "reading the body: "+err.Error(), nil)
 	}
@@ -375,16 +385,6 @@ func scrub(s string, secrets []string) string {
 	return s
 }
 
-func readAndRestore(body *io.ReadCloser) ([]byte, error) {
-	if *body == nil || *body == http.NoBody {
-		return nil, nil
-	}
-	data, err := io.ReadAll(*body)
-	_ = (*body).Close()
-	*body = io.NopCloser(bytes.NewReader(data))
-	return data, err
-}
-
 // RoundTripper returns a client-side transport that validates every request before sending it (an
 // invalid request is not sent) and every response before returning it. next nil means
 // http.DefaultTransport.
@@ -406,10 +406,14 @@ func (t *roundTripper) RoundTrip(req *http.Request) (*http.Response, error) {
 	var body []byte
 	if req.Body != nil && req.Body != http.NoBody {
 		var err error
-		if body, err = io.ReadAll(req.Body); err != nil {
+		body, err = io.ReadAll(io.LimitReader(req.Body, t.v.maxBody+1))
+		_ = req.Body.Close()
+		if err != nil {
 			return nil, err
 		}
-		_ = req.Body.Close()
+		if int64(len(body)) > t.v.maxBody {
+			return nil, t.v.tooLarge(req) // not sent
+		}
 		clone.Body = io.NopCloser(bytes.NewReader(body))
 		clone.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }
 	}
@@ -444,7 +448,7 @@ func (v *Validator) Middleware(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ex, err := v.ValidateRequest(r.Context(), r)
 		if err != nil {
-			http.Error(w, err.Error(), http.StatusBadRequest)
+			http.Error(w, err.Error(), violationStatus(err))
 			return
 		}
 		rec := &recorder{w: w, header: http.Header{}}

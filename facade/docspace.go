@@ -260,18 +260,22 @@ func deref[T any](p *T) T {
 
 // Verify logs in as the user with password, to prove it is the one in effect. It looks up the user's login
 // name (the email address) with this manager's credentials, then logs in with that name and the password
-// without any of the manager's credentials or cookies; the token that login returns is dropped at once and
-// never replaces the manager's own (nor does its session cookie enter the HTTP client's jar).
+// without any of the manager's credentials or cookies; the session that login opens is logged out at once
+// (its token never replaces the manager's own, nor does its session cookie enter the HTTP client's jar).
+//
+// The user may notice: with SMS two-factor authentication on, the portal texts the user a code for the
+// login Verify makes (which Verify never completes), and the portal may list the login among the user's
+// sessions and in its login history.
 //
 // Outcomes: nil when the portal accepts the password, including when it then asks for a second factor
-// (DocSpace answers tfa or sms only after it has checked the password; with SMS two-factor on, the portal
-// texts the user a code). An error matching ErrWrongPassword when the portal refuses it (401). Anything
+// (DocSpace answers tfa or sms only after it has checked the password). An error matching ErrWrongPassword when the portal refuses it (401). Anything
 // else proves nothing about the password: ErrVerifyUnavailable (the user is disabled: no login is tried),
 // ErrNotFound (no such user), ErrRateLimited ("too many login attempts", after the retries of a safe
 // request), ErrUnauthorized (the manager's own credentials were refused during the lookup), a server or
 // transport error. A refused password is never tried again
 // within a call: each call is one login attempt, which the portal counts against its brute-force limit.
-// DocSpace: GET /api/2.0/people/{userid}, then POST /api/2.0/authentication with {"userName", "password"}.
+// DocSpace: GET /api/2.0/people/{userid}, then POST /api/2.0/authentication with {"userName", "password"},
+// then POST /api/2.0/authentication/logout with the session's token.
 func (d *DocSpace) Verify(ctx context.Context, user string, password Secret) (err error) {
 	defer named(VendorDocSpace, OpVerify, &err)
 	if err := d.core.begin(ctx); err != nil {
@@ -297,7 +301,8 @@ func (d *DocSpace) Verify(ctx context.Context, user string, password Secret) (er
 	case err != nil:
 		return wrongPasswordOn(err, http.StatusUnauthorized)
 	case !s.token.IsZero():
-		return nil // a session token for the user: dropped, never stored
+		d.logout(ctx, OpVerify, client, s.token) // the session is ended, never stored
+		return nil
 	case s.secondFactor:
 		return nil // a second factor is asked for only once the password has been accepted
 	}
@@ -405,7 +410,8 @@ func managerRefused(err error) error {
 // ChangePassword changes a user's password by proving the old one: it looks up the user's login name (the
 // email address) with this manager's credentials, logs in as the user with the old password, and sets the new
 // one with that login's session token, sending none of the manager's credentials or cookies. The session
-// token is used for that one request and never stored; it never replaces the manager's own.
+// token is used for that one request and never stored; it never replaces the manager's own, and the
+// session is logged out when done, whatever the write's outcome.
 //
 // Outcomes: nil when the new password is set. An error matching ErrPasswordRejected when the portal refuses
 // the old password (the login's 401, the *APIError's Hint says so) or the new one (400, as for
@@ -419,7 +425,8 @@ func managerRefused(err error) error {
 // When that change's outcome is unknown, either password may be in effect: it keeps its current token but
 // makes no new login (the error says so); check which password works and make a new manager with it.
 // DocSpace: GET /api/2.0/people/{userid}, POST /api/2.0/authentication with {"userName", "password"}, then
-// PUT /api/2.0/people/{userid}/password with {"password": ...} and the user's token in Authorization.
+// PUT /api/2.0/people/{userid}/password with {"password": ...} and the user's token in Authorization, then
+// POST /api/2.0/authentication/logout with it.
 func (d *DocSpace) ChangePassword(ctx context.Context, user string, oldPassword, newPassword Secret) (err error) {
 	defer named(VendorDocSpace, OpChangePassword, &err)
 	if err := d.core.begin(ctx); err != nil {
@@ -451,6 +458,7 @@ func (d *DocSpace) ChangePassword(ctx context.Context, user string, oldPassword,
 		return s.noToken()
 	}
 	session, pw := s.token, newPassword.Reveal()
+	defer d.logout(ctx, OpChangePassword, client, session)
 	_, err = d.core.call(ctx, OpChangePassword, write, false, func(ctx context.Context, eds []requestEditor) (*http.Response, error) {
 		return client.ChangeUserPassword(ctx, id, docspace.ChangePasswordRequest{Password: &pw},
 			editorsAs[docspace.RequestEditorFn](append(eds[:len(eds):len(eds)], headerAuth("Authorization", session)))...)
@@ -464,6 +472,21 @@ func (d *DocSpace) ChangePassword(ctx context.Context, user string, oldPassword,
 		}
 	}
 	return rejectOn(err, http.StatusBadRequest)
+}
+
+// logoutTimeout bounds the logout that ends a user's session, which runs even when ctx has ended.
+const logoutTimeout = 10 * time.Second
+
+// logout ends a session opened by logging in as a user, so that no live token is left at the portal. It
+// runs even once ctx has ended (bounded by logoutTimeout); its failure changes no outcome: the token was
+// never stored and expires by itself.
+// DocSpace: POST /api/2.0/authentication/logout with the token in Authorization.
+func (d *DocSpace) logout(ctx context.Context, op Operation, client *docspace.Client, session Secret) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), logoutTimeout)
+	defer cancel()
+	_, _ = d.core.call(ctx, op, safe, false, func(ctx context.Context, eds []requestEditor) (*http.Response, error) {
+		return client.Logout(ctx, editorsAs[docspace.RequestEditorFn](append(eds[:len(eds):len(eds)], headerAuth("Authorization", session)))...)
+	}, session)
 }
 
 // docspaceLoginRefusedHint explains ErrPasswordRejected from ChangePassword's login.

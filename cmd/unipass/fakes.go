@@ -19,6 +19,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"slices"
 	"strings"
 	"syscall"
 	"time"
@@ -46,6 +47,8 @@ type fakesFlags struct {
 	tlsCert   string
 	tlsKey    string
 	urlFile   string
+	maxBody   int64
+	tlsHosts  []string
 }
 
 func (e *env) fakesCommand() *cobra.Command {
@@ -72,7 +75,14 @@ The admin API under /_admin answers loopback clients only:
 
 --addr must be a loopback address unless --listen-any. --tls serves https with a self-signed certificate
 made at start (written to --cert-out for clients to trust, e.g. SSL_CERT_FILE=FILE on Linux), or with
---tls-cert and --tls-key.`,
+--tls-cert and --tls-key. The certificate made at start is a leaf (it can sign no other), for localhost,
+loopback and the --addr host (with an unspecified --addr such as 0.0.0.0: every interface's address) and
+each --tls-host, valid for 825 days: restart the fakes to get a new one.
+
+The admin API also refuses a Host that is not loopback with its port, an Origin that is not the server's
+own, and writes that are not Content-Type: application/json: no web page can reach it. Request bodies
+over --max-body are answered 413 unread; idle connections are closed after 30 s, a body must arrive
+within 30 s, and on stop requests get 2 s before their connections are closed.`,
 		Example: `  unipass fakes
   unipass fakes --addr 127.0.0.1:0 --seed seed.json --tls --cert-out fakes.pem --url-file url.txt
   curl -s http://127.0.0.1:7070/_admin/state`,
@@ -85,9 +95,11 @@ made at start (written to --cert-out for clients to trust, e.g. SSL_CERT_FILE=FI
 	fl.StringVar(&f.seed, "seed", "", "the fakes' starting state, a JSON file (default: the demo's users)")
 	fl.BoolVar(&f.printSeed, "print-seed", false, "print the default seed and exit")
 	fl.BoolVar(&f.tls, "tls", false, "serve https with a self-signed certificate made at start")
+	fl.StringSliceVar(&f.tlsHosts, "tls-host", nil, "with --tls: another name or address the certificate is for (repeatable)")
 	fl.StringVar(&f.certOut, "cert-out", "", "with --tls: write the certificate (PEM) to this file")
 	fl.StringVar(&f.tlsCert, "tls-cert", "", "serve https with this certificate (PEM; with --tls-key)")
 	fl.StringVar(&f.tlsKey, "tls-key", "", "the private key (PEM) of --tls-cert")
+	fl.Int64Var(&f.maxBody, "max-body", api.DefaultMaxBodyBytes, "the largest request body in bytes (larger ones are answered 413 unread)")
 	fl.StringVar(&f.urlFile, "url-file", "", "once listening, write the base URL (e.g. http://127.0.0.1:43123) to this file, for scripts")
 	return cmd
 }
@@ -101,6 +113,10 @@ func (f *fakesFlags) check() error {
 		return usagef("--tls makes its own certificate; leave it out with --tls-cert and --tls-key")
 	case f.certOut != "" && !f.tls:
 		return usagef("--cert-out needs --tls")
+	case len(f.tlsHosts) > 0 && !f.tls:
+		return usagef("--tls-host needs --tls")
+	case f.maxBody <= 0:
+		return usagef("--max-body %d: want a number of bytes above 0", f.maxBody)
 	}
 	host, _, err := net.SplitHostPort(f.addr)
 	if err != nil {
@@ -144,12 +160,14 @@ func (e *env) fakes(ctx context.Context, f fakesFlags) error {
 	if err != nil {
 		return err
 	}
-	fakes := facadetest.NewFakes(origin, seed)
+	fakes := facadetest.NewFakes(origin, seed, facadetest.WithMaxBodyBytes(f.maxBody))
 	defer fakes.Close()
 	// Violations and the server's own errors (a client's failed TLS handshake) share standard error.
-	logger := log.New(e.stderr, "unipass fakes: ", 0) // a Logger serializes its writes
+	// A Logger serializes its writes; each line is made printable: a violation quotes the request's path,
+	// which anyone may fill with escape sequences or line breaks that forge log lines.
+	logger := log.New(printableLines{e.stderr}, "unipass fakes: ", 0)
 	fakes.OnViolation(func(_ api.Vendor, err error) { logger.Print(err) })
-	srv := &http.Server{Handler: fakes.Handler(), ReadHeaderTimeout: 10 * time.Second, ErrorLog: logger}
+	srv := fakesServer(fakes.Handler(), logger)
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
 	if err := e.announceFakes(origin, f); err != nil {
@@ -162,13 +180,35 @@ func (e *env) fakes(ctx context.Context, f fakesFlags) error {
 	case <-ctx.Done():
 	}
 	fakes.Close() // cuts the delays of armed faults short, so that Shutdown need not wait for them
-	shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	stopFakes(ctx, srv, logger)
+	return nil
+}
+
+// The fakes server's time limits: a request's headers must arrive within fakesHeaderTimeout (its body
+// within 30 s, see facadetest), an idle keep-alive connection is closed after fakesIdleTimeout, and on
+// stop, requests still running get fakesShutdownGrace before their connections are closed.
+const (
+	fakesHeaderTimeout = 10 * time.Second
+	fakesIdleTimeout   = 30 * time.Second
+	fakesShutdownGrace = 2 * time.Second
+)
+
+// fakesServer is the HTTP server of `unipass fakes`: no connection is held open by a client that stalls.
+func fakesServer(h http.Handler, logger *log.Logger) *http.Server {
+	return &http.Server{Handler: h, ReadHeaderTimeout: fakesHeaderTimeout, IdleTimeout: fakesIdleTimeout,
+		MaxHeaderBytes: 64 << 10, ErrorLog: logger}
+}
+
+// stopFakes shuts the server down: requests running get fakesShutdownGrace to finish, then every
+// connection left (a stalled upload) is closed. Stopping is what was asked: it is not an error.
+func stopFakes(ctx context.Context, srv *http.Server, logger *log.Logger) {
+	graceCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), fakesShutdownGrace)
 	defer cancel()
-	if err := srv.Shutdown(shutdownCtx); err != nil {
-		return fmt.Errorf("fakes: shutting down: %w", err)
+	if err := srv.Shutdown(graceCtx); err != nil {
+		_ = srv.Close()
+		logger.Print("closed the connections of requests that did not finish")
 	}
 	logger.Print("stopped")
-	return nil
 }
 
 // listenFakes listens on addr (with TLS if tlsConf is set) and returns the origin clients should use.
@@ -193,17 +233,14 @@ func (e *env) announceFakes(origin string, f fakesFlags) error {
 	return writeURLFile(f.urlFile, origin)
 }
 
-// writeURLFile writes origin to path (if set) at once: a script waiting for the file reads it whole.
+// writeURLFile writes origin to path (if set) at once: a script waiting for the file reads it whole. A
+// planted symbolic link is refused, not followed.
 func writeURLFile(path, origin string) error {
 	if path == "" {
 		return nil
 	}
-	tmp := path + ".tmp"
-	if err := os.WriteFile(tmp, []byte(origin+"\n"), 0o600); err != nil {
-		return usagef("--url-file: %v", errors.Unwrap(err))
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		return usagef("--url-file: %v", errors.Unwrap(err))
+	if err := writeFileReplacing(path, []byte(origin+"\n")); err != nil {
+		return usagef("--url-file: %v", err)
 	}
 	return nil
 }
@@ -249,12 +286,12 @@ func (f *fakesFlags) tlsConfig() (*tls.Config, error) {
 	case f.tls:
 		var certPEM []byte
 		var err error
-		if cert, certPEM, err = selfSignedCert(f.addr); err != nil {
+		if cert, certPEM, err = selfSignedCert(f.addr, f.tlsHosts); err != nil {
 			return nil, fmt.Errorf("fakes: making a certificate: %w", err)
 		}
 		if f.certOut != "" {
-			if err := os.WriteFile(f.certOut, certPEM, 0o600); err != nil {
-				return nil, usagef("--cert-out: %v", errors.Unwrap(err))
+			if err := writeFileReplacing(f.certOut, certPEM); err != nil {
+				return nil, usagef("--cert-out: %v", err)
 			}
 		}
 	default:
@@ -263,8 +300,13 @@ func (f *fakesFlags) tlsConfig() (*tls.Config, error) {
 	return &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12, NextProtos: []string{"http/1.1"}}, nil
 }
 
-// selfSignedCert makes a certificate for loopback (and the host of addr) that lives a day, and its PEM.
-func selfSignedCert(addr string) (tls.Certificate, []byte, error) {
+// selfSignedCertLife is how long the certificate made at start is valid: longer than the fakes are
+// expected to run (restart them to get a new one), and within the 825 days some clients accept.
+const selfSignedCertLife = 825 * 24 * time.Hour
+
+// selfSignedCert makes a self-signed leaf certificate (not a CA: it can sign nothing else) for the names
+// certNames gives, valid for selfSignedCertLife, and its PEM.
+func selfSignedCert(addr string, extraHosts []string) (tls.Certificate, []byte, error) {
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
 		return tls.Certificate{}, nil, err
@@ -273,31 +315,66 @@ func selfSignedCert(addr string) (tls.Certificate, []byte, error) {
 	if err != nil {
 		return tls.Certificate{}, nil, err
 	}
+	now := time.Now()
 	tmpl := &x509.Certificate{
 		SerialNumber:          serial,
 		Subject:               pkix.Name{CommonName: "unipass fakes"},
-		NotBefore:             time.Now().Add(-time.Minute),
-		NotAfter:              time.Now().Add(24 * time.Hour),
-		KeyUsage:              x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign,
+		NotBefore:             now.Add(-time.Minute),
+		NotAfter:              now.Add(selfSignedCertLife),
+		KeyUsage:              x509.KeyUsageDigitalSignature,
 		ExtKeyUsage:           []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
 		BasicConstraintsValid: true,
-		IsCA:                  true,
-		DNSNames:              []string{"localhost"},
-		IPAddresses:           []net.IP{net.IPv4(127, 0, 0, 1), net.IPv6loopback},
+		IsCA:                  false,
 	}
-	if host, _, err := net.SplitHostPort(addr); err == nil && host != "" {
-		if ip := net.ParseIP(host); ip != nil {
-			tmpl.IPAddresses = append(tmpl.IPAddresses, ip)
-		} else if host != "localhost" {
-			tmpl.DNSNames = append(tmpl.DNSNames, host)
-		}
-	}
+	tmpl.DNSNames, tmpl.IPAddresses = certNames(addr, extraHosts)
 	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
 	if err != nil {
 		return tls.Certificate{}, nil, err
 	}
 	certPEM := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})
 	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}, certPEM, nil
+}
+
+// certNames are the names the certificate is for: localhost and loopback; the host of addr, or, when it
+// is unspecified (0.0.0.0, [::]: every interface), the address of every interface; and --tls-host.
+func certNames(addr string, extraHosts []string) (dns []string, ips []net.IP) {
+	dns, ips = []string{"localhost"}, []net.IP{net.IPv4(127, 0, 0, 1), net.IPv6loopback}
+	add := func(host string) {
+		if ip := net.ParseIP(host); ip != nil {
+			if !slices.ContainsFunc(ips, ip.Equal) {
+				ips = append(ips, ip)
+			}
+		} else if host != "" && !slices.Contains(dns, strings.ToLower(host)) {
+			dns = append(dns, strings.ToLower(host))
+		}
+	}
+	host, _, _ := net.SplitHostPort(addr)
+	if ip := net.ParseIP(host); ip != nil && ip.IsUnspecified() {
+		for _, a := range interfaceIPs() {
+			add(a.String())
+		}
+	} else {
+		add(host)
+	}
+	for _, h := range extraHosts {
+		add(h)
+	}
+	return dns, ips
+}
+
+// interfaceIPs are the addresses of this machine's interfaces (none when they cannot be listed).
+func interfaceIPs() []net.IP {
+	addrs, err := net.InterfaceAddrs()
+	if err != nil {
+		return nil
+	}
+	var out []net.IP
+	for _, a := range addrs {
+		if n, ok := a.(*net.IPNet); ok {
+			out = append(out, n.IP)
+		}
+	}
+	return out
 }
 
 // fakesBanner says where each vendor is served and, for the default seed, the fake credentials to use as
@@ -335,6 +412,22 @@ func defaultSeedExports(origin string) []string {
 		"export UNIPASS_VENDOR=glowmarkt UNIPASS_BASE_URL=" + origin + facadetest.GlowmarktPrefix +
 			" UNIPASS_APPLICATION_ID=fake-application-id UNIPASS_AUTH=login UNIPASS_USER=glow@example.com UNIPASS_CREDENTIAL=fake-Glow-Passw0rd",
 	}
+}
+
+// printableLines writes each line a Logger gives it (one per Write, ending in a newline) with its control
+// characters escaped (printable).
+type printableLines struct{ w io.Writer }
+
+func (p printableLines) Write(b []byte) (int, error) {
+	line, nl := strings.CutSuffix(string(b), "\n")
+	out := printable(line)
+	if nl {
+		out += "\n"
+	}
+	if _, err := io.WriteString(p.w, out); err != nil {
+		return 0, err
+	}
+	return len(b), nil
 }
 
 // errWriter keeps the first write error.

@@ -165,7 +165,7 @@ func (p *fakesProcess) send(t *testing.T, method, path, body string, out any, kv
 	t.Helper()
 	req, err := http.NewRequestWithContext(t.Context(), method, p.origin+path, strings.NewReader(body))
 	require.NoError(t, err)
-	if body != "" {
+	if body != "" || method == http.MethodPost {
 		req.Header.Set("Content-Type", "application/json")
 	}
 	req.Header.Set("Accept", "application/json")
@@ -353,6 +353,7 @@ func everyOperation(glowToken string) map[api.Vendor]map[string]rawRequest {
 			"authenticate":        {"POST", "/docspace/api/2.0/authentication", `{"userName":"mike@example.com","password":"` + seedMikePW + `"}`, nil, 200},
 			"sendUserPassword":    {"POST", "/docspace/api/2.0/people/password", `{"email":"mike@example.com"}`, nil, 200},
 			"getPasswordSettings": {"GET", "/docspace/api/2.0/settings/security/password", "", ds, 200},
+			"logout":              {"POST", "/docspace/api/2.0/authentication/logout", "", ds, 200},
 			"getProfileByUserId":  {"GET", people, "", ds, 200},
 			"getProfileByEmail":   {"GET", "/docspace/api/2.0/people/email?email=mike%40example.com", "", ds, 200},
 			"getSelfProfile":      {"GET", "/docspace/api/2.0/people/@self", "", ds, 200},

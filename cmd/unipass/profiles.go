@@ -115,9 +115,9 @@ func (s *secretSource) read(ctx context.Context, e *env) (facade.Secret, error) 
 			return facade.Secret{}, usagef("credential_env: %s is not set", s.ref)
 		}
 	case sourceFile:
-		data, err := os.ReadFile(s.ref)
+		data, err := readTrusted(s.ref, "credential_file", trustPrivate, maxCredentialOutput)
 		if err != nil {
-			return facade.Secret{}, usagef("credential_file %s: %v", s.ref, errors.Unwrap(err))
+			return facade.Secret{}, err
 		}
 		if v = firstLine(string(data)); v == "" {
 			return facade.Secret{}, usagef("credential_file %s: the first line is empty", s.ref)
@@ -140,10 +140,8 @@ func runCredentialCommand(ctx context.Context, e *env, argv []string, timeout ti
 	defer cancel()
 	out := &limitedBuffer{max: maxCredentialOutput}
 	cmd := exec.CommandContext(ctx, argv[0], argv[1:]...) // #nosec G204 -- the user's own command, from their own config file, run without a shell
-	cmd.Stdout, cmd.Stderr = out, e.stderr
 	cmd.Env = withoutUnipassVars(os.Environ())
-	cmd.WaitDelay = time.Second // a child left holding standard output does not hang the wait
-	err := cmd.Run()
+	err := runCommandGroup(cmd, out, e.stderr) // the timeout and the end kill its whole process group
 	var exit *exec.ExitError
 	switch {
 	case errors.Is(ctx.Err(), context.DeadlineExceeded):
@@ -336,52 +334,23 @@ func (pc *profileConfig) inProfile(name string, err error) error {
 }
 
 // loadProfiles reads and checks a config file. A missing file is no profile unless mustExist. The file
-// is refused when group or others may read or write it (as ssh does), when it holds a secret, an unknown
+// is refused unless it is the user's own and private (openTrusted, as ssh does), when it holds a secret, an unknown
 // key or a setting that cannot work; every refusal names file:line and never shows a value that may be
 // a secret.
 func (e *env) loadProfiles(path string, mustExist bool) (*profileConfig, error) {
 	pc := &profileConfig{env: e, profiles: map[string]*profile{}}
-	f, err := os.Open(path) // #nosec G304 -- the user's own config file
+	data, err := readTrusted(path, "config file", trustPrivate, maxConfigBytes)
 	if errors.Is(err, fs.ErrNotExist) && !mustExist {
 		return pc, nil
 	}
 	if err != nil {
-		return nil, usagef("config file %s: %v", path, errors.Unwrap(err))
-	}
-	defer func() { _ = f.Close() }()
-	info, err := f.Stat()
-	if err != nil {
-		return nil, usagef("config file %s: %v", path, errors.Unwrap(err))
-	}
-	if err := checkConfigMode(path, info.Mode()); err != nil {
 		return nil, err
-	}
-	data, err := io.ReadAll(io.LimitReader(f, maxConfigBytes+1))
-	if err != nil {
-		return nil, usagef("config file %s: %v", path, err)
-	}
-	if len(data) > maxConfigBytes {
-		return nil, usagef("config file %s: larger than %d bytes", path, maxConfigBytes)
 	}
 	pc.file = path
 	if err := pc.parse(data); err != nil {
 		return nil, err
 	}
 	return pc, nil
-}
-
-// checkConfigMode refuses a config file that group or others may read or write: it names where secrets
-// come from (and a credential_command is run), so only its owner may see or change it. Windows has no
-// such mode bits.
-func checkConfigMode(path string, mode fs.FileMode) error {
-	switch {
-	case !mode.IsRegular():
-		return usagef("config file %s: not a regular file", path)
-	case runtime.GOOS != "windows" && mode.Perm()&0o077 != 0:
-		return usagef("refusing config file %s: mode %04o lets group or others read or change it; fix with: chmod 600 %s",
-			path, mode.Perm(), path)
-	}
-	return nil
 }
 
 // profileKeys are the keys a profile may have.

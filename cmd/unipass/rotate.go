@@ -289,6 +289,11 @@ func (e *env) newRotation(cfg *vendorConfig, f rotateFlags) (*rotation, error) {
 	if err != nil {
 		return nil, err
 	}
+	if f.resume != "" {
+		if err := checkJournalTrusted(f.resume); err != nil { // before a credential_command runs
+			return nil, err
+		}
+	}
 	keys, err := readAgeKeys(f)
 	if err != nil {
 		return nil, err

@@ -116,6 +116,16 @@ func (s *rotation) openJournal() error {
 	return nil
 }
 
+// checkJournalTrusted refuses a journal for --resume that is not the user's own (see openTrusted): its
+// pending entries are passwords that would be set.
+func checkJournalTrusted(path string) error {
+	f, err := openTrusted(path, "--resume", trustOwn)
+	if err != nil {
+		return err
+	}
+	return f.Close()
+}
+
 // defaultJournalError says why the default journal could not be created and, when it exists (a run with
 // the same --passwords-out went before), how to go on.
 func defaultJournalError(f rotateFlags, err error) error {

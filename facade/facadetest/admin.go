@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net"
 	"net/http"
 	"slices"
 	"strconv"
@@ -26,8 +25,11 @@ import (
 //
 // A fault's fields are those of Fault, case-insensitive, with "delay" a Go duration ("1.5s"):
 // {"vendor": "zendesk", "operation": "SetUserPassword", "after": true, "drop": true} applies the next write
-// and drops the connection before the answer. The operation is the description's operationId. The admin API answers only clients on a loopback address (403
-// otherwise): its state holds every user's password.
+// and drops the connection before the answer. The operation is the description's operationId.
+//
+// Its state holds every user's password, so it answers (else 403) only clients on a loopback address that
+// name a loopback Host with its port, send no Origin but the server's own, and write as
+// Content-Type: application/json: no remote client, no web page (DNS rebinding, cross-site forms).
 func (f *Fakes) AdminHandler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /state", f.getState)
@@ -36,32 +38,26 @@ func (f *Fakes) AdminHandler() http.Handler {
 	mux.HandleFunc("POST /faults", f.postFault)
 	mux.HandleFunc("POST /faults/clear", f.clearFaults)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if !fromLoopback(r) {
-			adminError(w, http.StatusForbidden, errors.New("the admin API answers loopback clients only"))
+		if err := adminRefusal(r); err != nil {
+			adminError(w, http.StatusForbidden, err)
 			return
 		}
+		_ = http.NewResponseController(w).SetReadDeadline(time.Now().Add(DefaultBodyTimeout))
 		mux.ServeHTTP(w, r)
 	})
 }
 
-func fromLoopback(r *http.Request) bool {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return false
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
-}
-
 // vendorState is one vendor's part of GET /state.
 type vendorState struct {
-	BaseURL     string         `json:"base_url"`
-	Users       []userState    `json:"users"`
-	Hits        map[string]int `json:"hits"`
-	Violations  []string       `json:"violations"`
-	RateLimited int            `json:"rate_limited"`
-	FaultsArmed map[string]int `json:"faults_armed"`
-	ResetEmails []string       `json:"reset_emails,omitempty"` // DocSpace: the reset emails sent
+	BaseURL         string         `json:"base_url"`
+	Users           []userState    `json:"users"`
+	Hits            map[string]int `json:"hits"`
+	Violations      []string       `json:"violations"`      // the latest MaxRecent
+	ViolationCount  int            `json:"violation_count"` // all of them
+	RateLimited     int            `json:"rate_limited"`
+	FaultsArmed     map[string]int `json:"faults_armed"`
+	ResetEmails     []string       `json:"reset_emails,omitempty"` // DocSpace: the reset emails sent, the latest MaxRecent
+	ResetEmailCount int            `json:"reset_email_count,omitempty"`
 }
 
 // userState is a user or account as the fake holds it now. ID is a string for every vendor.
@@ -81,10 +77,10 @@ func (f *Fakes) getState(w http.ResponseWriter, _ *http.Request) {
 	for _, v := range adminVendors {
 		s := f.server(v)
 		vs := vendorState{Hits: s.allHits(), Violations: violationTexts(s.Violations()), RateLimited: s.RateLimited(),
-			FaultsArmed: s.armedFaults(), BaseURL: s.URL()}
+			FaultsArmed: s.armedFaults(), BaseURL: s.URL(), ViolationCount: s.ViolationCount()}
 		switch v {
 		case api.DocSpace:
-			vs.Users, vs.ResetEmails = f.docspaceUsers(), f.DocSpace.ResetEmails()
+			vs.Users, vs.ResetEmails, vs.ResetEmailCount = f.docspaceUsers(), f.DocSpace.ResetEmails(), f.DocSpace.ResetEmailCount()
 		case api.Zendesk:
 			vs.Users = f.zendeskUsers()
 		case api.Glowmarkt:

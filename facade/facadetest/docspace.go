@@ -51,7 +51,7 @@ type DocSpace struct {
 	bearers     map[string]bool
 	policy      DocSpacePolicy
 	loginStatus int
-	resets      []string
+	resets      recent[string]
 }
 
 // NewDocSpace starts a DocSpace fake. Its policy defaults to 8 characters with an upper-case letter and a
@@ -109,10 +109,17 @@ func (d *DocSpace) SetPolicy(p DocSpacePolicy) { d.locked(func() { d.policy = p 
 // SetLoginStatus sets the status of a successful login: 200, or 201 like older portals.
 func (d *DocSpace) SetLoginStatus(status int) { d.locked(func() { d.loginStatus = status }) }
 
-// ResetEmails returns the addresses a reset email was sent to, in order (only those of existing users).
+// ResetEmails returns the addresses a reset email was sent to, in order (only those of existing users),
+// the latest MaxRecent of them.
 func (d *DocSpace) ResetEmails() (emails []string) {
-	d.locked(func() { emails = append([]string(nil), d.resets...) })
+	d.locked(func() { emails = d.resets.all() })
 	return emails
+}
+
+// ResetEmailCount counts every reset email sent.
+func (d *DocSpace) ResetEmailCount() (n int) {
+	d.locked(func() { n = d.resets.total })
+	return n
 }
 
 func docspaceError(status int, msg string) reply {
@@ -133,7 +140,7 @@ func (d *DocSpace) handle(q *request) reply {
 		var body struct{ Email string }
 		q.decode(&body)
 		if d.userByEmail(body.Email) != nil {
-			d.resets = append(d.resets, body.Email)
+			d.resets.add(body.Email)
 		}
 		return envelope(http.StatusOK, fmt.Sprintf("If a user with the %s email exists, the password change "+
 			"instruction has been sent to this email address.", body.Email))
@@ -149,6 +156,9 @@ func (d *DocSpace) handle(q *request) reply {
 			return emptyReply(http.StatusNotFound)
 		}
 		return envelope(http.StatusOK, profile(u))
+	case "logout":
+		d.logout(q.Request)
+		return envelope(http.StatusOK, "")
 	case "getPasswordSettings":
 		p := d.policy
 		return envelope(http.StatusOK, map[string]any{
@@ -211,6 +221,18 @@ func (d *DocSpace) login(q *request) reply {
 		SameSite: http.SameSiteLaxMode}).String())
 	return rep
 }
+
+// logout ends the session of the login token the request carries (in Authorization, raw or after "Bearer ",
+// or as the session cookie): the token is refused from then on.
+func (d *DocSpace) logout(r *http.Request) {
+	if c, err := r.Cookie("asc_auth_key"); err == nil {
+		d.revoke(stripBearer(c.Value))
+	}
+	d.revoke(stripBearer(r.Header.Get("Authorization")))
+}
+
+// LiveTokens counts the login tokens that have not expired nor been logged out.
+func (d *DocSpace) LiveTokens() int { return d.liveTokens() }
 
 func (d *DocSpace) userByEmail(email string) *DocSpaceUser {
 	if users := d.byEmail.lookup(email); email != "" && len(users) > 0 {

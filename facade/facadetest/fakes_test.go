@@ -136,6 +136,9 @@ func admin(t *testing.T, origin, method, path, body string, out any) int {
 	t.Helper()
 	req, err := http.NewRequestWithContext(t.Context(), method, origin+"/_admin"+path, strings.NewReader(body))
 	require.NoError(t, err)
+	if method == http.MethodPost {
+		req.Header.Set("Content-Type", "application/json")
+	}
 	resp, err := http.DefaultClient.Do(req)
 	require.NoError(t, err)
 	defer func() { _ = resp.Body.Close() }()
@@ -264,6 +267,7 @@ func TestAdminAnswersLoopbackOnly(t *testing.T) {
 		"127.0.0.1:4242": http.StatusOK, "[::1]:4242": http.StatusOK} {
 		req := httptest.NewRequestWithContext(t.Context(), http.MethodGet, "/_admin/state", nil)
 		req.RemoteAddr = addr
+		req.Host = "127.0.0.1:7070"
 		rec := httptest.NewRecorder()
 		fakes.Handler().ServeHTTP(rec, req)
 		assert.Equal(t, want, rec.Code, addr)

@@ -37,12 +37,10 @@ func (s *Server) armedFaults() map[string]int {
 	return out
 }
 
-// violationsFrom returns the violations recorded after the first n, and how many there are in all.
+// violationsFrom returns the violations recorded after the first n that are still kept, and how many
+// there are in all.
 func (s *Server) violationsFrom(n int) ([]error, int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if n >= len(s.violations) {
-		return nil, len(s.violations)
-	}
-	return append([]error(nil), s.violations[n:]...), len(s.violations)
+	return s.violations.from(n)
 }

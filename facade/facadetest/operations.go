@@ -21,6 +21,7 @@ const (
 	DocSpaceGetProfileByEmail   Operation = "getProfileByEmail"
 	DocSpaceGetProfileByUserID  Operation = "getProfileByUserId"
 	DocSpaceGetSelfProfile      Operation = "getSelfProfile"
+	DocSpaceLogout              Operation = "logout" // the end of a session opened to verify or change a password
 	DocSpaceSendUserPassword    Operation = "sendUserPassword"
 )
 
@@ -58,7 +59,8 @@ func Operations(v api.Vendor) []Operation {
 	switch v {
 	case api.DocSpace:
 		ops = []Operation{DocSpaceAuthenticate, DocSpaceChangeUserPassword, DocSpaceGetPasswordSettings,
-			DocSpaceGetProfileByEmail, DocSpaceGetProfileByUserID, DocSpaceGetSelfProfile, DocSpaceSendUserPassword}
+			DocSpaceGetProfileByEmail, DocSpaceGetProfileByUserID, DocSpaceGetSelfProfile, DocSpaceLogout,
+			DocSpaceSendUserPassword}
 	case api.Zendesk:
 		ops = []Operation{ZendeskChangeOwnPassword, ZendeskGetUserPasswordRequirements, ZendeskSearchUsers,
 			ZendeskSetUserPassword, ZendeskShowAccountSettings, ZendeskShowCurrentUser, ZendeskShowUser}

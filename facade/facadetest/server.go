@@ -22,10 +22,12 @@ import (
 type Option func(*config)
 
 type config struct {
-	t        testing.TB
-	basePath string
-	tls      bool
-	mounted  string // WithMount: no server of its own; the origin the caller serves Handler at
+	t           testing.TB
+	basePath    string
+	tls         bool
+	mounted     string // WithMount: no server of its own; the origin the caller serves Handler at
+	maxBody     int64
+	bodyTimeout time.Duration
 }
 
 // WithT reports every contract violation with t.Errorf and closes the server at t.Cleanup.
@@ -37,6 +39,16 @@ func WithBasePath(prefix string) Option {
 		c.basePath = ""
 		if p := strings.Trim(prefix, "/"); p != "" {
 			c.basePath = "/" + p
+		}
+	}
+}
+
+// WithMaxBodyBytes bounds the request bodies the fake reads (api.DefaultMaxBodyBytes without it, or with
+// n ≤ 0): a larger one is answered 413, unread when its Content-Length announces it.
+func WithMaxBodyBytes(n int64) Option {
+	return func(c *config) {
+		if n > 0 {
+			c.maxBody = n
 		}
 	}
 }
@@ -68,20 +80,21 @@ func (f *Fault) passThrough() bool { return !f.Drop && !f.Truncate && f.Status =
 // Server is what the three fakes share: the HTTP server, contract validation, faults, hit counts and the
 // rate limit. Each fake embeds it.
 type Server struct {
-	srv       *httptest.Server // nil with WithMount
-	origin    string
-	validator *api.Validator
-	t         testing.TB
-	basePath  string
-	handle    func(*request) reply
-	done      chan struct{}
-	closeOnce sync.Once
+	srv         *httptest.Server // nil with WithMount
+	origin      string
+	validator   *api.Validator
+	t           testing.TB
+	basePath    string
+	handle      func(*request) reply
+	done        chan struct{}
+	bodyTimeout time.Duration
+	closeOnce   sync.Once
 
 	// mu guards the fields below and the state of the fake that embeds the Server.
 	mu         sync.Mutex
 	faults     map[string][]*Fault
 	hits       map[string]int
-	violations []error
+	violations recent[error]
 	bucket     *bucket
 	limited    int
 }
@@ -117,15 +130,15 @@ func jsonReply(status int, v any) reply {
 func emptyReply(status int) reply { return reply{status: status, header: http.Header{}} }
 
 func newServer(v api.Vendor, opts []Option, handle func(*request) reply) *Server {
-	var cfg config
+	cfg := config{maxBody: api.DefaultMaxBodyBytes, bodyTimeout: DefaultBodyTimeout}
 	for _, o := range opts {
 		o(&cfg)
 	}
-	val, err := api.NewValidator(v, api.WithBasePath(cfg.basePath))
+	val, err := api.NewValidator(v, api.WithBasePath(cfg.basePath), api.WithMaxBodyBytes(cfg.maxBody))
 	if err != nil {
 		panic(fmt.Sprintf("facadetest: %v", err)) // the embedded descriptions always load
 	}
-	s := &Server{validator: val, t: cfg.t, basePath: cfg.basePath, handle: handle, done: make(chan struct{}),
+	s := &Server{validator: val, t: cfg.t, basePath: cfg.basePath, handle: handle, done: make(chan struct{}), bodyTimeout: cfg.bodyTimeout,
 		faults: map[string][]*Fault{}, hits: map[string]int{}}
 	switch {
 	case cfg.mounted != "":
@@ -195,11 +208,18 @@ func (s *Server) Hits(op Operation) int {
 	return s.hits[string(op)]
 }
 
-// Violations returns every contract violation seen so far.
+// Violations returns the contract violations seen so far, the latest MaxRecent of them.
 func (s *Server) Violations() []error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return append([]error(nil), s.violations...)
+	return s.violations.all()
+}
+
+// ViolationCount counts every contract violation seen so far; Violations keeps only the latest MaxRecent.
+func (s *Server) ViolationCount() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.violations.total
 }
 
 // SetRateLimit makes the fake enforce a token bucket over all its operations, as the vendors do: rps
@@ -259,7 +279,7 @@ func (s *Server) limit(h http.Header) (wait time.Duration) {
 
 func (s *Server) violation(err error) {
 	s.mu.Lock()
-	s.violations = append(s.violations, err)
+	s.violations.add(err)
 	s.mu.Unlock()
 	if s.t != nil {
 		s.t.Errorf("facadetest: %v", err)
@@ -287,13 +307,23 @@ func (s *Server) hit(op string) *Fault {
 // serve validates the request, applies faults and the rate limit, runs the fake's handler and validates its
 // answer.
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
-	ex, err := s.validator.ValidateRequest(r.Context(), r)
+	var ex *api.Exchange
+	var err error
+	withBodyDeadline(w, s.bodyTimeout, func() error {
+		ex, err = s.validator.ValidateRequest(r.Context(), r)
+		return err
+	})
 	if err != nil {
 		if ve := (*api.ValidationError)(nil); errors.As(err, &ve) && ve.Operation != "" {
 			s.hit(ve.Operation) // counted; no fault applies to a request the vendor would not get
 		}
 		s.violation(err)
-		http.Error(w, err.Error(), http.StatusBadRequest)
+		status := http.StatusBadRequest
+		if errors.Is(err, api.ErrBodyTooLarge) {
+			status = http.StatusRequestEntityTooLarge
+		}
+		w.Header().Set("Connection", "close") // the body may be unread, or still on its way
+		http.Error(w, err.Error(), status)
 		return
 	}
 	op := ex.Operation()
@@ -396,6 +426,7 @@ type tokenIssuer struct {
 	tokMu  sync.Mutex
 	ttl    time.Duration
 	issued map[string]issuedToken
+	order  []string // issued tokens, oldest first; some may be gone from issued
 }
 
 type issuedToken struct {
@@ -433,7 +464,47 @@ func (k *tokenIssuer) issue(subject string) (string, time.Time) {
 	defer k.tokMu.Unlock()
 	exp := time.Now().Add(k.ttl)
 	k.issued[tok] = issuedToken{subject: subject, expires: exp}
+	k.order = append(k.order, tok)
+	k.bound()
 	return tok, exp
+}
+
+// bound ends the oldest sessions beyond MaxLiveTokens, and forgets the tokens already gone.
+func (k *tokenIssuer) bound() {
+	for len(k.issued) > MaxLiveTokens {
+		delete(k.issued, k.order[0])
+		k.order = k.order[1:]
+	}
+	if len(k.order) > 2*MaxLiveTokens {
+		live := make([]string, 0, len(k.issued))
+		for _, tok := range k.order {
+			if _, ok := k.issued[tok]; ok {
+				live = append(live, tok)
+			}
+		}
+		k.order = live
+	}
+}
+
+// revoke ends a token's session (a logout).
+func (k *tokenIssuer) revoke(tok string) {
+	k.tokMu.Lock()
+	defer k.tokMu.Unlock()
+	delete(k.issued, tok)
+	k.bound()
+}
+
+// liveTokens counts the tokens held that have not expired.
+func (k *tokenIssuer) liveTokens() int {
+	k.tokMu.Lock()
+	defer k.tokMu.Unlock()
+	n, now := 0, time.Now()
+	for _, it := range k.issued {
+		if now.Before(it.expires) {
+			n++
+		}
+	}
+	return n
 }
 
 // subject returns whom a live token was issued to.

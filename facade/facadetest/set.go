@@ -2,6 +2,7 @@ package facadetest
 
 import (
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 
@@ -33,12 +34,16 @@ type Fakes struct {
 }
 
 // NewFakes makes the three fakes, seeded, to be served by Handler at origin (scheme, host and port, e.g.
-// "http://127.0.0.1:7070"). They start no server of their own.
-func NewFakes(origin string, seed Seed) *Fakes {
+// "http://127.0.0.1:7070"). They start no server of their own. opts (such as WithMaxBodyBytes) apply to
+// each of them.
+func NewFakes(origin string, seed Seed, opts ...Option) *Fakes {
+	with := func(prefix string) []Option {
+		return append(slices.Clone(opts), WithMount(origin), WithBasePath(prefix))
+	}
 	f := &Fakes{
-		DocSpace:  NewDocSpace(WithMount(origin), WithBasePath(DocSpacePrefix)),
-		Zendesk:   NewZendesk(WithMount(origin), WithBasePath(ZendeskPrefix)),
-		Glowmarkt: NewGlowmarkt(WithMount(origin), WithBasePath(GlowmarktPrefix)),
+		DocSpace:  NewDocSpace(with(DocSpacePrefix)...),
+		Zendesk:   NewZendesk(with(ZendeskPrefix)...),
+		Glowmarkt: NewGlowmarkt(with(GlowmarktPrefix)...),
 		mux:       http.NewServeMux(),
 		reported:  map[api.Vendor]int{},
 	}

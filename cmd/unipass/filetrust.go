@@ -1,0 +1,129 @@
+package main
+
+import (
+	"errors"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+)
+
+// trustLevel is how private a file unipass reads must be.
+type trustLevel int
+
+const (
+	// trustOwn: the user's own file that group and others cannot change (a journal given to --resume).
+	trustOwn trustLevel = iota
+	// trustPrivate: the user's own file that group and others can neither read nor change (the config
+	// file, which says where secrets come from; a credential file; an age identity).
+	trustPrivate
+)
+
+// openTrusted opens a file the user named for reading, trusting it only as OpenSSH's StrictModes does: a
+// regular file owned by the user running unipass, that group and others cannot change (nor read, with
+// trustPrivate), in directories that only the user or root can change (a sticky directory such as /tmp
+// counts: others cannot replace what is in it). Opening never blocks (a FIFO is refused, not waited on).
+// A refusal is a usage error that names the file and the chmod or chown that fixes it; what is the file
+// ("config file", "credential_file", "--resume") starts its text.
+func openTrusted(path, what string, level trustLevel) (*os.File, error) {
+	f, err := openNoBlock(path)
+	if err != nil {
+		return nil, usagef("%s %s: %w", what, path, errors.Unwrap(err))
+	}
+	if err := checkTrusted(f, path, what, level); err != nil {
+		_ = f.Close()
+		return nil, err
+	}
+	return f, nil
+}
+
+// readTrusted reads a file openTrusted trusts, at most limit bytes (more is refused).
+func readTrusted(path, what string, level trustLevel, limit int64) ([]byte, error) {
+	f, err := openTrusted(path, what, level)
+	if err != nil {
+		return nil, err
+	}
+	defer func() { _ = f.Close() }()
+	data, err := io.ReadAll(io.LimitReader(f, limit+1))
+	if err != nil {
+		return nil, usagef("%s %s: %v", what, path, err)
+	}
+	if int64(len(data)) > limit {
+		return nil, usagef("%s %s: larger than %d bytes", what, path, limit)
+	}
+	return data, nil
+}
+
+func checkTrusted(f *os.File, path, what string, level trustLevel) error {
+	info, err := f.Stat()
+	if err != nil {
+		return usagef("%s %s: %v", what, path, errors.Unwrap(err))
+	}
+	if !info.Mode().IsRegular() {
+		return usagef("%s %s: not a regular file", what, path)
+	}
+	if err := checkOwner(info, path, what); err != nil {
+		return err
+	}
+	if err := checkMode(info.Mode(), path, what, level); err != nil {
+		return err
+	}
+	return checkDirs(path, what)
+}
+
+func checkMode(mode fs.FileMode, path, what string, level trustLevel) error {
+	if !modeBits {
+		return nil
+	}
+	switch {
+	case level == trustPrivate && mode.Perm()&0o077 != 0:
+		return usagef("refusing %s %s: mode %04o lets group or others read or change it; fix with: chmod 600 %s",
+			what, path, mode.Perm(), path)
+	case mode.Perm()&0o022 != 0:
+		return usagef("refusing %s %s: mode %04o lets group or others change it; fix with: chmod go-w %s",
+			what, path, mode.Perm(), path)
+	}
+	return nil
+}
+
+// checkDirs refuses a file in a directory (or under one) that someone other than the user or root may
+// change: they could swap the file for their own.
+func checkDirs(path, what string) error {
+	if !modeBits {
+		return nil
+	}
+	real, err := filepath.EvalSymlinks(path)
+	if err != nil {
+		return usagef("%s %s: %v", what, path, err)
+	}
+	abs, err := filepath.Abs(real)
+	if err != nil {
+		return usagef("%s %s: %v", what, path, err)
+	}
+	for dir := filepath.Dir(abs); ; dir = filepath.Dir(dir) {
+		info, err := os.Stat(dir)
+		if err != nil {
+			return usagef("%s %s: %v", what, path, errors.Unwrap(err))
+		}
+		if uid, ok := ownerOf(info); ok && uid != os.Geteuid() && uid != 0 {
+			return usagef("refusing %s %s: its directory %s belongs to another user (uid %d); move the file into a directory of yours",
+				what, path, dir, uid)
+		}
+		if info.Mode().Perm()&0o022 != 0 && info.Mode()&fs.ModeSticky == 0 {
+			return usagef("refusing %s %s: its directory %s (mode %04o) lets others replace the file; fix with: chmod go-w %s",
+				what, path, dir, info.Mode().Perm(), dir)
+		}
+		if filepath.Dir(dir) == dir {
+			return nil
+		}
+	}
+}
+
+func checkOwner(info fs.FileInfo, path, what string) error {
+	uid, ok := ownerOf(info)
+	if !ok || uid == os.Geteuid() {
+		return nil
+	}
+	return usagef("refusing %s %s: owned by uid %d, not by you (uid %d); fix with: chown %d %s (after checking its content)",
+		what, path, uid, os.Geteuid(), os.Geteuid(), path)
+}
