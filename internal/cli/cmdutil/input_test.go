@@ -1,4 +1,4 @@
-package main
+package cmdutil
 
 import (
 	"io"
@@ -19,7 +19,7 @@ func TestStripBOM(t *testing.T) {
 		{"", ""},
 		{"\uFEFF\uFEFFuser", "\uFEFFuser"}, // only one leading mark is removed
 	} {
-		got, err := io.ReadAll(stripBOM(strings.NewReader(tc.in)))
+		got, err := io.ReadAll(StripBOM(strings.NewReader(tc.in)))
 		require.NoError(t, err)
 		assert.Equal(t, tc.want, string(got), "%q", tc.in)
 	}

@@ -1,4 +1,4 @@
-package main
+package cmdutil
 
 import (
 	"fmt"
@@ -6,11 +6,11 @@ import (
 	"unicode/utf8"
 )
 
-// printable makes text from a vendor (or anything else not written by unipass) safe to print on a terminal:
+// Printable makes text from a vendor (or anything else not written by unipass) safe to print on a terminal:
 // C0 and C1 control characters (ESC, CR, LF, BEL, ...), DEL, bytes that are not UTF-8 and the bidirectional
 // embedding, override and isolate characters are replaced by a visible escape (\x1b, \u202e), so a vendor's
 // message can neither move the cursor, rewrite a line nor reorder what the user reads.
-func printable(s string) string {
+func Printable(s string) string {
 	if !needsEscape(s) {
 		return s
 	}

@@ -1,4 +1,4 @@
-package main
+package cmdutil
 
 import (
 	"testing"
@@ -18,7 +18,7 @@ func TestPrintable(t *testing.T) {
 		{"raw \x9b byte", `raw \x9b byte`},
 		{"bidi \u202eevil\u202c \u2066iso\u2069", `bidi \u202eevil\u202c \u2066iso\u2069`},
 	} {
-		got := printable(tc.in)
+		got := Printable(tc.in)
 		assert.Equal(t, tc.want, got, "%q", tc.in)
 		for _, r := range got {
 			assert.False(t, isControl(r), "%q left %U", tc.in, r)

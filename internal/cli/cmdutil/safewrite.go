@@ -1,4 +1,4 @@
-package main
+package cmdutil
 
 import (
 	"fmt"
@@ -7,11 +7,11 @@ import (
 	"path/filepath"
 )
 
-// writeFileReplacing writes data to path (mode 0600) all at once, never through a link an attacker
+// WriteFileReplacing writes data to path (mode 0600) all at once, never through a link an attacker
 // planted: the data goes to a new temporary file in the same directory (created exclusively, with a
 // random name) and is renamed over path, which replaces a name and follows none. A path that is a
 // symbolic link or anything but a regular file is refused.
-func writeFileReplacing(path string, data []byte) (err error) {
+func WriteFileReplacing(path string, data []byte) (err error) {
 	if info, err := os.Lstat(path); err == nil && !info.Mode().IsRegular() {
 		return fmt.Errorf("%s is a %s, not a regular file: refusing to write through it", path, fileKind(info.Mode()))
 	}

@@ -1,4 +1,4 @@
-package main
+package cmdutil
 
 import (
 	"errors"
@@ -8,27 +8,27 @@ import (
 	"path/filepath"
 )
 
-// trustLevel is how private a file unipass reads must be.
-type trustLevel int
+// TrustLevel is how private a file unipass reads must be.
+type TrustLevel int
 
 const (
-	// trustOwn: the user's own file that group and others cannot change (a journal given to --resume).
-	trustOwn trustLevel = iota
-	// trustPrivate: the user's own file that group and others can neither read nor change (the config
+	// TrustOwn: the user's own file that group and others cannot change (a journal given to --resume).
+	TrustOwn TrustLevel = iota
+	// TrustPrivate: the user's own file that group and others can neither read nor change (the config
 	// file, which says where secrets come from; a credential file; an age identity).
-	trustPrivate
+	TrustPrivate
 )
 
-// openTrusted opens a file the user named for reading, trusting it only as OpenSSH's StrictModes does: a
+// OpenTrusted opens a file the user named for reading, trusting it only as OpenSSH's StrictModes does: a
 // regular file owned by the user running unipass, that group and others cannot change (nor read, with
-// trustPrivate), in directories that only the user or root can change (a sticky directory such as /tmp
+// TrustPrivate), in directories that only the user or root can change (a sticky directory such as /tmp
 // counts: others cannot replace what is in it). Opening never blocks (a FIFO is refused, not waited on).
 // A refusal is a usage error that names the file and the chmod or chown that fixes it; what is the file
 // ("config file", "credential_file", "--resume") starts its text.
-func openTrusted(path, what string, level trustLevel) (*os.File, error) {
+func OpenTrusted(path, what string, level TrustLevel) (*os.File, error) {
 	f, err := openNoBlock(path)
 	if err != nil {
-		return nil, usagef("%s %s: %w", what, path, errors.Unwrap(err))
+		return nil, Usagef("%s %s: %w", what, path, errors.Unwrap(err))
 	}
 	if err := checkTrusted(f, path, what, level); err != nil {
 		_ = f.Close()
@@ -37,30 +37,30 @@ func openTrusted(path, what string, level trustLevel) (*os.File, error) {
 	return f, nil
 }
 
-// readTrusted reads a file openTrusted trusts, at most limit bytes (more is refused).
-func readTrusted(path, what string, level trustLevel, limit int64) ([]byte, error) {
-	f, err := openTrusted(path, what, level)
+// ReadTrusted reads a file OpenTrusted trusts, at most limit bytes (more is refused).
+func ReadTrusted(path, what string, level TrustLevel, limit int64) ([]byte, error) {
+	f, err := OpenTrusted(path, what, level)
 	if err != nil {
 		return nil, err
 	}
 	defer func() { _ = f.Close() }()
 	data, err := io.ReadAll(io.LimitReader(f, limit+1))
 	if err != nil {
-		return nil, usagef("%s %s: %v", what, path, err)
+		return nil, Usagef("%s %s: %v", what, path, err)
 	}
 	if int64(len(data)) > limit {
-		return nil, usagef("%s %s: larger than %d bytes", what, path, limit)
+		return nil, Usagef("%s %s: larger than %d bytes", what, path, limit)
 	}
 	return data, nil
 }
 
-func checkTrusted(f *os.File, path, what string, level trustLevel) error {
+func checkTrusted(f *os.File, path, what string, level TrustLevel) error {
 	info, err := f.Stat()
 	if err != nil {
-		return usagef("%s %s: %v", what, path, errors.Unwrap(err))
+		return Usagef("%s %s: %v", what, path, errors.Unwrap(err))
 	}
 	if !info.Mode().IsRegular() {
-		return usagef("%s %s: not a regular file", what, path)
+		return Usagef("%s %s: not a regular file", what, path)
 	}
 	if err := checkOwner(info, path, what); err != nil {
 		return err
@@ -71,16 +71,16 @@ func checkTrusted(f *os.File, path, what string, level trustLevel) error {
 	return checkDirs(path, what)
 }
 
-func checkMode(mode fs.FileMode, path, what string, level trustLevel) error {
+func checkMode(mode fs.FileMode, path, what string, level TrustLevel) error {
 	if !modeBits {
 		return nil
 	}
 	switch {
-	case level == trustPrivate && mode.Perm()&0o077 != 0:
-		return usagef("refusing %s %s: mode %04o lets group or others read or change it; fix with: chmod 600 %s",
+	case level == TrustPrivate && mode.Perm()&0o077 != 0:
+		return Usagef("refusing %s %s: mode %04o lets group or others read or change it; fix with: chmod 600 %s",
 			what, path, mode.Perm(), path)
 	case mode.Perm()&0o022 != 0:
-		return usagef("refusing %s %s: mode %04o lets group or others change it; fix with: chmod go-w %s",
+		return Usagef("refusing %s %s: mode %04o lets group or others change it; fix with: chmod go-w %s",
 			what, path, mode.Perm(), path)
 	}
 	return nil
@@ -94,23 +94,23 @@ func checkDirs(path, what string) error {
 	}
 	real, err := filepath.EvalSymlinks(path)
 	if err != nil {
-		return usagef("%s %s: %v", what, path, err)
+		return Usagef("%s %s: %v", what, path, err)
 	}
 	abs, err := filepath.Abs(real)
 	if err != nil {
-		return usagef("%s %s: %v", what, path, err)
+		return Usagef("%s %s: %v", what, path, err)
 	}
 	for dir := filepath.Dir(abs); ; dir = filepath.Dir(dir) {
 		info, err := os.Stat(dir)
 		if err != nil {
-			return usagef("%s %s: %v", what, path, errors.Unwrap(err))
+			return Usagef("%s %s: %v", what, path, errors.Unwrap(err))
 		}
 		if uid, ok := ownerOf(info); ok && uid != os.Geteuid() && uid != 0 {
-			return usagef("refusing %s %s: its directory %s belongs to another user (uid %d); move the file into a directory of yours",
+			return Usagef("refusing %s %s: its directory %s belongs to another user (uid %d); move the file into a directory of yours",
 				what, path, dir, uid)
 		}
 		if info.Mode().Perm()&0o022 != 0 && info.Mode()&fs.ModeSticky == 0 {
-			return usagef("refusing %s %s: its directory %s (mode %04o) lets others replace the file; fix with: chmod go-w %s",
+			return Usagef("refusing %s %s: its directory %s (mode %04o) lets others replace the file; fix with: chmod go-w %s",
 				what, path, dir, info.Mode().Perm(), dir)
 		}
 		if filepath.Dir(dir) == dir {
@@ -124,6 +124,6 @@ func checkOwner(info fs.FileInfo, path, what string) error {
 	if !ok || uid == os.Geteuid() {
 		return nil
 	}
-	return usagef("refusing %s %s: owned by uid %d, not by you (uid %d); fix with: chown %d %s (after checking its content)",
+	return Usagef("refusing %s %s: owned by uid %d, not by you (uid %d); fix with: chown %d %s (after checking its content)",
 		what, path, uid, os.Geteuid(), os.Geteuid(), path)
 }

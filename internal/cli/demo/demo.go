@@ -1,4 +1,5 @@
-package main
+// Package demo is `unipass demo`: every password operation on every vendor, against in-process fakes.
+package demo
 
 import (
 	"context"
@@ -8,8 +9,12 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"github.com/spf13/cobra"
+
 	"github.com/unipass/unipass/facade"
 	"github.com/unipass/unipass/facade/facadetest"
+	"github.com/unipass/unipass/internal/cli/cmdutil"
+	"github.com/unipass/unipass/internal/cli/factory"
 )
 
 // Demo data: obviously fake people and secrets.
@@ -28,6 +33,35 @@ type demoStep struct {
 	run     func(ctx context.Context, m facade.PasswordManager) (string, error)
 	// wantErr, when set, is the error the step must end in (a demonstration of typed errors).
 	wantErr error
+}
+
+// Options are demo's inputs.
+type Options struct {
+	Out, ErrOut io.Writer
+}
+
+// NewCmdDemo is `unipass demo`; runF replaces Run in tests.
+func NewCmdDemo(f *factory.Factory, runF func(context.Context, *Options) error) *cobra.Command {
+	return &cobra.Command{
+		Use:   "demo",
+		Short: "Run every password operation on every vendor against in-process fake servers",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			opts := &Options{Out: f.Out, ErrOut: f.ErrOut}
+			if runF != nil {
+				return runF(cmd.Context(), opts)
+			}
+			return Run(cmd.Context(), opts)
+		},
+	}
+}
+
+// Run runs every step; it fails (exit 1) when a step does not end as it should.
+func Run(ctx context.Context, o *Options) error {
+	if code := demo(ctx, o.Out, o.ErrOut); code != 0 {
+		return &cmdutil.ExitError{Code: code}
+	}
+	return nil
 }
 
 func demo(ctx context.Context, stdout, stderr io.Writer) int {

@@ -1,4 +1,4 @@
-package main
+package fakes
 
 import (
 	"crypto/x509"
@@ -9,6 +9,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/unipass/unipass/internal/cli/cmdutil"
 )
 
 func parseCert(t *testing.T, certPEM []byte) *x509.Certificate {
@@ -66,7 +68,8 @@ func TestSelfSignedCertNamesEveryInterface(t *testing.T) {
 	for _, ip := range cert.IPAddresses {
 		assert.False(t, ip.IsUnspecified(), "0.0.0.0 is no address to reach")
 	}
-	code, out := unipass(t, nil, "", "fakes", "--tls-host", "fakes.example.test")
-	assert.Equal(t, exitUsage, code, out)
-	assert.Contains(t, out, "--tls-host needs --tls")
+	err = Run(t.Context(), &Options{Addr: defaultFakesAddr, MaxBody: 1, TLSHosts: []string{"fakes.example.test"}})
+	require.Error(t, err)
+	assert.Equal(t, cmdutil.ExitUsage, cmdutil.ExitCode(err))
+	assert.Contains(t, err.Error(), "--tls-host needs --tls")
 }

@@ -1,4 +1,6 @@
-package main
+// Package fakes is `unipass fakes`: the stateful, contract-checked fakes of the three vendors on one
+// local port.
+package fakes
 
 import (
 	"context"
@@ -28,6 +30,8 @@ import (
 
 	"github.com/unipass/unipass/api"
 	"github.com/unipass/unipass/facade/facadetest"
+	"github.com/unipass/unipass/internal/cli/cmdutil"
+	"github.com/unipass/unipass/internal/cli/factory"
 )
 
 // defaultFakesSeed is the state `unipass fakes` starts with without --seed: the demo's people.
@@ -37,22 +41,26 @@ var defaultFakesSeed []byte
 
 const defaultFakesAddr = "127.0.0.1:7070"
 
-type fakesFlags struct {
-	addr      string
-	listenAny bool
-	seed      string
-	printSeed bool
-	tls       bool
-	certOut   string
-	tlsCert   string
-	tlsKey    string
-	urlFile   string
-	maxBody   int64
-	tlsHosts  []string
+// Options are fakes' inputs: its flags and where it writes.
+type Options struct {
+	Out, ErrOut io.Writer
+
+	Addr      string
+	ListenAny bool
+	Seed      string
+	PrintSeed bool
+	TLS       bool
+	CertOut   string
+	TLSCert   string
+	TLSKey    string
+	URLFile   string
+	MaxBody   int64
+	TLSHosts  []string
 }
 
-func (e *env) fakesCommand() *cobra.Command {
-	var f fakesFlags
+// NewCmdFakes is `unipass fakes`; runF replaces Run in tests.
+func NewCmdFakes(fy *factory.Factory, runF func(context.Context, *Options) error) *cobra.Command {
+	f := &Options{Out: fy.Out, ErrOut: fy.ErrOut}
 	cmd := &cobra.Command{
 		Use:   "fakes",
 		Short: "Serve fake DocSpace, Zendesk and Glowmarkt APIs on one local port, for trying unipass and for tests",
@@ -87,43 +95,48 @@ within 30 s, and on stop requests get 2 s before their connections are closed.`,
   unipass fakes --addr 127.0.0.1:0 --seed seed.json --tls --cert-out fakes.pem --url-file url.txt
   curl -s http://127.0.0.1:7070/_admin/state`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error { return e.fakes(cmd.Context(), f) },
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if runF != nil {
+				return runF(cmd.Context(), f)
+			}
+			return Run(cmd.Context(), f)
+		},
 	}
 	fl := cmd.Flags()
-	fl.StringVar(&f.addr, "addr", defaultFakesAddr, "host:port to listen on (port 0: any free port)")
-	fl.BoolVar(&f.listenAny, "listen-any", false, "allow an --addr that is not loopback")
-	fl.StringVar(&f.seed, "seed", "", "the fakes' starting state, a JSON file (default: the demo's users)")
-	fl.BoolVar(&f.printSeed, "print-seed", false, "print the default seed and exit")
-	fl.BoolVar(&f.tls, "tls", false, "serve https with a self-signed certificate made at start")
-	fl.StringSliceVar(&f.tlsHosts, "tls-host", nil, "with --tls: another name or address the certificate is for (repeatable)")
-	fl.StringVar(&f.certOut, "cert-out", "", "with --tls: write the certificate (PEM) to this file")
-	fl.StringVar(&f.tlsCert, "tls-cert", "", "serve https with this certificate (PEM; with --tls-key)")
-	fl.StringVar(&f.tlsKey, "tls-key", "", "the private key (PEM) of --tls-cert")
-	fl.Int64Var(&f.maxBody, "max-body", api.DefaultMaxBodyBytes, "the largest request body in bytes (larger ones are answered 413 unread)")
-	fl.StringVar(&f.urlFile, "url-file", "", "once listening, write the base URL (e.g. http://127.0.0.1:43123) to this file, for scripts")
+	fl.StringVar(&f.Addr, "addr", defaultFakesAddr, "host:port to listen on (port 0: any free port)")
+	fl.BoolVar(&f.ListenAny, "listen-any", false, "allow an --addr that is not loopback")
+	fl.StringVar(&f.Seed, "seed", "", "the fakes' starting state, a JSON file (default: the demo's users)")
+	fl.BoolVar(&f.PrintSeed, "print-seed", false, "print the default seed and exit")
+	fl.BoolVar(&f.TLS, "tls", false, "serve https with a self-signed certificate made at start")
+	fl.StringSliceVar(&f.TLSHosts, "tls-host", nil, "with --tls: another name or address the certificate is for (repeatable)")
+	fl.StringVar(&f.CertOut, "cert-out", "", "with --tls: write the certificate (PEM) to this file")
+	fl.StringVar(&f.TLSCert, "tls-cert", "", "serve https with this certificate (PEM; with --tls-key)")
+	fl.StringVar(&f.TLSKey, "tls-key", "", "the private key (PEM) of --tls-cert")
+	fl.Int64Var(&f.MaxBody, "max-body", api.DefaultMaxBodyBytes, "the largest request body in bytes (larger ones are answered 413 unread)")
+	fl.StringVar(&f.URLFile, "url-file", "", "once listening, write the base URL (e.g. http://127.0.0.1:43123) to this file, for scripts")
 	return cmd
 }
 
 // check refuses flag combinations that do not make sense, before anything starts.
-func (f *fakesFlags) check() error {
+func (f *Options) check() error {
 	switch {
-	case (f.tlsCert == "") != (f.tlsKey == ""):
-		return usagef("--tls-cert and --tls-key go together")
-	case f.tls && f.tlsCert != "":
-		return usagef("--tls makes its own certificate; leave it out with --tls-cert and --tls-key")
-	case f.certOut != "" && !f.tls:
-		return usagef("--cert-out needs --tls")
-	case len(f.tlsHosts) > 0 && !f.tls:
-		return usagef("--tls-host needs --tls")
-	case f.maxBody <= 0:
-		return usagef("--max-body %d: want a number of bytes above 0", f.maxBody)
+	case (f.TLSCert == "") != (f.TLSKey == ""):
+		return cmdutil.Usagef("--tls-cert and --tls-key go together")
+	case f.TLS && f.TLSCert != "":
+		return cmdutil.Usagef("--tls makes its own certificate; leave it out with --tls-cert and --tls-key")
+	case f.CertOut != "" && !f.TLS:
+		return cmdutil.Usagef("--cert-out needs --tls")
+	case len(f.TLSHosts) > 0 && !f.TLS:
+		return cmdutil.Usagef("--tls-host needs --tls")
+	case f.MaxBody <= 0:
+		return cmdutil.Usagef("--max-body %d: want a number of bytes above 0", f.MaxBody)
 	}
-	host, _, err := net.SplitHostPort(f.addr)
+	host, _, err := net.SplitHostPort(f.Addr)
 	if err != nil {
-		return usagef("--addr %q: want host:port, e.g. %s", f.addr, defaultFakesAddr)
+		return cmdutil.Usagef("--addr %q: want host:port, e.g. %s", f.Addr, defaultFakesAddr)
 	}
-	if !f.listenAny && !isLoopbackHost(host) {
-		return usagef("--addr %q is not a loopback address: the fakes hold passwords and answer anyone; add --listen-any to mean it", f.addr)
+	if !f.ListenAny && !isLoopbackHost(host) {
+		return cmdutil.Usagef("--addr %q is not a loopback address: the fakes hold passwords and answer anyone; add --listen-any to mean it", f.Addr)
 	}
 	return nil
 }
@@ -136,15 +149,16 @@ func isLoopbackHost(host string) bool {
 	return ip != nil && ip.IsLoopback()
 }
 
-func (e *env) fakes(ctx context.Context, f fakesFlags) error {
+// Run serves the fakes until ctx ends or a signal comes.
+func Run(ctx context.Context, f *Options) error {
 	if err := f.check(); err != nil {
 		return err
 	}
-	if f.printSeed {
-		_, err := e.stdout.Write(defaultFakesSeed)
+	if f.PrintSeed {
+		_, err := f.Out.Write(defaultFakesSeed)
 		return err
 	}
-	seed, err := readFakesSeed(f.seed)
+	seed, err := readFakesSeed(f.Seed)
 	if err != nil {
 		return err
 	}
@@ -156,21 +170,21 @@ func (e *env) fakes(ctx context.Context, f fakesFlags) error {
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	context.AfterFunc(ctx, stop)
-	ln, origin, err := listenFakes(ctx, f.addr, tlsConf)
+	ln, origin, err := listenFakes(ctx, f.Addr, tlsConf)
 	if err != nil {
 		return err
 	}
-	fakes := facadetest.NewFakes(origin, seed, facadetest.WithMaxBodyBytes(f.maxBody))
+	fakes := facadetest.NewFakes(origin, seed, facadetest.WithMaxBodyBytes(f.MaxBody))
 	defer fakes.Close()
 	// Violations and the server's own errors (a client's failed TLS handshake) share standard error.
 	// A Logger serializes its writes; each line is made printable: a violation quotes the request's path,
 	// which anyone may fill with escape sequences or line breaks that forge log lines.
-	logger := log.New(printableLines{e.stderr}, "unipass fakes: ", 0)
+	logger := log.New(printableLines{f.ErrOut}, "unipass fakes: ", 0)
 	fakes.OnViolation(func(_ api.Vendor, err error) { logger.Print(err) })
 	srv := fakesServer(fakes.Handler(), logger)
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
-	if err := e.announceFakes(origin, f); err != nil {
+	if err := announceFakes(origin, f); err != nil {
 		_ = srv.Close()
 		return err
 	}
@@ -226,11 +240,11 @@ func listenFakes(ctx context.Context, addr string, tlsConf *tls.Config) (net.Lis
 }
 
 // announceFakes prints the banner and writes --url-file.
-func (e *env) announceFakes(origin string, f fakesFlags) error {
-	if err := e.fakesBanner(origin, f); err != nil {
+func announceFakes(origin string, f *Options) error {
+	if err := fakesBanner(origin, f); err != nil {
 		return err
 	}
-	return writeURLFile(f.urlFile, origin)
+	return writeURLFile(f.URLFile, origin)
 }
 
 // writeURLFile writes origin to path (if set) at once: a script waiting for the file reads it whole. A
@@ -239,8 +253,8 @@ func writeURLFile(path, origin string) error {
 	if path == "" {
 		return nil
 	}
-	if err := writeFileReplacing(path, []byte(origin+"\n")); err != nil {
-		return usagef("--url-file: %v", err)
+	if err := cmdutil.WriteFileReplacing(path, []byte(origin+"\n")); err != nil {
+		return cmdutil.Usagef("--url-file: %v", err)
 	}
 	return nil
 }
@@ -264,34 +278,34 @@ func readFakesSeed(path string) (facadetest.Seed, error) {
 	if path != "" {
 		var err error
 		if data, err = os.ReadFile(path); err != nil { // #nosec G304 -- the user names the seed file
-			return facadetest.Seed{}, usagef("--seed: %v", errors.Unwrap(err))
+			return facadetest.Seed{}, cmdutil.Usagef("--seed: %v", errors.Unwrap(err))
 		}
 	}
 	seed, err := facadetest.ParseSeed(data)
 	if err != nil {
-		return facadetest.Seed{}, usagef("--seed %s: %v", path, err)
+		return facadetest.Seed{}, cmdutil.Usagef("--seed %s: %v", path, err)
 	}
 	return seed, nil
 }
 
 // tlsConfig is nil for plain http. The fakes speak HTTP/1.1 only (their faults take over the connection).
-func (f *fakesFlags) tlsConfig() (*tls.Config, error) {
+func (f *Options) tlsConfig() (*tls.Config, error) {
 	var cert tls.Certificate
 	switch {
-	case f.tlsCert != "":
+	case f.TLSCert != "":
 		var err error
-		if cert, err = tls.LoadX509KeyPair(f.tlsCert, f.tlsKey); err != nil {
-			return nil, usagef("--tls-cert/--tls-key: %v", err)
+		if cert, err = tls.LoadX509KeyPair(f.TLSCert, f.TLSKey); err != nil {
+			return nil, cmdutil.Usagef("--tls-cert/--tls-key: %v", err)
 		}
-	case f.tls:
+	case f.TLS:
 		var certPEM []byte
 		var err error
-		if cert, certPEM, err = selfSignedCert(f.addr, f.tlsHosts); err != nil {
+		if cert, certPEM, err = selfSignedCert(f.Addr, f.TLSHosts); err != nil {
 			return nil, fmt.Errorf("fakes: making a certificate: %w", err)
 		}
-		if f.certOut != "" {
-			if err := writeFileReplacing(f.certOut, certPEM); err != nil {
-				return nil, usagef("--cert-out: %v", err)
+		if f.CertOut != "" {
+			if err := cmdutil.WriteFileReplacing(f.CertOut, certPEM); err != nil {
+				return nil, cmdutil.Usagef("--cert-out: %v", err)
 			}
 		}
 	default:
@@ -379,17 +393,17 @@ func interfaceIPs() []net.IP {
 
 // fakesBanner says where each vendor is served and, for the default seed, the fake credentials to use as
 // UNIPASS_* variables.
-func (e *env) fakesBanner(origin string, f fakesFlags) error {
-	w := &errWriter{w: e.stdout}
+func fakesBanner(origin string, f *Options) error {
+	w := &errWriter{w: f.Out}
 	fmt.Fprintf(w, "unipass fakes: serving on %s (fake DocSpace, Zendesk and Glowmarkt; every request contract-checked)\n", origin)
 	fmt.Fprintf(w, "  admin      %s%s/state\n", origin, facadetest.AdminPrefix)
 	for _, p := range []string{facadetest.DocSpacePrefix, facadetest.ZendeskPrefix, facadetest.GlowmarktPrefix} {
 		fmt.Fprintf(w, "  %-10s %s%s\n", strings.TrimPrefix(p, "/"), origin, p)
 	}
-	if f.tls && f.certOut != "" {
-		fmt.Fprintf(w, "  certificate in %s (trust it with SSL_CERT_FILE=%s)\n", f.certOut, f.certOut)
+	if f.TLS && f.CertOut != "" {
+		fmt.Fprintf(w, "  certificate in %s (trust it with SSL_CERT_FILE=%s)\n", f.CertOut, f.CertOut)
 	}
-	if f.seed == "" {
+	if f.Seed == "" {
 		fmt.Fprint(w, "\nDefault seed (fake credentials; --print-seed shows every user):\n")
 		for _, line := range defaultSeedExports(origin) {
 			fmt.Fprintln(w, "  "+line)
@@ -420,7 +434,7 @@ type printableLines struct{ w io.Writer }
 
 func (p printableLines) Write(b []byte) (int, error) {
 	line, nl := strings.CutSuffix(string(b), "\n")
-	out := printable(line)
+	out := cmdutil.Printable(line)
 	if nl {
 		out += "\n"
 	}

@@ -1,4 +1,5 @@
-package main
+// Package profiles is `unipass profiles list|check`: the named vendor accounts of the config file.
+package profiles
 
 import (
 	"context"
@@ -13,10 +14,13 @@ import (
 
 	"github.com/unipass/unipass/facade"
 	"github.com/unipass/unipass/gen/zendesk"
+	"github.com/unipass/unipass/internal/cli/cmdutil"
+	"github.com/unipass/unipass/internal/cli/config"
+	"github.com/unipass/unipass/internal/cli/factory"
 )
 
-// profilesCommand is `unipass profiles list|check`.
-func (e *env) profilesCommand(cfg *vendorConfig) *cobra.Command {
+// NewCmdProfiles is `unipass profiles` with its list and check subcommands.
+func NewCmdProfiles(f *factory.Factory) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "profiles",
 		Short: "List the profiles of the config file, or check that they work",
@@ -24,69 +28,73 @@ func (e *env) profilesCommand(cfg *vendorConfig) *cobra.Command {
 $XDG_CONFIG_HOME/unipass/config.yaml): vendor, base_url, auth, user, application_id, and where the
 credential comes from (credential_env, credential_file or credential_command), never the credential itself.
 --profile NAME (or UNIPASS_PROFILE, or the file's default_profile) selects one for any command; a flag
-beats a UNIPASS_* variable, which beats the profile, which beats the default.`,
+beats a UNIPASS_* variable, which beats the profile, which beats the default. Without --profile or
+--config, a command given --vendor (or UNIPASS_VENDOR) does not read the config file.`,
 		Args: cobra.NoArgs,
 	}
-	cmd.AddCommand(&cobra.Command{
-		Use:   "list",
-		Short: "Print each profile: name, vendor, base URL, auth, user and where its credential comes from",
-		Args:  cobra.NoArgs,
-		RunE: func(*cobra.Command, []string) error {
-			pc, err := cfg.profiles()
-			if err != nil {
-				return err
-			}
-			if pc.file == "" {
-				path, _ := cfg.configPath()
-				fmt.Fprintln(e.stdout, "no profiles: no config file at", printable(cmpOr(path, "(no user config directory)")))
-				return nil
-			}
-			e.listProfiles(pc)
-			return nil
-		},
-	}, &cobra.Command{
-		Use:   "check [NAME...]",
-		Short: "Make one cheap authenticated read with each profile (all by default) and say which work",
-		Long: `check builds each profile's manager (reading its credential) and makes one authenticated read:
-the password policy (DocSpace) or requirements (Zendesk) of check_user when the profile has one, else the
-logged-in user (DocSpace GET /api/2.0/people/@self, Zendesk GET /api/v2/users/me); Glowmarkt a login and the account status. Nothing is changed. One
-line per profile: ok, or the error. Exit 0 when every profile works, 1 when one does not, 2 when a name
-is not a profile.`,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			return e.checkProfiles(cmd.Context(), cfg, args)
-		},
-	})
+	cmd.AddCommand(NewCmdList(f, nil), NewCmdCheck(f, nil))
 	return cmd
 }
 
-// listProfiles prints one line per profile; * marks the default. Never a secret: the credential's
-// source is its kind and the variable's name, the file's path or the program's name.
-func (e *env) listProfiles(pc *profileConfig) {
-	if len(pc.names) == 0 {
-		fmt.Fprintln(e.stdout, "no profiles in", printable(pc.file))
-		return
+// ListOptions are profiles list's inputs.
+type ListOptions struct {
+	Out io.Writer
+	// Config reads the config file.
+	Config func() (*config.File, error)
+	// Path is the config file's path, for the message when there is none.
+	Path string
+}
+
+// NewCmdList is `unipass profiles list`; runF replaces RunList in tests.
+func NewCmdList(f *factory.Factory, runF func(*ListOptions) error) *cobra.Command {
+	return &cobra.Command{
+		Use:   "list",
+		Short: "Print each profile: name, vendor, base URL, auth, user and where its credential comes from",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			flag, _ := cmd.Flags().GetString("config")
+			path, _ := f.ConfigPath(flag)
+			opts := &ListOptions{Out: f.Out, Path: path, Config: func() (*config.File, error) { return f.LoadConfig(flag) }}
+			if runF != nil {
+				return runF(opts)
+			}
+			return RunList(opts)
+		},
 	}
-	w := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+}
+
+// RunList prints one line per profile; * marks the default. Never a secret: the credential's source is
+// its kind and the variable's name, the file's path or the program's name.
+func RunList(o *ListOptions) error {
+	pc, err := o.Config()
+	if err != nil {
+		return err
+	}
+	if pc.Path == "" {
+		fmt.Fprintln(o.Out, "no profiles: no config file at", cmdutil.Printable(cmpOr(o.Path, "(no user config directory)")))
+		return nil
+	}
+	if len(pc.Names) == 0 {
+		fmt.Fprintln(o.Out, "no profiles in", cmdutil.Printable(pc.Path))
+		return nil
+	}
+	w := tabwriter.NewWriter(o.Out, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(w, "\tNAME\tVENDOR\tBASE URL\tAUTH\tUSER\tCREDENTIAL")
-	for _, name := range pc.names {
-		p := pc.profiles[name]
+	for _, name := range pc.Names {
+		p := pc.Profiles[name]
 		mark := ""
-		if name == pc.defaultProfile {
+		if name == pc.DefaultProfile {
 			mark = "*"
 		}
-		auth := p.auth
-		if auth == "" {
-			kinds, _ := authKinds(p.vendor)
-			auth = kinds[0]
-		}
-		base := p.baseURL
-		if base == "" && p.vendor == "glowmarkt" {
+		a := p.Account(false, false)
+		base := p.BaseURL
+		if base == "" && p.Vendor == "glowmarkt" {
 			base = facade.DefaultGlowmarktURL
 		}
-		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", mark, name, p.vendor, printable(cmpOr(base, "-")), auth,
-			printable(cmpOr(p.user, "-")), printable(p.source.String()))
+		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", mark, name, p.Vendor, cmdutil.Printable(cmpOr(base, "-")), a.AuthKind(),
+			cmdutil.Printable(cmpOr(p.User, "-")), cmdutil.Printable(p.Source.String()))
 	}
-	_ = w.Flush()
+	return w.Flush()
 }
 
 func cmpOr(s, fallback string) string {
@@ -96,46 +104,96 @@ func cmpOr(s, fallback string) string {
 	return s
 }
 
-// checkProfiles checks the named profiles, or all; unknown names are refused before anything is sent.
-func (e *env) checkProfiles(ctx context.Context, cfg *vendorConfig, names []string) error {
-	pc, err := cfg.profiles()
+// CheckOptions are profiles check's inputs.
+type CheckOptions struct {
+	Out io.Writer
+	// Names are the profiles to check; none: all.
+	Names  []string
+	Config func() (*config.File, error)
+	// Manager builds a profile's manager (factory.Factory.ProfileManager with the command line's
+	// --fail-fast and --insecure-http).
+	Manager func(ctx context.Context, pc *config.File, name string) (facade.PasswordManager, error)
+}
+
+// NewCmdCheck is `unipass profiles check [NAME...]`; runF replaces RunCheck in tests.
+func NewCmdCheck(f *factory.Factory, runF func(context.Context, *CheckOptions) error) *cobra.Command {
+	return &cobra.Command{
+		Use:   "check [NAME...]",
+		Short: "Make one cheap authenticated read with each profile (all by default) and say which work",
+		Long: `check builds each profile's manager (reading its credential) and makes one authenticated read:
+the password policy (DocSpace) or requirements (Zendesk) of check_user when the profile has one, else the
+logged-in user (DocSpace GET /api/2.0/people/@self, Zendesk GET /api/v2/users/me); Glowmarkt a login and
+the account status. Nothing is changed. One line per profile: ok, or the error. Exit 0 when every profile
+works, 1 when one does not, 2 when a name is not a profile.`,
+		ValidArgsFunction: CompleteNames(f),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			v := factory.VendorFrom(cmd)
+			opts := &CheckOptions{Out: f.Out, Names: args,
+				Config: func() (*config.File, error) { return f.LoadConfig(v.ConfigFile) },
+				Manager: func(ctx context.Context, pc *config.File, name string) (facade.PasswordManager, error) {
+					return f.ProfileManager(ctx, pc, name, v.FailFast, v.InsecureHTTP)
+				}}
+			if runF != nil {
+				return runF(cmd.Context(), opts)
+			}
+			return RunCheck(cmd.Context(), opts)
+		},
+	}
+}
+
+// CompleteNames completes profile names from the config file --config names.
+func CompleteNames(f *factory.Factory) cobra.CompletionFunc {
+	return func(cmd *cobra.Command, _ []string, _ string) ([]string, cobra.ShellCompDirective) {
+		flag, _ := cmd.Flags().GetString("config")
+		pc, err := f.LoadConfig(flag)
+		if err != nil {
+			return nil, cobra.ShellCompDirectiveNoFileComp
+		}
+		return pc.Names, cobra.ShellCompDirectiveNoFileComp
+	}
+}
+
+// RunCheck checks the named profiles, or all; unknown names are refused before anything is sent.
+func RunCheck(ctx context.Context, o *CheckOptions) error {
+	pc, err := o.Config()
 	if err != nil {
 		return err
 	}
+	names := o.Names
 	if len(names) == 0 {
-		if names = pc.names; len(names) == 0 {
-			return usagef("no profiles to check (config file: %s)", cmpOr(pc.file, "none"))
+		if names = pc.Names; len(names) == 0 {
+			return cmdutil.Usagef("no profiles to check (config file: %s): add profiles to it, or give --config FILE", cmpOr(pc.Path, "none"))
 		}
 	}
 	for _, name := range names {
-		if _, err := pc.lookup(name); err != nil {
+		if _, err := pc.Lookup(name); err != nil {
 			return err
 		}
 	}
 	failed := 0
 	for _, name := range names {
-		what, err := pc.check(ctx, name)
+		what, err := check(ctx, o, pc, name)
 		if err != nil {
 			failed++
-			fmt.Fprintf(e.stdout, "%s\tFAILED\t%s\n", name, printable(err.Error()))
+			fmt.Fprintf(o.Out, "%s\tFAILED\t%s\n", name, cmdutil.Printable(err.Error()))
 			continue
 		}
-		fmt.Fprintf(e.stdout, "%s\tok\t%s\n", name, what)
+		fmt.Fprintf(o.Out, "%s\tok\t%s\n", name, what)
 	}
 	if failed > 0 {
-		return &exitError{code: exitFailure, err: fmt.Errorf("%d of %d profiles failed the check", failed, len(names))}
+		return &cmdutil.ExitError{Code: cmdutil.ExitFailure, Err: fmt.Errorf("%d of %d profiles failed the check", failed, len(names))}
 	}
 	return nil
 }
 
 // check builds the named profile's manager and makes one cheap authenticated read with it; it returns
 // what it read.
-func (pc *profileConfig) check(ctx context.Context, name string) (string, error) {
-	m, err := pc.manager(ctx, name)
+func check(ctx context.Context, o *CheckOptions, pc *config.File, name string) (string, error) {
+	m, err := o.Manager(ctx, pc, name)
 	if err != nil {
 		return "", err
 	}
-	user := pc.profiles[name].checkUser
+	user := pc.Profiles[name].CheckUser
 	switch m := m.(type) {
 	case *facade.DocSpace:
 		if user != "" {
@@ -143,11 +201,11 @@ func (pc *profileConfig) check(ctx context.Context, name string) (string, error)
 			return "docspace: read the password policy", err
 		}
 		u, err := m.CurrentUser(ctx)
-		return "docspace: read the logged-in user " + printable(u.ID), err
+		return "docspace: read the logged-in user " + cmdutil.Printable(u.ID), err
 	case *facade.Zendesk:
 		if u := user; u != "" {
 			_, err = m.Requirements(ctx, u)
-			return "zendesk: read the password requirements of user " + printable(u), err
+			return "zendesk: read the password requirements of user " + cmdutil.Printable(u), err
 		}
 		return "zendesk: read the logged-in user", zendeskCurrentUser(ctx, m)
 	case *facade.Glowmarkt:
