@@ -10,6 +10,7 @@ import (
 	"runtime/debug"
 	"strings"
 
+	"filippo.io/age"
 	"github.com/spf13/cobra"
 
 	"github.com/unipass/unipass/facade"
@@ -97,7 +98,9 @@ Encryption: --encrypt-to RECIPIENT (repeatable; an age public key "age1...") or 
 journal. Decrypt with "age -d -i KEY". An encrypted --passwords-out is whole only once rotate has
 exited, so encryption needs a journal (not --no-journal): after a crash, resume to have every password
 delivered again. To resume an encrypted journal
-give --identity FILE (age identities). Without encryption the files are plain text, mode 0600.
+give --identity FILE (age identities): the journal names its recipients, and the resumed run encrypts
+its passwords and --passwords-out to them (or to --encrypt-to's). Without encryption the files are plain
+text, mode 0600, and a --passwords-out named *.age is refused.
 
 Ctrl-C (or SIGTERM) stops new targets, lets writes in flight finish, settles them, writes the outputs and
 exits 6: resumable with --resume. Exit codes: 0 all done, 2 bad input, 3 refused by the vendor, 4 an
@@ -399,12 +402,39 @@ func (s *rotation) openOutputs() (err error) {
 	if err := s.openJournal(); err != nil {
 		return err
 	}
+	recipients := s.outputRecipients()
+	if err := checkPlainOutputs(s.f, recipients, s.journal != nil && s.journal.Encrypted()); err != nil {
+		s.abandonJournal()
+		return err
+	}
 	if s.f.passwordsOut == "" {
 		return nil
 	}
-	if s.pwOut, err = createPasswordsOut(s.f.passwordsOut, s.keys.recipients, s.fleet != nil); err != nil {
+	if s.pwOut, err = createPasswordsOut(s.f.passwordsOut, recipients, s.fleet != nil); err != nil {
 		s.abandonJournal()
 		return err
+	}
+	return nil
+}
+
+// outputRecipients are the age recipients --passwords-out is encrypted to: --encrypt-to's, or, when a
+// resumed journal is encrypted and none are given, the journal's (encryption is never dropped).
+func (s *rotation) outputRecipients() []age.Recipient {
+	if len(s.keys.recipients) == 0 && s.journal != nil && s.journal.Encrypted() {
+		return s.journal.Recipients()
+	}
+	return s.keys.recipients
+}
+
+// checkPlainOutputs refuses, before anything is sent, to write passwords in plain text where they are
+// meant to be encrypted: into a --passwords-out named *.age, or on standard output for the run of an
+// encrypted journal.
+func checkPlainOutputs(f rotateFlags, recipients []age.Recipient, encryptedJournal bool) error {
+	switch {
+	case len(recipients) == 0 && strings.HasSuffix(strings.ToLower(f.passwordsOut), ".age"):
+		return usagef("--passwords-out %s: a .age file is written encrypted: give --encrypt-to (or resume an encrypted journal)", f.passwordsOut)
+	case encryptedJournal && f.printPasswords:
+		return usagef("--print-passwords writes passwords in plain text, and the journal of --resume is encrypted: use --passwords-out")
 	}
 	return nil
 }

@@ -206,7 +206,10 @@ type fileHeader struct {
 	Profiles  []JournalProfile `json:"profiles,omitempty"`
 	Input     string           `json:"input"`
 	Passwords string           `json:"passwords"`
-	Created   time.Time        `json:"created"`
+	// Recipients are the age recipients of an encrypted journal ("age1..."), so that a resume without
+	// them still encrypts to them; empty when a recipient has no text form (a resume must then name them).
+	Recipients []string  `json:"recipients,omitempty"`
+	Created    time.Time `json:"created"`
 }
 
 // fileEntry is one entry line; the key comes first and the password last, so that a line cut short by a
@@ -230,6 +233,7 @@ type fileEntry struct {
 type FileJournal struct {
 	path       string
 	recipients []age.Recipient
+	encrypted  bool // the journal's passwords are age-encrypted: a plain one is never written
 
 	mu       sync.Mutex
 	cond     *sync.Cond
@@ -255,7 +259,7 @@ func CreateJournal(path string, h JournalHeader, opts ...JournalOption) (*FileJo
 	fh := fileHeader{Format: journalFormat, Version: journalVersion, Vendor: h.Vendor, BaseURL: h.BaseURL,
 		Profiles: sortedProfiles(h.Profiles), Input: h.Input, Passwords: passwordsPlain, Created: time.Now().UTC()}
 	if len(cfg.recipients) > 0 {
-		fh.Passwords = passwordsAge
+		fh.Passwords, fh.Recipients = passwordsAge, recipientNames(cfg.recipients)
 	}
 	line, err := json.Marshal(fh)
 	if err == nil {
@@ -271,7 +275,7 @@ func CreateJournal(path string, h JournalHeader, opts ...JournalOption) (*FileJo
 		_ = f.Close()
 		return nil, fmt.Errorf("rotate: writing the journal header: %w: %w", ErrJournal, err)
 	}
-	return newFileJournal(path, f, cfg.recipients), nil
+	return newFileJournal(path, f, cfg.recipients, fh.Passwords == passwordsAge), nil
 }
 
 // OpenJournal opens an existing journal to resume: checks the header against h and the encryption
@@ -317,7 +321,7 @@ func openJournal(path string, f *os.File, h JournalHeader, cfg journalConfig) (*
 	if err := r.repairTail(f); err != nil {
 		return nil, nil, err
 	}
-	return newFileJournal(path, f, cfg.recipients), entries, nil
+	return newFileJournal(path, f, cfg.recipients, fh.Passwords == passwordsAge), entries, nil
 }
 
 func journalOptions(opts []JournalOption) journalConfig {
@@ -330,8 +334,8 @@ func journalOptions(opts []JournalOption) journalConfig {
 	return cfg
 }
 
-func newFileJournal(path string, f *os.File, recipients []age.Recipient) *FileJournal {
-	j := &FileJournal{path: path, f: f, recipients: recipients}
+func newFileJournal(path string, f *os.File, recipients []age.Recipient, encrypted bool) *FileJournal {
+	j := &FileJournal{path: path, f: f, recipients: recipients, encrypted: encrypted}
 	j.cond = sync.NewCond(&j.mu)
 	return j
 }
@@ -366,7 +370,13 @@ func checkHeader(fh fileHeader, h JournalHeader, cfg *journalConfig) error {
 			return fmt.Errorf("rotate: %w: its passwords are age-encrypted; reading them needs the identity (WithIdentities)", ErrJournalMismatch)
 		}
 		if len(cfg.recipients) == 0 {
-			cfg.recipients = recipientsOf(cfg.identities)
+			rs, err := parseRecipientNames(fh.Recipients)
+			if err != nil {
+				return fmt.Errorf("rotate: %w: the recipients in its header: %w", ErrJournalMismatch, err)
+			}
+			if cfg.recipients = rs; len(rs) == 0 {
+				cfg.recipients = recipientsOf(cfg.identities)
+			}
 		}
 		if len(cfg.recipients) == 0 {
 			return fmt.Errorf("rotate: %w: its passwords are age-encrypted; continuing it needs the recipients (WithRecipients)", ErrJournalMismatch)
@@ -628,6 +638,9 @@ func (j *FileJournal) encode(e Entry) ([]byte, error) {
 		fe.Time = time.Now().UTC()
 	}
 	if !e.Password.IsZero() {
+		if j.encrypted && len(j.recipients) == 0 {
+			return nil, fmt.Errorf("rotate: %w: the journal is encrypted and has no recipients: a password is never written to it in plain text", ErrJournal)
+		}
 		if len(j.recipients) > 0 {
 			enc, err := sealPassword(e.Password, j.recipients)
 			if err != nil {
