@@ -81,7 +81,8 @@ one (not recommended).
 --resume FILE continues an interrupted run from its journal, appending to it: targets already done are
 not sent again (their passwords are delivered again to --passwords-out, status done, "resumed" in the
 JSON lines), writes whose outcome was unknown are settled by verifying the password at the vendor (a
-refused Verify: the same password is sent once more), the rest run. Give the same vendor, base URL
+refused Verify: the same password is sent once more; where verifying cannot answer, the same journaled
+password is set again, "settled":"by re-sending" in the JSON lines), the rest run. Give the same vendor, base URL
 and input file (a journal of another run is refused before anything is sent) and a new
 --passwords-out. Journal entries for users not in the input are delivered too, with their status, and
 reported on standard error.

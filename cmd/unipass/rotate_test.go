@@ -38,6 +38,12 @@ func TestRotateScripts(t *testing.T) {
 			"atfake":      cmdAtFake,
 			"writes":      cmdWrites,
 			"fault":       cmdFault,
+			"passwordaccess": func(ts *testscript.TestScript, neg bool, args []string) {
+				if len(args) != 1 || neg || args[0] != "on" && args[0] != "off" {
+					ts.Fatalf("usage: passwordaccess on|off")
+				}
+				scriptZendesk(ts).SetPasswordAccess(args[0] == "on")
+			},
 			"perm": func(ts *testscript.TestScript, neg bool, args []string) {
 				if len(args) != 2 {
 					ts.Fatalf("usage: perm FILE MODE")

@@ -38,11 +38,16 @@ const (
 	// the same password is sent once more (a pending entry follows). Unsettled until then: resuming
 	// reconciles it like a pending one.
 	EntryRefused EntryState = "refused"
+	// EntryResending: resuming found the write's outcome unknown and Verify unable to settle it (Zendesk
+	// without password access to the API, an account with two-factor sign-in); the same password is
+	// set again (a SetPassword; a pending entry follows), which ends with it in effect whether or not the
+	// first write applied. Unsettled until then: resuming reconciles it like a pending one.
+	EntryResending EntryState = "resending"
 )
 
 func (s EntryState) valid() bool {
 	switch s {
-	case EntryPending, EntryDone, EntryNotApplied, EntryUnknown, EntryRefused:
+	case EntryPending, EntryDone, EntryNotApplied, EntryUnknown, EntryRefused, EntryResending:
 		return true
 	}
 	return false

@@ -75,6 +75,9 @@ type Result struct {
 	NewPassword facade.Secret
 	// Resumed: the target was settled from the journal of an earlier run (Config.Prior).
 	Resumed bool
+	// SettledByResend: an earlier run's write of NewPassword had an unknown outcome that Verify could not
+	// settle, and it was settled by setting the same password again (see Run).
+	SettledByResend bool
 }
 
 // Progress is reported after each target.
@@ -162,6 +165,14 @@ type Config struct {
 //     (Record(not-applied)), sent once more;
 //   - anything else (Verify failed, ErrVerifyUnavailable, no Verify, a ChangePassword's old password
 //     not verifiable) → Unknown, with the candidate in Result.NewPassword and the journal.
+//
+// Resuming (Config.Prior), a SetPassword of an earlier run whose outcome Verify cannot settle (it fails,
+// is unavailable, or the manager has none) is settled by sending the same journaled password again
+// (Record(resending), then pending): whether or not the first write applied, the account ends with that
+// password, never a new one. Answered, it is Done with Result.SettledByResend; refused because the
+// password was used before (the vendor's password history), the first write applied: Done too. A
+// ChangePassword needs the old password, which the first write may have replaced: it stays Unknown
+// unless Verify settles it.
 //
 // Within a run a target's write is sent again at most once (a resumed target's send after a refused
 // Verify counts as that once; after a proven not-applied it runs as a first send). When the second send is lost and refused too, or is answered with a failure while the first
@@ -299,7 +310,11 @@ func (r *runner) stoppedResult(i int, t Target, prior Entry, hasPrior bool, stop
 
 // maybeApplied: the entry's write may be in effect (it was sent and not settled).
 func maybeApplied(e Entry) bool {
-	return (e.State == EntryPending || e.State == EntryUnknown || e.State == EntryRefused) && !e.Password.IsZero()
+	switch e.State {
+	case EntryPending, EntryUnknown, EntryRefused, EntryResending:
+		return !e.Password.IsZero()
+	}
+	return false
 }
 
 // priorResult reports a target as the journal left it, with its password.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"time"
 
@@ -32,6 +33,8 @@ type target struct {
 	// doubt: why the password may be in effect although this run's last send was answered with a
 	// failure: an earlier send of it whose Verify was refused, and which may still apply.
 	doubt error
+	// resending: the write settles an earlier run's unverifiable one by sending its password again.
+	resending bool
 }
 
 // errStopped is the error of a target that finds the run stopped by a journal failure before its write.
@@ -129,10 +132,30 @@ func (a *target) resume(ctx context.Context, pw facade.Secret) Result {
 			return a.write(ctx, pw)
 		}
 		err = errors.Join(err, fmt.Errorf("rotate: not sent again: %w", rerr))
+	case unsettled:
+		if !a.change {
+			return a.resend(ctx, pw, err)
+		}
 	}
 	_ = a.record(EntryUnknown, pw)
 	a.res.Resumed = true
 	return a.unknown(pw, err)
+}
+
+// resend settles an earlier run's SetPassword that Verify cannot settle (why) by sending the same
+// password again: it ends in effect whether or not the first write applied.
+func (a *target) resend(ctx context.Context, pw facade.Secret, why error) Result {
+	if rerr := a.record(EntryResending, pw); rerr != nil {
+		_ = a.record(EntryUnknown, pw)
+		a.res.Resumed = true
+		return a.unknown(pw, errors.Join(why, fmt.Errorf("rotate: not sent again: %w", rerr)))
+	}
+	a.resent, a.resending = true, true
+	a.doubt = fmt.Errorf("rotate: an earlier run's write of the password is unsettled (%w), and Verify cannot tell: %w", facade.ErrOutcomeUnknown, why)
+	a.res.Resumed = true
+	res := a.write(ctx, pw)
+	res.SettledByResend = res.Status == Done
+	return res
 }
 
 // write sends pw and settles the outcome (see settle); a write is sent at most twice in a run.
@@ -154,7 +177,7 @@ func (a *target) write(ctx context.Context, pw facade.Secret) (res Result) {
 // when an earlier send of the password may still apply (a.doubt).
 func (a *target) answered(ctx context.Context, pw facade.Secret, err error) Result {
 	switch {
-	case err == nil:
+	case err == nil, a.resending && usedBefore(err):
 		_ = a.record(EntryDone, pw)
 		return a.done(pw)
 	case a.doubt != nil:
@@ -221,10 +244,14 @@ func (a *target) send(ctx context.Context, pw facade.Secret) error {
 		// Not cut short by ctx: a write in flight finishes or times out, and its outcome is known.
 		wctx := context.WithoutCancel(a.obs)
 		a.sent = true
+		before := a.res.Attempts
 		if a.change {
 			last = a.t.Manager.ChangePassword(wctx, a.t.User, a.t.OldPassword, pw)
 		} else {
 			last = a.t.Manager.SetPassword(wctx, a.t.User, pw)
+		}
+		if a.res.Attempts == before && !errors.Is(last, facade.ErrInvalidInput) {
+			a.res.Attempts++ // a manager that reports no answers (not a facade one): one request, at least
 		}
 		if !errors.Is(last, facade.ErrRateLimited) || errors.Is(last, facade.ErrOutcomeUnknown) || round >= a.r.cfg.MaxRateLimitRounds {
 			return last
@@ -413,3 +440,23 @@ func (p *pacer) rateLimited(wait time.Duration) {
 		p.pausedUntil = until
 	}
 }
+
+// usedBefore reports whether a write was refused because the password is, or was recently, the
+// account's (a password history): sent again to settle an earlier write, that refusal proves the
+// earlier write applied. Vendors state it only in words, so the refusal's text is matched.
+func usedBefore(err error) bool {
+	if !errors.Is(err, facade.ErrPasswordRejected) {
+		return false
+	}
+	text := strings.ToLower(err.Error()) // an APIError's: the vendor's code, message and details
+	for _, s := range usedBeforeWords {
+		if strings.Contains(text, s) {
+			return true
+		}
+	}
+	return false
+}
+
+// usedBeforeWords are how vendors word a refusal of a password the account has, or recently had.
+var usedBeforeWords = []string{"used before", "been used", "recently used", "used recently", "previously used",
+	"password history", "same as the current", "same as your current", "same as the old", "passwordissame"}
