@@ -138,6 +138,11 @@ type Config struct {
 	// Journal, when set, records every write before it is sent and its outcome after (see Run); nil: no
 	// journal.
 	Journal Journal
+	// MaxQueued bounds the targets read ahead of their turn (default DefaultMaxQueued). Each profile has
+	// its own queue, so that the rows of one profile never wait behind another's whatever the input's
+	// order: the reader reads on while a profile waits on its limit, until the queues hold MaxQueued
+	// targets together.
+	MaxQueued int
 	// Prior holds the last entry per key of an earlier run (from OpenJournal; Journal should then be the
 	// journal it was read from, since done entries are not recorded again). Done targets are not sent
 	// again (Result Done, Resumed, the journal's password); pending, refused and unknown ones are
@@ -197,39 +202,37 @@ func Run(ctx context.Context, targets <-chan Target, cfg Config) <-chan Result {
 	if cfg.MaxWait <= 0 {
 		cfg.MaxWait = DefaultMaxWait
 	}
+	if cfg.MaxQueued <= 0 {
+		cfg.MaxQueued = DefaultMaxQueued
+	}
 	r := &runner{cfg: cfg, pacers: map[pacerKey]*pacer{}, policies: map[facade.PasswordManager]*policyEntry{},
 		start: time.Now(), seen: newKeySet(), priorSeen: map[string]bool{}}
 	out := make(chan Result, cfg.Concurrency)
-	type job struct {
-		i int
-		t Target
-	}
-	jobs := make(chan job)
+	s := newScheduler(ctx, r, out, cfg.MaxQueued, cfg.Concurrency)
 	var wg sync.WaitGroup
 	for range cfg.Concurrency {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for j := range jobs {
-				r.report(out, r.rotate(ctx, j.i, j.t))
+		wg.Go(func() {
+			for j := range s.work {
+				res := r.rotate(ctx, j)
+				s.finished(j)
+				r.report(out, res)
 			}
-		}()
+		})
 	}
 	go func() {
 		i := 0
 		for t := range targets {
-			if res, settled := r.admit(ctx, i, t); settled {
+			switch res, settled := r.admit(ctx, i, t); {
+			case settled:
 				r.report(out, res)
-			} else {
-				select {
-				case jobs <- job{i, t}:
-				case <-ctx.Done():
-					r.report(out, r.cancelled(i, t, ctx.Err()))
-				}
+			case t.Manager == nil:
+				r.report(out, r.rotate(ctx, job{i: i, t: t}))
+			default:
+				s.enqueue(job{i: i, t: t, p: r.pacer(t.Profile, t.Manager.Vendor())})
 			}
 			i++
 		}
-		close(jobs)
+		s.close()
 		wg.Wait()
 		for _, res := range r.notInInput() {
 			r.report(out, res)
@@ -468,7 +471,7 @@ type policyEntry struct {
 }
 
 // policy reads a manager's policy once per run (vendors state one policy per account).
-func (r *runner) policy(ctx context.Context, t Target, p *pacer) (*facade.Policy, error) {
+func (r *runner) policy(ctx context.Context, t Target, p *pacer, pace func(context.Context) error) (*facade.Policy, error) {
 	if !t.Manager.Capabilities().Requirements {
 		return nil, nil
 	}
@@ -480,7 +483,7 @@ func (r *runner) policy(ctx context.Context, t Target, p *pacer) (*facade.Policy
 	}
 	r.mu.Unlock()
 	e.once.Do(func() {
-		if e.err = p.wait(ctx); e.err == nil {
+		if e.err = pace(ctx); e.err == nil {
 			e.policy, e.err = t.Manager.Requirements(facade.WithObserver(ctx, p.observe), t.User)
 		}
 	})

@@ -21,7 +21,9 @@ type target struct {
 	index  int
 	change bool // a ChangePassword (OldPassword set), not a SetPassword
 	p      *pacer
-	obs    context.Context // the run's context with an observer that paces and counts write requests
+	// prepaid: the pacer's wait for the first request was taken before the target reached its worker.
+	prepaid bool
+	obs     context.Context // the run's context with an observer that paces and counts write requests
 	res    Result
 	// recorded: a pending entry is in the journal for the current send.
 	recorded bool
@@ -62,18 +64,18 @@ const (
 )
 
 // rotate runs one target: checks, resume, candidate, write.
-func (r *runner) rotate(ctx context.Context, i int, t Target) Result {
+func (r *runner) rotate(ctx context.Context, j job) Result {
+	i, t := j.i, j.t
 	res := r.newResult(i, t)
 	if t.Manager == nil {
 		res.Err = errors.New("rotate: target without a manager")
 		return res
 	}
-	a := &target{r: r, t: t, key: t.key(), index: i, change: !t.OldPassword.IsZero(), res: res}
+	a := &target{r: r, t: t, key: t.key(), index: i, change: !t.OldPassword.IsZero(), res: res, p: j.p, prepaid: j.prepaid}
 	prior, hasPrior := r.cfg.Prior[a.key]
 	if err := r.stopped(); err != nil {
 		return r.stoppedResult(i, t, prior, hasPrior, &errStopped{err})
 	}
-	a.p = r.pacer(t.Profile, res.Vendor)
 	a.obs = facade.WithObserver(ctx, func(info facade.ResponseInfo) {
 		if info.Operation == facade.OpSetPassword || info.Operation == facade.OpChangePassword {
 			a.res.Attempts++
@@ -104,7 +106,7 @@ func (a *target) candidate(ctx context.Context) (facade.Secret, error) {
 	if !a.t.NewPassword.IsZero() {
 		return a.t.NewPassword, nil
 	}
-	policy, err := a.r.policy(ctx, a.t, a.p)
+	policy, err := a.r.policy(ctx, a.t, a.p, a.pace)
 	if err != nil {
 		return facade.Secret{}, fmt.Errorf("rotate: reading the policy: %w", err)
 	}
@@ -229,7 +231,7 @@ func (a *target) send(ctx context.Context, pw facade.Secret) error {
 	a.recorded = false
 	var last error
 	for round := 0; ; round++ {
-		if err := a.p.wait(ctx); err != nil {
+		if err := a.pace(ctx); err != nil {
 			if last != nil {
 				return fmt.Errorf("%w; not sent again: %w", last, err)
 			}
@@ -288,10 +290,24 @@ func (a *target) reconcile(ctx context.Context, pw facade.Secret) (verdict, erro
 func (a *target) verify(ctx context.Context, pw facade.Secret) error {
 	wctx, cancel := graceContext(ctx, a.r.cfg.MaxWait)
 	defer cancel()
-	if err := a.p.wait(wctx); err != nil {
+	if err := a.pace(wctx); err != nil {
 		return fmt.Errorf("rotate: pacing the verification: %w", err)
 	}
 	return a.t.Manager.Verify(context.WithoutCancel(a.obs), a.t.User, pw)
+}
+
+// pace waits for the profile's pacer before a request; the first request's wait may have been taken
+// already (prepaid), by the scheduler.
+// A 429 that paused or blocked the profile since then still holds the request back.
+func (a *target) pace(ctx context.Context) error {
+	if a.prepaid {
+		a.prepaid = false
+		d, err := a.p.pause()
+		if err != nil || d <= 0 {
+			return err
+		}
+	}
+	return a.p.wait(ctx)
 }
 
 // graceContext returns a context that ctx's cancellation ends only after grace.
