@@ -27,10 +27,10 @@ type job struct {
 // most maxQueued targets together; beyond that the reader waits (memory stays bounded whatever the
 // input's size and order).
 type scheduler struct {
-	ctx       context.Context
-	r         *runner
-	out       chan<- Result
-	work      chan job // to the workers; unbuffered: a send waits for a free worker
+	ctx         context.Context
+	r           *runner
+	out         chan<- Result
+	work        chan job // to the workers; unbuffered: a send waits for a free worker
 	maxQueued   int
 	concurrency int
 	feeders     sync.WaitGroup
@@ -44,9 +44,9 @@ type scheduler struct {
 
 // profileQueue is one profile's targets waiting for their turn.
 type profileQueue struct {
-	p      *pacer
-	jobs   []job // FIFO: jobs[head:]
-	head   int
+	p        *pacer
+	jobs     []job // FIFO: jobs[head:]
+	head     int
 	ready    chan struct{} // capacity 1: a target came, or the input ended
 	closed   bool
 	inflight int // targets handed to workers and not finished

@@ -24,7 +24,7 @@ type target struct {
 	// prepaid: the pacer's wait for the first request was taken before the target reached its worker.
 	prepaid bool
 	obs     context.Context // the run's context with an observer that paces and counts write requests
-	res    Result
+	res     Result
 	// recorded: a pending entry is in the journal for the current send.
 	recorded bool
 	// sent: a write request was made for the target in this run.
