@@ -341,7 +341,7 @@ func (s *rotation) checkInput(ctx context.Context) error {
 		}
 		return s.resolve(ctx, m, t)
 	}
-	if s.input, err = scanInput(in, s.format, s.vendorOf, resolve); err != nil {
+	if s.input, err = scanInput(in, s.format, s.vendorOf, resolve, s.f.dryRun); err != nil {
 		return err
 	}
 	if s.fleet != nil {
@@ -350,11 +350,16 @@ func (s *rotation) checkInput(ctx context.Context) error {
 	return nil
 }
 
-// dryRun reads the policy once (per profile of a fleet input) and checks that a generated password meets
-// it.
+// dryRun does what a run does short of writing: the input was checked as the run checks it (every line,
+// each user's syntax, email addresses looked up), and here the policy is read where the run reads it
+// (once per manager, with its first target's user ID) and a generated password checked against it; the
+// lines whose account an earlier line names are listed, as the run would refuse them.
 func (s *rotation) dryRun(ctx context.Context) error {
 	if s.fleet == nil {
 		if err := s.checkPolicy(ctx, s.m, s.input.first); err != nil {
+			return err
+		}
+		if err := s.reportDuplicates(); err != nil {
 			return err
 		}
 		fmt.Fprintf(s.e.stdout, "dry run: %d targets on %s; capabilities, input and policy checked; nothing was changed\n",
@@ -372,18 +377,41 @@ func (s *rotation) dryRun(ctx context.Context) error {
 			return fmt.Errorf("profile %q: %w", name, err)
 		}
 	}
+	if err := s.reportDuplicates(); err != nil {
+		return err
+	}
 	fmt.Fprintf(s.e.stdout, "dry run: %d targets over %d profiles (%s); capabilities, input and policies checked; nothing was changed\n",
 		s.input.targets, len(names), strings.Join(names, ", "))
 	return nil
 }
 
-// checkPolicy reads m's policy (with user's account) and checks that a generated password meets it.
-func (s *rotation) checkPolicy(ctx context.Context, m facade.PasswordManager, user string) error {
+// reportDuplicates lists the lines the run would refuse as duplicates, and fails as the run would (exit 1).
+func (s *rotation) reportDuplicates() error {
+	if s.input.duplicateCount == 0 {
+		return nil
+	}
+	for _, t := range s.input.duplicates {
+		where := ""
+		if t.profile != "" {
+			where = fmt.Sprintf(" of profile %q", printable(t.profile))
+		}
+		fmt.Fprintf(s.e.stdout, "--input: line %d: user %q%s appears earlier in the input: the run refuses it (%v), nothing sent\n",
+			t.line, printable(t.user), where, rotate.ErrDuplicateTarget)
+	}
+	if more := s.input.duplicateCount - len(s.input.duplicates); more > 0 {
+		fmt.Fprintf(s.e.stdout, "--input: %d more duplicate lines\n", more)
+	}
+	return &exitError{code: exitFailure, err: fmt.Errorf("dry run: %d duplicate lines in --input (listed on standard output); the run would refuse them; nothing was changed", s.input.duplicateCount)}
+}
+
+// checkPolicy reads m's policy (with the first target's account, as the run does) and checks that a
+// generated password meets it; a failure names that target's line.
+func (s *rotation) checkPolicy(ctx context.Context, m facade.PasswordManager, first firstUser) error {
 	var policy *facade.Policy
 	if m.Capabilities().Requirements {
 		var err error
-		if policy, err = m.Requirements(ctx, user); err != nil {
-			return err
+		if policy, err = m.Requirements(ctx, first.id); err != nil {
+			return fmt.Errorf("--input: line %d: user %q: reading the policy: %w", first.line, printable(first.id), err)
 		}
 		printPolicy(s.e.stdout, policy)
 	}

@@ -208,14 +208,12 @@ func Run(ctx context.Context, targets <-chan Target, cfg Config) <-chan Result {
 	r := &runner{cfg: cfg, pacers: map[pacerKey]*pacer{}, policies: map[facade.PasswordManager]*policyEntry{},
 		start: time.Now(), seen: newKeySet(), priorSeen: map[string]bool{}}
 	out := make(chan Result, cfg.Concurrency)
-	s := newScheduler(ctx, r, out, cfg.MaxQueued, cfg.Concurrency)
+	s := newScheduler(ctx, r, out, cfg.MaxQueued)
 	var wg sync.WaitGroup
 	for range cfg.Concurrency {
 		wg.Go(func() {
 			for j := range s.work {
-				res := r.rotate(ctx, j)
-				s.finished(j)
-				r.report(out, res)
+				r.report(out, r.rotate(ctx, j))
 			}
 		})
 	}

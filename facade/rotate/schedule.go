@@ -6,14 +6,13 @@ import (
 )
 
 // DefaultMaxQueued is Config.MaxQueued's default.
-const DefaultMaxQueued = 4096
+const DefaultMaxQueued = 1024
 
 // job is a target admitted to run, with its profile's pacer.
 type job struct {
 	i int
 	t Target
 	p *pacer
-	q *profileQueue // the profile's queue; nil for a target that did not go through one
 	// prepaid: the pacer's wait for the target's first request was taken by the profile's feeder.
 	prepaid bool
 }
@@ -22,63 +21,65 @@ type job struct {
 // queue, fed by the one goroutine reading the targets, and its own feeder, which takes a target from the
 // queue once the profile's pacer lets another request go and hands it to the next free worker. A profile
 // waiting on its limit thus holds no worker, and the rows of other profiles behind its rows in the input
-// are read and run meanwhile. A profile holds at most its share of the workers (concurrency divided by
-// the profiles with work, rounded up), so that a slow vendor does not take them all. The queues hold at
-// most maxQueued targets together; beyond that the reader waits (memory stays bounded whatever the
-// input's size and order).
+// are read and run meanwhile. The queues hold at most maxQueued targets together; beyond that the reader
+// waits (memory stays bounded whatever the input's size and order).
 type scheduler struct {
-	ctx         context.Context
-	r           *runner
-	out         chan<- Result
-	work        chan job // to the workers; unbuffered: a send waits for a free worker
-	maxQueued   int
-	concurrency int
-	feeders     sync.WaitGroup
+	ctx       context.Context
+	r         *runner
+	out       chan<- Result
+	work      chan job // to the workers; unbuffered: a send waits for a free worker
+	maxQueued int
+	feeders   sync.WaitGroup
+	space     chan struct{} // capacity 1: a queue gave a target up (the reader may wait for it)
 
 	mu     sync.Mutex
-	space  *sync.Cond // signalled when a queue gives a target up
-	turn   *sync.Cond // signalled when a worker finishes a target, or ctx is cancelled
-	queued int
-	queues map[*pacer]*profileQueue // added to by the reader only
+	queued int // targets in the queues
+	queues map[*pacer]*profileQueue
 }
 
 // profileQueue is one profile's targets waiting for their turn.
 type profileQueue struct {
-	p        *pacer
-	jobs     []job // FIFO: jobs[head:]
-	head     int
-	ready    chan struct{} // capacity 1: a target came, or the input ended
-	closed   bool
-	inflight int // targets handed to workers and not finished
+	p     *pacer
+	ready chan struct{} // capacity 1: a target came, or the input ended
+
+	// Guarded by scheduler.mu.
+	jobs   []job // FIFO: jobs[head:]
+	head   int
+	closed bool
 }
 
-func newScheduler(ctx context.Context, r *runner, out chan<- Result, maxQueued, concurrency int) *scheduler {
-	s := &scheduler{ctx: ctx, r: r, out: out, work: make(chan job), maxQueued: maxQueued, concurrency: concurrency,
-		queues: map[*pacer]*profileQueue{}}
-	s.space, s.turn = sync.NewCond(&s.mu), sync.NewCond(&s.mu)
-	return s
+func newScheduler(ctx context.Context, r *runner, out chan<- Result, maxQueued int) *scheduler {
+	return &scheduler{ctx: ctx, r: r, out: out, work: make(chan job), maxQueued: maxQueued,
+		space: make(chan struct{}, 1), queues: map[*pacer]*profileQueue{}}
+}
+
+// wake sends on a capacity-1 channel without blocking.
+func wake(ch chan struct{}) {
+	select {
+	case ch <- struct{}{}:
+	default:
+	}
 }
 
 // enqueue puts a target in its profile's queue, waiting while the queues are full; it starts the
 // profile's feeder with its first target. Called by the reader only.
 func (s *scheduler) enqueue(j job) {
-	q, ok := s.queues[j.p] // the reader's own map: read without the lock
+	s.mu.Lock()
+	q, ok := s.queues[j.p]
 	if !ok {
 		q = &profileQueue{p: j.p, ready: make(chan struct{}, 1)}
-		s.mu.Lock()
 		s.queues[j.p] = q
-		s.mu.Unlock()
 		s.feeders.Go(func() { s.feed(q) })
 	}
-	j.q = q
-	s.mu.Lock()
 	for s.queued >= s.maxQueued {
-		s.space.Wait()
+		s.mu.Unlock()
+		<-s.space
+		s.mu.Lock()
 	}
 	s.queued++
 	q.jobs = append(q.jobs, j)
 	s.mu.Unlock()
-	q.signal()
+	wake(q.ready)
 }
 
 // close ends the input: each feeder returns once its queue is empty; then the workers' channel closes.
@@ -86,20 +87,22 @@ func (s *scheduler) close() {
 	s.mu.Lock()
 	for _, q := range s.queues {
 		q.closed = true
+		wake(q.ready)
 	}
 	s.mu.Unlock()
-	for _, q := range s.queues {
-		q.signal()
-	}
 	s.feeders.Wait()
 	close(s.work)
 }
 
-func (q *profileQueue) signal() {
-	select {
-	case q.ready <- struct{}{}:
-	default:
+// compact moves the queue's targets to the start of its slice once at least half of it is taken, so
+// that a queue fed as fast as it is drained does not grow (s.mu held).
+func (q *profileQueue) compact() {
+	if q.head < 32 && q.head < len(q.jobs) || q.head*2 < len(q.jobs) {
+		return
 	}
+	n := copy(q.jobs, q.jobs[q.head:])
+	clear(q.jobs[n:])
+	q.jobs, q.head = q.jobs[:n], 0
 }
 
 // pop takes the queue's next target, waiting for one; false once the input ended and the queue is empty.
@@ -110,12 +113,10 @@ func (s *scheduler) pop(q *profileQueue) (job, bool) {
 			j := q.jobs[q.head]
 			q.jobs[q.head] = job{}
 			q.head++
-			if q.head == len(q.jobs) { // empty: reuse the slice from its start
-				q.jobs, q.head = q.jobs[:0], 0
-			}
+			q.compact()
 			s.queued--
 			s.mu.Unlock()
-			s.space.Signal()
+			wake(s.space)
 			return j, true
 		}
 		closed := q.closed
@@ -127,81 +128,26 @@ func (s *scheduler) pop(q *profileQueue) (job, bool) {
 	}
 }
 
-// feed runs a profile's queue: waits for the pacer, then for a free worker, one target at a time. A
-// target that finds ctx cancelled is reported as the run reports targets it did not start; when the wait
-// fails otherwise (the vendor asked for a longer pause than Config.MaxWait), the target runs and meets the
-// same error at its own wait.
+// feed runs a profile's queue: waits for the pacer, then for a free worker, one target at a time (blocked
+// feeders get the free workers in turn). A target that finds ctx cancelled is reported as the run reports
+// targets it did not start; when the pacer's wait fails otherwise (the vendor asked for a longer pause
+// than Config.MaxWait), the target runs and meets the same error at its own wait.
 func (s *scheduler) feed(q *profileQueue) {
-	stop := context.AfterFunc(s.ctx, func() {
-		s.mu.Lock()
-		defer s.mu.Unlock()
-		s.turn.Broadcast()
-	})
-	defer stop()
 	for {
 		j, ok := s.pop(q)
 		if !ok {
 			return
 		}
-		if err := s.ctx.Err(); err != nil {
-			s.r.report(s.out, s.r.cancelled(j.i, j.t, err))
-			continue
+		if s.ctx.Err() == nil {
+			j.prepaid = q.p.wait(s.ctx) == nil
 		}
-		j.prepaid = q.p.wait(s.ctx) == nil
-		if !s.takeTurn(q) {
-			s.r.report(s.out, s.r.cancelled(j.i, j.t, s.ctx.Err()))
-			continue
+		if s.ctx.Err() == nil {
+			select {
+			case s.work <- j:
+				continue
+			case <-s.ctx.Done():
+			}
 		}
-		select {
-		case s.work <- j:
-		case <-s.ctx.Done():
-			s.finished(j)
-			s.r.report(s.out, s.r.cancelled(j.i, j.t, s.ctx.Err()))
-		}
+		s.r.report(s.out, s.r.cancelled(j.i, j.t, s.ctx.Err()))
 	}
-}
-
-// takeTurn waits until the profile holds fewer workers than its share, and counts one more; false when
-// ctx is cancelled first.
-func (s *scheduler) takeTurn(q *profileQueue) bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for q.inflight >= s.share() {
-		if s.ctx.Err() != nil {
-			return false
-		}
-		s.turn.Wait()
-	}
-	q.inflight++
-	return s.ctx.Err() == nil || q.undo()
-}
-
-// undo takes back the count of takeTurn (with s.mu held); it returns false.
-func (q *profileQueue) undo() bool {
-	q.inflight--
-	return false
-}
-
-// share is how many workers one profile may hold: the concurrency over the profiles with work, rounded
-// up (s.mu held).
-func (s *scheduler) share() int {
-	active := 0
-	for _, q := range s.queues {
-		if q.inflight > 0 || q.head < len(q.jobs) {
-			active++
-		}
-	}
-	active = max(active, 1)
-	return (s.concurrency + active - 1) / active
-}
-
-// finished ends a target's turn: its profile holds one worker fewer.
-func (s *scheduler) finished(j job) {
-	if j.q == nil {
-		return
-	}
-	s.mu.Lock()
-	j.q.inflight--
-	s.mu.Unlock()
-	s.turn.Broadcast()
 }
