@@ -48,8 +48,10 @@ one line at a time, whatever its size.
 New passwords are written only where you ask: --passwords-out FILE (created with mode 0600; it must not
 exist) as CSV "user,password,status" with a row for every password that is or may be in effect (status
 done or unknown), or into the JSON lines with --print-passwords. Without either, rotate refuses to run
-(the new passwords would be lost). --dry-run reads the whole input, checks every line, each user's
-syntax, the capabilities and the policy (read once), and changes nothing.
+(the new passwords would be lost). --dry-run is the run minus its writes: it reads the whole input with
+the run's checks (every line, each user's syntax, email addresses looked up), reads the policy as the run
+does (once per profile, with its first user; a user the vendor does not know is named with its line),
+lists the lines the run would refuse as duplicates (exit 1), and changes nothing.
 
 Fleet rotation: with a "profile" column (CSV) or a "profile" field on the first line (JSON lines), every
 line names a profile of the config file (--config) whose account the user is in, and one run rotates

@@ -422,19 +422,48 @@ func (p *pacer) pause() (time.Duration, error) {
 	return p.pausedUntil.Sub(now), nil
 }
 
-// observe adjusts the pace to what an answer said.
+// observe adjusts the pace to what an answer said: the account's own rate where its quota headers tell
+// it (never above the configured limit), a pause until the quota is whole again when none is left, and,
+// from a vendor that sends no quota headers, half the pace after each 429 (regained a little with each
+// answer that is not one).
 func (p *pacer) observe(i facade.ResponseInfo) {
+	now := time.Now()
+	rl := i.RateLimit
 	if i.StatusCode == 429 {
 		p.rateLimited(i.RetryAfter)
 	}
-	if rl := i.RateLimit; rl.Limit > 0 && rl.Remaining >= 0 {
-		switch {
-		case rl.Remaining*10 < rl.Limit: // under a tenth of the quota left: half speed
-			p.lim.SetLimit(p.base / 2)
-		default:
-			p.lim.SetLimit(p.base)
-		}
+	if until := rl.Reset.Sub(now); rl.Remaining == 0 && until > 0 && until <= p.maxWait && i.StatusCode != 429 {
+		p.rateLimited(until) // the quota is spent: nothing until it is whole again
 	}
+	if acct, ok := accountRate(rl, now); ok {
+		p.setRate(min(p.base, max(acct, p.base/1000)))
+		return
+	}
+	switch cur := p.lim.Limit(); {
+	case i.StatusCode == 429:
+		p.setRate(max(cur/2, p.base/1000))
+	case i.StatusCode > 0 && cur < p.base:
+		p.setRate(min(p.base, cur*1.05))
+	}
+}
+
+// setRate changes the pacer's rate, when it differs.
+func (p *pacer) setRate(r rate.Limit) {
+	if p.lim.Limit() != r {
+		p.lim.SetLimit(r)
+	}
+}
+
+// accountRate is the rate an answer's quota headers allow: the limit over its window where the vendor
+// documents the window (Zendesk), else the quota left spread over the time until it is whole again.
+func accountRate(rl facade.RateLimit, now time.Time) (rate.Limit, bool) {
+	switch until := rl.Reset.Sub(now); {
+	case rl.Limit > 0 && rl.Window > 0:
+		return rate.Limit(float64(rl.Limit) / rl.Window.Seconds()), true
+	case rl.Remaining > 0 && until > 0:
+		return rate.Limit(float64(rl.Remaining) / until.Seconds()), true
+	}
+	return 0, false
 }
 
 // rateLimited pauses the vendor for a 429's wait (1s when it named none), or blocks it when the wait is
