@@ -102,7 +102,8 @@ type resultLine struct {
 	Resumed     bool   `json:"resumed,omitempty"`
 	Settled     string `json:"settled,omitempty"` // "by re-sending": an unverifiable earlier write, set again
 	Attempts    int    `json:"attempts"`
-	LatencyMS   int64  `json:"latency_ms"`
+	LatencyMS   int64  `json:"latency_ms"` // the vendor's time
+	WaitMS      int64  `json:"wait_ms"`    // the rate limiter's
 	Error       string `json:"error,omitempty"`
 	NewPassword string `json:"new_password,omitempty"`
 }
@@ -193,7 +194,7 @@ func delivers(r rotate.Result) bool {
 func (s *rotation) deliver(r rotate.Result, t *tally) {
 	t.add(r)
 	line := resultLine{Index: r.Index, Profile: r.Profile, Vendor: string(r.Vendor), User: r.User, Status: string(r.Status),
-		Resumed: r.Resumed, Attempts: r.Attempts, LatencyMS: r.Latency.Milliseconds()}
+		Resumed: r.Resumed, Attempts: r.Attempts, LatencyMS: r.Latency.Milliseconds(), WaitMS: r.Wait.Milliseconds()}
 	if r.SettledByResend {
 		line.Settled = settledByResend
 	}

@@ -68,7 +68,10 @@ type Result struct {
 	Err     error
 	// Attempts counts the requests sent for the target's write in this run (0 when none was sent).
 	Attempts int
-	Latency  time.Duration
+	// Latency is the time the target's requests took at the vendor (its time in the run, less Wait).
+	Latency time.Duration
+	// Wait is the time the target waited for its profile's rate limiter.
+	Wait time.Duration
 	// NewPassword is the password now set (Done) or the candidate that may be in effect (Unknown), for the
 	// caller to deliver; it prints [REDACTED]. It is zero for Failed and NotStarted: no write of theirs
 	// applied.

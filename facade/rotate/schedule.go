@@ -3,6 +3,7 @@ package rotate
 import (
 	"context"
 	"sync"
+	"time"
 )
 
 // DefaultMaxQueued is Config.MaxQueued's default.
@@ -15,6 +16,8 @@ type job struct {
 	p *pacer
 	// prepaid: the pacer's wait for the target's first request was taken by the profile's feeder.
 	prepaid bool
+	queued  time.Time     // when the reader queued it
+	waited  time.Duration // from queued until the pacer let its first request go
 }
 
 // scheduler makes the order of the input irrelevant to the pace: every profile (pacer) has its own
@@ -77,6 +80,7 @@ func (s *scheduler) enqueue(j job) {
 		s.mu.Lock()
 	}
 	s.queued++
+	j.queued = time.Now()
 	q.jobs = append(q.jobs, j)
 	s.mu.Unlock()
 	wake(q.ready)
@@ -140,6 +144,7 @@ func (s *scheduler) feed(q *profileQueue) {
 		}
 		if s.ctx.Err() == nil {
 			j.prepaid = q.p.wait(s.ctx) == nil
+			j.waited = time.Since(j.queued) // its turn in the queue is the limiter's time too
 		}
 		if s.ctx.Err() == nil {
 			select {

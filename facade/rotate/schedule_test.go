@@ -6,6 +6,7 @@ import (
 	"runtime"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -113,4 +114,21 @@ func TestFleetReadAheadIsBounded(t *testing.T) {
 		count++
 	}
 	assert.Equal(t, n, count)
+}
+
+// Wait is the time a target waited for its profile's limiter, Latency the rest: five targets at 20 a
+// second (burst 1) wait their turn, about 50 ms apart, while the in-memory vendor answers at once.
+func TestResultWaitIsTheLimitersTime(t *testing.T) {
+	t.Parallel()
+	m := newMem(userIDs(5)...)
+	limits := map[string]rotate.Limit{"a": {PerSecond: 20, Burst: 1}}
+	var last rotate.Result
+	for _, r := range run(t.Context(), rotate.Config{Concurrency: 5, ProfileLimits: limits}, profileTargets("a", m, 5)...) {
+		require.Equal(t, rotate.Done, r.Status, "%v", r.Err)
+		if r.Wait > last.Wait {
+			last = r
+		}
+	}
+	assert.GreaterOrEqual(t, last.Wait, 150*time.Millisecond, "the fifth target waits for four intervals")
+	assert.Less(t, last.Latency, last.Wait, "the limiter's wait is not the vendor's time")
 }

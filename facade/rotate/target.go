@@ -23,6 +23,7 @@ type target struct {
 	p      *pacer
 	// prepaid: the pacer's wait for the first request was taken before the target reached its worker.
 	prepaid bool
+	waited  *time.Duration  // the time spent waiting for the pacer
 	obs     context.Context // the run's context with an observer that paces and counts write requests
 	res     Result
 	// recorded: a pending entry is in the journal for the current send.
@@ -65,13 +66,25 @@ const (
 
 // rotate runs one target: checks, resume, candidate, write.
 func (r *runner) rotate(ctx context.Context, j job) Result {
+	start := time.Now()
+	waited := j.waited
+	res := r.rotateTarget(ctx, j, &waited)
+	if res.Attempts > 0 || res.Resumed {
+		res.Wait = waited
+		res.Latency = max(time.Since(start)-(waited-j.waited), 0)
+	}
+	return res
+}
+
+// rotateTarget runs rotate's steps, adding the time it waits for the pacer to *waited.
+func (r *runner) rotateTarget(ctx context.Context, j job, waited *time.Duration) Result {
 	i, t := j.i, j.t
 	res := r.newResult(i, t)
 	if t.Manager == nil {
 		res.Err = errors.New("rotate: target without a manager")
 		return res
 	}
-	a := &target{r: r, t: t, key: t.key(), index: i, change: !t.OldPassword.IsZero(), res: res, p: j.p, prepaid: j.prepaid}
+	a := &target{r: r, t: t, key: t.key(), index: i, change: !t.OldPassword.IsZero(), res: res, p: j.p, prepaid: j.prepaid, waited: waited}
 	prior, hasPrior := r.cfg.Prior[a.key]
 	if err := r.stopped(); err != nil {
 		return r.stoppedResult(i, t, prior, hasPrior, &errStopped{err})
@@ -161,9 +174,7 @@ func (a *target) resend(ctx context.Context, pw facade.Secret, why error) Result
 }
 
 // write sends pw and settles the outcome (see settle); a write is sent at most twice in a run.
-func (a *target) write(ctx context.Context, pw facade.Secret) (res Result) {
-	start := time.Now()
-	defer func() { res.Latency = time.Since(start) }()
+func (a *target) write(ctx context.Context, pw facade.Secret) Result {
 	for {
 		err := a.send(ctx, pw)
 		if !errors.Is(err, facade.ErrOutcomeUnknown) {
@@ -307,6 +318,8 @@ func (a *target) pace(ctx context.Context) error {
 			return err
 		}
 	}
+	start := time.Now()
+	defer func() { *a.waited += time.Since(start) }()
 	return a.p.wait(ctx)
 }
 
