@@ -9,6 +9,7 @@ import (
 	"io"
 	"runtime/debug"
 	"strings"
+	"time"
 
 	"filippo.io/age"
 	"github.com/spf13/cobra"
@@ -562,13 +563,26 @@ func (s *rotation) inputUnchanged(in *inputFile) error {
 	return nil
 }
 
-// progressLine shows how far the run is.
+// progressLine shows how far the run is: counts, the rate, the time left and each profile's rate.
 func progressLine(p rotate.Progress) string {
 	const width = 30
+	var b strings.Builder
 	if p.Total <= 0 {
-		return fmt.Sprintf("%d done, %d unknown, %d failed, %.1f/s ", p.Done, p.Unknown, p.Failed, p.Rate)
+		fmt.Fprintf(&b, "%d done, %d unknown, %d failed, %.1f/s", p.Done, p.Unknown, p.Failed, p.Rate)
+	} else {
+		n := min((p.Done+p.Unknown+p.Failed+p.NotStarted)*width/p.Total, width)
+		fmt.Fprintf(&b, "[%s%s] %d/%d done, %d unknown, %d failed, %.1f/s", strings.Repeat("#", n), strings.Repeat(".", width-n),
+			p.Done, p.Total, p.Unknown, p.Failed, p.Rate)
 	}
-	n := min((p.Done+p.Unknown+p.Failed+p.NotStarted)*width/p.Total, width)
-	bar := "[" + strings.Repeat("#", n) + strings.Repeat(".", width-n) + "]"
-	return fmt.Sprintf("%s %d/%d done, %d unknown, %d failed, %.1f/s ", bar, p.Done, p.Total, p.Unknown, p.Failed, p.Rate)
+	if p.Left > 0 {
+		fmt.Fprintf(&b, ", %s left", p.Left.Round(time.Second))
+	}
+	for i, pr := range p.Profiles {
+		sep := ", "
+		if i == 0 {
+			sep = "; "
+		}
+		fmt.Fprintf(&b, "%s%s %.1f/s", sep, printable(pr.Profile), pr.Rate)
+	}
+	return b.String() + " "
 }

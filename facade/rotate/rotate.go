@@ -90,6 +90,17 @@ type Progress struct {
 	Total int
 	// Rate is finished targets per second so far.
 	Rate float64
+	// Left estimates the time the run needs to finish at Rate (0 when Total is unknown).
+	Left time.Duration
+	// Profiles holds each profile's rate (finished targets per second so far), by name; nil for a run
+	// without profiles.
+	Profiles []ProfileRate
+}
+
+// ProfileRate is one profile's pace in Progress.
+type ProfileRate struct {
+	Profile string
+	Rate    float64
 }
 
 // Limit is a client-side rate limit: requests per second and burst.
@@ -255,7 +266,9 @@ type runner struct {
 	pacers   map[pacerKey]*pacer
 	policies map[facade.PasswordManager]*policyEntry
 	progress Progress
-	stopErr  error // the first journal failure
+	// profileDone counts each profile's finished targets, for Progress.Profiles (with OnProgress only).
+	profileDone map[string]int
+	stopErr     error // the first journal failure
 }
 
 // admit settles a target without sending anything when it can: duplicates, targets done in an earlier
@@ -402,14 +415,32 @@ func (r *runner) report(out chan<- Result, res Result) {
 	default:
 		r.progress.NotStarted++
 	}
-	if r.cfg.OnProgress != nil {
-		p := r.progress
-		p.Total = r.cfg.Total
-		if secs := time.Since(r.start).Seconds(); secs > 0 {
-			p.Rate = float64(p.Done+p.Failed+p.Unknown) / secs
-		}
-		r.cfg.OnProgress(p)
+	if r.cfg.OnProgress == nil {
+		return
 	}
+	if res.Profile != "" {
+		if r.profileDone == nil {
+			r.profileDone = map[string]int{}
+		}
+		r.profileDone[res.Profile]++
+	}
+	p := r.progress
+	p.Total = r.cfg.Total
+	secs := time.Since(r.start).Seconds()
+	if secs > 0 {
+		p.Rate = float64(p.Done+p.Failed+p.Unknown) / secs
+	}
+	if left := p.Total - (p.Done + p.Failed + p.Unknown + p.NotStarted); p.Total > 0 && left > 0 && p.Rate > 0 {
+		p.Left = time.Duration(float64(left) / p.Rate * float64(time.Second))
+	}
+	if len(r.profileDone) > 0 && secs > 0 {
+		p.Profiles = make([]ProfileRate, 0, len(r.profileDone))
+		for name, n := range r.profileDone {
+			p.Profiles = append(p.Profiles, ProfileRate{Profile: name, Rate: float64(n) / secs})
+		}
+		sort.Slice(p.Profiles, func(a, b int) bool { return p.Profiles[a].Profile < p.Profiles[b].Profile })
+	}
+	r.cfg.OnProgress(p)
 }
 
 // pacerKey names a pacer: one per profile, and one per vendor for the targets without a profile.

@@ -132,3 +132,20 @@ func TestResultWaitIsTheLimitersTime(t *testing.T) {
 	assert.GreaterOrEqual(t, last.Wait, 150*time.Millisecond, "the fifth target waits for four intervals")
 	assert.Less(t, last.Latency, last.Wait, "the limiter's wait is not the vendor's time")
 }
+
+// Progress reports the time left and each profile's rate.
+func TestProgressPerProfile(t *testing.T) {
+	t.Parallel()
+	a, b := newMem(userIDs(3)...), newMem(userIDs(3)...)
+	var last rotate.Progress
+	calls := 0
+	cfg := rotate.Config{Total: 6, OnProgress: func(p rotate.Progress) { last = p; calls++ }}
+	run(t.Context(), cfg, append(profileTargets("a", a, 3), profileTargets("b", b, 3)...)...)
+	assert.Equal(t, 6, calls)
+	assert.Equal(t, 6, last.Done)
+	assert.Zero(t, last.Left, "nothing left")
+	require.Len(t, last.Profiles, 2)
+	assert.Equal(t, "a", last.Profiles[0].Profile)
+	assert.Equal(t, "b", last.Profiles[1].Profile)
+	assert.Positive(t, last.Profiles[0].Rate)
+}
