@@ -233,6 +233,7 @@ func Run(ctx context.Context, targets <-chan Target, cfg Config) <-chan Result {
 	}
 	go func() {
 		i := 0
+		pacers := map[pacerKey]*pacer{} // the reader's own: no lock per target
 		for t := range targets {
 			switch res, settled := r.admit(ctx, i, t); {
 			case settled:
@@ -240,10 +241,17 @@ func Run(ctx context.Context, targets <-chan Target, cfg Config) <-chan Result {
 			case t.Manager == nil:
 				r.report(out, r.rotate(ctx, job{i: i, t: t}))
 			default:
-				s.enqueue(job{i: i, t: t, p: r.pacer(t.Profile, t.Manager.Vendor())})
+				k := pacerKey{t.Profile, t.Manager.Vendor()}
+				p, ok := pacers[k]
+				if !ok {
+					p = r.pacer(k.profile, k.vendor)
+					pacers[k] = p
+				}
+				s.enqueue(job{i: i, t: t, p: p})
 			}
 			i++
 		}
+		r.seen = nil // the duplicate check's memory goes with the input
 		s.close()
 		wg.Wait()
 		for _, res := range r.notInInput() {
