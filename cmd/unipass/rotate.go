@@ -61,8 +61,9 @@ is each profile's limit), the same user ID in two profiles is two accounts, the 
 --passwords-out (profile,user,password,status) name the profile, and the journal lists the profiles with
 their vendors and base URLs (--resume refuses another fleet's journal). An unknown profile, a line
 without one, or a profile whose vendor cannot set passwords is a bad input line; an input file's
-profiles are all checked, and their managers built, before anything is sent. Without a profile column,
-the flags and --profile say which account.
+profiles are all checked, and their managers built, before anything is sent. Rows of different profiles
+never wait on each other, whatever the input's order (tenants one after another run in the slowest
+tenant's time). Without a profile column, the flags and --profile say which account.
 
 Users by email: where the vendor can look users up (DocSpace, Zendesk), a user may be given as an email
 address: it is looked up (one read, FindUser) when the input is checked and again as the target is fed,
@@ -135,7 +136,7 @@ func (e *env) rotateCommand(cfg *vendorConfig) *cobra.Command {
 	fl.BoolVar(&f.printPasswords, "print-passwords", false, "include the new passwords in the JSON lines on standard output")
 	fl.BoolVar(&f.dryRun, "dry-run", false, "check capabilities, every input line and the policy; change nothing")
 	fl.IntVar(&f.concurrency, "concurrency", 8, "targets in flight at once")
-	fl.Float64Var(&f.rate, "rate", 0, "requests per second to the vendor (default: the vendor's documented limit)")
+	fl.Float64Var(&f.rate, "rate", 0, "requests per second to the vendor at most (default: the vendor's documented limit); slower when the account's quota headers or 429s say so")
 	fl.IntVar(&f.length, "length", rotate.DefaultLength, "length of generated passwords (longer if the policy asks)")
 	fl.StringVar(&f.journal, "journal", "", `record each new password durably before it is sent, in this new file (mode 0600; default: --passwords-out + ".journal")`)
 	fl.StringVar(&f.resume, "resume", "", "continue the interrupted run of this journal, appending to it")
