@@ -194,6 +194,13 @@ func WithIdentities(i ...age.Identity) JournalOption {
 	return func(c *journalConfig) { c.identities = append(c.identities, i...) }
 }
 
+// A commit waits defaultLinger for the records of other workers (unless lingerBatch are queued already),
+// so that they share one fsync.
+const (
+	defaultLinger = 5 * time.Millisecond
+	lingerBatch   = 32
+)
+
 // The journal's format: a header line, then one JSON object per line.
 const (
 	journalFormat  = "unipass-rotate-journal"
@@ -232,7 +239,9 @@ type fileEntry struct {
 }
 
 // FileJournal is a Journal in a file of JSON lines, append-only. Concurrent Record calls are committed
-// together: one write and one fsync for all the entries that arrived while the previous fsync ran. After
+// together: one write and one fsync for all the entries that arrived while the previous fsync ran, or
+// within a few milliseconds of the batch's first (defaultLinger; at once when lingerBatch are queued),
+// each caller returning once its entry is durable, never earlier. After
 // the first failed write or fsync every Record fails (the state of the file's tail is then unknown).
 // Safe for concurrent use.
 type FileJournal struct {
@@ -243,12 +252,13 @@ type FileJournal struct {
 	mu       sync.Mutex
 	cond     *sync.Cond
 	f        *os.File
-	buf      []byte // lines waiting for the next commit
-	queued   uint64 // lines handed to Record so far
-	synced   uint64 // lines durable so far
-	flushing bool   // a Record is writing and syncing a batch
-	commits  uint64 // batches written and synced
-	err      error  // the first failure; sticky
+	buf      []byte        // lines waiting for the next commit
+	queued   uint64        // lines handed to Record so far
+	synced   uint64        // lines durable so far
+	flushing bool          // a Record is writing and syncing a batch
+	commits  uint64        // batches written and synced
+	linger   time.Duration // how long a commit waits for more records before it writes
+	err      error         // the first failure; sticky
 	closed   bool
 }
 
@@ -340,7 +350,7 @@ func journalOptions(opts []JournalOption) journalConfig {
 }
 
 func newFileJournal(path string, f *os.File, recipients []age.Recipient, encrypted bool) *FileJournal {
-	j := &FileJournal{path: path, f: f, recipients: recipients, encrypted: encrypted}
+	j := &FileJournal{path: path, f: f, recipients: recipients, encrypted: encrypted, linger: defaultLinger}
 	j.cond = sync.NewCond(&j.mu)
 	return j
 }
@@ -612,6 +622,12 @@ func (j *FileJournal) usable() error {
 // commit writes and syncs every queued line, with j.mu held on entry and exit (released meanwhile).
 func (j *FileJournal) commit() {
 	j.flushing = true
+	if j.linger > 0 && j.queued-j.synced < lingerBatch {
+		// Let the records of other workers arriving meanwhile share this fsync.
+		j.mu.Unlock()
+		time.Sleep(j.linger)
+		j.mu.Lock()
+	}
 	batch, upto := j.buf, j.queued
 	j.buf = nil
 	j.mu.Unlock()

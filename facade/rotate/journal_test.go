@@ -246,6 +246,7 @@ func TestJournalConcurrentRecords(t *testing.T) {
 		})
 	}
 	wg.Wait()
+	assert.Less(t, j.Syncs(), uint64(n/2), "concurrent records share fsyncs")
 	require.NoError(t, j.Close())
 	f, err := os.Open(path)
 	require.NoError(t, err)

@@ -91,6 +91,7 @@ func report(r io.Reader, w io.Writer) error {
 	fb, rb := must("BenchmarkSetPassword/facade", "B/op"), must("BenchmarkSetPassword/raw", "B/op")
 	wall, limited, lost := must("BenchmarkBulkRotation", "wall/ideal"), must("BenchmarkBulkRotation", "429s"), must("BenchmarkBulkRotation", "lost")
 	jwall, jlost := must("BenchmarkBulkRotationJournal", "wall/ideal"), must("BenchmarkBulkRotationJournal", "lost")
+	jsync := must("BenchmarkBulkRotationJournal", "fsyncs/target")
 	h1, h10 := must("BenchmarkRotationPeakHeap/1000", "peak-heap-MiB"), must("BenchmarkRotationPeakHeap/10000", "peak-heap-MiB")
 	fwall, fsecs, flost, ffailed := must("BenchmarkFleetRotation", "wall/ideal"), must("BenchmarkFleetRotation", "wall-s"),
 		must("BenchmarkFleetRotation", "lost"), must("BenchmarkFleetRotation", "failed")
@@ -116,6 +117,7 @@ func report(r io.Reader, w io.Writer) error {
 	fmt.Fprintf(w, "bulk targets lost                        %-12.0f 0               %s\n", lost, verdict(lost == 0))
 	fmt.Fprintf(w, "bulk with the journal: wall / ideal      %-12s ≤ 1.05×         %s\n", fmt.Sprintf("%.3f×", jwall), verdict(jwall <= 1.05))
 	fmt.Fprintf(w, "bulk with the journal: targets lost      %-12.0f 0               %s\n", jlost, verdict(jlost == 0))
+	fmt.Fprintf(w, "bulk with the journal: fsyncs / target   %-12.2f ≤ 0.1           %s\n", jsync, verdict(jsync <= 0.1))
 	fmt.Fprintf(w, "peak heap 1,000 targets (MiB)            %-12.2f -               -\n", h1)
 	fmt.Fprintf(w, "peak heap 10,000 targets (MiB)           %-12.2f -               -\n", h10)
 	fmt.Fprintf(w, "peak heap 10,000 / 1,000                 %-12s ≤ 1.2×          %s\n", fmt.Sprintf("%.3f×", h10/h1), verdict(h10 <= 1.2*h1))
