@@ -62,7 +62,9 @@ BENCHCOUNT ?= 5
 
 ## bench: the performance benchmarks, then their ratios against the targets
 bench:
-	$(GO) test -run='^$$' -bench=. -benchmem -benchtime=2s -count=$(BENCHCOUNT) ./bench/ | $(GO) run ./internal/benchreport
+	{ $(GO) test -run='^$$' -bench=. -benchmem -benchtime=2s -count=$(BENCHCOUNT) ./bench/ && \
+	  $(GO) test -run='^$$' -bench=RotateDryRunRSS -benchtime=1x ./cmd/unipass/ && \
+	  $(GO) test -run='^$$' -bench=FakesStartup -benchtime=10x ./cmd/unipass/; } | $(GO) run ./internal/benchreport
 
 ## interop: drive third-party clients (npm: node-zendesk, axios) against `unipass fakes`; needs Node.js and npm,
 ## skips without them. Not part of ci: npm ci needs the network.

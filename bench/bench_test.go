@@ -200,6 +200,7 @@ func bulkRotation(b *testing.B, journal bool) {
 		wall := time.Since(start)
 		b.StopTimer()
 		if j != nil {
+			b.ReportMetric(float64(j.Syncs())/n, "fsyncs/target")
 			if err := j.Close(); err != nil {
 				b.Fatal(err)
 			}

@@ -359,7 +359,7 @@ func (c *core) apiError(op Operation, r *response, secrets []Secret) *APIError {
 	e := &APIError{
 		Vendor: c.vendor, Operation: op, StatusCode: r.status,
 		RetryAfter: transport.RetryAfter(r.header.Get("Retry-After"), c.now()),
-		RateLimit:  parseRateLimit(r.header),
+		RateLimit:  rateLimitOf(c.vendor, r.header, c.now()),
 		kind:       kindForStatus(r.status),
 	}
 	e.keepRaw(body)

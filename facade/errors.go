@@ -89,9 +89,12 @@ const maxMessage = 300
 
 // RateLimit is what a response said about the caller's remaining quota. Zero fields were not sent.
 type RateLimit struct {
-	Limit     int       // X-Rate-Limit or X-RateLimit-Limit
-	Remaining int       // X-Rate-Limit-Remaining or X-RateLimit-Remaining; -1 when not sent
-	Reset     time.Time // X-RateLimit-Reset (unix seconds)
+	Limit     int       // X-Rate-Limit, X-RateLimit-Limit or RateLimit-Limit
+	Remaining int       // X-Rate-Limit-Remaining, X-RateLimit-Remaining or RateLimit-Remaining; -1 when not sent
+	Reset     time.Time // X-RateLimit-Reset (unix seconds), or now + RateLimit-Reset (seconds)
+	// Window is the period Limit counts, where the vendor documents it (Zendesk: a minute); 0 when
+	// unknown. Limit/Window is then the account's sustained rate.
+	Window time.Duration
 }
 
 // APIError is a vendor's answer that is not a success. Its Error() holds the vendor, operation, status and
@@ -276,6 +279,18 @@ func kindForStatus(status int) error {
 	return nil
 }
 
+// rateLimitOf reads an answer's quota headers, with the window the vendor documents for its limit.
+func rateLimitOf(v Vendor, h http.Header, now time.Time) RateLimit {
+	rl := parseRateLimit(h)
+	if s, err := strconv.Atoi(strings.TrimSpace(h.Get("RateLimit-Reset"))); err == nil && s >= 0 && rl.Reset.IsZero() {
+		rl.Reset = now.Add(time.Duration(s) * time.Second)
+	}
+	if v == VendorZendesk && rl.Limit > 0 {
+		rl.Window = time.Minute // X-Rate-Limit is the account's requests per minute
+	}
+	return rl
+}
+
 func parseRateLimit(h http.Header) RateLimit {
 	rl := RateLimit{Remaining: -1}
 	atoi := func(names ...string) (int, bool) {
@@ -288,8 +303,8 @@ func parseRateLimit(h http.Header) RateLimit {
 		}
 		return 0, false
 	}
-	rl.Limit, _ = atoi("X-Rate-Limit", "X-RateLimit-Limit")
-	if r, ok := atoi("X-Rate-Limit-Remaining", "X-RateLimit-Remaining"); ok {
+	rl.Limit, _ = atoi("X-Rate-Limit", "X-RateLimit-Limit", "RateLimit-Limit")
+	if r, ok := atoi("X-Rate-Limit-Remaining", "X-RateLimit-Remaining", "RateLimit-Remaining"); ok {
 		rl.Remaining = r
 	}
 	if s, ok := atoi("X-RateLimit-Reset"); ok && s > 0 {

@@ -39,7 +39,7 @@ func (c *core) observe(ctx context.Context, op Operation, attempt int, r *respon
 		return
 	}
 	f(ResponseInfo{Vendor: c.vendor, Operation: op, StatusCode: r.status, Attempt: attempt,
-		RetryAfter: transport.RetryAfter(r.header.Get("Retry-After"), c.now()), RateLimit: parseRateLimit(r.header)})
+		RetryAfter: transport.RetryAfter(r.header.Get("Retry-After"), c.now()), RateLimit: rateLimitOf(c.vendor, r.header, c.now())})
 }
 
 // observeFailure reports a request that was sent but got no answer.

@@ -9,7 +9,9 @@ import (
 	"io"
 	"runtime/debug"
 	"strings"
+	"time"
 
+	"filippo.io/age"
 	"github.com/spf13/cobra"
 
 	"github.com/unipass/unipass/facade"
@@ -47,8 +49,10 @@ one line at a time, whatever its size.
 New passwords are written only where you ask: --passwords-out FILE (created with mode 0600; it must not
 exist) as CSV "user,password,status" with a row for every password that is or may be in effect (status
 done or unknown), or into the JSON lines with --print-passwords. Without either, rotate refuses to run
-(the new passwords would be lost). --dry-run reads the whole input, checks every line, each user's
-syntax, the capabilities and the policy (read once), and changes nothing.
+(the new passwords would be lost). --dry-run is the run minus its writes: it reads the whole input with
+the run's checks (every line, each user's syntax, email addresses looked up), reads the policy as the run
+does (once per profile, with its first user; a user the vendor does not know is named with its line),
+lists the lines the run would refuse as duplicates (exit 1), and changes nothing.
 
 Fleet rotation: with a "profile" column (CSV) or a "profile" field on the first line (JSON lines), every
 line names a profile of the config file (--config) whose account the user is in, and one run rotates
@@ -57,8 +61,9 @@ is each profile's limit), the same user ID in two profiles is two accounts, the 
 --passwords-out (profile,user,password,status) name the profile, and the journal lists the profiles with
 their vendors and base URLs (--resume refuses another fleet's journal). An unknown profile, a line
 without one, or a profile whose vendor cannot set passwords is a bad input line; an input file's
-profiles are all checked, and their managers built, before anything is sent. Without a profile column,
-the flags and --profile say which account.
+profiles are all checked, and their managers built, before anything is sent. Rows of different profiles
+never wait on each other, whatever the input's order (tenants one after another run in the slowest
+tenant's time). Without a profile column, the flags and --profile say which account.
 
 Users by email: where the vendor can look users up (DocSpace, Zendesk), a user may be given as an email
 address: it is looked up (one read, FindUser) when the input is checked and again as the target is fed,
@@ -80,7 +85,8 @@ one (not recommended).
 --resume FILE continues an interrupted run from its journal, appending to it: targets already done are
 not sent again (their passwords are delivered again to --passwords-out, status done, "resumed" in the
 JSON lines), writes whose outcome was unknown are settled by verifying the password at the vendor (a
-refused Verify: the same password is sent once more), the rest run. Give the same vendor, base URL
+refused Verify: the same password is sent once more; where verifying cannot answer, the same journaled
+password is set again, "settled":"by re-sending" in the JSON lines), the rest run. Give the same vendor, base URL
 and input file (a journal of another run is refused before anything is sent) and a new
 --passwords-out. Journal entries for users not in the input are delivered too, with their status, and
 reported on standard error.
@@ -97,7 +103,9 @@ Encryption: --encrypt-to RECIPIENT (repeatable; an age public key "age1...") or 
 journal. Decrypt with "age -d -i KEY". An encrypted --passwords-out is whole only once rotate has
 exited, so encryption needs a journal (not --no-journal): after a crash, resume to have every password
 delivered again. To resume an encrypted journal
-give --identity FILE (age identities). Without encryption the files are plain text, mode 0600.
+give --identity FILE (age identities): the journal names its recipients, and the resumed run encrypts
+its passwords and --passwords-out to them (or to --encrypt-to's). Without encryption the files are plain
+text, mode 0600, and a --passwords-out named *.age is refused.
 
 Ctrl-C (or SIGTERM) stops new targets, lets writes in flight finish, settles them, writes the outputs and
 exits 6: resumable with --resume. Exit codes: 0 all done, 2 bad input, 3 refused by the vendor, 4 an
@@ -128,7 +136,7 @@ func (e *env) rotateCommand(cfg *vendorConfig) *cobra.Command {
 	fl.BoolVar(&f.printPasswords, "print-passwords", false, "include the new passwords in the JSON lines on standard output")
 	fl.BoolVar(&f.dryRun, "dry-run", false, "check capabilities, every input line and the policy; change nothing")
 	fl.IntVar(&f.concurrency, "concurrency", 8, "targets in flight at once")
-	fl.Float64Var(&f.rate, "rate", 0, "requests per second to the vendor (default: the vendor's documented limit)")
+	fl.Float64Var(&f.rate, "rate", 0, "requests per second to the vendor at most (default: the vendor's documented limit); slower when the account's quota headers or 429s say so")
 	fl.IntVar(&f.length, "length", rotate.DefaultLength, "length of generated passwords (longer if the policy asks)")
 	fl.StringVar(&f.journal, "journal", "", `record each new password durably before it is sent, in this new file (mode 0600; default: --passwords-out + ".journal")`)
 	fl.StringVar(&f.resume, "resume", "", "continue the interrupted run of this journal, appending to it")
@@ -342,7 +350,7 @@ func (s *rotation) checkInput(ctx context.Context) error {
 		}
 		return s.resolve(ctx, m, t)
 	}
-	if s.input, err = scanInput(in, s.format, s.vendorOf, resolve); err != nil {
+	if s.input, err = scanInput(in, s.format, s.vendorOf, resolve, s.f.dryRun); err != nil {
 		return err
 	}
 	if s.fleet != nil {
@@ -351,11 +359,16 @@ func (s *rotation) checkInput(ctx context.Context) error {
 	return nil
 }
 
-// dryRun reads the policy once (per profile of a fleet input) and checks that a generated password meets
-// it.
+// dryRun does what a run does short of writing: the input was checked as the run checks it (every line,
+// each user's syntax, email addresses looked up), and here the policy is read where the run reads it
+// (once per manager, with its first target's user ID) and a generated password checked against it; the
+// lines whose account an earlier line names are listed, as the run would refuse them.
 func (s *rotation) dryRun(ctx context.Context) error {
 	if s.fleet == nil {
 		if err := s.checkPolicy(ctx, s.m, s.input.first); err != nil {
+			return err
+		}
+		if err := s.reportDuplicates(); err != nil {
 			return err
 		}
 		fmt.Fprintf(s.e.stdout, "dry run: %d targets on %s; capabilities, input and policy checked; nothing was changed\n",
@@ -373,18 +386,41 @@ func (s *rotation) dryRun(ctx context.Context) error {
 			return fmt.Errorf("profile %q: %w", name, err)
 		}
 	}
+	if err := s.reportDuplicates(); err != nil {
+		return err
+	}
 	fmt.Fprintf(s.e.stdout, "dry run: %d targets over %d profiles (%s); capabilities, input and policies checked; nothing was changed\n",
 		s.input.targets, len(names), strings.Join(names, ", "))
 	return nil
 }
 
-// checkPolicy reads m's policy (with user's account) and checks that a generated password meets it.
-func (s *rotation) checkPolicy(ctx context.Context, m facade.PasswordManager, user string) error {
+// reportDuplicates lists the lines the run would refuse as duplicates, and fails as the run would (exit 1).
+func (s *rotation) reportDuplicates() error {
+	if s.input.duplicateCount == 0 {
+		return nil
+	}
+	for _, t := range s.input.duplicates {
+		where := ""
+		if t.profile != "" {
+			where = fmt.Sprintf(" of profile %q", printable(t.profile))
+		}
+		fmt.Fprintf(s.e.stdout, "--input: line %d: user %q%s appears earlier in the input: the run refuses it (%v), nothing sent\n",
+			t.line, printable(t.user), where, rotate.ErrDuplicateTarget)
+	}
+	if more := s.input.duplicateCount - len(s.input.duplicates); more > 0 {
+		fmt.Fprintf(s.e.stdout, "--input: %d more duplicate lines\n", more)
+	}
+	return &exitError{code: exitFailure, err: fmt.Errorf("dry run: %d duplicate lines in --input (listed on standard output); the run would refuse them; nothing was changed", s.input.duplicateCount)}
+}
+
+// checkPolicy reads m's policy (with the first target's account, as the run does) and checks that a
+// generated password meets it; a failure names that target's line.
+func (s *rotation) checkPolicy(ctx context.Context, m facade.PasswordManager, first firstUser) error {
 	var policy *facade.Policy
 	if m.Capabilities().Requirements {
 		var err error
-		if policy, err = m.Requirements(ctx, user); err != nil {
-			return err
+		if policy, err = m.Requirements(ctx, first.id); err != nil {
+			return fmt.Errorf("--input: line %d: user %q: reading the policy: %w", first.line, printable(first.id), err)
 		}
 		printPolicy(s.e.stdout, policy)
 	}
@@ -404,12 +440,39 @@ func (s *rotation) openOutputs() (err error) {
 	if err := s.openJournal(); err != nil {
 		return err
 	}
+	recipients := s.outputRecipients()
+	if err := checkPlainOutputs(s.f, recipients, s.journal != nil && s.journal.Encrypted()); err != nil {
+		s.abandonJournal()
+		return err
+	}
 	if s.f.passwordsOut == "" {
 		return nil
 	}
-	if s.pwOut, err = createPasswordsOut(s.f.passwordsOut, s.keys.recipients, s.fleet != nil); err != nil {
+	if s.pwOut, err = createPasswordsOut(s.f.passwordsOut, recipients, s.fleet != nil); err != nil {
 		s.abandonJournal()
 		return err
+	}
+	return nil
+}
+
+// outputRecipients are the age recipients --passwords-out is encrypted to: --encrypt-to's, or, when a
+// resumed journal is encrypted and none are given, the journal's (encryption is never dropped).
+func (s *rotation) outputRecipients() []age.Recipient {
+	if len(s.keys.recipients) == 0 && s.journal != nil && s.journal.Encrypted() {
+		return s.journal.Recipients()
+	}
+	return s.keys.recipients
+}
+
+// checkPlainOutputs refuses, before anything is sent, to write passwords in plain text where they are
+// meant to be encrypted: into a --passwords-out named *.age, or on standard output for the run of an
+// encrypted journal.
+func checkPlainOutputs(f rotateFlags, recipients []age.Recipient, encryptedJournal bool) error {
+	switch {
+	case len(recipients) == 0 && strings.HasSuffix(strings.ToLower(f.passwordsOut), ".age"):
+		return usagef("--passwords-out %s: a .age file is written encrypted: give --encrypt-to (or resume an encrypted journal)", f.passwordsOut)
+	case encryptedJournal && f.printPasswords:
+		return usagef("--print-passwords writes passwords in plain text, and the journal of --resume is encrypted: use --passwords-out")
 	}
 	return nil
 }
@@ -506,13 +569,26 @@ func (s *rotation) inputUnchanged(in *inputFile) error {
 	return nil
 }
 
-// progressLine shows how far the run is.
+// progressLine shows how far the run is: counts, the rate, the time left and each profile's rate.
 func progressLine(p rotate.Progress) string {
 	const width = 30
+	var b strings.Builder
 	if p.Total <= 0 {
-		return fmt.Sprintf("%d done, %d unknown, %d failed, %.1f/s ", p.Done, p.Unknown, p.Failed, p.Rate)
+		fmt.Fprintf(&b, "%d done, %d unknown, %d failed, %.1f/s", p.Done, p.Unknown, p.Failed, p.Rate)
+	} else {
+		n := min((p.Done+p.Unknown+p.Failed+p.NotStarted)*width/p.Total, width)
+		fmt.Fprintf(&b, "[%s%s] %d/%d done, %d unknown, %d failed, %.1f/s", strings.Repeat("#", n), strings.Repeat(".", width-n),
+			p.Done, p.Total, p.Unknown, p.Failed, p.Rate)
 	}
-	n := min((p.Done+p.Unknown+p.Failed+p.NotStarted)*width/p.Total, width)
-	bar := "[" + strings.Repeat("#", n) + strings.Repeat(".", width-n) + "]"
-	return fmt.Sprintf("%s %d/%d done, %d unknown, %d failed, %.1f/s ", bar, p.Done, p.Total, p.Unknown, p.Failed, p.Rate)
+	if p.Left > 0 {
+		fmt.Fprintf(&b, ", %s left", p.Left.Round(time.Second))
+	}
+	for i, pr := range p.Profiles {
+		sep := ", "
+		if i == 0 {
+			sep = "; "
+		}
+		fmt.Fprintf(&b, "%s%s %.1f/s", sep, printable(pr.Profile), pr.Rate)
+	}
+	return b.String() + " "
 }

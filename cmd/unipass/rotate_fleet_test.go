@@ -311,6 +311,18 @@ func TestRotateFleetJSONLines(t *testing.T) {
 	require.Equal(t, exitOK, code, errOut)
 	assert.Contains(t, out, "dry run: 1 targets over 1 profiles (sales)")
 
+	// The dry run names the lines the run would refuse as duplicates: the same user twice in one profile,
+	// not the same ID in two profiles.
+	dups := filepath.Join(r.dir, "dups.jsonl")
+	require.NoError(t, os.WriteFile(dups, []byte(lines+`{"profile": "sales", "user": 100}`+"\n"), 0o600))
+	writes := r.writes()
+	code, out, errOut = r.run(t.Context(), "--input", dups, "--dry-run")
+	assert.Equal(t, exitFailure, code, errOut)
+	assert.Contains(t, out, `line 4: user "100" of profile "sales" appears earlier in the input`)
+	assert.NotContains(t, out, "line 2:")
+	assert.Contains(t, errOut, "1 duplicate lines")
+	assert.Equal(t, writes, r.writes(), "nothing sent")
+
 	mixed := filepath.Join(r.dir, "mixed.jsonl")
 	require.NoError(t, os.WriteFile(mixed, []byte(lines+`{"user": 101}`+"\n"), 0o600))
 	code, _, errOut = r.run(t.Context(), "--input", mixed, "--print-passwords", "--no-journal")

@@ -14,6 +14,7 @@ import (
 	"strings"
 
 	"github.com/unipass/unipass/facade"
+	"github.com/unipass/unipass/facade/rotate"
 )
 
 // inputFormat is how rotate reads --input.
@@ -271,11 +272,25 @@ func (in *inputFile) Close() error {
 // inputSummary is what a full pass over the input found.
 type inputSummary struct {
 	targets  int
-	first    string // the first target's user
-	identity string // inputFile.identity after the last byte
+	first    firstUser // the first target's user
+	identity string    // inputFile.identity after the last byte
 	// profiles holds the first user of each profile the input names (a fleet input); nil otherwise.
-	profiles map[string]string
+	profiles map[string]firstUser
+	// duplicates are the lines (at most maxListed) whose account an earlier line names too, when the
+	// pass looked for them; duplicateCount counts them all.
+	duplicates     []target
+	duplicateCount int
 }
+
+// firstUser is the first target of an input or of one of its profiles: its user ID (an email address
+// looked up) and its line, where the policy is read.
+type firstUser struct {
+	id   string
+	line int
+}
+
+// maxListed bounds the duplicate lines a dry run lists.
+const maxListed = 100
 
 // scanInput reads the whole input once, holding one line at a time (and one entry per profile named): it
 // checks every line, the account of every target (vendor gives it) and the syntax of every user, counts
@@ -283,34 +298,32 @@ type inputSummary struct {
 //
 // resolve turns a target's email address into its user ID (a lookup at the vendor, changing nothing); an
 // address that names nobody or more than one user is a bad line too.
-func scanInput(in *inputFile, f inputFormat, vendor func(target) (facade.Vendor, error), resolve func(target) (string, error)) (inputSummary, error) {
+//
+// With dups, it also finds the lines whose account (profile, vendor and user ID, as rotate keys them) an
+// earlier line names, as rotate.Run would refuse them (about 8 bytes a line while it reads).
+func scanInput(in *inputFile, f inputFormat, vendor func(target) (facade.Vendor, error), resolve func(target) (string, error), dups bool) (inputSummary, error) {
 	var s inputSummary
 	tr, err := newTargetReader(in.r, f)
 	if err != nil {
 		return s, err
 	}
 	src := checkedTargets{targetReader: tr, vendor: vendor}
+	var seen *rotate.KeySet
+	if dups {
+		seen = rotate.NewKeySet()
+	}
 	for {
 		t, err := src.next()
 		if errors.Is(err, io.EOF) {
 			break
 		}
 		if err == nil {
-			_, err = resolve(t)
+			t.user, err = resolve(t)
 		}
 		if err != nil {
 			return s, asUsage(err)
 		}
-		if s.targets == 0 {
-			s.first = t.user
-		}
-		if _, seen := s.profiles[t.profile]; t.profile != "" && !seen {
-			if s.profiles == nil {
-				s.profiles = map[string]string{}
-			}
-			s.profiles[t.profile] = t.user
-		}
-		s.targets++
+		s.add(t, seen, vendor)
 	}
 	if s.targets == 0 {
 		return s, usagef("--input: no targets")
@@ -321,6 +334,31 @@ func scanInput(in *inputFile, f inputFormat, vendor func(target) (facade.Vendor,
 	}
 	s.identity = in.identity()
 	return s, nil
+}
+
+// add counts a target (its user ID resolved), notes the first of the input and of its profile, and,
+// with seen, whether its account came before.
+func (s *inputSummary) add(t target, seen *rotate.KeySet, vendor func(target) (facade.Vendor, error)) {
+	first := firstUser{id: t.user, line: t.line}
+	if s.targets == 0 {
+		s.first = first
+	}
+	s.targets++
+	if _, ok := s.profiles[t.profile]; t.profile != "" && !ok {
+		if s.profiles == nil {
+			s.profiles = map[string]firstUser{}
+		}
+		s.profiles[t.profile] = first
+	}
+	if seen == nil {
+		return
+	}
+	v, _ := vendor(t) // checked by checkedTargets
+	if seen.Add(rotate.ProfileKey(t.profile, v, t.user)) {
+		if s.duplicateCount++; len(s.duplicates) < maxListed {
+			s.duplicates = append(s.duplicates, t)
+		}
+	}
 }
 
 // isLineError reports whether err is a bad input line (reading may go on after it).

@@ -100,19 +100,24 @@ type resultLine struct {
 	User        string `json:"user"`
 	Status      string `json:"status"`
 	Resumed     bool   `json:"resumed,omitempty"`
+	Settled     string `json:"settled,omitempty"` // "by re-sending": an unverifiable earlier write, set again
 	Attempts    int    `json:"attempts"`
-	LatencyMS   int64  `json:"latency_ms"`
+	LatencyMS   int64  `json:"latency_ms"` // the vendor's time
+	WaitMS      int64  `json:"wait_ms"`    // the rate limiter's
 	Error       string `json:"error,omitempty"`
 	NewPassword string `json:"new_password,omitempty"`
 }
 
+// settledByResend is the "settled" field of a row settled by re-sending its journaled password.
+const settledByResend = "by re-sending"
+
 // tally counts how the targets ended.
 type tally struct {
-	done, unknown, failed, notStarted, resumed, notInInput int
-	worst                                                  int   // the exit code the results call for
-	inputErr                                               error // the first bad input line, or a read error
-	outputErr                                              error // the first failed write to an output
-	interrupted                                            bool  // Ctrl-C or SIGTERM
+	done, unknown, failed, notStarted, resumed, notInInput, resent int
+	worst                                                          int   // the exit code the results call for
+	inputErr                                                       error // the first bad input line, or a read error
+	outputErr                                                      error // the first failed write to an output
+	interrupted                                                    bool  // Ctrl-C or SIGTERM
 }
 
 // add counts r and raises the exit code it calls for.
@@ -120,6 +125,9 @@ func (t *tally) add(r rotate.Result) {
 	t.count(r.Status)
 	if r.Resumed {
 		t.resumed++
+	}
+	if r.SettledByResend {
+		t.resent++
 	}
 	notInInput := errors.Is(r.Err, rotate.ErrNotInInput)
 	if notInInput {
@@ -186,7 +194,10 @@ func delivers(r rotate.Result) bool {
 func (s *rotation) deliver(r rotate.Result, t *tally) {
 	t.add(r)
 	line := resultLine{Index: r.Index, Profile: r.Profile, Vendor: string(r.Vendor), User: r.User, Status: string(r.Status),
-		Resumed: r.Resumed, Attempts: r.Attempts, LatencyMS: r.Latency.Milliseconds()}
+		Resumed: r.Resumed, Attempts: r.Attempts, LatencyMS: r.Latency.Milliseconds(), WaitMS: r.Wait.Milliseconds()}
+	if r.SettledByResend {
+		line.Settled = settledByResend
+	}
 	if r.Err != nil {
 		line.Error = printable(r.Err.Error())
 	}
@@ -235,6 +246,9 @@ func (s *rotation) finish(ctx context.Context, t *tally) error {
 	}
 	fmt.Fprintf(s.e.stderr, "rotate: %d done (%d from the journal), %d unknown, %d failed, %d not started%s\n",
 		t.done, t.resumed, t.unknown, t.failed, t.notStarted, journal)
+	if t.resent > 0 {
+		fmt.Fprintf(s.e.stderr, "rotate: %d outcomes of an earlier run that verifying could not tell settled by re-sending the journaled password\n", t.resent)
+	}
 	if t.unknown > 0 {
 		fmt.Fprintf(s.e.stderr, "rotate: %d passwords may or may not be in effect (status unknown, delivered with the others): check each with `unipass verify USER`, or set a new one\n", t.unknown)
 	}

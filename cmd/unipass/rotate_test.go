@@ -38,6 +38,12 @@ func TestRotateScripts(t *testing.T) {
 			"atfake":      cmdAtFake,
 			"writes":      cmdWrites,
 			"fault":       cmdFault,
+			"passwordaccess": func(ts *testscript.TestScript, neg bool, args []string) {
+				if len(args) != 1 || neg || args[0] != "on" && args[0] != "off" {
+					ts.Fatalf("usage: passwordaccess on|off")
+				}
+				scriptZendesk(ts).SetPasswordAccess(args[0] == "on")
+			},
 			"perm": func(ts *testscript.TestScript, neg bool, args []string) {
 				if len(args) != 2 {
 					ts.Fatalf("usage: perm FILE MODE")
@@ -413,6 +419,9 @@ func TestProgressLine(t *testing.T) {
 	assert.Equal(t, "[###############...............] 4/10 done, 1 unknown, 0 failed, 2.0/s ",
 		progressLine(rotate.Progress{Done: 4, Unknown: 1, Total: 10, Rate: 2}))
 	assert.Equal(t, "7 done, 0 unknown, 1 failed, 0.5/s ", progressLine(rotate.Progress{Done: 7, Failed: 1, Rate: 0.5}))
+	assert.Equal(t, "[############..................] 4/10 done, 0 unknown, 0 failed, 2.0/s, 3s left; portal 0.1/s, support 1.9/s ",
+		progressLine(rotate.Progress{Done: 4, Total: 10, Rate: 2, Left: 3 * time.Second,
+			Profiles: []rotate.ProfileRate{{Profile: "portal", Rate: 0.1}, {Profile: "support", Rate: 1.9}}}))
 }
 
 // TestTargetReaders: each format yields its users with their line numbers, and bad lines as *lineError

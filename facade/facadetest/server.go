@@ -82,6 +82,7 @@ func (f *Fault) passThrough() bool { return !f.Drop && !f.Truncate && f.Status =
 type Server struct {
 	srv         *httptest.Server // nil with WithMount
 	origin      string
+	vendor      api.Vendor
 	validator   *api.Validator
 	t           testing.TB
 	basePath    string
@@ -138,7 +139,7 @@ func newServer(v api.Vendor, opts []Option, handle func(*request) reply) *Server
 	if err != nil {
 		panic(fmt.Sprintf("facadetest: %v", err)) // the embedded descriptions always load
 	}
-	s := &Server{validator: val, t: cfg.t, basePath: cfg.basePath, handle: handle, done: make(chan struct{}), bodyTimeout: cfg.bodyTimeout,
+	s := &Server{vendor: v, validator: val, t: cfg.t, basePath: cfg.basePath, handle: handle, done: make(chan struct{}), bodyTimeout: cfg.bodyTimeout,
 		faults: map[string][]*Fault{}, hits: map[string]int{}}
 	switch {
 	case cfg.mounted != "":
@@ -224,9 +225,8 @@ func (s *Server) ViolationCount() int {
 
 // SetRateLimit makes the fake enforce a token bucket over all its operations, as the vendors do: rps
 // requests a second, bursts of at most burst. A request over the limit is answered 429 with Retry-After
-// (whole seconds, at least 1); every answer carries the quota headers (X-Rate-Limit, X-Rate-Limit-Remaining
-// as Zendesk sends them; X-RateLimit-Limit, X-RateLimit-Remaining as DocSpace does). rps 0 turns the limit
-// off. Like faults, the limit's 429 answers are not contract-checked.
+// (whole seconds, at least 1); every answer carries the quota headers the vendor documents (see
+// quotaHeaders). rps 0 turns the limit off. Like faults, the limit's 429 answers are not contract-checked.
 func (s *Server) SetRateLimit(rps float64, burst int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -269,11 +269,7 @@ func (s *Server) limit(h http.Header) (wait time.Duration) {
 		wait = time.Duration((1 - b.tokens) / b.rps * float64(time.Second))
 		s.limited++
 	}
-	limit, remaining := strconv.Itoa(int(b.burst)), strconv.Itoa(int(b.tokens))
-	h.Set("X-Rate-Limit", limit)
-	h.Set("X-RateLimit-Limit", limit)
-	h.Set("X-Rate-Limit-Remaining", remaining)
-	h.Set("X-RateLimit-Remaining", remaining)
+	quotaHeaders(s.vendor, h, b, now)
 	return wait
 }
 

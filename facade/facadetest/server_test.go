@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -284,11 +285,39 @@ func TestRateLimit(t *testing.T) {
 	resp := call(t, f, http.MethodGet, dsSettingsPath, "", auth...)
 	assert.Equal(t, http.StatusTooManyRequests, resp.status)
 	assert.Equal(t, "2", resp.header.Get("Retry-After"))
-	assert.Equal(t, "0", resp.header.Get("X-Rate-Limit-Remaining"))
+	assert.Equal(t, "0", resp.header.Get("X-RateLimit-Remaining"))
+	assert.Empty(t, resp.header.Get("X-Rate-Limit-Remaining"), "DocSpace sends its own headers, not Zendesk's")
+	reset, err := strconv.ParseInt(resp.header.Get("X-RateLimit-Reset"), 10, 64)
+	require.NoError(t, err)
+	assert.InDelta(t, time.Now().Add(4*time.Second).Unix(), reset, 2, "unix seconds when the quota is whole again")
 	assert.Equal(t, 1, f.RateLimited())
 	f.SetRateLimit(0, 0)
 	assert.Equal(t, http.StatusOK, call(t, f, http.MethodGet, dsSettingsPath, "", auth...).status)
 	assert.Equal(t, 4, f.Hits("getPasswordSettings"))
+}
+
+// Zendesk's quota headers: the account's requests per minute, and the ratelimit-* set; Glowmarkt sends
+// none.
+func TestRateLimitHeadersPerVendor(t *testing.T) {
+	t.Parallel()
+	z := newZendesk(t)
+	z.SetRateLimit(5, 5)
+	resp := call(t, z, http.MethodGet, "/api/v2/users/1002/password/requirements", "", "Authorization", basic(zdAgentMail, zdAgentPass))
+	assert.Equal(t, http.StatusOK, resp.status)
+	assert.Equal(t, "300", resp.header.Get("X-Rate-Limit"))
+	assert.Equal(t, "4", resp.header.Get("X-Rate-Limit-Remaining"))
+	assert.Equal(t, "300", resp.header.Get("Ratelimit-Limit"))
+	assert.Equal(t, "4", resp.header.Get("Ratelimit-Remaining"))
+	assert.Equal(t, "1", resp.header.Get("Ratelimit-Reset"))
+	assert.Empty(t, resp.header.Get("X-RateLimit-Limit"))
+
+	g := newGlowmarkt(t)
+	g.SetRateLimit(5, 5)
+	resp = call(t, g, http.MethodGet, "/api/v0-1/account/status", "", gmLogin(t, g)...)
+	assert.Equal(t, http.StatusOK, resp.status)
+	for _, h := range []string{"X-Rate-Limit", "X-RateLimit-Limit", "Ratelimit-Limit"} {
+		assert.Empty(t, resp.header.Get(h), h)
+	}
 }
 
 func TestConcurrentClients(t *testing.T) {

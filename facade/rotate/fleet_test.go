@@ -3,6 +3,7 @@ package rotate_test
 import (
 	"fmt"
 	"path/filepath"
+	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -31,16 +32,28 @@ func TestFleetRateLimitPausesOnlyItsProfile(t *testing.T) {
 	fa.Fail("SetUserPassword", facadetest.Fault{Status: 429, RetryAfter: "3", Body: `{"error":"Too many requests"}`, Times: 1})
 	limits := map[string]rotate.Limit{"a": {PerSecond: 1000, Burst: 50}, "b": {PerSecond: 1000, Burst: 50}}
 	targets := append(profileTargets("a", za, 1), profileTargets("b", zb, 20)...)
+	// b's targets come once a's write is answered 429 (profiles are scheduled apart, so a's could
+	// otherwise go last).
+	limited := make(chan struct{})
+	var once sync.Once
+	ctx := facade.WithObserver(t.Context(), func(i facade.ResponseInfo) {
+		if i.StatusCode == 429 {
+			once.Do(func() { close(limited) })
+		}
+	})
 	ch := make(chan rotate.Target)
 	go func() {
 		defer close(ch)
-		for _, tg := range targets {
+		for n, tg := range targets {
+			if n == 1 {
+				<-limited
+			}
 			ch <- tg
 		}
 	}()
 	var order []string
 	var aResult rotate.Result
-	for r := range rotate.Run(t.Context(), ch, rotate.Config{Concurrency: 4, ProfileLimits: limits}) {
+	for r := range rotate.Run(ctx, ch, rotate.Config{Concurrency: 4, ProfileLimits: limits}) {
 		order = append(order, r.Profile)
 		if r.Profile == "a" {
 			aResult = r

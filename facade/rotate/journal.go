@@ -38,11 +38,16 @@ const (
 	// the same password is sent once more (a pending entry follows). Unsettled until then: resuming
 	// reconciles it like a pending one.
 	EntryRefused EntryState = "refused"
+	// EntryResending: resuming found the write's outcome unknown and Verify unable to settle it (Zendesk
+	// without password access to the API, an account with two-factor sign-in); the same password is
+	// set again (a SetPassword; a pending entry follows), which ends with it in effect whether or not the
+	// first write applied. Unsettled until then: resuming reconciles it like a pending one.
+	EntryResending EntryState = "resending"
 )
 
 func (s EntryState) valid() bool {
 	switch s {
-	case EntryPending, EntryDone, EntryNotApplied, EntryUnknown, EntryRefused:
+	case EntryPending, EntryDone, EntryNotApplied, EntryUnknown, EntryRefused, EntryResending:
 		return true
 	}
 	return false
@@ -189,6 +194,13 @@ func WithIdentities(i ...age.Identity) JournalOption {
 	return func(c *journalConfig) { c.identities = append(c.identities, i...) }
 }
 
+// A commit waits defaultLinger for the records of other workers (unless lingerBatch are queued already),
+// so that they share one fsync.
+const (
+	defaultLinger = 5 * time.Millisecond
+	lingerBatch   = 32
+)
+
 // The journal's format: a header line, then one JSON object per line.
 const (
 	journalFormat  = "unipass-rotate-journal"
@@ -206,7 +218,10 @@ type fileHeader struct {
 	Profiles  []JournalProfile `json:"profiles,omitempty"`
 	Input     string           `json:"input"`
 	Passwords string           `json:"passwords"`
-	Created   time.Time        `json:"created"`
+	// Recipients are the age recipients of an encrypted journal ("age1..."), so that a resume without
+	// them still encrypts to them; empty when a recipient has no text form (a resume must then name them).
+	Recipients []string  `json:"recipients,omitempty"`
+	Created    time.Time `json:"created"`
 }
 
 // fileEntry is one entry line; the key comes first and the password last, so that a line cut short by a
@@ -224,22 +239,26 @@ type fileEntry struct {
 }
 
 // FileJournal is a Journal in a file of JSON lines, append-only. Concurrent Record calls are committed
-// together: one write and one fsync for all the entries that arrived while the previous fsync ran. After
+// together: one write and one fsync for all the entries that arrived while the previous fsync ran, or
+// within a few milliseconds of the batch's first (defaultLinger; at once when lingerBatch are queued),
+// each caller returning once its entry is durable, never earlier. After
 // the first failed write or fsync every Record fails (the state of the file's tail is then unknown).
 // Safe for concurrent use.
 type FileJournal struct {
 	path       string
 	recipients []age.Recipient
+	encrypted  bool // the journal's passwords are age-encrypted: a plain one is never written
 
 	mu       sync.Mutex
 	cond     *sync.Cond
 	f        *os.File
-	buf      []byte // lines waiting for the next commit
-	queued   uint64 // lines handed to Record so far
-	synced   uint64 // lines durable so far
-	flushing bool   // a Record is writing and syncing a batch
-	commits  uint64 // batches written and synced
-	err      error  // the first failure; sticky
+	buf      []byte        // lines waiting for the next commit
+	queued   uint64        // lines handed to Record so far
+	synced   uint64        // lines durable so far
+	flushing bool          // a Record is writing and syncing a batch
+	commits  uint64        // batches written and synced
+	linger   time.Duration // how long a commit waits for more records before it writes
+	err      error         // the first failure; sticky
 	closed   bool
 }
 
@@ -255,7 +274,7 @@ func CreateJournal(path string, h JournalHeader, opts ...JournalOption) (*FileJo
 	fh := fileHeader{Format: journalFormat, Version: journalVersion, Vendor: h.Vendor, BaseURL: h.BaseURL,
 		Profiles: sortedProfiles(h.Profiles), Input: h.Input, Passwords: passwordsPlain, Created: time.Now().UTC()}
 	if len(cfg.recipients) > 0 {
-		fh.Passwords = passwordsAge
+		fh.Passwords, fh.Recipients = passwordsAge, recipientNames(cfg.recipients)
 	}
 	line, err := json.Marshal(fh)
 	if err == nil {
@@ -271,7 +290,7 @@ func CreateJournal(path string, h JournalHeader, opts ...JournalOption) (*FileJo
 		_ = f.Close()
 		return nil, fmt.Errorf("rotate: writing the journal header: %w: %w", ErrJournal, err)
 	}
-	return newFileJournal(path, f, cfg.recipients), nil
+	return newFileJournal(path, f, cfg.recipients, fh.Passwords == passwordsAge), nil
 }
 
 // OpenJournal opens an existing journal to resume: checks the header against h and the encryption
@@ -317,7 +336,7 @@ func openJournal(path string, f *os.File, h JournalHeader, cfg journalConfig) (*
 	if err := r.repairTail(f); err != nil {
 		return nil, nil, err
 	}
-	return newFileJournal(path, f, cfg.recipients), entries, nil
+	return newFileJournal(path, f, cfg.recipients, fh.Passwords == passwordsAge), entries, nil
 }
 
 func journalOptions(opts []JournalOption) journalConfig {
@@ -330,8 +349,8 @@ func journalOptions(opts []JournalOption) journalConfig {
 	return cfg
 }
 
-func newFileJournal(path string, f *os.File, recipients []age.Recipient) *FileJournal {
-	j := &FileJournal{path: path, f: f, recipients: recipients}
+func newFileJournal(path string, f *os.File, recipients []age.Recipient, encrypted bool) *FileJournal {
+	j := &FileJournal{path: path, f: f, recipients: recipients, encrypted: encrypted, linger: defaultLinger}
 	j.cond = sync.NewCond(&j.mu)
 	return j
 }
@@ -366,7 +385,13 @@ func checkHeader(fh fileHeader, h JournalHeader, cfg *journalConfig) error {
 			return fmt.Errorf("rotate: %w: its passwords are age-encrypted; reading them needs the identity (WithIdentities)", ErrJournalMismatch)
 		}
 		if len(cfg.recipients) == 0 {
-			cfg.recipients = recipientsOf(cfg.identities)
+			rs, err := parseRecipientNames(fh.Recipients)
+			if err != nil {
+				return fmt.Errorf("rotate: %w: the recipients in its header: %w", ErrJournalMismatch, err)
+			}
+			if cfg.recipients = rs; len(rs) == 0 {
+				cfg.recipients = recipientsOf(cfg.identities)
+			}
 		}
 		if len(cfg.recipients) == 0 {
 			return fmt.Errorf("rotate: %w: its passwords are age-encrypted; continuing it needs the recipients (WithRecipients)", ErrJournalMismatch)
@@ -597,6 +622,12 @@ func (j *FileJournal) usable() error {
 // commit writes and syncs every queued line, with j.mu held on entry and exit (released meanwhile).
 func (j *FileJournal) commit() {
 	j.flushing = true
+	if j.linger > 0 && j.queued-j.synced < lingerBatch {
+		// Let the records of other workers arriving meanwhile share this fsync.
+		j.mu.Unlock()
+		time.Sleep(j.linger)
+		j.mu.Lock()
+	}
 	batch, upto := j.buf, j.queued
 	j.buf = nil
 	j.mu.Unlock()
@@ -628,6 +659,9 @@ func (j *FileJournal) encode(e Entry) ([]byte, error) {
 		fe.Time = time.Now().UTC()
 	}
 	if !e.Password.IsZero() {
+		if j.encrypted && len(j.recipients) == 0 {
+			return nil, fmt.Errorf("rotate: %w: the journal is encrypted and has no recipients: a password is never written to it in plain text", ErrJournal)
+		}
 		if len(j.recipients) > 0 {
 			enc, err := sealPassword(e.Password, j.recipients)
 			if err != nil {

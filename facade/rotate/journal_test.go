@@ -246,6 +246,7 @@ func TestJournalConcurrentRecords(t *testing.T) {
 		})
 	}
 	wg.Wait()
+	assert.Less(t, j.Syncs(), uint64(n/2), "concurrent records share fsyncs")
 	require.NoError(t, j.Close())
 	f, err := os.Open(path)
 	require.NoError(t, err)
@@ -260,4 +261,42 @@ func TestJournalConcurrentRecords(t *testing.T) {
 		}
 	}
 	assert.Len(t, seen, n)
+}
+
+// An encrypted journal names its recipients in its header: resumed with only an identity (of another
+// recipient too), it keeps encrypting to all of them, and says so; it never writes a password in plain.
+func TestJournalEncryptedKeepsItsRecipients(t *testing.T) {
+	t.Parallel()
+	id, err := age.GenerateX25519Identity()
+	require.NoError(t, err)
+	second, err := age.GenerateX25519Identity()
+	require.NoError(t, err)
+	path := filepath.Join(t.TempDir(), "journal")
+	j, err := rotate.CreateJournal(path, testHeader, rotate.WithRecipients(id.Recipient(), second.Recipient()))
+	require.NoError(t, err)
+	assert.True(t, j.Encrypted())
+	require.NoError(t, j.Record(entry("1", rotate.EntryPending, "fake-Secret-Pw-1")))
+	require.NoError(t, j.Close())
+	header := journalLines(t, path)[0]
+	assert.Equal(t, []any{id.Recipient().String(), second.Recipient().String()}, header["recipients"])
+
+	j, _, err = rotate.OpenJournal(path, testHeader, rotate.WithIdentities(id))
+	require.NoError(t, err)
+	assert.True(t, j.Encrypted())
+	require.Len(t, j.Recipients(), 2, "the header's recipients, not only the identity's")
+	require.NoError(t, j.Record(entry("2", rotate.EntryDone, "fake-Secret-Pw-2")))
+	require.NoError(t, j.Close())
+	data, err := os.ReadFile(path)
+	require.NoError(t, err)
+	assert.NotContains(t, string(data), "fake-Secret-Pw-2")
+
+	_, prior, err := rotate.OpenJournal(path, testHeader, rotate.WithIdentities(second))
+	require.NoError(t, err)
+	assert.Equal(t, "fake-Secret-Pw-2", prior["zendesk:2"].Password.Reveal(), "the second recipient reads the resumed run's entries")
+
+	plain, err := rotate.CreateJournal(filepath.Join(t.TempDir(), "plain"), testHeader)
+	require.NoError(t, err)
+	assert.False(t, plain.Encrypted())
+	assert.Nil(t, plain.Recipients())
+	require.NoError(t, plain.Close())
 }

@@ -127,3 +127,14 @@ func mergeRuns(a, b *sortedRun) sortedRun {
 	*a, *b = sortedRun{}, sortedRun{}
 	return out
 }
+
+// KeySet tells, as Run does, whether a target's key (ProfileKey) was seen before: a caller checking an
+// input without running it (a dry run) reports the duplicates Run would refuse. About 8 bytes a key, and
+// the same small chance of a false duplicate as Run's (see Run). Not safe for concurrent use.
+type KeySet struct{ s *keySet }
+
+// NewKeySet returns an empty set.
+func NewKeySet() *KeySet { return &KeySet{s: newKeySet()} }
+
+// Add records key and reports whether it was there already.
+func (k *KeySet) Add(key string) (seen bool) { return k.s.add(key) }

@@ -498,3 +498,65 @@ func TestResumeRefusedIsSentAgainOnce(t *testing.T) {
 		})
 	}
 }
+
+// Resuming, a SetPassword whose outcome Verify cannot settle (unavailable, failing, or no Verify) is
+// settled by sending the same journaled password again: Done, SettledByResend, the journal records it;
+// a refusal because the password was used before settles it too; a ChangePassword stays Unknown.
+func TestResumeUnverifiableSettledByResend(t *testing.T) {
+	t.Parallel()
+	errUsed := fmt.Errorf("zendesk set_password: HTTP 422: RecordInvalid (password: has been used before): %w", facade.ErrPasswordRejected)
+	for _, tc := range []struct {
+		name   string
+		setup  func(m *memManager)
+		change bool
+		want   rotate.Status
+		resent bool
+		writes int
+		states []string
+	}{
+		{"verify unavailable", func(m *memManager) { m.verifyErr = facade.ErrVerifyUnavailable }, false, rotate.Done, true, 1,
+			[]string{"resending", "pending", "done"}},
+		{"verify fails", func(m *memManager) { m.verifyErr = errors.New("fake: connection refused") }, false, rotate.Done, true, 1,
+			[]string{"resending", "pending", "done"}},
+		{"no verify", func(m *memManager) { m.noVerify = true }, false, rotate.Done, true, 1,
+			[]string{"resending", "pending", "done"}},
+		{"refused as used before", func(m *memManager) { m.noVerify, m.failNext = true, errUsed }, false, rotate.Done, true, 1,
+			[]string{"resending", "pending", "done"}},
+		{"refused otherwise", func(m *memManager) {
+			m.noVerify, m.failNext = true, fmt.Errorf("zendesk: HTTP 422: too short: %w", facade.ErrPasswordRejected)
+		}, false, rotate.Unknown, false, 1, []string{"resending", "pending", "unknown"}},
+		{"re-send lost too", func(m *memManager) { m.noVerify, m.drop = true, 1 }, false, rotate.Unknown, false, 1,
+			[]string{"resending", "pending", "unknown"}},
+		{"change password", func(m *memManager) { m.verifyErr = facade.ErrVerifyUnavailable }, true, rotate.Unknown, false, 0,
+			[]string{"unknown"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			m := newMem("1")
+			tc.setup(m)
+			prior := map[string]rotate.Entry{rotate.TargetKey(facade.VendorZendesk, "1"): entry("1", rotate.EntryPending, "fake-Pw-journaled")}
+			target := rotate.Target{Manager: m, User: "1"}
+			if tc.change {
+				target.OldPassword = facade.NewSecret("fake-Old-1")
+			}
+			j, path := newJournal(t)
+			results := run(t.Context(), rotate.Config{Journal: j, Prior: prior}, target)
+			require.Len(t, results, 1)
+			r := results[0]
+			assert.Equal(t, tc.want, r.Status, "%v", r.Err)
+			assert.Equal(t, tc.resent, r.SettledByResend)
+			assert.Equal(t, "fake-Pw-journaled", r.NewPassword.Reveal(), "the journaled password, never a new one")
+			assert.Equal(t, tc.writes, m.writesTo("1"))
+			assert.Equal(t, tc.writes, r.Attempts, "the true attempts")
+			if tc.writes > 0 && tc.want == rotate.Done && m.failNext == nil && tc.name != "refused as used before" {
+				assert.Equal(t, "fake-Pw-journaled", m.password("1"))
+			}
+			var states []string
+			for _, l := range journalLines(t, path)[1:] {
+				states = append(states, l["state"].(string))
+				assert.Equal(t, "fake-Pw-journaled", l["password"])
+			}
+			assert.Equal(t, tc.states, states)
+		})
+	}
+}

@@ -68,13 +68,19 @@ type Result struct {
 	Err     error
 	// Attempts counts the requests sent for the target's write in this run (0 when none was sent).
 	Attempts int
-	Latency  time.Duration
+	// Latency is the time the target's requests took at the vendor (its time in the run, less Wait).
+	Latency time.Duration
+	// Wait is the time the target waited for its profile's rate limiter.
+	Wait time.Duration
 	// NewPassword is the password now set (Done) or the candidate that may be in effect (Unknown), for the
 	// caller to deliver; it prints [REDACTED]. It is zero for Failed and NotStarted: no write of theirs
 	// applied.
 	NewPassword facade.Secret
 	// Resumed: the target was settled from the journal of an earlier run (Config.Prior).
 	Resumed bool
+	// SettledByResend: an earlier run's write of NewPassword had an unknown outcome that Verify could not
+	// settle, and it was settled by setting the same password again (see Run).
+	SettledByResend bool
 }
 
 // Progress is reported after each target.
@@ -84,6 +90,17 @@ type Progress struct {
 	Total int
 	// Rate is finished targets per second so far.
 	Rate float64
+	// Left estimates the time the run needs to finish at Rate (0 when Total is unknown).
+	Left time.Duration
+	// Profiles holds each profile's rate (finished targets per second so far), by name; nil for a run
+	// without profiles.
+	Profiles []ProfileRate
+}
+
+// ProfileRate is one profile's pace in Progress.
+type ProfileRate struct {
+	Profile string
+	Rate    float64
 }
 
 // Limit is a client-side rate limit: requests per second and burst. The zero Limit (PerSecond 0 or less),
@@ -137,6 +154,11 @@ type Config struct {
 	// Journal, when set, records every write before it is sent and its outcome after (see Run); nil: no
 	// journal.
 	Journal Journal
+	// MaxQueued bounds the targets read ahead of their turn (default DefaultMaxQueued). Each profile has
+	// its own queue, so that the rows of one profile never wait behind another's whatever the input's
+	// order: the reader reads on while a profile waits on its limit, until the queues hold MaxQueued
+	// targets together.
+	MaxQueued int
 	// Prior holds the last entry per key of an earlier run (from OpenJournal; Journal should then be the
 	// journal it was read from, since done entries are not recorded again). Done targets are not sent
 	// again (Result Done, Resumed, the journal's password); pending, refused and unknown ones are
@@ -164,6 +186,14 @@ type Config struct {
 //     (Record(not-applied)), sent once more;
 //   - anything else (Verify failed, ErrVerifyUnavailable, no Verify, a ChangePassword's old password
 //     not verifiable) → Unknown, with the candidate in Result.NewPassword and the journal.
+//
+// Resuming (Config.Prior), a SetPassword of an earlier run whose outcome Verify cannot settle (it fails,
+// is unavailable, or the manager has none) is settled by sending the same journaled password again
+// (Record(resending), then pending): whether or not the first write applied, the account ends with that
+// password, never a new one. Answered, it is Done with Result.SettledByResend; refused because the
+// password was used before (the vendor's password history), the first write applied: Done too. A
+// ChangePassword needs the old password, which the first write may have replaced: it stays Unknown
+// unless Verify settles it.
 //
 // Within a run a target's write is sent again at most once (a resumed target's send after a refused
 // Verify counts as that once; after a proven not-applied it runs as a first send). When the second send is lost and refused too, or is answered with a failure while the first
@@ -194,39 +224,43 @@ func Run(ctx context.Context, targets <-chan Target, cfg Config) <-chan Result {
 	if cfg.MaxWait <= 0 {
 		cfg.MaxWait = DefaultMaxWait
 	}
+	if cfg.MaxQueued <= 0 {
+		cfg.MaxQueued = DefaultMaxQueued
+	}
 	r := &runner{cfg: cfg, pacers: map[pacerKey]*pacer{}, policies: map[facade.PasswordManager]*policyEntry{},
 		start: time.Now(), seen: newKeySet(), priorSeen: map[string]bool{}}
 	out := make(chan Result, cfg.Concurrency)
-	type job struct {
-		i int
-		t Target
-	}
-	jobs := make(chan job)
+	s := newScheduler(ctx, r, out, cfg.MaxQueued)
 	var wg sync.WaitGroup
 	for range cfg.Concurrency {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for j := range jobs {
-				r.report(out, r.rotate(ctx, j.i, j.t))
+		wg.Go(func() {
+			for j := range s.work {
+				r.report(out, r.rotate(ctx, j))
 			}
-		}()
+		})
 	}
 	go func() {
 		i := 0
+		pacers := map[pacerKey]*pacer{} // the reader's own: no lock per target
 		for t := range targets {
-			if res, settled := r.admit(ctx, i, t); settled {
+			switch res, settled := r.admit(ctx, i, t); {
+			case settled:
 				r.report(out, res)
-			} else {
-				select {
-				case jobs <- job{i, t}:
-				case <-ctx.Done():
-					r.report(out, r.cancelled(i, t, ctx.Err()))
+			case t.Manager == nil:
+				r.report(out, r.rotate(ctx, job{i: i, t: t}))
+			default:
+				k := pacerKey{t.Profile, t.Manager.Vendor()}
+				p, ok := pacers[k]
+				if !ok {
+					p = r.pacer(k.profile, k.vendor)
+					pacers[k] = p
 				}
+				s.enqueue(job{i: i, t: t, p: p})
 			}
 			i++
 		}
-		close(jobs)
+		r.seen = nil // the duplicate check's memory goes with the input
+		s.close()
 		wg.Wait()
 		for _, res := range r.notInInput() {
 			r.report(out, res)
@@ -248,7 +282,9 @@ type runner struct {
 	pacers   map[pacerKey]*pacer
 	policies map[facade.PasswordManager]*policyEntry
 	progress Progress
-	stopErr  error // the first journal failure
+	// profileDone counts each profile's finished targets, for Progress.Profiles (with OnProgress only).
+	profileDone map[string]int
+	stopErr     error // the first journal failure
 }
 
 // admit settles a target without sending anything when it can: duplicates, targets done in an earlier
@@ -307,7 +343,11 @@ func (r *runner) stoppedResult(i int, t Target, prior Entry, hasPrior bool, stop
 
 // maybeApplied: the entry's write may be in effect (it was sent and not settled).
 func maybeApplied(e Entry) bool {
-	return (e.State == EntryPending || e.State == EntryUnknown || e.State == EntryRefused) && !e.Password.IsZero()
+	switch e.State {
+	case EntryPending, EntryUnknown, EntryRefused, EntryResending:
+		return !e.Password.IsZero()
+	}
+	return false
 }
 
 // priorResult reports a target as the journal left it, with its password.
@@ -391,14 +431,32 @@ func (r *runner) report(out chan<- Result, res Result) {
 	default:
 		r.progress.NotStarted++
 	}
-	if r.cfg.OnProgress != nil {
-		p := r.progress
-		p.Total = r.cfg.Total
-		if secs := time.Since(r.start).Seconds(); secs > 0 {
-			p.Rate = float64(p.Done+p.Failed+p.Unknown) / secs
-		}
-		r.cfg.OnProgress(p)
+	if r.cfg.OnProgress == nil {
+		return
 	}
+	if res.Profile != "" {
+		if r.profileDone == nil {
+			r.profileDone = map[string]int{}
+		}
+		r.profileDone[res.Profile]++
+	}
+	p := r.progress
+	p.Total = r.cfg.Total
+	secs := time.Since(r.start).Seconds()
+	if secs > 0 {
+		p.Rate = float64(p.Done+p.Failed+p.Unknown) / secs
+	}
+	if left := p.Total - (p.Done + p.Failed + p.Unknown + p.NotStarted); p.Total > 0 && left > 0 && p.Rate > 0 {
+		p.Left = time.Duration(float64(left) / p.Rate * float64(time.Second))
+	}
+	if len(r.profileDone) > 0 && secs > 0 {
+		p.Profiles = make([]ProfileRate, 0, len(r.profileDone))
+		for name, n := range r.profileDone {
+			p.Profiles = append(p.Profiles, ProfileRate{Profile: name, Rate: float64(n) / secs})
+		}
+		sort.Slice(p.Profiles, func(a, b int) bool { return p.Profiles[a].Profile < p.Profiles[b].Profile })
+	}
+	r.cfg.OnProgress(p)
 }
 
 // pacerKey names a pacer: one per profile, and one per vendor for the targets without a profile.
@@ -467,7 +525,7 @@ type policyEntry struct {
 }
 
 // policy reads a manager's policy once per run (vendors state one policy per account).
-func (r *runner) policy(ctx context.Context, t Target, p *pacer) (*facade.Policy, error) {
+func (r *runner) policy(ctx context.Context, t Target, p *pacer, pace func(context.Context) error) (*facade.Policy, error) {
 	if !t.Manager.Capabilities().Requirements {
 		return nil, nil
 	}
@@ -479,7 +537,7 @@ func (r *runner) policy(ctx context.Context, t Target, p *pacer) (*facade.Policy
 	}
 	r.mu.Unlock()
 	e.once.Do(func() {
-		if e.err = p.wait(ctx); e.err == nil {
+		if e.err = pace(ctx); e.err == nil {
 			e.policy, e.err = t.Manager.Requirements(facade.WithObserver(ctx, p.observe), t.User)
 		}
 	})

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"time"
 
@@ -20,8 +21,11 @@ type target struct {
 	index  int
 	change bool // a ChangePassword (OldPassword set), not a SetPassword
 	p      *pacer
-	obs    context.Context // the run's context with an observer that paces and counts write requests
-	res    Result
+	// prepaid: the pacer's wait for the first request was taken before the target reached its worker.
+	prepaid bool
+	waited  *time.Duration  // the time spent waiting for the pacer
+	obs     context.Context // the run's context with an observer that paces and counts write requests
+	res     Result
 	// recorded: a pending entry is in the journal for the current send.
 	recorded bool
 	// sent: a write request was made for the target in this run.
@@ -32,6 +36,8 @@ type target struct {
 	// doubt: why the password may be in effect although this run's last send was answered with a
 	// failure: an earlier send of it whose Verify was refused, and which may still apply.
 	doubt error
+	// resending: the write settles an earlier run's unverifiable one by sending its password again.
+	resending bool
 }
 
 // errStopped is the error of a target that finds the run stopped by a journal failure before its write.
@@ -59,18 +65,30 @@ const (
 )
 
 // rotate runs one target: checks, resume, candidate, write.
-func (r *runner) rotate(ctx context.Context, i int, t Target) Result {
+func (r *runner) rotate(ctx context.Context, j job) Result {
+	start := time.Now()
+	waited := j.waited
+	res := r.rotateTarget(ctx, j, &waited)
+	if res.Attempts > 0 || res.Resumed {
+		res.Wait = waited
+		res.Latency = max(time.Since(start)-(waited-j.waited), 0)
+	}
+	return res
+}
+
+// rotateTarget runs rotate's steps, adding the time it waits for the pacer to *waited.
+func (r *runner) rotateTarget(ctx context.Context, j job, waited *time.Duration) Result {
+	i, t := j.i, j.t
 	res := r.newResult(i, t)
 	if t.Manager == nil {
 		res.Err = errors.New("rotate: target without a manager")
 		return res
 	}
-	a := &target{r: r, t: t, key: t.key(), index: i, change: !t.OldPassword.IsZero(), res: res}
+	a := &target{r: r, t: t, key: t.key(), index: i, change: !t.OldPassword.IsZero(), res: res, p: j.p, prepaid: j.prepaid, waited: waited}
 	prior, hasPrior := r.cfg.Prior[a.key]
 	if err := r.stopped(); err != nil {
 		return r.stoppedResult(i, t, prior, hasPrior, &errStopped{err})
 	}
-	a.p = r.pacer(t.Profile, res.Vendor)
 	a.obs = facade.WithObserver(ctx, func(info facade.ResponseInfo) {
 		if info.Operation == facade.OpSetPassword || info.Operation == facade.OpChangePassword {
 			a.res.Attempts++
@@ -101,7 +119,7 @@ func (a *target) candidate(ctx context.Context) (facade.Secret, error) {
 	if !a.t.NewPassword.IsZero() {
 		return a.t.NewPassword, nil
 	}
-	policy, err := a.r.policy(ctx, a.t, a.p)
+	policy, err := a.r.policy(ctx, a.t, a.p, a.pace)
 	if err != nil {
 		return facade.Secret{}, fmt.Errorf("rotate: reading the policy: %w", err)
 	}
@@ -129,16 +147,34 @@ func (a *target) resume(ctx context.Context, pw facade.Secret) Result {
 			return a.write(ctx, pw)
 		}
 		err = errors.Join(err, fmt.Errorf("rotate: not sent again: %w", rerr))
+	case unsettled:
+		if !a.change {
+			return a.resend(ctx, pw, err)
+		}
 	}
 	_ = a.record(EntryUnknown, pw)
 	a.res.Resumed = true
 	return a.unknown(pw, err)
 }
 
+// resend settles an earlier run's SetPassword that Verify cannot settle (why) by sending the same
+// password again: it ends in effect whether or not the first write applied.
+func (a *target) resend(ctx context.Context, pw facade.Secret, why error) Result {
+	if rerr := a.record(EntryResending, pw); rerr != nil {
+		_ = a.record(EntryUnknown, pw)
+		a.res.Resumed = true
+		return a.unknown(pw, errors.Join(why, fmt.Errorf("rotate: not sent again: %w", rerr)))
+	}
+	a.resent, a.resending = true, true
+	a.doubt = fmt.Errorf("rotate: an earlier run's write of the password is unsettled (%w), and Verify cannot tell: %w", facade.ErrOutcomeUnknown, why)
+	a.res.Resumed = true
+	res := a.write(ctx, pw)
+	res.SettledByResend = res.Status == Done
+	return res
+}
+
 // write sends pw and settles the outcome (see settle); a write is sent at most twice in a run.
-func (a *target) write(ctx context.Context, pw facade.Secret) (res Result) {
-	start := time.Now()
-	defer func() { res.Latency = time.Since(start) }()
+func (a *target) write(ctx context.Context, pw facade.Secret) Result {
 	for {
 		err := a.send(ctx, pw)
 		if !errors.Is(err, facade.ErrOutcomeUnknown) {
@@ -154,7 +190,7 @@ func (a *target) write(ctx context.Context, pw facade.Secret) (res Result) {
 // when an earlier send of the password may still apply (a.doubt).
 func (a *target) answered(ctx context.Context, pw facade.Secret, err error) Result {
 	switch {
-	case err == nil:
+	case err == nil, a.resending && usedBefore(err):
 		_ = a.record(EntryDone, pw)
 		return a.done(pw)
 	case a.doubt != nil:
@@ -206,7 +242,7 @@ func (a *target) send(ctx context.Context, pw facade.Secret) error {
 	a.recorded = false
 	var last error
 	for round := 0; ; round++ {
-		if err := a.p.wait(ctx); err != nil {
+		if err := a.pace(ctx); err != nil {
 			if last != nil {
 				return fmt.Errorf("%w; not sent again: %w", last, err)
 			}
@@ -221,10 +257,14 @@ func (a *target) send(ctx context.Context, pw facade.Secret) error {
 		// Not cut short by ctx: a write in flight finishes or times out, and its outcome is known.
 		wctx := context.WithoutCancel(a.obs)
 		a.sent = true
+		before := a.res.Attempts
 		if a.change {
 			last = a.t.Manager.ChangePassword(wctx, a.t.User, a.t.OldPassword, pw)
 		} else {
 			last = a.t.Manager.SetPassword(wctx, a.t.User, pw)
+		}
+		if a.res.Attempts == before && !errors.Is(last, facade.ErrInvalidInput) {
+			a.res.Attempts++ // a manager that reports no answers (not a facade one): one request, at least
 		}
 		if !errors.Is(last, facade.ErrRateLimited) || errors.Is(last, facade.ErrOutcomeUnknown) || round >= a.r.cfg.MaxRateLimitRounds {
 			return last
@@ -261,10 +301,26 @@ func (a *target) reconcile(ctx context.Context, pw facade.Secret) (verdict, erro
 func (a *target) verify(ctx context.Context, pw facade.Secret) error {
 	wctx, cancel := graceContext(ctx, a.r.cfg.MaxWait)
 	defer cancel()
-	if err := a.p.wait(wctx); err != nil {
+	if err := a.pace(wctx); err != nil {
 		return fmt.Errorf("rotate: pacing the verification: %w", err)
 	}
 	return a.t.Manager.Verify(context.WithoutCancel(a.obs), a.t.User, pw)
+}
+
+// pace waits for the profile's pacer before a request; the first request's wait may have been taken
+// already (prepaid), by the scheduler.
+// A 429 that paused or blocked the profile since then still holds the request back.
+func (a *target) pace(ctx context.Context) error {
+	if a.prepaid {
+		a.prepaid = false
+		d, err := a.p.pause()
+		if err != nil || d <= 0 {
+			return err
+		}
+	}
+	start := time.Now()
+	defer func() { *a.waited += time.Since(start) }()
+	return a.p.wait(ctx)
 }
 
 // graceContext returns a context that ctx's cancellation ends only after grace.
@@ -379,19 +435,48 @@ func (p *pacer) pause() (time.Duration, error) {
 	return p.pausedUntil.Sub(now), nil
 }
 
-// observe adjusts the pace to what an answer said.
+// observe adjusts the pace to what an answer said: the account's own rate where its quota headers tell
+// it (never above the configured limit), a pause until the quota is whole again when none is left, and,
+// from a vendor that sends no quota headers, half the pace after each 429 (regained a little with each
+// answer that is not one).
 func (p *pacer) observe(i facade.ResponseInfo) {
+	now := time.Now()
+	rl := i.RateLimit
 	if i.StatusCode == 429 {
 		p.rateLimited(i.RetryAfter)
 	}
-	if rl := i.RateLimit; rl.Limit > 0 && rl.Remaining >= 0 {
-		switch {
-		case rl.Remaining*10 < rl.Limit: // under a tenth of the quota left: half speed
-			p.lim.SetLimit(p.base / 2)
-		default:
-			p.lim.SetLimit(p.base)
-		}
+	if until := rl.Reset.Sub(now); rl.Remaining == 0 && until > 0 && until <= p.maxWait && i.StatusCode != 429 {
+		p.rateLimited(until) // the quota is spent: nothing until it is whole again
 	}
+	if acct, ok := accountRate(rl, now); ok {
+		p.setRate(min(p.base, max(acct, p.base/1000)))
+		return
+	}
+	switch cur := p.lim.Limit(); {
+	case i.StatusCode == 429:
+		p.setRate(max(cur/2, p.base/1000))
+	case i.StatusCode > 0 && cur < p.base:
+		p.setRate(min(p.base, cur*1.05))
+	}
+}
+
+// setRate changes the pacer's rate, when it differs.
+func (p *pacer) setRate(r rate.Limit) {
+	if p.lim.Limit() != r {
+		p.lim.SetLimit(r)
+	}
+}
+
+// accountRate is the rate an answer's quota headers allow: the limit over its window where the vendor
+// documents the window (Zendesk), else the quota left spread over the time until it is whole again.
+func accountRate(rl facade.RateLimit, now time.Time) (rate.Limit, bool) {
+	switch until := rl.Reset.Sub(now); {
+	case rl.Limit > 0 && rl.Window > 0:
+		return rate.Limit(float64(rl.Limit) / rl.Window.Seconds()), true
+	case rl.Remaining > 0 && until > 0:
+		return rate.Limit(float64(rl.Remaining) / until.Seconds()), true
+	}
+	return 0, false
 }
 
 // rateLimited pauses the vendor for a 429's wait (1s when it named none), or blocks it when the wait is
@@ -413,3 +498,23 @@ func (p *pacer) rateLimited(wait time.Duration) {
 		p.pausedUntil = until
 	}
 }
+
+// usedBefore reports whether a write was refused because the password is, or was recently, the
+// account's (a password history): sent again to settle an earlier write, that refusal proves the
+// earlier write applied. Vendors state it only in words, so the refusal's text is matched.
+func usedBefore(err error) bool {
+	if !errors.Is(err, facade.ErrPasswordRejected) {
+		return false
+	}
+	text := strings.ToLower(err.Error()) // an APIError's: the vendor's code, message and details
+	for _, s := range usedBeforeWords {
+		if strings.Contains(text, s) {
+			return true
+		}
+	}
+	return false
+}
+
+// usedBeforeWords are how vendors word a refusal of a password the account has, or recently had.
+var usedBeforeWords = []string{"used before", "been used", "recently used", "used recently", "previously used",
+	"password history", "same as the current", "same as your current", "same as the old", "passwordissame"}
