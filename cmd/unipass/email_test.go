@@ -64,14 +64,3 @@ func TestEmailRefusedBeforeWrite(t *testing.T) {
 	pw, _ := gm.Password("acc-1")
 	assert.Equal(t, glowPassword, pw)
 }
-
-// The user named in an output line: the address and the ID it resolved to, vendor text made printable.
-func TestUserRefString(t *testing.T) {
-	t.Parallel()
-	assert.Equal(t, "35436", userRef{given: "35436", id: "35436"}.String())
-	assert.Equal(t, "mike@example.com (id 35436)", userRef{given: "mike@example.com", id: "35436"}.String())
-	assert.Equal(t, `mike@example.com (id 1\x1b[2K)`, userRef{given: "mike@example.com", id: "1\x1b[2K"}.String())
-	assert.Equal(t, "password set for mike@example.com (id 7)", userRef{given: "mike@example.com", id: "7"}.forUser("password set"))
-	assert.Equal(t, "password changed", userRef{}.forUser("password changed"))
-	assert.Equal(t, "password set", userRef{given: "35436", id: "35436"}.forUser("password set"))
-}

@@ -3,8 +3,6 @@ package main
 import (
 	"bufio"
 	"fmt"
-	"io"
-	"log"
 	"net"
 	"net/http"
 	"strings"
@@ -41,17 +39,6 @@ func TestFakesStopDespiteAStalledUpload(t *testing.T) {
 	}
 	assert.Equal(t, 0, p.cmd.ProcessState.ExitCode(), p.output())
 	assert.Contains(t, p.output(), "unipass fakes: stopped")
-}
-
-// The server closes idle keep-alive connections within 30 s and waits at most 10 s for headers.
-func TestFakesServerTimeLimits(t *testing.T) {
-	t.Parallel()
-	srv := fakesServer(http.NotFoundHandler(), log.New(io.Discard, "", 0))
-	assert.Positive(t, srv.IdleTimeout)
-	assert.LessOrEqual(t, srv.IdleTimeout, 30*time.Second)
-	assert.Positive(t, srv.ReadHeaderTimeout)
-	assert.LessOrEqual(t, srv.ReadHeaderTimeout, 10*time.Second)
-	assert.Positive(t, srv.MaxHeaderBytes)
 }
 
 // --max-body sets the body limit: a body over it is answered 413.

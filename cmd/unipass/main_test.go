@@ -14,6 +14,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/unipass/unipass/facade/facadetest"
+	"github.com/unipass/unipass/internal/cli/factory"
+	"github.com/unipass/unipass/internal/cli/root"
 )
 
 // Test secrets (obviously fake); no command output may contain them.
@@ -122,9 +124,9 @@ func TestExitCodes(t *testing.T) {
 	environ := map[string]string{"UNIPASS_CREDENTIAL": apiToken, "UNIPASS_NEW_PASSWORD": "fake-New-Passw0rd"}
 	runIt := func(args ...string) (int, string) {
 		var out, errOut bytes.Buffer
-		e := &env{stdin: strings.NewReader(""), stdout: &out, stderr: &errOut, getenv: func(k string) string { return environ[k] },
-			terminal: func(any) bool { return false }, prompt: func(string) (string, error) { return "", nil }}
-		code := e.run(context.Background(), args)
+		e := &factory.Factory{In: strings.NewReader(""), Out: &out, ErrOut: &errOut, Getenv: func(k string) string { return environ[k] },
+			IsTerminal: func(any) bool { return false }, Prompt: func(string) (string, error) { return "", nil }}
+		code := root.Execute(context.Background(), e, args)
 		text := out.String() + errOut.String()
 		for _, s := range []string{apiToken, "fake-New-Passw0rd", adminPassword} {
 			assert.NotContains(t, text, s)

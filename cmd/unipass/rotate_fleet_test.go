@@ -6,6 +6,7 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -19,6 +20,9 @@ import (
 
 	"github.com/unipass/unipass/facade/facadetest"
 	"github.com/unipass/unipass/facade/rotate"
+	"github.com/unipass/unipass/internal/cli/factory"
+	"github.com/unipass/unipass/internal/cli/root"
+	clirotate "github.com/unipass/unipass/internal/cli/rotate"
 )
 
 // Secrets of the fleet's tenants (obviously fake).
@@ -132,9 +136,9 @@ func (r *fleetRig) run(ctx context.Context, args ...string) (code int, stdout, s
 // runIn is run with stdin as standard input.
 func (r *fleetRig) runIn(ctx context.Context, stdin string, args ...string) (code int, stdout, stderr string) {
 	var out, errOut bytes.Buffer
-	e := &env{stdin: strings.NewReader(stdin), stdout: &out, stderr: &errOut, getenv: func(k string) string { return r.environ[k] },
-		terminal: func(any) bool { return false }, prompt: func(string) (string, error) { return "", nil }}
-	code = e.run(ctx, append([]string{"rotate", "--config", r.config, "--rate", "1000"}, args...))
+	e := &factory.Factory{In: strings.NewReader(stdin), Out: &out, ErrOut: &errOut, Getenv: func(k string) string { return r.environ[k] },
+		IsTerminal: func(any) bool { return false }, Prompt: func(string) (string, error) { return "", nil }}
+	code = root.Execute(ctx, e, append([]string{"rotate", "--config", r.config, "--rate", "1000"}, args...))
 	return code, out.String(), errOut.String()
 }
 
@@ -207,11 +211,11 @@ func TestRotateFleetResume(t *testing.T) {
 	assert.Less(t, len(delivered), 3*n, "interrupted mid-way")
 	profiles := map[string]bool{}
 	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
-		var l resultLine
+		var l clirotate.ResultLine
 		require.NoError(t, json.Unmarshal([]byte(line), &l))
 		profiles[l.Profile] = true
 	}
-	assert.Subset(t, []string{"portal", "support", "sales"}, sortedKeys(profiles), "every JSON line names its profile")
+	assert.Subset(t, []string{"portal", "support", "sales"}, slices.Sorted(maps.Keys(profiles)), "every JSON line names its profile")
 
 	header := journalHeaderOf(t, journal)
 	assert.Equal(t, rotate.Mixed, header["vendor"])
@@ -297,7 +301,7 @@ func TestRotateFleetJSONLines(t *testing.T) {
 	require.Equal(t, exitOK, code, errOut)
 	var got []string
 	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
-		var l resultLine
+		var l clirotate.ResultLine
 		require.NoError(t, json.Unmarshal([]byte(line), &l))
 		assert.Equal(t, "done", l.Status)
 		assert.Equal(t, r.atVendor(l.Profile, l.User), l.NewPassword)
@@ -366,7 +370,7 @@ func TestRotateFleetStdin(t *testing.T) {
 	assert.Contains(t, errOut, `line 4: no profile "billing"`)
 	statuses := map[string]string{}
 	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
-		var l resultLine
+		var l clirotate.ResultLine
 		require.NoError(t, json.Unmarshal([]byte(line), &l))
 		statuses[l.Profile+"/"+l.User] = l.Status
 	}
@@ -400,7 +404,7 @@ func TestRotateFleetEmails(t *testing.T) {
 	assert.Equal(t, exitFailure, code, errOut) // the duplicate row failed
 	statuses := map[string][]string{}
 	for _, line := range strings.Split(strings.TrimSpace(stdout), "\n") {
-		var l resultLine
+		var l clirotate.ResultLine
 		require.NoError(t, json.Unmarshal([]byte(line), &l))
 		statuses[l.Profile+"/"+l.User] = append(statuses[l.Profile+"/"+l.User], l.Status)
 		slices.Sort(statuses[l.Profile+"/"+l.User])
@@ -422,6 +426,6 @@ func TestRotateFleetEmails(t *testing.T) {
 	before := r.writes()
 	code, _, errOut = r.run(t.Context(), "--input", unknown, "--passwords-out", filepath.Join(r.dir, "unknown-out.csv"))
 	assert.Equal(t, exitUsage, code, errOut)
-	assert.Contains(t, errOut, `line 3: user "nobody@example.com"`)
+	assert.Contains(t, errOut, "line 3: no such user nobody@example.com at zendesk")
 	assert.Equal(t, before, r.writes(), "nothing sent")
 }

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/csv"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -18,9 +17,10 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/unipass/unipass/facade"
 	"github.com/unipass/unipass/facade/facadetest"
 	"github.com/unipass/unipass/facade/rotate"
+	"github.com/unipass/unipass/internal/cli/factory"
+	"github.com/unipass/unipass/internal/cli/root"
 )
 
 // TestRotateScripts runs the rotate scripts (testdata/rotate) end to end against a Zendesk fake with the
@@ -207,10 +207,10 @@ func runRotate(ctx context.Context, t *testing.T, baseURL, stdin string, args ..
 	t.Helper()
 	var out, errOut bytes.Buffer
 	environ := map[string]string{"UNIPASS_CREDENTIAL": apiToken}
-	e := &env{stdin: strings.NewReader(stdin), stdout: &out, stderr: &errOut, getenv: func(k string) string { return environ[k] },
-		terminal: func(any) bool { return false }, prompt: func(string) (string, error) { return "", nil }}
+	e := &factory.Factory{In: strings.NewReader(stdin), Out: &out, ErrOut: &errOut, Getenv: func(k string) string { return environ[k] },
+		IsTerminal: func(any) bool { return false }, Prompt: func(string) (string, error) { return "", nil }}
 	args = append([]string{"rotate", "--vendor", "zendesk", "--base-url", baseURL, "--auth", "api-token", "--user", "admin@example.com"}, args...)
-	code := e.run(ctx, args)
+	code := root.Execute(ctx, e, args)
 	return code, out.String(), errOut.String()
 }
 
@@ -305,37 +305,6 @@ func TestRotateRefusesBeforeSending(t *testing.T) {
 	assert.Equal(t, 0, zd.Hits("GetUserPasswordRequirements"))
 }
 
-// TestCheckUser: the syntax checks of a user reference agree with the facade's.
-func TestCheckUser(t *testing.T) {
-	t.Parallel()
-	for _, c := range []struct {
-		v    facade.Vendor
-		user string
-		ok   bool
-	}{
-		{facade.VendorZendesk, "1", true},
-		{facade.VendorZendesk, "9223372036854775807", true},
-		{facade.VendorZendesk, "9223372036854775808", false},
-		{facade.VendorZendesk, "0", false},
-		{facade.VendorZendesk, "007", false},
-		{facade.VendorZendesk, "+7", false},
-		{facade.VendorZendesk, "-7", false},
-		{facade.VendorZendesk, "7a", false},
-		{facade.VendorZendesk, "", false},
-		{facade.VendorDocSpace, "aae1e103-bca5-9fa1-ba8c-42058b4abf28", true},
-		{facade.VendorDocSpace, "{aae1e103-bca5-9fa1-ba8c-42058b4abf28}", false},
-		{facade.VendorDocSpace, "aae1e103bca59fa1ba8c42058b4abf28", false},
-		{facade.VendorDocSpace, "mike@example.com", true}, // looked up with FindUser
-		{facade.VendorZendesk, "mike@example.com", true},
-		{facade.VendorZendesk, "@example.com", false},
-		{facade.VendorZendesk, "mike@", false},
-		{facade.VendorZendesk, "mike@a@example.com", false},
-		{facade.VendorDocSpace, "Mike <mike@example.com>", false},
-	} {
-		assert.Equal(t, c.ok, checkUser(c.v, c.user) == nil, "%s %q", c.v, c.user)
-	}
-}
-
 // writeUsersFrom writes a CSV of n Zendesk user IDs from first.
 func writeUsersFrom(t *testing.T, path string, first, n int) string {
 	t.Helper()
@@ -412,55 +381,4 @@ func assertNoPassword(t *testing.T, output string, pws map[string]string) {
 	for user, pw := range pws {
 		assert.False(t, strings.Contains(output, pw), "the password of user %s is in the output", user) // not printed
 	}
-}
-
-func TestProgressLine(t *testing.T) {
-	t.Parallel()
-	assert.Equal(t, "[###############...............] 4/10 done, 1 unknown, 0 failed, 2.0/s ",
-		progressLine(rotate.Progress{Done: 4, Unknown: 1, Total: 10, Rate: 2}))
-	assert.Equal(t, "7 done, 0 unknown, 1 failed, 0.5/s ", progressLine(rotate.Progress{Done: 7, Failed: 1, Rate: 0.5}))
-	assert.Equal(t, "[############..................] 4/10 done, 0 unknown, 0 failed, 2.0/s, 3s left; portal 0.1/s, support 1.9/s ",
-		progressLine(rotate.Progress{Done: 4, Total: 10, Rate: 2, Left: 3 * time.Second,
-			Profiles: []rotate.ProfileRate{{Profile: "portal", Rate: 0.1}, {Profile: "support", Rate: 1.9}}}))
-}
-
-// TestTargetReaders: each format yields its users with their line numbers, and bad lines as *lineError
-// without stopping the reader.
-func TestTargetReaders(t *testing.T) {
-	t.Parallel()
-	for _, c := range []struct {
-		name, input string
-		format      inputFormat
-		want        []string // "line:user", or "line!" for a bad line
-	}{
-		{"csv", "\uFEFFname,User\nfirst, 100 \nsecond,101\n", formatCSV, []string{"2:100", "3:101"}},
-		{"csv bad lines", "user\n100\n\n,\n\"a\"b\n102\n", formatCSV, []string{"2:100", "4!", "5!", "6:102"}},
-		{"csv quoted", "user,note\n\"100\",\"a, b\"\n", formatCSV, []string{"2:100"}},
-		{"jsonl", "{\"user\": 100}\n\n{\"user\": \" 101 \"}\n{\"user\": null}\n[1]\n{\"user\": 1.5e3}\n", formatJSONL,
-			[]string{"1:100", "3:101", "4!", "5!", "6:1.5e3"}},
-	} {
-		tr, err := newTargetReader(strings.NewReader(c.input), c.format)
-		require.NoError(t, err, c.name)
-		var got []string
-		for {
-			tg, err := tr.next()
-			if errors.Is(err, io.EOF) {
-				break
-			}
-			var le *lineError
-			if errors.As(err, &le) {
-				got = append(got, fmt.Sprintf("%d!", le.line))
-				continue
-			}
-			require.NoError(t, err, c.name)
-			got = append(got, fmt.Sprintf("%d:%s", tg.line, tg.user))
-		}
-		assert.Equal(t, c.want, got, c.name)
-	}
-	_, err := newTargetReader(strings.NewReader("name\nx\n"), formatCSV)
-	assert.ErrorContains(t, err, `needs a "user" column`)
-	tr, err := newTargetReader(strings.NewReader(`{"user": "`+strings.Repeat("9", maxInputLine)+`"}`), formatJSONL)
-	require.NoError(t, err)
-	_, err = tr.next()
-	assert.ErrorContains(t, err, "line 1: bufio.Scanner: token too long")
 }

@@ -14,15 +14,18 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/unipass/unipass/facade/facadetest"
+	"github.com/unipass/unipass/internal/cli/cmdutil"
+	"github.com/unipass/unipass/internal/cli/factory"
+	"github.com/unipass/unipass/internal/cli/root"
 )
 
 // cliRun runs the command with the given environment and standard input; the terminal is never interactive.
 func cliRun(t *testing.T, environ map[string]string, stdin string, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
 	var out, errOut bytes.Buffer
-	e := &env{stdin: strings.NewReader(stdin), stdout: &out, stderr: &errOut, getenv: func(k string) string { return environ[k] },
-		terminal: func(any) bool { return false }, prompt: func(string) (string, error) { return "", nil }}
-	code = e.run(t.Context(), args)
+	e := &factory.Factory{In: strings.NewReader(stdin), Out: &out, ErrOut: &errOut, Getenv: func(k string) string { return environ[k] },
+		IsTerminal: func(any) bool { return false }, Prompt: func(string) (string, error) { return "", nil }}
+	code = root.Execute(t.Context(), e, args)
 	return code, out.String(), errOut.String()
 }
 
@@ -122,7 +125,7 @@ func assertNoControls(t *testing.T, text string) {
 		if r == '\n' {
 			continue
 		}
-		assert.False(t, isControl(r), "%U in %q", r, text)
+		assert.Equal(t, string(r), cmdutil.Printable(string(r)), "%U in %q", r, text)
 	}
 }
 

@@ -3,6 +3,7 @@
 package config
 
 import (
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -50,8 +51,7 @@ func TestCredentialCommandTimeoutKillsItsGroup(t *testing.T) {
 	t.Parallel()
 	needProc(t)
 	pidFile := filepath.Join(t.TempDir(), "pid")
-	e, _ := testEnv(nil)
-	_, err := runCredentialCommand(t.Context(), e, []string{"sh", "-c", "sleep 777 & echo $! > " + pidFile + "; sleep 778"}, 500*time.Millisecond)
+	_, err := runCredentialCommand(t.Context(), io.Discard, []string{"sh", "-c", "sleep 777 & echo $! > " + pidFile + "; sleep 778"}, 500*time.Millisecond)
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "did not finish within")
 	pid := readPID(t, pidFile)
@@ -64,9 +64,8 @@ func TestCredentialCommandEndKillsWhatItLeft(t *testing.T) {
 	t.Parallel()
 	needProc(t)
 	pidFile := filepath.Join(t.TempDir(), "pid")
-	e, _ := testEnv(nil)
 	start := time.Now()
-	v, err := runCredentialCommand(t.Context(), e, []string{"sh", "-c", "sleep 779 & echo $! > " + pidFile + "; echo fake-cmd-secret"}, time.Minute)
+	v, err := runCredentialCommand(t.Context(), io.Discard, []string{"sh", "-c", "sleep 779 & echo $! > " + pidFile + "; echo fake-cmd-secret"}, time.Minute)
 	require.NoError(t, err)
 	assert.Equal(t, "fake-cmd-secret", v)
 	assert.Less(t, time.Since(start), 30*time.Second)
@@ -83,9 +82,8 @@ func TestCredentialCommandEscapedChildDoesNotHang(t *testing.T) {
 		t.Skip("no setsid")
 	}
 	pidFile := filepath.Join(t.TempDir(), "pid")
-	e, _ := testEnv(nil)
 	script := "setsid sh -c 'echo $$ > " + pidFile + "; exec sleep 781' & while [ ! -s " + pidFile + " ]; do sleep 0.01; done; echo fake-cmd-secret"
-	v, err := runCredentialCommand(t.Context(), e, []string{"sh", "-c", script}, time.Minute)
+	v, err := runCredentialCommand(t.Context(), io.Discard, []string{"sh", "-c", script}, time.Minute)
 	require.NoError(t, err)
 	assert.Equal(t, "fake-cmd-secret", v)
 	pid := readPID(t, pidFile)

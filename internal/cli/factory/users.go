@@ -79,7 +79,7 @@ func NotFound(vendor facade.Vendor, u UserRef, err error) error {
 	case errors.Is(err, facade.ErrNotFound):
 		return fmt.Errorf("no such user %s at %s: %w", u, vendor, err)
 	case errors.As(err, &in) && in.Field == "user":
-		return cmdutil.Usagef("USER %s: %s: %s", u, vendor, in.Reason)
+		return cmdutil.Usagef("USER %s: %s", u, in.Reason)
 	}
 	return err
 }

@@ -96,32 +96,55 @@ func (f *Factory) LoadConfig(flag string) (*config.File, error) {
 
 // Manager builds the manager the flags, UNIPASS_* variables and the profile describe, checking them
 // first. The credential is read (a profile's credential_command run, bounded by ctx) only when
-// needCredential. The config file is read only when it can matter: a profile or config file is named,
-// or no vendor is given (the file's default_profile may give it).
+// needCredential.
 func (f *Factory) Manager(ctx context.Context, v VendorOptions, needCredential bool) (facade.PasswordManager, error) {
+	r, err := f.resolve(v)
+	if err != nil {
+		return nil, err
+	}
+	m, err := f.build(ctx, r.account, v.Credential, r.source, needCredential)
+	if err != nil && r.file != nil {
+		return nil, r.file.InProfile(r.profile, err)
+	}
+	return m, err
+}
+
+// Account is the account the flags, UNIPASS_* variables and the profile describe (no credential read).
+func (f *Factory) Account(v VendorOptions) (config.Account, error) {
+	r, err := f.resolve(v)
+	return r.account, err
+}
+
+// resolved is an account with the profile that completed it (file nil: none).
+type resolved struct {
+	account config.Account
+	source  *config.Source
+	file    *config.File
+	profile string
+}
+
+// resolve completes v from its profile. The config file is read only when it can matter: a profile or
+// config file is named, or no vendor is given (the file's default_profile may give it).
+func (f *Factory) resolve(v VendorOptions) (resolved, error) {
 	if v.Profile == "" && v.ConfigFile == "" && v.Vendor != "" {
-		return f.build(ctx, v.Account, v.Credential, nil, needCredential)
+		return resolved{account: v.Account}, nil
 	}
 	pf, err := f.LoadConfig(v.ConfigFile)
 	if err != nil {
-		return nil, err
+		return resolved{}, err
 	}
 	name := cmp.Or(v.Profile, pf.DefaultProfile)
 	if name == "" {
 		if v.Vendor == "" && pf.Path != "" {
-			return nil, cmdutil.Usagef("no vendor: give --vendor or --profile NAME, or add default_profile: NAME to %s", pf.Path)
+			return resolved{}, cmdutil.Usagef("no vendor: give --vendor or --profile NAME, or add default_profile: NAME to %s", pf.Path)
 		}
-		return f.build(ctx, v.Account, v.Credential, nil, needCredential)
+		return resolved{account: v.Account}, nil
 	}
 	p, err := pf.Lookup(name)
 	if err != nil {
-		return nil, err
+		return resolved{}, err
 	}
-	m, err := f.build(ctx, fill(v, p), v.Credential, p.Source, needCredential)
-	if err != nil {
-		return nil, pf.InProfile(name, err)
-	}
-	return m, nil
+	return resolved{account: fill(v, p), source: p.Source, file: pf, profile: name}, nil
 }
 
 // fill takes from p every setting not given.

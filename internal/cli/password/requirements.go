@@ -70,7 +70,7 @@ func RunRequirements(ctx context.Context, o *RequirementsOptions) error {
 	if u.Given != u.ID {
 		fmt.Fprintln(o.Out, "user", u)
 	}
-	printPolicy(o.Out, p)
+	cmdutil.PrintPolicy(o.Out, p)
 	if o.Check == nil {
 		return nil
 	}
@@ -91,22 +91,4 @@ func requirementsError(m facade.PasswordManager, u factory.UserRef, err error) e
 		return cmdutil.Usagef("%s reads the password policy of a user: add USER (its ID or email address): %w", m.Vendor(), err)
 	}
 	return factory.NotFound(m.Vendor(), u, err)
-}
-
-// printPolicy prints a policy, one rule a line; the vendor's sentences pass through Printable.
-func printPolicy(w io.Writer, p *facade.Policy) {
-	fmt.Fprintf(w, "%s password policy:\n", p.Vendor)
-	for _, r := range p.Rules {
-		note := ""
-		if r.Kind == facade.RuleOther {
-			note = "  (not checked here)"
-		}
-		if r.Kind == facade.RuleAllowed && p.Allowed() == nil {
-			note = "  (pattern " + cmdutil.Printable(r.Pattern) + " cannot be checked here)"
-		}
-		fmt.Fprintf(w, "  - %s%s\n", cmdutil.Printable(r.Text), note)
-	}
-	if len(p.Rules) == 0 {
-		fmt.Fprintln(w, "  (no rules)")
-	}
 }

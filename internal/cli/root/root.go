@@ -17,6 +17,7 @@ import (
 	"github.com/unipass/unipass/internal/cli/fakes"
 	"github.com/unipass/unipass/internal/cli/password"
 	"github.com/unipass/unipass/internal/cli/profiles"
+	"github.com/unipass/unipass/internal/cli/rotate"
 )
 
 const long = `unipass manages user passwords on ONLYOFFICE DocSpace, Zendesk and Glowmarkt through one interface.
@@ -58,9 +59,9 @@ func NewCmdRoot(f *factory.Factory) *cobra.Command {
 		usesVendor(password.NewCmdReset(f, nil)), usesVendor(password.NewCmdRequirements(f, nil)),
 		usesVendor(password.NewCmdVerify(f, nil)),
 		usesVendor(profiles.NewCmdProfiles(f)),
+		usesVendor(rotate.NewCmdRotate(f, nil)),
 		demo.NewCmdDemo(f, nil), fakes.NewCmdFakes(f, nil), newCmdVersion(f),
 	)
-	addRotate(root, f)
 	registerCompletions(root, f)
 	root.InitDefaultCompletionCmd()
 	usageArgs(root)

@@ -1,4 +1,4 @@
-package main
+package rotate
 
 // Fleet rotation: an input with a profile column (CSV) or field (JSON lines) names, on every line, the
 // profile of the config file whose account the user is in. One run then rotates across vendors and
@@ -15,7 +15,10 @@ import (
 	"strings"
 
 	"github.com/unipass/unipass/facade"
-	"github.com/unipass/unipass/facade/rotate"
+	frotate "github.com/unipass/unipass/facade/rotate"
+	"github.com/unipass/unipass/internal/cli/cmdutil"
+	"github.com/unipass/unipass/internal/cli/config"
+	"github.com/unipass/unipass/internal/cli/factory"
 )
 
 // managerSource gives the profiles a fleet input names: the config file's (configProfiles), or a test's.
@@ -37,24 +40,27 @@ type fleetProfile struct {
 }
 
 // configProfiles is the config file's profiles as a managerSource.
-type configProfiles struct{ pc *profileConfig }
+type configProfiles struct {
+	pc    *config.File
+	build func(ctx context.Context, pc *config.File, name string) (facade.PasswordManager, error)
+}
 
 func (c configProfiles) profile(name string) (fleetProfile, error) {
-	p, err := c.pc.lookup(name)
+	p, err := c.pc.Lookup(name)
 	if err != nil {
 		return fleetProfile{}, errors.Unwrap(err) // a usage error of its own; the line error says more
 	}
-	base := p.baseURL
-	if base == "" && p.vendor == string(facade.VendorGlowmarkt) {
+	base := p.BaseURL
+	if base == "" && p.Vendor == string(facade.VendorGlowmarkt) {
 		base = facade.DefaultGlowmarktURL
 	}
-	return fleetProfile{name: name, vendor: facade.Vendor(p.vendor), baseURL: strings.TrimSuffix(base, "/")}, nil
+	return fleetProfile{name: name, vendor: facade.Vendor(p.Vendor), baseURL: strings.TrimSuffix(base, "/")}, nil
 }
 
-func (c configProfiles) profileNames() []string { return c.pc.names }
+func (c configProfiles) profileNames() []string { return c.pc.Names }
 
 func (c configProfiles) manager(ctx context.Context, name string) (facade.PasswordManager, error) {
-	return c.pc.manager(ctx, name)
+	return c.build(ctx, c.pc, name)
 }
 
 // fleet is a fleet rotation's profiles: looked up and managers built once each, as the input names them.
@@ -92,7 +98,7 @@ func (f *fleet) manager(ctx context.Context, name string) (facade.PasswordManage
 		return nil, err
 	}
 	if !m.Capabilities().SetPassword {
-		return nil, usagef("profile %q: %s cannot set passwords (rotate sets them): %w", name, m.Vendor(), facade.ErrUnsupported)
+		return nil, cmdutil.Usagef("profile %q: %s cannot set passwords (rotate sets them): %w", name, m.Vendor(), facade.ErrUnsupported)
 	}
 	f.managers[name] = m
 	return m, nil
@@ -109,14 +115,14 @@ func (f *fleet) buildAll(ctx context.Context, names []string) error {
 }
 
 // journalProfiles names the profiles in a journal's header.
-func (f *fleet) journalProfiles(names []string) ([]rotate.JournalProfile, error) {
-	out := make([]rotate.JournalProfile, 0, len(names))
+func (f *fleet) journalProfiles(names []string) ([]frotate.JournalProfile, error) {
+	out := make([]frotate.JournalProfile, 0, len(names))
 	for _, name := range names {
 		p, err := f.lookup(name)
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, rotate.JournalProfile{Name: p.name, Vendor: string(p.vendor), BaseURL: p.baseURL})
+		out = append(out, frotate.JournalProfile{Name: p.name, Vendor: string(p.vendor), BaseURL: p.baseURL})
 	}
 	return out, nil
 }
@@ -136,7 +142,7 @@ func sortedKeys[V any](m map[string]V) []string {
 func (s *rotation) vendorOf(t target) (facade.Vendor, error) {
 	switch {
 	case s.fleet == nil && t.profile != "":
-		return "", fmt.Errorf("names profile %q, but the first line names none: give a profile on every line or on none", printable(t.profile))
+		return "", fmt.Errorf("names profile %q, but the first line names none: give a profile on every line or on none", cmdutil.Printable(t.profile))
 	case s.fleet == nil:
 		return s.m.Vendor(), nil
 	case t.profile == "":
@@ -165,8 +171,8 @@ func (s *rotation) managerOf(ctx context.Context, t target) (facade.PasswordMana
 // vendor (one read). An address that names nobody or more than one user, or given to a vendor that cannot
 // look users up, is a *lineError; another failure of the lookup is returned as it is.
 func (s *rotation) resolve(ctx context.Context, m facade.PasswordManager, t target) (string, error) {
-	id, err := resolveUser(ctx, m, t.user)
-	var ue *usageError
+	id, err := factory.ResolveUser(ctx, m, t.user)
+	var ue *cmdutil.UsageError
 	if errors.As(err, &ue) {
 		return "", &lineError{line: t.line, reason: err.Error()}
 	}
@@ -177,27 +183,35 @@ func (s *rotation) resolve(ctx context.Context, m facade.PasswordManager, t targ
 }
 
 // detectFleet tells whether the input names profiles: a CSV with a profile column, or JSON lines whose
-// first target has a profile field. It reads only the start of the input; standard input is replayed
-// whole afterwards.
-func (s *rotation) detectFleet() (bool, error) {
+// first target has a profile field. It reads only the start of the input; for standard input it returns
+// the reader that replays what it read, then the rest (stdin itself otherwise).
+func detectFleet(stdin io.Reader, input string, format inputFormat) (fleet bool, replay io.Reader, err error) {
 	var r io.Reader
-	if s.f.input == stdinInput {
+	replay = stdin
+	if input == stdinInput {
 		var seen bytes.Buffer
-		r = io.TeeReader(s.e.stdin, &seen)
-		defer func(rest io.Reader) { s.e.stdin = io.MultiReader(&seen, rest) }(s.e.stdin)
+		r = io.TeeReader(stdin, &seen)
+		replay = io.MultiReader(&seen, stdin)
 	} else {
-		in, err := s.e.openInput(s.f.input)
+		in, err := openInput(stdin, input)
 		if err != nil {
-			return false, err
+			return false, nil, err
 		}
 		defer func() { _ = in.Close() }()
 		r = in.r
 	}
-	br := bufio.NewReader(stripBOM(r)) // what it reads ahead of a line is replayed too
-	if s.format == formatCSV {
+	fleet, err = startsFleet(r, format)
+	return fleet, replay, err
+}
+
+// startsFleet reads the CSV header, or the JSON lines up to the first target, and tells whether they
+// name a profile.
+func startsFleet(r io.Reader, format inputFormat) (bool, error) {
+	br := bufio.NewReader(cmdutil.StripBOM(r)) // what it reads ahead of a line is replayed too
+	if format == formatCSV {
 		header, err := br.ReadString('\n')
 		if err != nil && !errors.Is(err, io.EOF) {
-			return false, usagef("--input: %v", err)
+			return false, cmdutil.Usagef("--input: %v", err)
 		}
 		c, err := newCSVTargets(strings.NewReader(header))
 		return err == nil && c.hasProfiles(), nil
@@ -217,7 +231,7 @@ func (s *rotation) detectFleet() (bool, error) {
 			return false, nil
 		}
 		if err != nil && !errors.Is(err, bufio.ErrBufferFull) {
-			return false, usagef("--input: %v", err)
+			return false, cmdutil.Usagef("--input: %v", err)
 		}
 		line = line[:0]
 	}

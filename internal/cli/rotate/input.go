@@ -1,4 +1,4 @@
-package main
+package rotate
 
 import (
 	"bufio"
@@ -14,7 +14,8 @@ import (
 	"strings"
 
 	"github.com/unipass/unipass/facade"
-	"github.com/unipass/unipass/facade/rotate"
+	frotate "github.com/unipass/unipass/facade/rotate"
+	"github.com/unipass/unipass/internal/cli/cmdutil"
 )
 
 // inputFormat is how rotate reads --input.
@@ -43,7 +44,7 @@ func inputFormatOf(flag, path string) (inputFormat, error) {
 		}
 		return formatCSV, nil
 	}
-	return "", usagef("--format must be csv or jsonl")
+	return "", cmdutil.Usagef("--format must be csv or jsonl")
 }
 
 // target is one input line: the user to rotate, and the profile whose account it is ("" when the line
@@ -72,7 +73,7 @@ type targetReader interface {
 // newTargetReader reads targets in format f from r (a leading UTF-8 byte-order mark is skipped); for CSV it
 // reads the header row first.
 func newTargetReader(r io.Reader, f inputFormat) (targetReader, error) {
-	r = stripBOM(r)
+	r = cmdutil.StripBOM(r)
 	if f == formatJSONL {
 		sc := bufio.NewScanner(r)
 		sc.Buffer(make([]byte, 0, 64*1024), maxInputLine)
@@ -94,7 +95,7 @@ func newCSVTargets(r io.Reader) (*csvTargets, error) {
 	cr.ReuseRecord = true
 	header, err := cr.Read()
 	if err != nil {
-		return nil, usagef("--input: reading the CSV header: %v", err)
+		return nil, cmdutil.Usagef("--input: reading the CSV header: %v", err)
 	}
 	c := &csvTargets{r: cr, col: -1, profileCol: -1}
 	for i, h := range header {
@@ -106,7 +107,7 @@ func newCSVTargets(r io.Reader) (*csvTargets, error) {
 		}
 	}
 	if c.col < 0 {
-		return nil, usagef(`--input: the CSV needs a "user" column`)
+		return nil, cmdutil.Usagef(`--input: the CSV needs a "user" column`)
 	}
 	return c, nil
 }
@@ -142,7 +143,7 @@ func csvError(err error) error {
 	case errors.As(err, &pe):
 		return &lineError{line: pe.StartLine, reason: pe.Err.Error()}
 	}
-	return usagef("--input: %v", err)
+	return cmdutil.Usagef("--input: %v", err)
 }
 
 // jsonlTargets reads the "user" field of JSON lines; blank lines are skipped.
@@ -164,7 +165,7 @@ func (j *jsonlTargets) next() (target, error) {
 		return target{line: j.line, user: user, profile: profile}, nil
 	}
 	if err := j.sc.Err(); err != nil {
-		return target{}, usagef("--input: line %d: %v", j.line+1, err)
+		return target{}, cmdutil.Usagef("--input: line %d: %v", j.line+1, err)
 	}
 	return target{}, io.EOF
 }
@@ -225,7 +226,7 @@ func (c checkedTargets) next() (target, error) {
 		return target{}, &lineError{line: t.line, reason: err.Error()}
 	}
 	if err := checkUser(v, t.user); err != nil {
-		return target{}, &lineError{line: t.line, reason: fmt.Sprintf("%q: %v", printable(t.user), err)}
+		return target{}, &lineError{line: t.line, reason: fmt.Sprintf("%q: %v", cmdutil.Printable(t.user), err)}
 	}
 	return t, nil
 }
@@ -239,13 +240,13 @@ type inputFile struct {
 }
 
 // openInput opens --input (a file, or - for standard input).
-func (e *env) openInput(path string) (*inputFile, error) {
+func openInput(stdin io.Reader, path string) (*inputFile, error) {
 	if path == stdinInput {
-		return &inputFile{path: path, r: e.stdin}, nil
+		return &inputFile{path: path, r: stdin}, nil
 	}
 	f, err := os.Open(path) // #nosec G304 -- the file the user named
 	if err != nil {
-		return nil, usagef("--input: %v", errors.Unwrap(err))
+		return nil, cmdutil.Usagef("--input: %v", errors.Unwrap(err))
 	}
 	in := &inputFile{path: path, file: f, sum: sha256.New()}
 	in.r = io.TeeReader(f, in.sum)
@@ -300,7 +301,7 @@ const maxListed = 100
 // address that names nobody or more than one user is a bad line too.
 //
 // With dups, it also finds the lines whose account (profile, vendor and user ID, as rotate keys them) an
-// earlier line names, as rotate.Run would refuse them (about 8 bytes a line while it reads).
+// earlier line names, as frotate.Run would refuse them (about 8 bytes a line while it reads).
 func scanInput(in *inputFile, f inputFormat, vendor func(target) (facade.Vendor, error), resolve func(target) (string, error), dups bool) (inputSummary, error) {
 	var s inputSummary
 	tr, err := newTargetReader(in.r, f)
@@ -308,9 +309,9 @@ func scanInput(in *inputFile, f inputFormat, vendor func(target) (facade.Vendor,
 		return s, err
 	}
 	src := checkedTargets{targetReader: tr, vendor: vendor}
-	var seen *rotate.KeySet
+	var seen *frotate.KeySet
 	if dups {
-		seen = rotate.NewKeySet()
+		seen = frotate.NewKeySet()
 	}
 	for {
 		t, err := src.next()
@@ -326,11 +327,11 @@ func scanInput(in *inputFile, f inputFormat, vendor func(target) (facade.Vendor,
 		s.add(t, seen, vendor)
 	}
 	if s.targets == 0 {
-		return s, usagef("--input: no targets")
+		return s, cmdutil.Usagef("--input: no targets")
 	}
 	// Whatever follows the last record (csv stops at EOF) is hashed too.
 	if _, err := io.Copy(io.Discard, in.r); err != nil {
-		return s, usagef("--input: %v", err)
+		return s, cmdutil.Usagef("--input: %v", err)
 	}
 	s.identity = in.identity()
 	return s, nil
@@ -338,7 +339,7 @@ func scanInput(in *inputFile, f inputFormat, vendor func(target) (facade.Vendor,
 
 // add counts a target (its user ID resolved), notes the first of the input and of its profile, and,
 // with seen, whether its account came before.
-func (s *inputSummary) add(t target, seen *rotate.KeySet, vendor func(target) (facade.Vendor, error)) {
+func (s *inputSummary) add(t target, seen *frotate.KeySet, vendor func(target) (facade.Vendor, error)) {
 	first := firstUser{id: t.user, line: t.line}
 	if s.targets == 0 {
 		s.first = first
@@ -354,7 +355,7 @@ func (s *inputSummary) add(t target, seen *rotate.KeySet, vendor func(target) (f
 		return
 	}
 	v, _ := vendor(t) // checked by checkedTargets
-	if seen.Add(rotate.ProfileKey(t.profile, v, t.user)) {
+	if seen.Add(frotate.ProfileKey(t.profile, v, t.user)) {
 		if s.duplicateCount++; len(s.duplicates) < maxListed {
 			s.duplicates = append(s.duplicates, t)
 		}
@@ -371,7 +372,7 @@ func isLineError(err error) bool {
 func asUsage(err error) error {
 	var le *lineError
 	if errors.As(err, &le) {
-		return &usageError{err}
+		return &cmdutil.UsageError{Err: err}
 	}
 	return err
 }

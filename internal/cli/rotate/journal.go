@@ -1,4 +1,4 @@
-package main
+package rotate
 
 import (
 	"errors"
@@ -10,7 +10,8 @@ import (
 
 	"filippo.io/age"
 
-	"github.com/unipass/unipass/facade/rotate"
+	frotate "github.com/unipass/unipass/facade/rotate"
+	"github.com/unipass/unipass/internal/cli/cmdutil"
 )
 
 // ageKeys are the age recipients new passwords are encrypted to and the identities that decrypt a
@@ -22,27 +23,27 @@ type ageKeys struct {
 
 // readAgeKeys parses --encrypt-to, --encrypt-to-file and --identity. Key files are read here, before
 // anything is sent; age's parse errors name the line, never its content.
-func readAgeKeys(f rotateFlags) (ageKeys, error) {
+func readAgeKeys(f Flags) (ageKeys, error) {
 	var k ageKeys
 	for _, s := range f.encryptTo {
 		s = strings.TrimSpace(s)
 		r, err := age.ParseRecipients(strings.NewReader(s))
 		if err != nil || len(r) != 1 || strings.Contains(s, "\n") {
-			return k, usagef("--encrypt-to %q: not an age recipient (age1...)", printable(s))
+			return k, cmdutil.Usagef("--encrypt-to %q: not an age recipient (age1...)", cmdutil.Printable(s))
 		}
 		k.recipients = append(k.recipients, r...)
 	}
 	if f.encryptToFile != "" {
 		r, err := readKeyFile(f.encryptToFile, age.ParseRecipients)
 		if err != nil {
-			return k, usagef("--encrypt-to-file: %v", err)
+			return k, cmdutil.Usagef("--encrypt-to-file: %v", err)
 		}
 		k.recipients = append(k.recipients, r...)
 	}
 	if f.identity != "" {
 		ids, err := readKeyFile(f.identity, age.ParseIdentities)
 		if err != nil {
-			return k, usagef("--identity: %v", err)
+			return k, cmdutil.Usagef("--identity: %v", err)
 		}
 		k.identities = ids
 	}
@@ -62,9 +63,9 @@ func readKeyFile[T any](path string, parse func(io.Reader) ([]T, error)) ([]T, e
 // journalHeader names the run in its journal: vendor, base URL and input; for a fleet input, "mixed" and
 // its profiles (each with its vendor and base URL): those the input names, or, from standard input (not
 // read ahead), every profile of the config file.
-func (s *rotation) journalHeader() (rotate.JournalHeader, error) {
+func (s *rotation) journalHeader() (frotate.JournalHeader, error) {
 	if s.fleet == nil {
-		return rotate.JournalHeader{Vendor: string(s.m.Vendor()), BaseURL: s.baseURL, Input: s.input.identity}, nil
+		return frotate.JournalHeader{Vendor: string(s.m.Vendor()), BaseURL: s.baseURL, Input: s.input.identity}, nil
 	}
 	names := sortedKeys(s.input.profiles)
 	if s.input.identity == stdinInput {
@@ -72,19 +73,19 @@ func (s *rotation) journalHeader() (rotate.JournalHeader, error) {
 	}
 	profiles, err := s.fleet.journalProfiles(names)
 	if err != nil {
-		return rotate.JournalHeader{}, err
+		return frotate.JournalHeader{}, err
 	}
-	return rotate.JournalHeader{Vendor: rotate.Mixed, Input: s.input.identity, Profiles: profiles}, nil
+	return frotate.JournalHeader{Vendor: frotate.Mixed, Input: s.input.identity, Profiles: profiles}, nil
 }
 
 // journalOptions passes the age keys to the journal.
-func (s *rotation) journalOptions() []rotate.JournalOption {
-	var opts []rotate.JournalOption
+func (s *rotation) journalOptions() []frotate.JournalOption {
+	var opts []frotate.JournalOption
 	if len(s.keys.recipients) > 0 {
-		opts = append(opts, rotate.WithRecipients(s.keys.recipients...))
+		opts = append(opts, frotate.WithRecipients(s.keys.recipients...))
 	}
 	if len(s.keys.identities) > 0 {
-		opts = append(opts, rotate.WithIdentities(s.keys.identities...))
+		opts = append(opts, frotate.WithIdentities(s.keys.identities...))
 	}
 	return opts
 }
@@ -101,16 +102,16 @@ func (s *rotation) openJournal() error {
 	}
 	switch {
 	case s.f.defaultJournal:
-		if s.journal, err = rotate.CreateJournal(s.f.journal, header, s.journalOptions()...); err != nil {
+		if s.journal, err = frotate.CreateJournal(s.f.journal, header, s.journalOptions()...); err != nil {
 			return defaultJournalError(s.f, err)
 		}
 	case s.f.journal != "":
-		if s.journal, err = rotate.CreateJournal(s.f.journal, header, s.journalOptions()...); err != nil {
-			return usagef("--journal: %v", err)
+		if s.journal, err = frotate.CreateJournal(s.f.journal, header, s.journalOptions()...); err != nil {
+			return cmdutil.Usagef("--journal: %v", err)
 		}
 	case s.f.resume != "":
-		if s.journal, s.prior, err = rotate.OpenJournal(s.f.resume, header, s.journalOptions()...); err != nil {
-			return usagef("--resume: %v", err)
+		if s.journal, s.prior, err = frotate.OpenJournal(s.f.resume, header, s.journalOptions()...); err != nil {
+			return cmdutil.Usagef("--resume: %v", err)
 		}
 	}
 	return nil
@@ -119,7 +120,7 @@ func (s *rotation) openJournal() error {
 // checkJournalTrusted refuses a journal for --resume that is not the user's own (see openTrusted): its
 // pending entries are passwords that would be set.
 func checkJournalTrusted(path string) error {
-	f, err := openTrusted(path, "--resume", trustOwn)
+	f, err := cmdutil.OpenTrusted(path, "--resume", cmdutil.TrustOwn)
 	if err != nil {
 		return err
 	}
@@ -128,11 +129,11 @@ func checkJournalTrusted(path string) error {
 
 // defaultJournalError says why the default journal could not be created and, when it exists (a run with
 // the same --passwords-out went before), how to go on.
-func defaultJournalError(f rotateFlags, err error) error {
+func defaultJournalError(f Flags, err error) error {
 	if !errors.Is(err, fs.ErrExist) {
-		return usagef("the journal %s (the default for --passwords-out %s): %v", f.journal, f.passwordsOut, err)
+		return cmdutil.Usagef("the journal %s (the default for --passwords-out %s): %v", f.journal, f.passwordsOut, err)
 	}
-	return usagef("the journal %s (the default for --passwords-out %s) exists: continue that run with --resume %s and a new --passwords-out, or start another with a new --passwords-out, --journal FILE or --no-journal",
+	return cmdutil.Usagef("the journal %s (the default for --passwords-out %s) exists: continue that run with --resume %s and a new --passwords-out, or start another with a new --passwords-out, --journal FILE or --no-journal",
 		f.journal, f.passwordsOut, f.journal)
 }
 
@@ -143,7 +144,7 @@ func (s *rotation) abandonJournal() {
 		return
 	}
 	if err := s.journal.Close(); err != nil {
-		fmt.Fprintln(s.e.stderr, "unipass: journal:", err)
+		fmt.Fprintln(s.o.ErrOut, "unipass: journal:", err)
 	}
 	if s.f.journal != "" {
 		_ = os.Remove(s.f.journal)

@@ -1,4 +1,4 @@
-package main
+package rotate
 
 import (
 	"cmp"
@@ -13,7 +13,8 @@ import (
 	"filippo.io/age"
 
 	"github.com/unipass/unipass/facade"
-	"github.com/unipass/unipass/facade/rotate"
+	frotate "github.com/unipass/unipass/facade/rotate"
+	"github.com/unipass/unipass/internal/cli/cmdutil"
 )
 
 // passwordsOut is the --passwords-out file: CSV "user,password,status" ("profile,user,password,status"
@@ -31,7 +32,7 @@ type passwordsOut struct {
 func createPasswordsOut(path string, recipients []age.Recipient, profiles bool) (*passwordsOut, error) {
 	file, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600) // #nosec G304 -- the file the user named
 	if err != nil {
-		return nil, usagef("--passwords-out: %v", errors.Unwrap(err))
+		return nil, cmdutil.Usagef("--passwords-out: %v", errors.Unwrap(err))
 	}
 	p := &passwordsOut{path: path, file: file, profiles: profiles}
 	var w io.Writer = file
@@ -55,7 +56,7 @@ func createPasswordsOut(path string, recipients []age.Recipient, profiles bool) 
 }
 
 // write adds a password and the status of its write.
-func (p *passwordsOut) write(profile, user string, pw facade.Secret, st rotate.Status) error {
+func (p *passwordsOut) write(profile, user string, pw facade.Secret, st frotate.Status) error {
 	if p.profiles {
 		return p.row(profile, user, pw.Reveal(), string(st))
 	}
@@ -92,8 +93,8 @@ func (p *passwordsOut) remove() {
 	_ = os.Remove(p.path)
 }
 
-// resultLine is one JSON line of rotate's output.
-type resultLine struct {
+// ResultLine is one JSON line of rotate's output.
+type ResultLine struct {
 	Index       int    `json:"index"`
 	Profile     string `json:"profile,omitempty"`
 	Vendor      string `json:"vendor"`
@@ -121,7 +122,7 @@ type tally struct {
 }
 
 // add counts r and raises the exit code it calls for.
-func (t *tally) add(r rotate.Result) {
+func (t *tally) add(r frotate.Result) {
 	t.count(r.Status)
 	if r.Resumed {
 		t.resumed++
@@ -129,26 +130,26 @@ func (t *tally) add(r rotate.Result) {
 	if r.SettledByResend {
 		t.resent++
 	}
-	notInInput := errors.Is(r.Err, rotate.ErrNotInInput)
+	notInInput := errors.Is(r.Err, frotate.ErrNotInInput)
 	if notInInput {
 		t.notInInput++
 	}
 	// A target not started says nothing about the vendor; a journal entry not in the input is reported
 	// by its status.
-	if r.Err != nil && !notInInput && r.Status != rotate.NotStarted {
-		t.worst = max(t.worst, exitCode(r.Err))
+	if r.Err != nil && !notInInput && r.Status != frotate.NotStarted {
+		t.worst = max(t.worst, cmdutil.ExitCode(r.Err))
 	}
 }
 
 // count counts a status; unknown calls for exit 4.
-func (t *tally) count(st rotate.Status) {
+func (t *tally) count(st frotate.Status) {
 	switch st {
-	case rotate.Done:
+	case frotate.Done:
 		t.done++
-	case rotate.Unknown:
+	case frotate.Unknown:
 		t.unknown++
-		t.worst = max(t.worst, exitUnknown)
-	case rotate.NotStarted:
+		t.worst = max(t.worst, cmdutil.ExitUnknown)
+	case frotate.NotStarted:
 		t.notStarted++
 	default:
 		t.failed++
@@ -161,56 +162,56 @@ func (t *tally) exitError(closeErr error, resumeHint func() string) error {
 	var reasons []string
 	code := t.worst
 	if err := cmp.Or(closeErr, t.outputErr); err != nil {
-		code = max(code, exitFailure)
+		code = max(code, cmdutil.ExitFailure)
 		reasons = append(reasons, err.Error())
 	}
 	if t.inputErr != nil {
-		code = max(code, exitCode(asUsage(t.inputErr)))
+		code = max(code, cmdutil.ExitCode(asUsage(t.inputErr)))
 		reasons = append(reasons, t.inputErr.Error()+"; no target after it was started")
 	}
 	if t.interrupted && t.notStarted > 0 {
-		code = exitInterrupted
+		code = cmdutil.ExitInterrupted
 		reasons = append(reasons, resumeHint())
 	}
-	if code == exitOK {
+	if code == cmdutil.ExitOK {
 		return nil
 	}
 	if len(reasons) == 0 {
 		reasons = append(reasons, "some targets did not end done; see the JSON lines")
 	}
-	return &exitError{code: code, err: errors.New(strings.Join(reasons, "; "))}
+	return &cmdutil.ExitError{Code: code, Err: errors.New(strings.Join(reasons, "; "))}
 }
 
 // delivers reports whether a result's password goes to the outputs: every password that is or may be in
 // effect, and every password of a journal entry whose target is not in the input.
-func delivers(r rotate.Result) bool {
+func delivers(r frotate.Result) bool {
 	if r.NewPassword.IsZero() {
 		return false
 	}
-	return r.Status == rotate.Done || r.Status == rotate.Unknown || errors.Is(r.Err, rotate.ErrNotInInput)
+	return r.Status == frotate.Done || r.Status == frotate.Unknown || errors.Is(r.Err, frotate.ErrNotInInput)
 }
 
 // deliver writes a result: its password to the outputs, its JSON line to standard output.
-func (s *rotation) deliver(r rotate.Result, t *tally) {
+func (s *rotation) deliver(r frotate.Result, t *tally) {
 	t.add(r)
-	line := resultLine{Index: r.Index, Profile: r.Profile, Vendor: string(r.Vendor), User: r.User, Status: string(r.Status),
+	line := ResultLine{Index: r.Index, Profile: r.Profile, Vendor: string(r.Vendor), User: r.User, Status: string(r.Status),
 		Resumed: r.Resumed, Attempts: r.Attempts, LatencyMS: r.Latency.Milliseconds(), WaitMS: r.Wait.Milliseconds()}
 	if r.SettledByResend {
 		line.Settled = settledByResend
 	}
 	if r.Err != nil {
-		line.Error = printable(r.Err.Error())
+		line.Error = cmdutil.Printable(r.Err.Error())
 	}
 	if delivers(r) {
 		s.deliverPassword(r, &line, t)
 	}
-	if errors.Is(r.Err, rotate.ErrNotInInput) {
+	if errors.Is(r.Err, frotate.ErrNotInInput) {
 		where := ""
 		if r.Profile != "" {
-			where = fmt.Sprintf(" of profile %q", printable(r.Profile))
+			where = fmt.Sprintf(" of profile %q", cmdutil.Printable(r.Profile))
 		}
-		fmt.Fprintf(s.e.stderr, "unipass: the journal holds a password for user %q%s (%s), who is not in the input; it is delivered with the others\n",
-			printable(r.User), where, r.Status)
+		fmt.Fprintf(s.o.ErrOut, "unipass: the journal holds a password for user %q%s (%s), who is not in the input; it is delivered with the others\n",
+			cmdutil.Printable(r.User), where, r.Status)
 	}
 	if err := s.lines.Encode(line); err != nil && t.outputErr == nil {
 		t.outputErr = fmt.Errorf("standard output: %w", err)
@@ -220,7 +221,7 @@ func (s *rotation) deliver(r rotate.Result, t *tally) {
 // deliverPassword writes a result's password to --passwords-out and, with --print-passwords, into its
 // JSON line. A failed write to --passwords-out stops the run (the journal, if any, still holds every
 // password).
-func (s *rotation) deliverPassword(r rotate.Result, line *resultLine, t *tally) {
+func (s *rotation) deliverPassword(r frotate.Result, line *ResultLine, t *tally) {
 	if s.f.printPasswords {
 		line.NewPassword = r.NewPassword.Reveal()
 	}
@@ -236,21 +237,21 @@ func (s *rotation) deliverPassword(r rotate.Result, line *resultLine, t *tally) 
 // finish closes the outputs, prints a summary on standard error and returns the error that carries the
 // exit code.
 func (s *rotation) finish(ctx context.Context, t *tally) error {
-	if s.e.terminal(s.e.stderr) {
-		fmt.Fprintln(s.e.stderr)
+	if s.o.IsTerminal(s.o.ErrOut) {
+		fmt.Fprintln(s.o.ErrOut)
 	}
 	closeErr := s.closeOutputs()
 	journal := ""
 	if s.f.defaultJournal {
 		journal = "; journal " + s.f.journal
 	}
-	fmt.Fprintf(s.e.stderr, "rotate: %d done (%d from the journal), %d unknown, %d failed, %d not started%s\n",
+	fmt.Fprintf(s.o.ErrOut, "rotate: %d done (%d from the journal), %d unknown, %d failed, %d not started%s\n",
 		t.done, t.resumed, t.unknown, t.failed, t.notStarted, journal)
 	if t.resent > 0 {
-		fmt.Fprintf(s.e.stderr, "rotate: %d outcomes of an earlier run that verifying could not tell settled by re-sending the journaled password\n", t.resent)
+		fmt.Fprintf(s.o.ErrOut, "rotate: %d outcomes of an earlier run that verifying could not tell settled by re-sending the journaled password\n", t.resent)
 	}
 	if t.unknown > 0 {
-		fmt.Fprintf(s.e.stderr, "rotate: %d passwords may or may not be in effect (status unknown, delivered with the others): check each with `unipass verify USER`, or set a new one\n", t.unknown)
+		fmt.Fprintf(s.o.ErrOut, "rotate: %d passwords may or may not be in effect (status unknown, delivered with the others): check each with `unipass verify USER`, or set a new one\n", t.unknown)
 	}
 	return t.exitError(closeErr, func() string { return s.resumeHint(ctx, t) })
 }

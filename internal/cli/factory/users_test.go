@@ -1,4 +1,4 @@
-package main
+package factory
 
 import (
 	"context"
@@ -10,6 +10,7 @@ import (
 
 	"github.com/unipass/unipass/facade"
 	"github.com/unipass/unipass/facade/facadetest"
+	"github.com/unipass/unipass/internal/cli/cmdutil"
 )
 
 // resolveUser against the fakes: IDs pass through untouched, addresses become the vendor's IDs, and every
@@ -53,7 +54,7 @@ func TestResolveUser(t *testing.T) {
 	}
 	for _, c := range found {
 		before := c.lookups()
-		id, err := resolveUser(ctx, c.m, c.ref)
+		id, err := ResolveUser(ctx, c.m, c.ref)
 		require.NoError(t, err, c.ref)
 		assert.Equal(t, c.id, id, c.ref)
 		assert.Equal(t, c.wantHits, c.lookups()-before, "lookups for %q", c.ref)
@@ -65,16 +66,16 @@ func TestResolveUser(t *testing.T) {
 		is      error
 		mention string
 	}{
-		{docspace, "nobody@example.com", facade.ErrNotFound, `"nobody@example.com"`},
-		{zendesk, "nobody@example.com", facade.ErrNotFound, "no user has that email address"},
+		{docspace, "nobody@example.com", facade.ErrNotFound, "no such user nobody@example.com at docspace"},
+		{zendesk, "nobody@example.com", facade.ErrNotFound, "no such user nobody@example.com at zendesk"},
 		{zendesk, "dup@example.com", facade.ErrAmbiguousUser, "2 users"},
 		{zendesk, "not an address@", facade.ErrInvalidInput, "email"},
 		{glow, "glow@example.com", facade.ErrUnsupported, "give the user's ID"},
 	}
 	for _, c := range refused {
-		_, err := resolveUser(ctx, c.m, c.ref)
+		_, err := ResolveUser(ctx, c.m, c.ref)
 		require.ErrorIs(t, err, c.is, c.ref)
-		assert.Equal(t, exitUsage, exitCode(err), "%q: %v", c.ref, err)
+		assert.Equal(t, cmdutil.ExitUsage, cmdutil.ExitCode(err), "%q: %v", c.ref, err)
 		assert.Contains(t, err.Error(), c.mention)
 	}
 	assert.Zero(t, gm.Hits("authenticate"), "Glowmarkt: nothing sent")
@@ -84,8 +85,19 @@ func TestResolveUser(t *testing.T) {
 	failFast, err := facade.NewZendesk(zd.URL(), facade.WithHTTPClient(zd.Client()), facade.WithFailFast(),
 		facade.WithAPIToken("admin@example.com", apiToken))
 	require.NoError(t, err)
-	_, err = resolveUser(ctx, failFast, "agent@example.com")
+	_, err = ResolveUser(ctx, failFast, "agent@example.com")
 	require.ErrorIs(t, err, facade.ErrRateLimited)
-	assert.Equal(t, exitLimited, exitCode(err))
+	assert.Equal(t, cmdutil.ExitLimited, cmdutil.ExitCode(err))
 	assert.NotContains(t, err.Error(), apiToken)
+}
+
+// The user named in an output line: the address and the ID it resolved to, vendor text made printable.
+func TestUserRefString(t *testing.T) {
+	t.Parallel()
+	assert.Equal(t, "35436", UserRef{Given: "35436", ID: "35436"}.String())
+	assert.Equal(t, "mike@example.com (id 35436)", UserRef{Given: "mike@example.com", ID: "35436"}.String())
+	assert.Equal(t, `mike@example.com (id 1\x1b[2K)`, UserRef{Given: "mike@example.com", ID: "1\x1b[2K"}.String())
+	assert.Equal(t, "password set for mike@example.com (id 7)", UserRef{Given: "mike@example.com", ID: "7"}.ForUser("password set"))
+	assert.Equal(t, "password changed", UserRef{}.ForUser("password changed"))
+	assert.Equal(t, "password set", UserRef{Given: "35436", ID: "35436"}.ForUser("password set"))
 }

@@ -1,0 +1,122 @@
+package profiles
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/unipass/unipass/facade"
+	"github.com/unipass/unipass/facade/facadetest"
+	"github.com/unipass/unipass/internal/cli/cmdutil"
+	"github.com/unipass/unipass/internal/cli/config"
+	"github.com/unipass/unipass/internal/cli/factory"
+)
+
+// Test secrets (obviously fake).
+const (
+	adminPassword = "fake-Admin-Passw0rd"
+	apiToken      = "fake-cli-api-token"
+	glowPassword  = "fake-Glow-Passw0rd"
+)
+
+// writeConfig writes a config file (mode 0600) into a new directory and returns its path.
+func writeConfig(t *testing.T, text string) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "config.yaml")
+	require.NoError(t, os.WriteFile(path, []byte(text), 0o600))
+	return path
+}
+
+// assertHidden checks that no way of printing err shows any of the secrets.
+func assertHidden(t *testing.T, err error, secrets ...string) {
+	t.Helper()
+	for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%q"} {
+		text := fmt.Sprintf(verb, err)
+		for _, s := range secrets {
+			assert.NotContains(t, text, s, verb)
+		}
+	}
+}
+
+// TestProfileManager builds each vendor's manager from a profile alone, through the flags' path, and
+// checks it against the fakes.
+func TestProfileManager(t *testing.T) {
+	t.Parallel()
+	zd := facadetest.NewZendesk(facadetest.WithT(t))
+	zd.AddUser(facadetest.ZendeskUser{ID: 1, Email: "admin@example.com", Password: adminPassword, Role: "admin"})
+	zd.AddAPIToken("admin@example.com", apiToken)
+	gm := facadetest.NewGlowmarkt(facadetest.WithT(t))
+	gm.AddAccount(facadetest.GlowmarktAccount{AccountID: "acc-1", Username: "glow@example.com", Password: glowPassword})
+	environ := map[string]string{"ZD": apiToken, "GM": glowPassword, "WRONG": "fake-wrong-token"}
+	f := &factory.Factory{ErrOut: io.Discard, Getenv: func(k string) string { return environ[k] }}
+	path := writeConfig(t, fmt.Sprintf(`profiles:
+  zd:
+    vendor: zendesk
+    base_url: %s
+    user: admin@example.com
+    credential_env: ZD
+  zd-wrong:
+    vendor: zendesk
+    base_url: %s
+    user: admin@example.com
+    credential_env: WRONG
+  glow:
+    vendor: glowmarkt
+    base_url: %s
+    auth: login
+    user: glow@example.com
+    application_id: %s
+    credential_env: GM
+  glow-no-url:
+    vendor: zendesk
+    credential_env: GM
+`, zd.URL(), zd.URL(), gm.URL(), gm.ApplicationID()))
+	pc, err := config.Load(path, true)
+	require.NoError(t, err)
+	ctx := t.Context()
+	o := &CheckOptions{Manager: func(ctx context.Context, pc *config.File, name string) (facade.PasswordManager, error) {
+		return f.ProfileManager(ctx, pc, name, false, false)
+	}}
+
+	m, err := o.Manager(ctx, pc, "zd")
+	require.NoError(t, err)
+	assert.Equal(t, facade.VendorZendesk, m.Vendor())
+	_, err = check(ctx, o, pc, "zd")
+	require.NoError(t, err)
+
+	_, err = check(ctx, o, pc, "zd-wrong")
+	require.ErrorIs(t, err, facade.ErrUnauthorized)
+	assertHidden(t, err, "fake-wrong-token")
+
+	what, err := check(ctx, o, pc, "glow")
+	require.NoError(t, err)
+	assert.Equal(t, "glowmarkt: read the account status", what)
+
+	_, err = o.Manager(ctx, pc, "glow-no-url")
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), `profile "glow-no-url" (`+path+`:19): zendesk needs its address: give --base-url (or UNIPASS_BASE_URL, or a profile's base_url)`)
+	assert.Equal(t, cmdutil.ExitUsage, cmdutil.ExitCode(err))
+
+	_, err = o.Manager(ctx, pc, "nope")
+	assert.Equal(t, cmdutil.ExitUsage, cmdutil.ExitCode(err))
+}
+
+func TestProfileListShowsNoSecret(t *testing.T) {
+	t.Parallel()
+
+	path := writeConfig(t, "default_profile: zd\nprofiles:\n  zd:\n    vendor: zendesk\n    base_url: https://example.zendesk.com\n    auth: api-token\n    user: admin@example.com\n    credential_env: ZD\n  glow:\n    vendor: glowmarkt\n    credential_command: [op, read, 'op://vault/glow/password']\n")
+	var out bytes.Buffer
+	require.NoError(t, RunList(&ListOptions{Out: &out, Path: path, Config: func() (*config.File, error) { return config.Load(path, true) }}))
+	assert.Equal(t, `   NAME  VENDOR     BASE URL                     AUTH       USER               CREDENTIAL
+*  zd    zendesk    https://example.zendesk.com  api-token  admin@example.com  env ZD
+   glow  glowmarkt  https://api.glowmarkt.com    login      -                  command op
+`, out.String())
+	assert.NotContains(t, out.String(), "fake-list-token")
+}
