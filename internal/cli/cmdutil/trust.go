@@ -12,9 +12,9 @@ import (
 type TrustLevel int
 
 const (
-	// TrustOwn: the user's own file that group and others cannot change (a journal given to --resume).
+	// TrustOwn is the user's own file that group and others cannot change (a journal given to --resume).
 	TrustOwn TrustLevel = iota
-	// TrustPrivate: the user's own file that group and others can neither read nor change (the config
+	// TrustPrivate is the user's own file that group and others can neither read nor change (the config
 	// file, which says where secrets come from; a credential file; an age identity).
 	TrustPrivate
 )

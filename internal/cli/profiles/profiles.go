@@ -30,7 +30,8 @@ credential comes from (credential_env, credential_file or credential_command), n
 --profile NAME (or UNIPASS_PROFILE, or the file's default_profile) selects one for any command; a flag
 beats a UNIPASS_* variable, which beats the profile, which beats the default. Without --profile or
 --config, a command given --vendor (or UNIPASS_VENDOR) does not read the config file.`,
-		Args: cobra.NoArgs,
+		Args: cmdutil.GroupArgs,
+		RunE: cmdutil.GroupRunE,
 	}
 	cmd.AddCommand(NewCmdList(f, nil), NewCmdCheck(f, nil))
 	return cmd

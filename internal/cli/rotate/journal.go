@@ -111,7 +111,7 @@ func (s *rotation) openJournal() error {
 		}
 	case s.f.resume != "":
 		if s.journal, s.prior, err = frotate.OpenJournal(s.f.resume, header, s.journalOptions()...); err != nil {
-			return cmdutil.Usagef("--resume: %v", err)
+			return resumeError(s.f.resume, err)
 		}
 	}
 	return nil
@@ -150,4 +150,23 @@ func (s *rotation) abandonJournal() {
 		_ = os.Remove(s.f.journal)
 	}
 	s.journal = nil
+}
+
+// mismatchFlags names, in a journal's refusal, the flag that gives each setting the run and the journal
+// must agree on.
+var mismatchFlags = strings.NewReplacer(
+	"vendor is ", "vendor (--vendor) is ",
+	"base URL is ", "base URL (--base-url) is ",
+	"input is ", "input (--input, by its SHA-256) is ",
+	"profile ", "profile (config file) ",
+)
+
+// resumeError says why --resume refused a journal: for a journal of another run, what differs and which
+// flag gives it.
+func resumeError(path string, err error) error {
+	msg := err.Error()
+	if errors.Is(err, frotate.ErrJournalMismatch) {
+		msg = mismatchFlags.Replace(msg) + "; give the flags and --input of the run that wrote it"
+	}
+	return cmdutil.Usagef("--resume %s: %s", path, cmdutil.FlagWords(msg))
 }

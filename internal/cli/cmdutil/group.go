@@ -1,0 +1,31 @@
+package cmdutil
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/spf13/cobra"
+)
+
+// GroupArgs and GroupRunE make a command that only groups subcommands (unipass profiles) refuse an
+// unknown subcommand as the root does: a usage error (exit 2) with cobra's suggestions. Without
+// arguments it prints its help.
+var GroupArgs = cobra.ArbitraryArgs
+
+// GroupRunE: see GroupArgs.
+func GroupRunE(cmd *cobra.Command, args []string) error {
+	if len(args) == 0 {
+		return cmd.Help()
+	}
+	if cmd.SuggestionsMinimumDistance <= 0 {
+		cmd.SuggestionsMinimumDistance = 2 // cobra's own default for the root
+	}
+	var b strings.Builder
+	if s := cmd.SuggestionsFor(args[0]); len(s) > 0 {
+		b.WriteString("\n\nDid you mean this?\n")
+		for _, x := range s {
+			fmt.Fprintf(&b, "\t%s\n", x)
+		}
+	}
+	return &UsageError{Err: fmt.Errorf("unknown command %q for %q%s", args[0], cmd.CommandPath(), b.String())}
+}
