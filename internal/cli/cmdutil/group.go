@@ -9,16 +9,14 @@ import (
 
 // GroupArgs and GroupRunE make a command that only groups subcommands (unipass profiles) refuse an
 // unknown subcommand as the root does: a usage error (exit 2) with cobra's suggestions. Without
-// arguments it prints its help.
-var GroupArgs = cobra.ArbitraryArgs
+// arguments it prints its help. The command sets SuggestionsMinimumDistance (cobra's default for the
+// root is 2). GroupArgs lets every argument through to GroupRunE.
+func GroupArgs(*cobra.Command, []string) error { return nil }
 
 // GroupRunE: see GroupArgs.
 func GroupRunE(cmd *cobra.Command, args []string) error {
 	if len(args) == 0 {
 		return cmd.Help()
-	}
-	if cmd.SuggestionsMinimumDistance <= 0 {
-		cmd.SuggestionsMinimumDistance = 2 // cobra's own default for the root
 	}
 	var b strings.Builder
 	if s := cmd.SuggestionsFor(args[0]); len(s) > 0 {

@@ -10,8 +10,8 @@ import (
 	"github.com/unipass/unipass/internal/cli/cmdutil"
 )
 
-// Vendors are the --vendor values.
-var Vendors = []string{"docspace", "zendesk", "glowmarkt"}
+// Vendors returns the --vendor values.
+func Vendors() []string { return []string{"docspace", "zendesk", "glowmarkt"} }
 
 // AuthKinds lists the --auth values a vendor accepts, the default first; ok is false for an unknown vendor.
 func AuthKinds(vendor string) (kinds []string, ok bool) {

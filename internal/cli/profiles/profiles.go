@@ -30,8 +30,9 @@ credential comes from (credential_env, credential_file or credential_command), n
 --profile NAME (or UNIPASS_PROFILE, or the file's default_profile) selects one for any command; a flag
 beats a UNIPASS_* variable, which beats the profile, which beats the default. Without --profile or
 --config, a command given --vendor (or UNIPASS_VENDOR) does not read the config file.`,
-		Args: cmdutil.GroupArgs,
-		RunE: cmdutil.GroupRunE,
+		Args:                       cmdutil.GroupArgs,
+		RunE:                       cmdutil.GroupRunE,
+		SuggestionsMinimumDistance: 2,
 	}
 	cmd.AddCommand(NewCmdList(f, nil), NewCmdCheck(f, nil))
 	return cmd

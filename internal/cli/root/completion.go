@@ -16,14 +16,14 @@ func registerCompletions(root *cobra.Command, f *factory.Factory) {
 	fixed := func(values ...string) cobra.CompletionFunc {
 		return cobra.FixedCompletions(values, cobra.ShellCompDirectiveNoFileComp)
 	}
-	_ = root.RegisterFlagCompletionFunc("vendor", fixed(config.Vendors...)) // the flags are root's own
+	_ = root.RegisterFlagCompletionFunc("vendor", fixed(config.Vendors()...)) // the flags are root's own
 	_ = root.RegisterFlagCompletionFunc("auth", func(cmd *cobra.Command, _ []string, _ string) ([]string, cobra.ShellCompDirective) {
 		vendor, _ := cmd.Flags().GetString("vendor")
 		if kinds, ok := config.AuthKinds(vendor); ok {
 			return kinds, cobra.ShellCompDirectiveNoFileComp
 		}
 		var all []string
-		for _, v := range config.Vendors {
+		for _, v := range config.Vendors() {
 			kinds, _ := config.AuthKinds(v)
 			for _, k := range kinds {
 				if !slices.Contains(all, k) {
