@@ -2,7 +2,6 @@ package config
 
 import (
 	"bytes"
-	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -12,30 +11,12 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/unipass/unipass/internal/cli/clitest"
 	"github.com/unipass/unipass/internal/cli/cmdutil"
 )
 
-// writeConfig writes a config file (mode 0600) into a new directory and returns its path.
-func writeConfig(t *testing.T, text string) string {
-	t.Helper()
-	path := filepath.Join(t.TempDir(), "config.yaml")
-	require.NoError(t, os.WriteFile(path, []byte(text), 0o600))
-	return path
-}
-
 // noEnv is an empty environment.
 func noEnv(string) string { return "" }
-
-// assertHidden checks that no way of printing err shows any of the secrets.
-func assertHidden(t *testing.T, err error, secrets ...string) {
-	t.Helper()
-	for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%q"} {
-		text := fmt.Sprintf(verb, err)
-		for _, s := range secrets {
-			assert.NotContains(t, text, s, verb)
-		}
-	}
-}
 
 func TestProfilesRefuseSecretKeys(t *testing.T) {
 	t.Parallel()
@@ -43,12 +24,12 @@ func TestProfilesRefuseSecretKeys(t *testing.T) {
 		"client_secret", "passphrase", "auth_cookie", "bearer"} {
 		t.Run(key, func(t *testing.T) {
 			t.Parallel()
-			path := writeConfig(t, "profiles:\n  x:\n    vendor: zendesk\n    "+key+": fake-secret-value-1\n")
+			path := clitest.WriteConfig(t, "profiles:\n  x:\n    vendor: zendesk\n    "+key+": fake-secret-value-1\n")
 			_, err := Load(path, true)
 			require.Error(t, err)
 			assert.Contains(t, err.Error(), path+":4: refusing")
 			assert.Equal(t, cmdutil.ExitUsage, cmdutil.ExitCode(err))
-			assertHidden(t, err, "fake-secret-value-1")
+			clitest.AssertHidden(t, err, "fake-secret-value-1")
 		})
 	}
 }
@@ -56,14 +37,14 @@ func TestProfilesRefuseSecretKeys(t *testing.T) {
 func TestProfilesRefuseOpenModes(t *testing.T) {
 	t.Parallel()
 	for _, mode := range []os.FileMode{0o640, 0o604, 0o620, 0o602, 0o666, 0o660} {
-		path := writeConfig(t, "profiles: {}\n")
+		path := clitest.WriteConfig(t, "profiles: {}\n")
 		require.NoError(t, os.Chmod(path, mode))
 		_, err := Load(path, true)
 		require.Error(t, err, "%04o", mode)
 		assert.Contains(t, err.Error(), "chmod 600 "+path)
 	}
 	for _, mode := range []os.FileMode{0o600, 0o400} {
-		path := writeConfig(t, "profiles: {}\n")
+		path := clitest.WriteConfig(t, "profiles: {}\n")
 		require.NoError(t, os.Chmod(path, mode))
 		_, err := Load(path, true)
 		require.NoError(t, err, "%04o", mode)
@@ -72,7 +53,7 @@ func TestProfilesRefuseOpenModes(t *testing.T) {
 
 func TestProfilesParse(t *testing.T) {
 	t.Parallel()
-	path := writeConfig(t, `default_profile: zd
+	path := clitest.WriteConfig(t, `default_profile: zd
 profiles:
   zd:
     vendor: zendesk
@@ -111,13 +92,13 @@ profiles:
 		"profiles:\n  x:\n    vendor: zendesk\n    user:\n":                  ":4: expected a plain value",
 		"profiles: [a, b]\n": ":1: expected a mapping",
 	} {
-		_, err := Load(writeConfig(t, text), true)
+		_, err := Load(clitest.WriteConfig(t, text), true)
 		if assert.Error(t, err, text) {
 			assert.Contains(t, err.Error(), want, text)
 			assert.Equal(t, cmdutil.ExitUsage, cmdutil.ExitCode(err))
 		}
 	}
-	pc, err = Load(writeConfig(t, ""), true)
+	pc, err = Load(clitest.WriteConfig(t, ""), true)
 	require.NoError(t, err, "an empty file has no profiles")
 	assert.Empty(t, pc.Names)
 	pc, err = Load(filepath.Join(t.TempDir(), "none.yaml"), false)
@@ -141,12 +122,12 @@ func TestCredentialCommand(t *testing.T) {
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "failed (exit status 7)")
 	assert.Equal(t, cmdutil.ExitUsage, cmdutil.ExitCode(err))
-	assertHidden(t, err, "fake-cmd-partial")
+	clitest.AssertHidden(t, err, "fake-cmd-partial")
 
 	_, err = runCredentialCommand(ctx, &errOut, []string{"sh", "-c", "echo fake-cmd-slow; exec sleep 30"}, 200*time.Millisecond)
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "did not finish within 200ms")
-	assertHidden(t, err, "fake-cmd-slow")
+	clitest.AssertHidden(t, err, "fake-cmd-slow")
 
 	_, err = runCredentialCommand(ctx, &errOut, []string{"sh", "-c", "head -c 70000 /dev/zero | tr '\\0' x"}, time.Minute)
 	require.Error(t, err)

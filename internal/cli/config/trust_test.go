@@ -24,7 +24,7 @@ const trustConfigText = "profiles:\n  zd:\n    vendor: zendesk\n    credential_c
 func TestConfigOfAnotherUserRefused(t *testing.T) {
 	t.Parallel()
 	clitest.NeedRoot(t)
-	path := writeConfig(t, trustConfigText)
+	path := clitest.WriteConfig(t, trustConfigText)
 	require.NoError(t, os.Chown(path, clitest.OtherUID, clitest.OtherUID))
 	_, err := Load(path, true)
 	require.Error(t, err)
@@ -88,7 +88,7 @@ func TestCredentialFileModesRefused(t *testing.T) {
 		require.Error(t, err, "%04o", perm)
 		assert.Contains(t, err.Error(), "refusing credential_file "+path+": mode", "%04o", perm)
 		assert.Contains(t, err.Error(), "fix with: chmod 600 "+path)
-		assertHidden(t, err, "fake-token-1")
+		clitest.AssertHidden(t, err, "fake-token-1")
 	}
 	path := filepath.Join(t.TempDir(), "token.txt")
 	require.NoError(t, os.WriteFile(path, []byte("fake-token-1\n"), 0o600))

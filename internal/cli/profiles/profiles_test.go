@@ -5,8 +5,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -14,6 +12,7 @@ import (
 
 	"github.com/unipass/unipass/facade"
 	"github.com/unipass/unipass/facade/facadetest"
+	"github.com/unipass/unipass/internal/cli/clitest"
 	"github.com/unipass/unipass/internal/cli/cmdutil"
 	"github.com/unipass/unipass/internal/cli/config"
 	"github.com/unipass/unipass/internal/cli/factory"
@@ -26,25 +25,6 @@ const (
 	glowPassword  = "fake-Glow-Passw0rd"
 )
 
-// writeConfig writes a config file (mode 0600) into a new directory and returns its path.
-func writeConfig(t *testing.T, text string) string {
-	t.Helper()
-	path := filepath.Join(t.TempDir(), "config.yaml")
-	require.NoError(t, os.WriteFile(path, []byte(text), 0o600))
-	return path
-}
-
-// assertHidden checks that no way of printing err shows any of the secrets.
-func assertHidden(t *testing.T, err error, secrets ...string) {
-	t.Helper()
-	for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%q"} {
-		text := fmt.Sprintf(verb, err)
-		for _, s := range secrets {
-			assert.NotContains(t, text, s, verb)
-		}
-	}
-}
-
 // TestProfileManager builds each vendor's manager from a profile alone, through the flags' path, and
 // checks it against the fakes.
 func TestProfileManager(t *testing.T) {
@@ -56,7 +36,7 @@ func TestProfileManager(t *testing.T) {
 	gm.AddAccount(facadetest.GlowmarktAccount{AccountID: "acc-1", Username: "glow@example.com", Password: glowPassword})
 	environ := map[string]string{"ZD": apiToken, "GM": glowPassword, "WRONG": "fake-wrong-token"}
 	f := &factory.Factory{ErrOut: io.Discard, Getenv: func(k string) string { return environ[k] }}
-	path := writeConfig(t, fmt.Sprintf(`profiles:
+	path := clitest.WriteConfig(t, fmt.Sprintf(`profiles:
   zd:
     vendor: zendesk
     base_url: %s
@@ -93,7 +73,7 @@ func TestProfileManager(t *testing.T) {
 
 	_, err = check(ctx, o, pc, "zd-wrong")
 	require.ErrorIs(t, err, facade.ErrUnauthorized)
-	assertHidden(t, err, "fake-wrong-token")
+	clitest.AssertHidden(t, err, "fake-wrong-token")
 
 	what, err := check(ctx, o, pc, "glow")
 	require.NoError(t, err)
@@ -111,7 +91,7 @@ func TestProfileManager(t *testing.T) {
 func TestProfileListShowsNoSecret(t *testing.T) {
 	t.Parallel()
 
-	path := writeConfig(t, "default_profile: zd\nprofiles:\n  zd:\n    vendor: zendesk\n    base_url: https://example.zendesk.com\n    auth: api-token\n    user: admin@example.com\n    credential_env: ZD\n  glow:\n    vendor: glowmarkt\n    credential_command: [op, read, 'op://vault/glow/password']\n")
+	path := clitest.WriteConfig(t, "default_profile: zd\nprofiles:\n  zd:\n    vendor: zendesk\n    base_url: https://example.zendesk.com\n    auth: api-token\n    user: admin@example.com\n    credential_env: ZD\n  glow:\n    vendor: glowmarkt\n    credential_command: [op, read, 'op://vault/glow/password']\n")
 	var out bytes.Buffer
 	require.NoError(t, RunList(&ListOptions{Out: &out, Path: path, Config: func() (*config.File, error) { return config.Load(path, true) }}))
 	assert.Equal(t, `   NAME  VENDOR     BASE URL                     AUTH       USER               CREDENTIAL

@@ -1,7 +1,5 @@
 //go:build unix
 
-// Package clitest holds helpers for the tests of unipass's commands: files and directories owned or
-// shared the way the file-trust checks refuse. Only tests import it.
 package clitest
 
 import (
