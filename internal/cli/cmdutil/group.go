@@ -13,7 +13,7 @@ import (
 // root is 2). GroupArgs lets every argument through to GroupRunE.
 func GroupArgs(*cobra.Command, []string) error { return nil }
 
-// GroupRunE: see GroupArgs.
+// GroupRunE prints the help, or refuses an unknown subcommand (see GroupArgs).
 func GroupRunE(cmd *cobra.Command, args []string) error {
 	if len(args) == 0 {
 		return cmd.Help()

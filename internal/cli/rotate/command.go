@@ -116,7 +116,7 @@ func NewCmdRotate(fy *factory.Factory, runF func(context.Context, *Options) erro
   unipass rotate --input fleet.csv --journal fleet.journal --passwords-out fleet-passwords.csv`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			f.credentialStdin, _ = cmd.Flags().GetBool("credential-stdin") // false when absent
+			f.CredentialStdin, _ = cmd.Flags().GetBool("credential-stdin") // false when absent
 			opts := newOptions(fy, factory.VendorFrom(cmd), f)
 			if runF != nil {
 				return runF(cmd.Context(), opts)
@@ -125,20 +125,20 @@ func NewCmdRotate(fy *factory.Factory, runF func(context.Context, *Options) erro
 		},
 	}
 	fl := cmd.Flags()
-	fl.StringVar(&f.input, "input", "", "targets: a CSV or JSON-lines file, or - for standard input")
-	fl.StringVar(&f.format, "format", "", "csv or jsonl (default: from the file name; csv for standard input)")
-	fl.StringVar(&f.passwordsOut, "passwords-out", "", "write the new passwords to this new file (mode 0600): user,password,status")
-	fl.BoolVar(&f.printPasswords, "print-passwords", false, "include the new passwords in the JSON lines on standard output")
-	fl.BoolVar(&f.dryRun, "dry-run", false, "check capabilities, every input line and the policy; change nothing")
-	fl.IntVar(&f.concurrency, "concurrency", 8, "targets in flight at once")
-	fl.Float64Var(&f.rate, "rate", 0, "requests per second to the vendor at most (default: the vendor's documented limit); slower when the account's quota headers or 429s say so")
-	fl.IntVar(&f.length, "length", frotate.DefaultLength, "length of generated passwords (longer if the policy asks)")
-	fl.StringVar(&f.journal, "journal", "", `record each new password durably before it is sent, in this new file (mode 0600; default: --passwords-out + ".journal")`)
-	fl.StringVar(&f.resume, "resume", "", "continue the interrupted run of this journal, appending to it")
-	fl.BoolVar(&f.noJournal, "no-journal", false, "not recommended: a crash may lose the passwords of writes in flight")
-	fl.StringArrayVar(&f.encryptTo, "encrypt-to", nil, `encrypt --passwords-out and the journal's passwords to this age recipient ("age1..."); repeatable`)
-	fl.StringVar(&f.encryptToFile, "encrypt-to-file", "", "like --encrypt-to, for each recipient in this file (one per line, as age -R)")
-	fl.StringVar(&f.identity, "identity", "", "age identities (a key file) that decrypt the journal given to --resume")
+	fl.StringVar(&f.Input, "input", "", "targets: a CSV or JSON-lines file, or - for standard input")
+	fl.StringVar(&f.Format, "format", "", "csv or jsonl (default: from the file name; csv for standard input)")
+	fl.StringVar(&f.PasswordsOut, "passwords-out", "", "write the new passwords to this new file (mode 0600): user,password,status")
+	fl.BoolVar(&f.PrintPasswords, "print-passwords", false, "include the new passwords in the JSON lines on standard output")
+	fl.BoolVar(&f.DryRun, "dry-run", false, "check capabilities, every input line and the policy; change nothing")
+	fl.IntVar(&f.Concurrency, "concurrency", 8, "targets in flight at once")
+	fl.Float64Var(&f.Rate, "rate", 0, "requests per second to the vendor at most (default: the vendor's documented limit); slower when the account's quota headers or 429s say so")
+	fl.IntVar(&f.Length, "length", frotate.DefaultLength, "length of generated passwords (longer if the policy asks)")
+	fl.StringVar(&f.Journal, "journal", "", `record each new password durably before it is sent, in this new file (mode 0600; default: --passwords-out + ".journal")`)
+	fl.StringVar(&f.Resume, "resume", "", "continue the interrupted run of this journal, appending to it")
+	fl.BoolVar(&f.NoJournal, "no-journal", false, "not recommended: a crash may lose the passwords of writes in flight")
+	fl.StringArrayVar(&f.EncryptTo, "encrypt-to", nil, `encrypt --passwords-out and the journal's passwords to this age recipient ("age1..."); repeatable`)
+	fl.StringVar(&f.EncryptToFile, "encrypt-to-file", "", "like --encrypt-to, for each recipient in this file (one per line, as age -R)")
+	fl.StringVar(&f.Identity, "identity", "", "age identities (a key file) that decrypt the journal given to --resume")
 	_ = cmd.RegisterFlagCompletionFunc("format", cobra.FixedCompletions([]string{"csv", "jsonl"}, cobra.ShellCompDirectiveNoFileComp)) // the flag was just defined
 	return factory.UsesCredential(cmd)
 }
@@ -166,7 +166,7 @@ func Run(ctx context.Context, o *Options) error {
 	if err := s.checkInput(ctx); err != nil {
 		return err
 	}
-	if s.f.dryRun {
+	if s.f.DryRun {
 		return s.dryRun(ctx)
 	}
 	if err := s.openOutputs(); err != nil {

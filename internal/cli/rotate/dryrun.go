@@ -76,7 +76,7 @@ func (s *rotation) checkPolicy(ctx context.Context, m facade.PasswordManager, fi
 		}
 		cmdutil.PrintPolicy(s.o.Out, policy)
 	}
-	pw, err := frotate.GeneratePassword(policy, s.f.length)
+	pw, err := frotate.GeneratePassword(policy, s.f.Length)
 	if err != nil {
 		return err
 	}

@@ -11,24 +11,24 @@ import (
 
 // Flags are rotate's own flags as given.
 type Flags struct {
-	input          string
-	format         string
-	passwordsOut   string
-	printPasswords bool
-	dryRun         bool
-	concurrency    int
-	rate           float64
-	length         int
-	journal        string
-	resume         string
-	noJournal      bool
+	Input          string
+	Format         string
+	PasswordsOut   string
+	PrintPasswords bool
+	DryRun         bool
+	Concurrency    int
+	Rate           float64
+	Length         int
+	Journal        string
+	Resume         string
+	NoJournal      bool
 	// defaultJournal: journal is --passwords-out + ".journal", chosen by rotate (no --journal given).
 	defaultJournal bool
-	encryptTo      []string
-	encryptToFile  string
-	identity       string
-	// credentialStdin: the credential comes from standard input (--credential-stdin).
-	credentialStdin bool
+	EncryptTo      []string
+	EncryptToFile  string
+	Identity       string
+	// CredentialStdin: the credential comes from standard input (--credential-stdin).
+	CredentialStdin bool
 }
 
 // checkFlags refuses flag combinations that cannot work, before anything is read, and returns the flags
@@ -51,25 +51,25 @@ const defaultJournalSuffix = ".journal"
 // --passwords-out; with --print-passwords alone there is no place to put it, so it refuses.
 func withDefaultJournal(f Flags) (Flags, error) {
 	switch {
-	case f.dryRun || f.noJournal || f.journal != "" || f.resume != "":
+	case f.DryRun || f.NoJournal || f.Journal != "" || f.Resume != "":
 		return f, nil
-	case f.passwordsOut == "":
+	case f.PasswordsOut == "":
 		return f, cmdutil.Usagef("say where the journal goes: --journal FILE (or --no-journal)")
 	}
-	f.journal, f.defaultJournal = f.passwordsOut+defaultJournalSuffix, true
+	f.Journal, f.defaultJournal = f.PasswordsOut+defaultJournalSuffix, true
 	return f, nil
 }
 
 // checkInputFlags checks the input and the pace.
 func checkInputFlags(f Flags) error {
 	switch {
-	case f.input == "":
+	case f.Input == "":
 		return cmdutil.Usagef("--input is required (a file, or - for standard input)")
-	case f.input == stdinInput && f.credentialStdin:
+	case f.Input == stdinInput && f.CredentialStdin:
 		return cmdutil.Usagef("--input - and --credential-stdin both read standard input: give the credential through UNIPASS_CREDENTIAL or --credential-file")
-	case f.concurrency < 1:
+	case f.Concurrency < 1:
 		return cmdutil.Usagef("--concurrency must be at least 1")
-	case f.rate < 0:
+	case f.Rate < 0:
 		return cmdutil.Usagef("--rate must not be negative")
 	}
 	return nil
@@ -77,15 +77,15 @@ func checkInputFlags(f Flags) error {
 
 // checkJournalFlags checks --journal, --resume and --identity.
 func checkJournalFlags(f Flags) error {
-	journal := f.journal != "" || f.resume != ""
+	journal := f.Journal != "" || f.Resume != ""
 	switch {
-	case f.journal != "" && f.resume != "":
+	case f.Journal != "" && f.Resume != "":
 		return cmdutil.Usagef("--resume FILE appends to FILE: drop --journal")
-	case f.dryRun && journal:
+	case f.DryRun && journal:
 		return cmdutil.Usagef("--dry-run writes nothing: drop --journal and --resume")
-	case f.identity != "" && f.resume == "":
+	case f.Identity != "" && f.Resume == "":
 		return cmdutil.Usagef("--identity reads an encrypted journal: it goes with --resume")
-	case f.noJournal && journal:
+	case f.NoJournal && journal:
 		return cmdutil.Usagef("--no-journal runs without a journal: drop it, or drop --journal and --resume")
 	}
 	return nil
@@ -93,11 +93,11 @@ func checkJournalFlags(f Flags) error {
 
 // checkOutputFlags checks where the new passwords go.
 func checkOutputFlags(f Flags) error {
-	encrypt := len(f.encryptTo) > 0 || f.encryptToFile != ""
+	encrypt := len(f.EncryptTo) > 0 || f.EncryptToFile != ""
 	switch {
-	case !f.dryRun && f.passwordsOut == "" && !f.printPasswords:
+	case !f.DryRun && f.PasswordsOut == "" && !f.PrintPasswords:
 		return cmdutil.Usagef("say where the new passwords go: --passwords-out FILE or --print-passwords (or use --dry-run)")
-	case encrypt && f.printPasswords:
+	case encrypt && f.PrintPasswords:
 		return cmdutil.Usagef("--print-passwords writes passwords in plain text; with --encrypt-to, use --passwords-out")
 	}
 	return nil
@@ -105,8 +105,8 @@ func checkOutputFlags(f Flags) error {
 
 // checkEncryptionFlags refuses an encrypted run without a journal (once the default journal is chosen).
 func checkEncryptionFlags(f Flags) error {
-	encrypt := len(f.encryptTo) > 0 || f.encryptToFile != ""
-	if encrypt && !f.dryRun && f.journal == "" && f.resume == "" {
+	encrypt := len(f.EncryptTo) > 0 || f.EncryptToFile != ""
+	if encrypt && !f.DryRun && f.Journal == "" && f.Resume == "" {
 		// An age file is whole only once it is closed: without a journal, a crash would lose the passwords
 		// of the unfinished part.
 		return cmdutil.Usagef("an encrypted --passwords-out is whole only once rotate exits: drop --no-journal or add --journal FILE, so that a crash loses no password")
@@ -119,9 +119,9 @@ func checkEncryptionFlags(f Flags) error {
 // encrypted journal.
 func checkPlainOutputs(f Flags, recipients []age.Recipient, encryptedJournal bool) error {
 	switch {
-	case len(recipients) == 0 && strings.HasSuffix(strings.ToLower(f.passwordsOut), ".age"):
-		return cmdutil.Usagef("--passwords-out %s: a .age file is written encrypted: give --encrypt-to (or resume an encrypted journal)", f.passwordsOut)
-	case encryptedJournal && f.printPasswords:
+	case len(recipients) == 0 && strings.HasSuffix(strings.ToLower(f.PasswordsOut), ".age"):
+		return cmdutil.Usagef("--passwords-out %s: a .age file is written encrypted: give --encrypt-to (or resume an encrypted journal)", f.PasswordsOut)
+	case encryptedJournal && f.PrintPasswords:
 		return cmdutil.Usagef("--print-passwords writes passwords in plain text, and the journal of --resume is encrypted: use --passwords-out")
 	}
 	return nil

@@ -25,7 +25,7 @@ type ageKeys struct {
 // anything is sent; age's parse errors name the line, never its content.
 func readAgeKeys(f Flags) (ageKeys, error) {
 	var k ageKeys
-	for _, s := range f.encryptTo {
+	for _, s := range f.EncryptTo {
 		s = strings.TrimSpace(s)
 		r, err := age.ParseRecipients(strings.NewReader(s))
 		if err != nil || len(r) != 1 || strings.Contains(s, "\n") {
@@ -33,15 +33,15 @@ func readAgeKeys(f Flags) (ageKeys, error) {
 		}
 		k.recipients = append(k.recipients, r...)
 	}
-	if f.encryptToFile != "" {
-		r, err := readKeyFile(f.encryptToFile, age.ParseRecipients)
+	if f.EncryptToFile != "" {
+		r, err := readKeyFile(f.EncryptToFile, age.ParseRecipients)
 		if err != nil {
 			return k, cmdutil.Usagef("--encrypt-to-file: %v", err)
 		}
 		k.recipients = append(k.recipients, r...)
 	}
-	if f.identity != "" {
-		ids, err := readKeyFile(f.identity, age.ParseIdentities)
+	if f.Identity != "" {
+		ids, err := readKeyFile(f.Identity, age.ParseIdentities)
 		if err != nil {
 			return k, cmdutil.Usagef("--identity: %v", err)
 		}
@@ -93,7 +93,7 @@ func (s *rotation) journalOptions() []frotate.JournalOption {
 // openJournal creates --journal, or opens --resume (refusing a journal of another run) and reads its
 // entries as the prior state of the run.
 func (s *rotation) openJournal() error {
-	if s.f.journal == "" && s.f.resume == "" {
+	if s.f.Journal == "" && s.f.Resume == "" {
 		return nil
 	}
 	header, err := s.journalHeader()
@@ -102,16 +102,16 @@ func (s *rotation) openJournal() error {
 	}
 	switch {
 	case s.f.defaultJournal:
-		if s.journal, err = frotate.CreateJournal(s.f.journal, header, s.journalOptions()...); err != nil {
+		if s.journal, err = frotate.CreateJournal(s.f.Journal, header, s.journalOptions()...); err != nil {
 			return defaultJournalError(s.f, err)
 		}
-	case s.f.journal != "":
-		if s.journal, err = frotate.CreateJournal(s.f.journal, header, s.journalOptions()...); err != nil {
+	case s.f.Journal != "":
+		if s.journal, err = frotate.CreateJournal(s.f.Journal, header, s.journalOptions()...); err != nil {
 			return cmdutil.Usagef("--journal: %v", err)
 		}
-	case s.f.resume != "":
-		if s.journal, s.prior, err = frotate.OpenJournal(s.f.resume, header, s.journalOptions()...); err != nil {
-			return resumeError(s.f.resume, err)
+	case s.f.Resume != "":
+		if s.journal, s.prior, err = frotate.OpenJournal(s.f.Resume, header, s.journalOptions()...); err != nil {
+			return resumeError(s.f.Resume, err)
 		}
 	}
 	return nil
@@ -131,10 +131,10 @@ func checkJournalTrusted(path string) error {
 // the same --passwords-out went before), how to go on.
 func defaultJournalError(f Flags, err error) error {
 	if !errors.Is(err, fs.ErrExist) {
-		return cmdutil.Usagef("the journal %s (the default for --passwords-out %s): %v", f.journal, f.passwordsOut, err)
+		return cmdutil.Usagef("the journal %s (the default for --passwords-out %s): %v", f.Journal, f.PasswordsOut, err)
 	}
 	return cmdutil.Usagef("the journal %s (the default for --passwords-out %s) exists: continue that run with --resume %s and a new --passwords-out, or start another with a new --passwords-out, --journal FILE or --no-journal",
-		f.journal, f.passwordsOut, f.journal)
+		f.Journal, f.PasswordsOut, f.Journal)
 }
 
 // abandonJournal closes the journal after a failure to open the other outputs; a journal created by this
@@ -146,8 +146,8 @@ func (s *rotation) abandonJournal() {
 	if err := s.journal.Close(); err != nil {
 		fmt.Fprintln(s.o.ErrOut, "unipass: journal:", err)
 	}
-	if s.f.journal != "" {
-		_ = os.Remove(s.f.journal)
+	if s.f.Journal != "" {
+		_ = os.Remove(s.f.Journal)
 	}
 	s.journal = nil
 }
@@ -158,7 +158,6 @@ var mismatchFlags = strings.NewReplacer(
 	"vendor is ", "vendor (--vendor) is ",
 	"base URL is ", "base URL (--base-url) is ",
 	"input is ", "input (--input, by its SHA-256) is ",
-	"profile ", "profile (config file) ",
 )
 
 // resumeError says why --resume refused a journal: for a journal of another run, what differs and which
@@ -167,6 +166,9 @@ func resumeError(path string, err error) error {
 	msg := err.Error()
 	if errors.Is(err, frotate.ErrJournalMismatch) {
 		msg = mismatchFlags.Replace(msg) + "; give the flags and --input of the run that wrote it"
+		if strings.Contains(msg, "profile ") {
+			msg += " (a profile's vendor and base_url: in the config file, --config)"
+		}
 	}
 	return cmdutil.Usagef("--resume %s: %s", path, cmdutil.FlagWords(msg))
 }

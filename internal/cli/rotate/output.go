@@ -222,7 +222,7 @@ func (s *rotation) deliver(r frotate.Result, t *tally) {
 // JSON line. A failed write to --passwords-out stops the run (the journal, if any, still holds every
 // password).
 func (s *rotation) deliverPassword(r frotate.Result, line *ResultLine, t *tally) {
-	if s.f.printPasswords {
+	if s.f.PrintPasswords {
 		line.NewPassword = r.NewPassword.Reveal()
 	}
 	if s.pwOut == nil {
@@ -243,7 +243,7 @@ func (s *rotation) finish(ctx context.Context, t *tally) error {
 	closeErr := s.closeOutputs()
 	journal := ""
 	if s.f.defaultJournal {
-		journal = "; journal " + s.f.journal
+		journal = "; journal " + s.f.Journal
 	}
 	fmt.Fprintf(s.o.ErrOut, "rotate: %d done (%d from the journal), %d unknown, %d failed, %d not started%s\n",
 		t.done, t.resumed, t.unknown, t.failed, t.notStarted, journal)
@@ -258,7 +258,7 @@ func (s *rotation) finish(ctx context.Context, t *tally) error {
 
 // resumeHint says how to go on after an interruption.
 func (s *rotation) resumeHint(ctx context.Context, t *tally) string {
-	journal := cmp.Or(s.f.resume, s.f.journal)
+	journal := cmp.Or(s.f.Resume, s.f.Journal)
 	why := "interrupted"
 	if cause := context.Cause(ctx); cause != nil && !errors.Is(cause, context.Canceled) {
 		why = "interrupted (" + cause.Error() + ")"

@@ -46,12 +46,12 @@ func newRotation(ctx context.Context, o *Options) (*rotation, error) {
 	if err != nil {
 		return nil, err
 	}
-	format, err := inputFormatOf(f.format, f.input)
+	format, err := inputFormatOf(f.Format, f.Input)
 	if err != nil {
 		return nil, err
 	}
-	if f.resume != "" {
-		if err := checkJournalTrusted(f.resume); err != nil { // before a credential_command runs
+	if f.Resume != "" {
+		if err := checkJournalTrusted(f.Resume); err != nil { // before a credential_command runs
 			return nil, err
 		}
 	}
@@ -60,7 +60,7 @@ func newRotation(ctx context.Context, o *Options) (*rotation, error) {
 		return nil, err
 	}
 	s := &rotation{o: o, f: f, format: format, keys: keys, lines: json.NewEncoder(o.Out)}
-	isFleet, stdin, err := detectFleet(o.In, f.input, format)
+	isFleet, stdin, err := detectFleet(o.In, f.Input, format)
 	if err != nil {
 		return nil, err
 	}
@@ -92,11 +92,11 @@ func newRotation(ctx context.Context, o *Options) (*rotation, error) {
 // credential read. A real run from standard input is checked as it streams, and its managers are built
 // as their profiles first come.
 func (s *rotation) checkInput(ctx context.Context) error {
-	if s.f.input == stdinInput && !s.f.dryRun {
+	if s.f.Input == stdinInput && !s.f.DryRun {
 		s.input = inputSummary{identity: stdinInput}
 		return nil
 	}
-	in, err := openInput(s.stdin, s.f.input)
+	in, err := openInput(s.stdin, s.f.Input)
 	if err != nil {
 		return err
 	}
@@ -108,7 +108,7 @@ func (s *rotation) checkInput(ctx context.Context) error {
 		}
 		return s.resolve(ctx, m, t)
 	}
-	if s.input, err = scanInput(in, s.format, s.vendorOf, resolve, s.f.dryRun); err != nil {
+	if s.input, err = scanInput(in, s.format, s.vendorOf, resolve, s.f.DryRun); err != nil {
 		return err
 	}
 	if s.fleet != nil {
@@ -128,10 +128,10 @@ func (s *rotation) openOutputs() (err error) {
 		s.abandonJournal()
 		return err
 	}
-	if s.f.passwordsOut == "" {
+	if s.f.PasswordsOut == "" {
 		return nil
 	}
-	if s.pwOut, err = createPasswordsOut(s.f.passwordsOut, recipients, s.fleet != nil); err != nil {
+	if s.pwOut, err = createPasswordsOut(s.f.PasswordsOut, recipients, s.fleet != nil); err != nil {
 		s.abandonJournal()
 		return err
 	}
@@ -149,12 +149,12 @@ func (s *rotation) outputRecipients() []age.Recipient {
 
 // config is the frotate.Config of the run.
 func (s *rotation) config() frotate.Config {
-	conf := frotate.Config{Concurrency: s.f.concurrency, Total: s.input.targets, PasswordLength: s.f.length, Prior: s.prior}
+	conf := frotate.Config{Concurrency: s.f.Concurrency, Total: s.input.targets, PasswordLength: s.f.Length, Prior: s.prior}
 	if s.journal != nil { // a nil *FileJournal in the interface would not be a nil Journal
 		conf.Journal = s.journal
 	}
-	if s.f.rate > 0 { // every profile's pacer takes its vendor's limit
-		l := frotate.Limit{PerSecond: s.f.rate, Burst: 1}
+	if s.f.Rate > 0 { // every profile's pacer takes its vendor's limit
+		l := frotate.Limit{PerSecond: s.f.Rate, Burst: 1}
 		conf.Limits = map[facade.Vendor]frotate.Limit{facade.VendorDocSpace: l, facade.VendorZendesk: l, facade.VendorGlowmarkt: l}
 	}
 	if s.o.IsTerminal(s.o.ErrOut) {
@@ -187,7 +187,7 @@ func (s *rotation) run(ctx context.Context) *tally {
 // starts) and reads on, so that every later target is reported not started; it returns the first input
 // error.
 func (s *rotation) feed(ctx context.Context, targets chan<- frotate.Target) error {
-	in, err := openInput(s.stdin, s.f.input)
+	in, err := openInput(s.stdin, s.f.Input)
 	if err != nil {
 		s.stop(err)
 		return err

@@ -1,0 +1,114 @@
+package rotate
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/unipass/unipass/facade"
+	"github.com/unipass/unipass/facade/facadetest"
+	"github.com/unipass/unipass/internal/cli/cmdutil"
+	"github.com/unipass/unipass/internal/cli/config"
+)
+
+const runToken = "fake-rotate-run-token" // #nosec G101 -- a fake's test token
+
+// runRig is a Zendesk fake with users 100 and 101 and the Options of a run against it.
+type runRig struct {
+	zd          *facadetest.Zendesk
+	dir, input  string
+	out, errOut bytes.Buffer
+}
+
+func newRunRig(t *testing.T) *runRig {
+	t.Helper()
+	r := &runRig{zd: facadetest.NewZendesk(facadetest.WithT(t)), dir: t.TempDir()}
+	r.zd.AddUser(facadetest.ZendeskUser{ID: 1, Email: "admin@example.com", Password: "fake-Admin-Passw0rd", Role: "admin"})
+	for _, id := range []int64{100, 101} {
+		r.zd.AddUser(facadetest.ZendeskUser{ID: id, Email: "u@example.com", Password: "fake-Old-Passw0rd", Role: "end-user"})
+	}
+	r.zd.AddAPIToken("admin@example.com", runToken)
+	r.zd.SetAdminSetPassword(true)
+	r.input = filepath.Join(r.dir, "users.csv")
+	require.NoError(t, os.WriteFile(r.input, []byte("user\n100\n101\n"), 0o600))
+	return r
+}
+
+// options are the Options of a run with flags f: no process, no command line.
+func (r *runRig) options(f Flags) *Options {
+	return &Options{In: strings.NewReader(""), Out: &r.out, ErrOut: &r.errOut, Getenv: func(string) string { return "" },
+		IsTerminal: func(any) bool { return false }, Flags: f,
+		Manager: func(context.Context) (facade.PasswordManager, error) {
+			return facade.NewZendesk(r.zd.URL(), facade.WithHTTPClient(r.zd.Client()), facade.WithAPIToken("admin@example.com", runToken))
+		},
+		Account: func() (config.Account, error) { return config.Account{Vendor: "zendesk", BaseURL: r.zd.URL()}, nil },
+		Config:  func() (*config.File, error) { return &config.File{Profiles: map[string]*config.Profile{}}, nil },
+	}
+}
+
+// Flag combinations that cannot work are refused before anything is read or sent, naming the flags.
+func TestRunRefusesFlagCombinations(t *testing.T) {
+	t.Parallel()
+	r := newRunRig(t)
+	for _, c := range []struct {
+		f    Flags
+		want string
+	}{
+		{Flags{Concurrency: 1}, "--input is required"},
+		{Flags{Input: r.input, Concurrency: 1}, "say where the new passwords go: --passwords-out FILE or --print-passwords"},
+		{Flags{Input: r.input, Concurrency: 1, PrintPasswords: true}, "say where the journal goes: --journal FILE (or --no-journal)"},
+		{Flags{Input: r.input, Concurrency: 1, DryRun: true, Journal: "j"}, "--dry-run writes nothing: drop --journal and --resume"},
+		{Flags{Input: "-", Concurrency: 1, CredentialStdin: true, DryRun: true}, "--input - and --credential-stdin both read standard input"},
+		{Flags{Input: r.input, Concurrency: 0, DryRun: true}, "--concurrency must be at least 1"},
+		{Flags{Input: r.input, Concurrency: 1, Format: "xml", DryRun: true}, "--format must be csv or jsonl"},
+		{Flags{Input: r.input, Concurrency: 1, Identity: "key.txt", PrintPasswords: true, NoJournal: true}, "--identity reads an encrypted journal: it goes with --resume"},
+	} {
+		err := Run(t.Context(), r.options(c.f))
+		require.Error(t, err, c.want)
+		assert.Equal(t, cmdutil.ExitUsage, cmdutil.ExitCode(err), c.want)
+		assert.Contains(t, err.Error(), c.want)
+	}
+	assert.Zero(t, r.zd.Hits("SetUserPassword"))
+}
+
+// The dry run checks the input and the policy and changes nothing.
+func TestRunDryRun(t *testing.T) {
+	t.Parallel()
+	r := newRunRig(t)
+	require.NoError(t, Run(t.Context(), r.options(Flags{Input: r.input, Concurrency: 1, Length: 20, DryRun: true})))
+	assert.Contains(t, r.out.String(), "zendesk password policy:")
+	assert.Contains(t, r.out.String(), "dry run: 2 targets on zendesk; capabilities, input and policy checked; nothing was changed")
+	assert.Zero(t, r.zd.Hits("SetUserPassword"))
+}
+
+// A run sets every password, delivers each to --passwords-out and journals it.
+func TestRunPasswordsOut(t *testing.T) {
+	t.Parallel()
+	r := newRunRig(t)
+	out := filepath.Join(r.dir, "new.csv")
+	require.NoError(t, Run(t.Context(), r.options(Flags{Input: r.input, Concurrency: 2, Length: 20, PasswordsOut: out})))
+	assert.FileExists(t, out+defaultJournalSuffix)
+	f, err := os.Open(out) // #nosec G304 -- the test's own file
+	require.NoError(t, err)
+	defer func() { _ = f.Close() }()
+	rows, err := csv.NewReader(f).ReadAll()
+	require.NoError(t, err)
+	require.Len(t, rows, 3)
+	for _, row := range rows[1:] {
+		var id int64 = 100
+		if row[0] == "101" {
+			id = 101
+		}
+		pw, _ := r.zd.Password(id)
+		assert.Equal(t, pw, row[1], "user %s", row[0])
+		assert.Equal(t, "done", row[2])
+		assert.NotContains(t, r.out.String(), row[1], "no password on standard output")
+	}
+}
