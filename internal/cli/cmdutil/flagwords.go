@@ -4,6 +4,7 @@ import "strings"
 
 // flagWords turns the facade's and rotate's Go option names into the flags that set them.
 var flagWords = strings.NewReplacer(
+	"only WithLogin", "only with --auth login", // before WithLogin: the longer match wins only in argument order
 	"WithInsecureHTTP", "--insecure-http",
 	"WithApplicationID", "--application-id",
 	"WithAppKeys", "app keys (not available from the command line)",

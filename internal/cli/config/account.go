@@ -68,8 +68,8 @@ func (a Account) Check(needCredential bool) error {
 	case a.BaseURL == "" && a.Vendor != "glowmarkt":
 		return cmdutil.Usagef("%s needs its address: give --base-url (or UNIPASS_BASE_URL, or a profile's base_url)", a.Vendor)
 	case !needCredential && a.Vendor != "docspace":
-		// only DocSpace works without credentials (its reset email); the others' managers need them
-		return cmdutil.Usagef("%s cannot do this without credentials, and the command sends none: %w", a.Vendor, facade.ErrUnsupported)
+		// only DocSpace works without credentials (its reset email, the one command that sends none)
+		return cmdutil.Usagef("%s has no reset email to ask for; only --vendor docspace does: %w", a.Vendor, facade.ErrUnsupported)
 	case !needCredential:
 		return nil
 	case !slices.Contains(kinds, a.AuthKind()):
