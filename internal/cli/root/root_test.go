@@ -13,19 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/unipass/unipass/internal/cli/cmdutil"
-	"github.com/unipass/unipass/internal/cli/factory"
 )
-
-// execute runs the command line in this process with environ as the environment.
-func execute(t *testing.T, environ map[string]string, args ...string) (code int, stdout, stderr string) {
-	t.Helper()
-	var out, errOut bytes.Buffer
-	f := &factory.Factory{In: strings.NewReader(""), Out: &out, ErrOut: &errOut,
-		Getenv: func(k string) string { return environ[k] }, IsTerminal: func(any) bool { return false },
-		Prompt: func(string) (string, error) { return "", nil }}
-	code = Execute(t.Context(), f, args)
-	return code, out.String(), errOut.String()
-}
 
 // An unknown command or subcommand is a usage error with cobra's suggestion, printed as lines (no \x0a).
 func TestUnknownCommand(t *testing.T) {
@@ -37,7 +25,7 @@ func TestUnknownCommand(t *testing.T) {
 		{[]string{"rotat"}, "unipass: unknown command \"rotat\" for \"unipass\"\n\nDid you mean this?\n  rotate\n"},
 		{[]string{"profiles", "lst"}, "unipass: unknown command \"lst\" for \"unipass profiles\"\n\nDid you mean this?\n  list\n"},
 	} {
-		code, stdout, stderr := execute(t, nil, c.args...)
+		code, stdout, stderr := cliRun(t, nil, "", c.args...)
 		assert.Equal(t, cmdutil.ExitUsage, code, c.args)
 		assert.Empty(t, stdout)
 		assert.True(t, strings.HasPrefix(stderr, c.want), "%q", stderr)
@@ -96,7 +84,7 @@ func TestErrorsNameFlags(t *testing.T) {
 		{"secret file", cred, append([]string{"set", "1", "--new-password-file", filepath.Join(dir, "nope.txt")}, zd...),
 			"--new-password-file " + filepath.Join(dir, "nope.txt") + ": no such file or directory"},
 	} {
-		code, stdout, stderr := execute(t, c.environ, c.args...)
+		code, stdout, stderr := cliRun(t, c.environ, "", c.args...)
 		assert.Equal(t, cmdutil.ExitUsage, code, "%s: %s", c.name, stderr)
 		assert.Empty(t, stdout, c.name)
 		assert.Contains(t, stderr, c.want, c.name)
@@ -110,13 +98,13 @@ func TestErrorsNameFlags(t *testing.T) {
 // flags.
 func TestHelpOwnFlagsFirst(t *testing.T) {
 	t.Parallel()
-	code, stdout, _ := execute(t, nil, "fakes", "--help")
+	code, stdout, _ := cliRun(t, nil, "", "fakes", "--help")
 	require.Equal(t, cmdutil.ExitOK, code)
 	assert.Contains(t, stdout, "--addr")
 	for _, global := range []string{"--vendor", "--base-url", "--credential-file", "Global Flags"} {
 		assert.NotContains(t, stdout, global)
 	}
-	code, stdout, _ = execute(t, nil, "set", "--help")
+	code, stdout, _ = cliRun(t, nil, "", "set", "--help")
 	require.Equal(t, cmdutil.ExitOK, code)
 	own, global := strings.Index(stdout, "--new-password-file string"), strings.Index(stdout, "--vendor string")
 	require.Positive(t, own)
@@ -140,7 +128,7 @@ func TestCompletion(t *testing.T) {
 		{[]string{"__complete", "set", "--config", config, "--profile", ""}, []string{"portal", "helpdesk"}},
 		{[]string{"__complete", "profiles", "check", "--config", config, ""}, []string{"portal", "helpdesk"}},
 	} {
-		code, stdout, _ := execute(t, nil, c.args...)
+		code, stdout, _ := cliRun(t, nil, "", c.args...)
 		require.Equal(t, cmdutil.ExitOK, code, c.args)
 		lines := strings.Split(strings.TrimSpace(stdout), "\n")
 		assert.Equal(t, c.want, lines[:len(lines)-1], c.args) // the last line is the directive
@@ -157,7 +145,7 @@ func TestVersion(t *testing.T) {
 	assert.Equal(t, "unipass 0.1.0\nmodule  github.com/unipass/unipass v1.2.3\ncommit  0123456789abcdef 2026-01-02T03:04:05Z (modified)\n"+
 		"go      go1.99.1 linux/arm64\n", out.String())
 
-	code, stdout, _ := execute(t, nil, "version")
+	code, stdout, _ := cliRun(t, nil, "", "version")
 	require.Equal(t, cmdutil.ExitOK, code)
 	assert.Contains(t, stdout, "unipass 0.1.0\n")
 	assert.Regexp(t, `(?m)^go      go1\.`, stdout)

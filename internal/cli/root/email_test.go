@@ -1,4 +1,4 @@
-package main
+package root
 
 import (
 	"testing"
@@ -7,6 +7,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/unipass/unipass/facade/facadetest"
+	"github.com/unipass/unipass/internal/cli/cmdutil"
 )
 
 // An email address that names nobody or more than one user, or one given to Glowmarkt, stops every command
@@ -46,7 +47,7 @@ func TestEmailRefusedBeforeWrite(t *testing.T) {
 			env[k] = v
 		}
 		code, stdout, stderr := cliRun(t, env, "", append(c.args, c.flags...)...)
-		assert.Equal(t, exitUsage, code, "%s: %s", c.name, stderr)
+		assert.Equal(t, cmdutil.ExitUsage, code, "%s: %s", c.name, stderr)
 		assert.Empty(t, stdout, c.name)
 		assert.Contains(t, stderr, c.mention, c.name)
 		for _, s := range []string{newPW, apiToken, adminPassword, glowPassword} {

@@ -1,4 +1,4 @@
-package main
+package root
 
 import (
 	"strings"
@@ -7,6 +7,7 @@ import (
 	"github.com/stretchr/testify/assert"
 
 	"github.com/unipass/unipass/facade/facadetest"
+	"github.com/unipass/unipass/internal/cli/cmdutil"
 )
 
 // verify's exit codes: 0 the password is in effect, 3 it is not, 1 nothing proven (the vendor cannot verify),
@@ -31,15 +32,15 @@ func TestVerifyExitCodes(t *testing.T) {
 		return stdout + stderr
 	}
 
-	assert.Equal(t, "the password is the one in effect\n", check("in effect", exitOK, ""))
-	assert.Contains(t, check("wrong", exitRejected, wrong+"\n", "--password-stdin"), "not the password in effect")
-	check("argument", exitUsage, "", "--password", wrong)
+	assert.Equal(t, "the password is the one in effect\n", check("in effect", cmdutil.ExitOK, ""))
+	assert.Contains(t, check("wrong", cmdutil.ExitRejected, wrong+"\n", "--password-stdin"), "not the password in effect")
+	check("argument", cmdutil.ExitUsage, "", "--password", wrong)
 
 	zd.Fail("ShowCurrentUser", facadetest.Fault{Status: 429, RetryAfter: "30", Body: `{"error":"slow down"}`, Times: 1})
-	out := check("rate limited", exitLimited, "", "--fail-fast")
+	out := check("rate limited", cmdutil.ExitLimited, "", "--fail-fast")
 	assert.NotContains(t, out, "not the password in effect")
 
 	zd.SetPasswordAccess(false)
-	out = check("password access off", exitFailure, wrong+"\n", "--password-stdin")
+	out = check("password access off", cmdutil.ExitFailure, wrong+"\n", "--password-stdin")
 	assert.NotContains(t, out, "not the password in effect", "a refusal that proves nothing is not called a wrong password")
 }

@@ -1,4 +1,4 @@
-package main
+package root
 
 import (
 	"bytes"
@@ -16,7 +16,6 @@ import (
 	"github.com/unipass/unipass/facade/facadetest"
 	"github.com/unipass/unipass/internal/cli/cmdutil"
 	"github.com/unipass/unipass/internal/cli/factory"
-	"github.com/unipass/unipass/internal/cli/root"
 )
 
 // cliRun runs the command with the given environment and standard input; the terminal is never interactive.
@@ -25,7 +24,7 @@ func cliRun(t *testing.T, environ map[string]string, stdin string, args ...strin
 	var out, errOut bytes.Buffer
 	e := &factory.Factory{In: strings.NewReader(stdin), Out: &out, ErrOut: &errOut, Getenv: func(k string) string { return environ[k] },
 		IsTerminal: func(any) bool { return false }, Prompt: func(string) (string, error) { return "", nil }}
-	code = root.Execute(t.Context(), e, args)
+	code = Execute(t.Context(), e, args)
 	return code, out.String(), errOut.String()
 }
 
@@ -65,7 +64,7 @@ func TestSecretFlagsRefused(t *testing.T) {
 		{"new password value on set", append(set, "--new-password-file", file, "--new-password", value), "refusing --new-password on the command line"},
 	} {
 		code, stdout, stderr := cliRun(t, environ, value+"\n", tc.args...)
-		assert.Equal(t, exitUsage, code, "%s: %s", tc.name, stderr)
+		assert.Equal(t, cmdutil.ExitUsage, code, "%s: %s", tc.name, stderr)
 		assert.Contains(t, stderr, tc.want, tc.name)
 		assert.Equal(t, 1, strings.Count(stderr, "\n"), "%s: one line: %q", tc.name, stderr)
 		assert.NotContains(t, stdout+stderr, value, tc.name)
@@ -76,7 +75,7 @@ func TestSecretFlagsRefused(t *testing.T) {
 
 	// The environment is ambient, not a flag: UNIPASS_CREDENTIAL beside reset is not refused.
 	code, stdout, stderr := cliRun(t, environ, "", reset...)
-	assert.Equal(t, exitOK, code, stderr)
+	assert.Equal(t, cmdutil.ExitOK, code, stderr)
 	assert.Contains(t, stdout, "reset email requested")
 }
 
@@ -98,23 +97,23 @@ func TestVendorTextPrintable(t *testing.T) {
 	zd.Fail("GetUserPasswordRequirements", facadetest.Fault{Status: 200, Times: 3,
 		Body: `{"requirements":["must be at least 5 characters",` + quoted + `]}`})
 	code, stdout, stderr := cliRun(t, environ, "", append([]string{"requirements", "2"}, base...)...)
-	require.Equal(t, exitOK, code, stderr)
+	require.Equal(t, cmdutil.ExitOK, code, stderr)
 	assert.Contains(t, stdout, `\x1b[2K`, "the escape is shown, not acted on")
 	assertNoControls(t, stdout+stderr)
 
 	code, stdout, stderr = cliRun(t, environ, "user\n2\n", append([]string{"rotate", "--input", "-", "--dry-run"}, base...)...)
-	require.Equal(t, exitOK, code, stderr)
+	require.Equal(t, cmdutil.ExitOK, code, stderr)
 	assert.Contains(t, stdout, `\x1b[2K`, "rotate --dry-run prints the policy the same way")
 	assertNoControls(t, stdout+stderr)
 
 	code, stdout, stderr = cliRun(t, environ, "fake-Short\n", append([]string{"requirements", "2", "--check"}, base...)...)
-	assert.Equal(t, exitOK, code, stderr)
+	assert.Equal(t, cmdutil.ExitOK, code, stderr)
 	assertNoControls(t, stdout+stderr)
 
 	zd.Fail("SetUserPassword", facadetest.Fault{Status: 422, Times: 1,
 		Body: `{"error":"RecordInvalid","description":` + quoted + `,"details":{"password":[{"description":` + quoted + `}]}}`})
 	code, stdout, stderr = cliRun(t, environ, "", append([]string{"set", "2"}, base...)...)
-	assert.Equal(t, exitRejected, code, stderr)
+	assert.Equal(t, cmdutil.ExitRejected, code, stderr)
 	assert.Equal(t, 1, strings.Count(stderr, "\n"), "one line: %q", stderr)
 	assertNoControls(t, stdout+stderr)
 }
@@ -153,5 +152,5 @@ func TestCommandsShareNoState(t *testing.T) {
 		got = append(got, c)
 	}
 	slices.Sort(got)
-	assert.Equal(t, append(slices.Repeat([]int{exitOK}, n), slices.Repeat([]int{exitUsage}, n)...), got)
+	assert.Equal(t, append(slices.Repeat([]int{cmdutil.ExitOK}, n), slices.Repeat([]int{cmdutil.ExitUsage}, n)...), got)
 }
