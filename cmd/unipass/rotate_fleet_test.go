@@ -251,7 +251,7 @@ func TestRotateFleetRefusedBeforeSending(t *testing.T) {
 		extra []string
 		want  string
 	}{
-		"unknown profile": {[]string{"104,billing"}, `line 11: no profile "billing" in ` + r.config + ` (it has portal, support, sales, meters)`},
+		"unknown profile": {[]string{"104,billing"}, `line 11: no such profile "billing" in ` + r.config + ` (it has portal, support, sales, meters)`},
 		"no profile":      {[]string{"104,"}, "line 11: no profile (the input has a profile column)"},
 		"cannot set":      {[]string{"acc-1,meters"}, `profile "meters": glowmarkt cannot set passwords`},
 		"user syntax":     {[]string{"not-a-uuid,portal"}, `line 11: "not-a-uuid": a DocSpace user ID is a UUID`},
@@ -367,7 +367,7 @@ func TestRotateFleetStdin(t *testing.T) {
 	journal := filepath.Join(r.dir, "stdin.journal")
 	code, out, errOut := r.runIn(t.Context(), stdin, "--input", "-", "--journal", journal, "--print-passwords", "--concurrency", "1")
 	assert.Equal(t, exitUsage, code, errOut)
-	assert.Contains(t, errOut, `line 4: no profile "billing"`)
+	assert.Contains(t, errOut, `line 4: no such profile "billing"`)
 	statuses := map[string]string{}
 	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
 		var l clirotate.ResultLine

@@ -91,13 +91,13 @@ func (pc *File) Lookup(name string) (*Profile, error) {
 		return p, nil
 	}
 	if pc.Path == "" {
-		return nil, cmdutil.Usagef("no profile %q: there is no config file (create one, or give --config FILE)", name)
+		return nil, cmdutil.Usagef("no such profile %q: there is no config file (create one, or give --config FILE)", name)
 	}
 	known := "it has none"
 	if len(pc.Names) > 0 {
 		known = "it has " + strings.Join(pc.Names, ", ")
 	}
-	return nil, cmdutil.Usagef("no profile %q in %s (%s): fix --profile or add the profile", name, pc.Path, known)
+	return nil, cmdutil.Usagef("no such profile %q in %s (%s)", name, pc.Path, known)
 }
 
 // InProfile prefixes err with the profile it concerns and where it is defined, keeping what it wraps.

@@ -142,7 +142,7 @@ func (f *Factory) resolve(v VendorOptions) (resolved, error) {
 	}
 	p, err := pf.Lookup(name)
 	if err != nil {
-		return resolved{}, err
+		return resolved{}, cmdutil.Usagef("--profile: %w", err)
 	}
 	return resolved{account: fill(v, p), source: p.Source, file: pf, profile: name}, nil
 }

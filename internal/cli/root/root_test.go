@@ -65,7 +65,7 @@ func TestErrorsNameFlags(t *testing.T) {
 		{"no default_profile", cred, []string{"set", "1", "--new-password-file", newPW, "--config", noDefault},
 			"no vendor: give --vendor or --profile NAME, or add default_profile: NAME to " + noDefault},
 		{"unknown profile", cred, []string{"set", "1", "--new-password-file", newPW, "--config", noDefault, "--profile", "zz"},
-			`no profile "zz" in ` + noDefault + " (it has zd): fix --profile or add the profile"},
+			`--profile: no such profile "zz" in ` + noDefault + " (it has zd)"},
 		{"no base URL", cred, []string{"set", "1", "--new-password-file", newPW, "--vendor", "zendesk"},
 			"zendesk needs its address: give --base-url"},
 		{"auth of another vendor", cred, []string{"set", "1", "--new-password-file", newPW, "--vendor", "glowmarkt", "--auth", "bearer"},
