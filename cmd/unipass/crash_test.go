@@ -28,6 +28,7 @@ import (
 
 	"github.com/unipass/unipass/facade/facadetest"
 	"github.com/unipass/unipass/facade/rotate"
+	"github.com/unipass/unipass/internal/cli/clitest"
 )
 
 // crashOriginal is every account's password before the rotation (a fake one).
@@ -117,7 +118,7 @@ func newCrashRig(t *testing.T, n int) *crashRig {
 	zd.SetRateLimit(2000, 200)
 	wc, base := newWriteCounter(t, zd.URL())
 	dir := t.TempDir()
-	return &crashRig{t: t, zd: zd, wc: wc, baseURL: base, dir: dir, input: writeUsersFrom(t, filepath.Join(dir, "users.csv"), 100, n),
+	return &crashRig{t: t, zd: zd, wc: wc, baseURL: base, dir: dir, input: clitest.WriteUsers(t, filepath.Join(dir, "users.csv"), 100, n),
 		journal: filepath.Join(dir, "rotate.journal"), bin: bin, n: n}
 }
 
@@ -349,17 +350,17 @@ func TestRotateSignals(t *testing.T) {
 			require.Equal(t, exitInterrupted, ee.ExitCode(), "%s", output.String())
 			assert.Contains(t, output.String(), "continue with --resume "+c.journal)
 
-			delivered := readPasswords(t, first)
+			delivered := clitest.ReadPasswords(t, first)
 			assert.Len(t, delivered, c.wc.sent(), "every write sent finished and was delivered")
-			assertAtFake(t, c.zd, delivered)
-			assertNoPassword(t, output.String(), delivered)
+			clitest.AssertAtFake(t, c.zd, delivered)
+			clitest.AssertNoPassword(t, output.String(), delivered)
 
 			code, _, errOut := runRotate(t.Context(), t, c.baseURL, "", "--input", c.input, "--resume", c.journal,
 				"--passwords-out", filepath.Join(c.dir, "second.csv"), "--rate", "400")
 			require.Equal(t, exitOK, code, errOut)
-			all := readPasswords(t, filepath.Join(c.dir, "second.csv"))
+			all := clitest.ReadPasswords(t, filepath.Join(c.dir, "second.csv"))
 			assert.Len(t, all, targets)
-			assertAtFake(t, c.zd, all)
+			clitest.AssertAtFake(t, c.zd, all)
 			assert.Equal(t, targets, c.wc.sent(), "no account written twice")
 		})
 	}

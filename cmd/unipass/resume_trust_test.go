@@ -18,7 +18,7 @@ import (
 func TestResumeRefusesAJournalNotOurOwn(t *testing.T) {
 	t.Parallel()
 	zd := rotateFake(t, 2)
-	input := writeUsersFrom(t, filepath.Join(t.TempDir(), "users.csv"), 100, 2)
+	input := clitest.WriteUsers(t, filepath.Join(t.TempDir(), "users.csv"), 100, 2)
 	planted := []byte("not even a journal: refused before it is read\n")
 
 	open := clitest.SharedDir(t, 0o777)

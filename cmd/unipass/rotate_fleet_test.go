@@ -20,6 +20,7 @@ import (
 
 	"github.com/unipass/unipass/facade/facadetest"
 	"github.com/unipass/unipass/facade/rotate"
+	"github.com/unipass/unipass/internal/cli/clitest"
 	"github.com/unipass/unipass/internal/cli/factory"
 	"github.com/unipass/unipass/internal/cli/root"
 	clirotate "github.com/unipass/unipass/internal/cli/rotate"
@@ -238,7 +239,7 @@ func TestRotateFleetResume(t *testing.T) {
 	}
 	assert.Equal(t, 3*n, r.writes(), "each account written once (the lost answers were settled by verifying)")
 	assert.GreaterOrEqual(t, sent, 15)
-	assertNoPassword(t, out+errOut, flatten(all))
+	clitest.AssertNoPassword(t, out+errOut, flatten(all))
 }
 
 // TestRotateFleetRefusedBeforeSending: an unknown profile, a profile whose vendor cannot set passwords, a

@@ -19,6 +19,7 @@ import (
 
 	"github.com/unipass/unipass/facade/facadetest"
 	"github.com/unipass/unipass/facade/rotate"
+	"github.com/unipass/unipass/internal/cli/clitest"
 	"github.com/unipass/unipass/internal/cli/factory"
 	"github.com/unipass/unipass/internal/cli/root"
 )
@@ -223,7 +224,7 @@ func TestRotateInterrupted(t *testing.T) {
 	zd := rotateFake(t, users)
 	zd.Fail("SetUserPassword", facadetest.Fault{Delay: 20 * time.Millisecond})
 	dir := t.TempDir()
-	input := writeUsersFrom(t, dir+"/users.csv", 100, users)
+	input := clitest.WriteUsers(t, dir+"/users.csv", 100, users)
 
 	ctx, cancel := context.WithCancel(t.Context())
 	go func() {
@@ -237,22 +238,22 @@ func TestRotateInterrupted(t *testing.T) {
 	require.Equal(t, exitInterrupted, code, errOut)
 	assert.Contains(t, errOut, "continue with --resume "+dir+"/j")
 	assert.Contains(t, out, `"status":"not-started"`)
-	first := readPasswords(t, dir+"/1.csv")
+	first := clitest.ReadPasswords(t, dir+"/1.csv")
 	require.NotEmpty(t, first)
-	assertNoPassword(t, out+errOut, first)
+	clitest.AssertNoPassword(t, out+errOut, first)
 	sent := zd.Hits("SetUserPassword")
 	assert.Len(t, first, sent, "every write sent was finished and delivered")
-	assertAtFake(t, zd, first)
+	clitest.AssertAtFake(t, zd, first)
 
 	code, out, errOut = runRotate(t.Context(), t, zd.URL(), "", "--input", input, "--resume", dir+"/j", "--passwords-out", dir+"/2.csv",
 		"--concurrency", "4", "--rate", "1000")
 	require.Equal(t, exitOK, code, errOut)
 	assert.Equal(t, len(first), strings.Count(out, `"resumed":true`))
-	second := readPasswords(t, dir+"/2.csv")
+	second := clitest.ReadPasswords(t, dir+"/2.csv")
 	assert.Len(t, second, users)
-	assertNoPassword(t, out+errOut, second)
+	clitest.AssertNoPassword(t, out+errOut, second)
 	assert.Equal(t, users, zd.Hits("SetUserPassword"), "no target written twice")
-	assertAtFake(t, zd, second)
+	clitest.AssertAtFake(t, zd, second)
 	for user, pw := range first {
 		assert.True(t, pw == second[user], "user %s delivered again with the same password", user)
 	}
@@ -276,7 +277,7 @@ func TestRotateRefusesBeforeSending(t *testing.T) {
 	t.Parallel()
 	zd := rotateFake(t, 3)
 	dir := t.TempDir()
-	good := writeUsersFrom(t, dir+"/users.csv", 100, 3)
+	good := clitest.WriteUsers(t, dir+"/users.csv", 100, 3)
 	require.NoError(t, os.WriteFile(dir+"/bad.csv", []byte("user\n100\n101\n\"unterminated\n"), 0o600))
 	for _, c := range []struct {
 		name  string
@@ -305,46 +306,6 @@ func TestRotateRefusesBeforeSending(t *testing.T) {
 	assert.Equal(t, 0, zd.Hits("GetUserPasswordRequirements"))
 }
 
-// writeUsersFrom writes a CSV of n Zendesk user IDs from first.
-func writeUsersFrom(t *testing.T, path string, first, n int) string {
-	t.Helper()
-	var b strings.Builder
-	b.WriteString("user\n")
-	for i := range n {
-		b.WriteString(strconv.Itoa(first+i) + "\n")
-	}
-	require.NoError(t, os.WriteFile(path, []byte(b.String()), 0o600))
-	return path
-}
-
-// readPasswords reads a plain --passwords-out file: user → password, for done and unknown rows alike.
-func readPasswords(t *testing.T, path string) map[string]string {
-	t.Helper()
-	f, err := os.Open(path)
-	require.NoError(t, err)
-	defer func() { _ = f.Close() }()
-	rows, err := csv.NewReader(f).ReadAll()
-	require.NoError(t, err, "%s", path)
-	require.NotEmpty(t, rows)
-	require.Equal(t, []string{"user", "password", "status"}, rows[0])
-	out := map[string]string{}
-	for _, r := range rows[1:] {
-		out[r[0]] = r[1]
-	}
-	return out
-}
-
-// assertAtFake checks that each user's password at the fake is the one delivered.
-func assertAtFake(t *testing.T, zd *facadetest.Zendesk, pws map[string]string) {
-	t.Helper()
-	for user, want := range pws {
-		id, err := strconv.ParseInt(user, 10, 64)
-		require.NoError(t, err)
-		got, _ := zd.Password(id)
-		assert.True(t, want == got, "user %s: the fake holds another password", user) // neither printed
-	}
-}
-
 // TestRotateLostAnswers: every write is applied and its answer lost (the connection dropped, or a proxy's
 // 502 or 500 instead of the vendor's answer): every target ends done through Verify, each written once,
 // and every password delivered is the one in effect.
@@ -361,24 +322,16 @@ func TestRotateLostAnswers(t *testing.T) {
 			zd := rotateFake(t, users)
 			zd.Fail("SetUserPassword", fault)
 			dir := t.TempDir()
-			input := writeUsersFrom(t, dir+"/users.csv", 100, users)
+			input := clitest.WriteUsers(t, dir+"/users.csv", 100, users)
 			code, out, errOut := runRotate(t.Context(), t, zd.URL(), "", "--input", input, "--journal", dir+"/j",
 				"--passwords-out", dir+"/p.csv", "--rate", "1000")
 			require.Equal(t, exitOK, code, errOut)
 			assert.Equal(t, users, strings.Count(out, `"status":"done"`))
-			pws := readPasswords(t, dir+"/p.csv")
+			pws := clitest.ReadPasswords(t, dir+"/p.csv")
 			assert.Len(t, pws, users)
-			assertNoPassword(t, out+errOut, pws)
-			assertAtFake(t, zd, pws)
+			clitest.AssertNoPassword(t, out+errOut, pws)
+			clitest.AssertAtFake(t, zd, pws)
 			assert.Equal(t, users, zd.Hits("SetUserPassword"), "each target written once")
 		})
-	}
-}
-
-// assertNoPassword checks that none of the passwords appears in the command's output.
-func assertNoPassword(t *testing.T, output string, pws map[string]string) {
-	t.Helper()
-	for user, pw := range pws {
-		assert.False(t, strings.Contains(output, pw), "the password of user %s is in the output", user) // not printed
 	}
 }

@@ -2,8 +2,10 @@ package rotate
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/csv"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -14,31 +16,49 @@ import (
 
 	"github.com/unipass/unipass/facade"
 	"github.com/unipass/unipass/facade/facadetest"
+	frotate "github.com/unipass/unipass/facade/rotate"
+	"github.com/unipass/unipass/internal/cli/clitest"
 	"github.com/unipass/unipass/internal/cli/cmdutil"
 	"github.com/unipass/unipass/internal/cli/config"
 )
 
 const runToken = "fake-rotate-run-token" // #nosec G101 -- a fake's test token
 
-// runRig is a Zendesk fake with users 100 and 101 and the Options of a run against it.
+// runRig is a Zendesk fake with users 100, 101, ..., an input file naming them, and the Options of a run
+// against it.
 type runRig struct {
 	zd          *facadetest.Zendesk
 	dir, input  string
 	out, errOut bytes.Buffer
 }
 
-func newRunRig(t *testing.T) *runRig {
+func newRunRig(t *testing.T, users int) *runRig {
 	t.Helper()
 	r := &runRig{zd: facadetest.NewZendesk(facadetest.WithT(t)), dir: t.TempDir()}
 	r.zd.AddUser(facadetest.ZendeskUser{ID: 1, Email: "admin@example.com", Password: "fake-Admin-Passw0rd", Role: "admin"})
-	for _, id := range []int64{100, 101} {
-		r.zd.AddUser(facadetest.ZendeskUser{ID: id, Email: "u@example.com", Password: "fake-Old-Passw0rd", Role: "end-user"})
+	for i := range users {
+		r.zd.AddUser(facadetest.ZendeskUser{ID: int64(100 + i), Email: "u@example.com", Password: "fake-Old-Passw0rd", Role: "end-user"})
 	}
 	r.zd.AddAPIToken("admin@example.com", runToken)
 	r.zd.SetAdminSetPassword(true)
-	r.input = filepath.Join(r.dir, "users.csv")
-	require.NoError(t, os.WriteFile(r.input, []byte("user\n100\n101\n"), 0o600))
+	r.input = clitest.WriteUsers(t, filepath.Join(r.dir, "users.csv"), 100, users)
 	return r
+}
+
+// run runs rotate with f (the command's defaults where f leaves them zero) and returns the exit code,
+// standard output, and standard error with the error's line as the command would print it.
+func (r *runRig) run(t *testing.T, f Flags) (code int, stdout, stderr string) {
+	t.Helper()
+	r.out.Reset()
+	r.errOut.Reset()
+	f.Concurrency = cmp.Or(f.Concurrency, 8)
+	f.Length = cmp.Or(f.Length, frotate.DefaultLength)
+	err := Run(t.Context(), r.options(f))
+	stderr = r.errOut.String()
+	if ee := (*cmdutil.ExitError)(nil); err != nil && (!errors.As(err, &ee) || ee.Err != nil) {
+		stderr += "unipass: " + err.Error() + "\n"
+	}
+	return cmdutil.ExitCode(err), r.out.String(), stderr
 }
 
 // options are the Options of a run with flags f: no process, no command line.
@@ -56,7 +76,7 @@ func (r *runRig) options(f Flags) *Options {
 // Flag combinations that cannot work are refused before anything is read or sent, naming the flags.
 func TestRunRefusesFlagCombinations(t *testing.T) {
 	t.Parallel()
-	r := newRunRig(t)
+	r := newRunRig(t, 2)
 	for _, c := range []struct {
 		f    Flags
 		want string
@@ -81,7 +101,7 @@ func TestRunRefusesFlagCombinations(t *testing.T) {
 // The dry run checks the input and the policy and changes nothing.
 func TestRunDryRun(t *testing.T) {
 	t.Parallel()
-	r := newRunRig(t)
+	r := newRunRig(t, 2)
 	require.NoError(t, Run(t.Context(), r.options(Flags{Input: r.input, Concurrency: 1, Length: 20, DryRun: true})))
 	assert.Contains(t, r.out.String(), "zendesk password policy:")
 	assert.Contains(t, r.out.String(), "dry run: 2 targets on zendesk; capabilities, input and policy checked; nothing was changed")
@@ -91,7 +111,7 @@ func TestRunDryRun(t *testing.T) {
 // A run sets every password, delivers each to --passwords-out and journals it.
 func TestRunPasswordsOut(t *testing.T) {
 	t.Parallel()
-	r := newRunRig(t)
+	r := newRunRig(t, 2)
 	out := filepath.Join(r.dir, "new.csv")
 	require.NoError(t, Run(t.Context(), r.options(Flags{Input: r.input, Concurrency: 2, Length: 20, PasswordsOut: out})))
 	assert.FileExists(t, out+defaultJournalSuffix)
