@@ -14,16 +14,13 @@ func rejectOn(err error, statuses ...int) error {
 		return nil
 	}
 	var e *APIError
-	if errors.As(err, &e) {
-		for _, s := range statuses {
-			if e.StatusCode == s {
-				e.kind = ErrPasswordRejected
-			}
-		}
+	if errors.As(err, &e) && slices.Contains(statuses, e.StatusCode) {
+		e.kind = ErrPasswordRejected
 	}
 	return err
 }
 
+// deref reads an optional field of a generated answer: the zero value when it is absent.
 func deref[T any](p *T) T {
 	var zero T
 	if p == nil {
