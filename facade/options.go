@@ -67,7 +67,7 @@ type config struct {
 
 // newConfig applies options over the defaults and checks the base URL.
 func newConfig(v Vendor, baseURL string, opts []Option) (*config, error) {
-	c := &config{vendor: v, userAgent: DefaultUserAgent, maxBody: DefaultMaxBodyBytes, retry: transport.DefaultRetry}
+	c := &config{vendor: v, userAgent: DefaultUserAgent, maxBody: DefaultMaxBodyBytes, retry: transport.DefaultRetry()}
 	for _, o := range opts {
 		if o == nil {
 			continue

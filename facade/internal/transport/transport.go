@@ -12,6 +12,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptrace"
+	"net/netip"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -28,9 +29,11 @@ type Retry struct {
 	FailFast    bool
 }
 
-// DefaultRetry is the policy of a manager without WithRetry or WithBackoff: 4 attempts, backoff from
-// 500 ms, no single wait over 30 s.
-var DefaultRetry = Retry{MaxAttempts: 4, BaseDelay: 500 * time.Millisecond, MaxWait: 30 * time.Second}
+// DefaultRetry returns the policy of a manager without WithRetry or WithBackoff: 4 attempts, backoff from
+// 500 ms, no single wait over 30 s. A function, so that no caller can change it for every other.
+func DefaultRetry() Retry {
+	return Retry{MaxAttempts: 4, BaseDelay: 500 * time.Millisecond, MaxWait: 30 * time.Second}
+}
 
 // More reports whether another attempt may follow attempt (counted from 1).
 func (p Retry) More(attempt int) bool { return attempt < p.MaxAttempts }
@@ -91,8 +94,8 @@ func IsLoopback(host string) bool {
 	if strings.EqualFold(host, "localhost") {
 		return true
 	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
+	ip, err := netip.ParseAddr(host)
+	return err == nil && ip.Zone() == "" && ip.Unmap().IsLoopback()
 }
 
 // SensitiveHeader names the headers whose values are credentials.
