@@ -3,6 +3,7 @@ package api
 import (
 	"bufio"
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -38,10 +39,7 @@ type ValidationError struct {
 }
 
 func (e *ValidationError) Error() string {
-	op := e.Operation
-	if op == "" {
-		op = e.Method + " " + e.Path
-	}
+	op := cmp.Or(e.Operation, e.Method+" "+e.Path)
 	return fmt.Sprintf("%s contract violation in %s of %s: %s", e.Vendor, e.Phase, op, e.reason)
 }
 

@@ -3,6 +3,7 @@ package facade
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode"
@@ -62,15 +63,7 @@ func (p *Policy) MinLength() int {
 
 // Requires reports whether the policy has a rule of that kind.
 func (p *Policy) Requires(k RuleKind) bool {
-	if p == nil {
-		return false
-	}
-	for _, r := range p.Rules {
-		if r.Kind == k {
-			return true
-		}
-	}
-	return false
+	return p != nil && slices.ContainsFunc(p.Rules, func(r Rule) bool { return r.Kind == k })
 }
 
 // Allowed returns the compiled allowed-characters pattern, nil when the policy has none that Go can read.

@@ -1,12 +1,14 @@
 package facade
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -171,23 +173,11 @@ func parseZendeskError(body []byte) errorBody {
 	case json.Unmarshal(e.Error, &code) == nil:
 		out.code = code
 	case json.Unmarshal(e.Error, &title) == nil:
-		out.code = deref(title.Title)
-		if out.message == "" {
-			out.message = deref(title.Message)
-		}
+		out.code, out.message = deref(title.Title), cmp.Or(out.message, deref(title.Message))
 	}
-	fields := make([]string, 0, len(e.Details))
-	for f := range e.Details {
-		fields = append(fields, f)
-	}
-	sort.Strings(fields)
-	for _, f := range fields {
+	for _, f := range slices.Sorted(maps.Keys(e.Details)) {
 		for _, d := range e.Details[f] {
-			reason := deref(d.Description)
-			if reason == "" {
-				reason = deref(d.Error)
-			}
-			out.details = append(out.details, f+": "+reason)
+			out.details = append(out.details, f+": "+cmp.Or(deref(d.Description), deref(d.Error)))
 		}
 	}
 	return out

@@ -1,6 +1,7 @@
 package facadetest
 
 import (
+	"cmp"
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
@@ -367,10 +368,7 @@ func writeFault(w http.ResponseWriter, f *Fault) {
 	case f.Body != "":
 		h.Set("Content-Type", "application/json")
 	}
-	status := f.Status
-	if status == 0 {
-		status = http.StatusOK
-	}
+	status := cmp.Or(f.Status, http.StatusOK)
 	if !f.Drop && !f.Truncate {
 		w.WriteHeader(status)
 		_, _ = io.WriteString(w, f.Body)
