@@ -14,31 +14,33 @@ import (
 	"github.com/unipass/unipass/api"
 	"github.com/unipass/unipass/facade"
 	"github.com/unipass/unipass/facade/facadetest"
+	"github.com/unipass/unipass/internal/fixture"
 )
 
-// Obviously fake test credentials. Every error produced in this package's tests is checked for them.
+// The demo seed's people and credentials, under short names. Every error produced in this package's tests
+// is checked for the secrets.
 const (
-	dsUser      = "aae1e103-bca5-9fa1-ba8c-42058b4abf28"
+	dsUser      = fixture.DocSpaceUser
 	dsMissing   = "0b7c9a52-1111-4c3e-9a1d-5d5e5e5e5e5e"
-	dsEmail     = "mike@example.com"
-	dsPassword  = "fake-DocSpace-Passw0rd"
-	dsAPIKey    = "fake-docspace-api-key-0a1b"
-	dsBearer    = "fake-docspace-oauth-7c7c"
-	zdAdmin     = 1001
-	zdAgent     = 1002
-	zdAdminMail = "admin@example.com"
-	zdAgentMail = "agent@example.com"
-	zdAdminPass = "fake-Zendesk-Admin-Passw0rd"
-	zdAgentPass = "fake-Zendesk-Agent-Passw0rd"
-	zdAPIToken  = "fake-zendesk-api-token-4d4d"
-	zdOAuth     = "fake-zendesk-oauth-9e9e"
-	gmAccount   = "glow-acc-0001"
-	gmUser      = "glow@example.com"
-	gmPassword  = "fake-Glow-Passw0rd"
+	dsEmail     = fixture.DocSpaceEmail
+	dsPassword  = fixture.DocSpacePassword
+	dsAPIKey    = fixture.DocSpaceAPIKey
+	dsBearer    = fixture.DocSpaceBearer
+	zdAdmin     = fixture.ZendeskAdmin
+	zdAgent     = fixture.ZendeskAgent
+	zdAdminMail = fixture.ZendeskAdminEmail
+	zdAgentMail = fixture.ZendeskAgentEmail
+	zdAdminPass = fixture.ZendeskAdminPassword
+	zdAgentPass = fixture.ZendeskAgentPassword
+	zdAPIToken  = fixture.ZendeskAPIToken
+	zdOAuth     = fixture.ZendeskOAuthToken
+	gmAccount   = fixture.GlowmarktAccount
+	gmUser      = fixture.GlowmarktUser
+	gmPassword  = fixture.GlowmarktPassword
 	newPassword = "fake-New-Passw0rd-42"
 )
 
-var testSecrets = []string{dsPassword, dsAPIKey, dsBearer, zdAdminPass, zdAgentPass, zdAPIToken, zdOAuth, gmPassword, newPassword}
+var testSecrets = append(fixture.Secrets(), newPassword)
 
 // errorTexts collects every error string the tests see; TestNoSecretInErrors checks them last.
 var errorTexts struct {
@@ -55,30 +57,19 @@ func record(err error) error {
 	return err
 }
 
+// The demo seed's fakes under base paths; in the Zendesk one admins may not set passwords.
 func newDocSpaceFake(t *testing.T) *facadetest.DocSpace {
-	t.Helper()
-	f := facadetest.NewDocSpace(facadetest.WithT(t), facadetest.WithBasePath("/portal"))
-	f.AddUser(facadetest.DocSpaceUser{ID: dsUser, Email: dsEmail, DisplayName: "Mike", Password: dsPassword})
-	f.AddAPIKey(dsAPIKey)
-	f.AddBearerToken(dsBearer)
-	return f
+	return fixture.DocSpace(t, nil, facadetest.WithBasePath("/portal"))
 }
 
 func newZendeskFake(t *testing.T) *facadetest.Zendesk {
-	t.Helper()
-	f := facadetest.NewZendesk(facadetest.WithT(t), facadetest.WithBasePath("/zd"))
-	f.AddUser(facadetest.ZendeskUser{ID: zdAdmin, Email: zdAdminMail, Password: zdAdminPass, Role: "admin"})
-	f.AddUser(facadetest.ZendeskUser{ID: zdAgent, Email: zdAgentMail, Password: zdAgentPass, Role: "agent"})
-	f.AddAPIToken(zdAdminMail, zdAPIToken)
-	f.AddOAuthToken(zdOAuth, zdAgent)
+	f := fixture.Zendesk(t, nil, facadetest.WithBasePath("/zd"))
+	f.SetAdminSetPassword(false)
 	return f
 }
 
 func newGlowmarktFake(t *testing.T) *facadetest.Glowmarkt {
-	t.Helper()
-	f := facadetest.NewGlowmarkt(facadetest.WithT(t), facadetest.WithBasePath("/gm"))
-	f.AddAccount(facadetest.GlowmarktAccount{AccountID: gmAccount, Username: gmUser, Password: gmPassword, Name: "Glow"})
-	return f
+	return fixture.Glowmarkt(t, nil, facadetest.WithBasePath("/gm"))
 }
 
 func TestDocSpaceAuthOptions(t *testing.T) {
