@@ -17,6 +17,7 @@ import (
 
 	"github.com/unipass/unipass/facade"
 	"github.com/unipass/unipass/facade/facadetest"
+	"github.com/unipass/unipass/internal/fixture"
 )
 
 // Sentinel secrets for the fault matrix and the leak audit: none may appear in any error, log line or
@@ -61,43 +62,38 @@ type matrixOp struct {
 
 const matrixUser = "aae1e103-bca5-9fa1-ba8c-42058b4abf28"
 
+// The matrix fakes: the fixture's, seeded with the sentinel secrets; the managers send through hc, whose
+// transport becomes a capture of the fake's.
 func docspaceSetup(t *testing.T, hc *http.Client, login bool, opts ...facade.Option) (*facadetest.DocSpace, *facade.DocSpace) {
-	f := facadetest.NewDocSpace(facadetest.WithT(t))
-	f.AddUser(facadetest.DocSpaceUser{ID: matrixUser, Email: "a@example.com", Password: leakPassword})
-	f.AddAPIKey(leakToken)
+	f := fixture.DocSpace(t, &facadetest.DocSpaceSeed{APIKeys: []string{leakToken},
+		Users: []facadetest.DocSpaceUserSeed{{ID: matrixUser, Email: "a@example.com", Password: leakPassword}}})
 	hc.Transport = &capture{next: f.Client().Transport}
 	auth := facade.WithAPIKey(leakToken)
 	if login {
 		auth = facade.WithLogin("a@example.com", leakPassword)
 	}
-	d, err := facade.NewDocSpace(f.URL(), append(opts, facade.WithHTTPClient(hc), auth)...)
-	require.NoError(t, err)
-	return f, d
+	return f, fixture.DocSpaceManager(t, f, auth, append(opts, facade.WithHTTPClient(hc))...)
 }
 
 func zendeskSetup(t *testing.T, hc *http.Client, opts ...facade.Option) (*facadetest.Zendesk, *facade.Zendesk, *facade.Zendesk) {
-	f := facadetest.NewZendesk(facadetest.WithT(t))
-	f.AddUser(facadetest.ZendeskUser{ID: 1, Email: "admin@example.com", Password: leakPassword, Role: "admin"})
-	f.AddUser(facadetest.ZendeskUser{ID: 2, Email: "agent@example.com", Password: leakPassword, Role: "agent"})
-	f.AddAPIToken("admin@example.com", leakToken)
-	f.AddOAuthToken(leakAppSecret, 2)
-	f.SetAdminSetPassword(true)
+	f := fixture.Zendesk(t, &facadetest.ZendeskSeed{AdminSetPassword: true,
+		Users: []facadetest.ZendeskUserSeed{
+			{ID: 1, Email: "admin@example.com", Password: leakPassword, Role: "admin"},
+			{ID: 2, Email: "agent@example.com", Password: leakPassword, Role: "agent"},
+		},
+		APITokens:   []facadetest.ZendeskTokenSeed{{Email: "admin@example.com", Token: leakToken}},
+		OAuthTokens: []facadetest.ZendeskOAuthSeed{{Token: leakAppSecret, UserID: 2}}})
 	hc.Transport = &capture{next: f.Client().Transport}
-	admin, err := facade.NewZendesk(f.URL(), append(opts, facade.WithHTTPClient(hc), facade.WithAPIToken("admin@example.com", leakToken))...)
-	require.NoError(t, err)
-	agent, err := facade.NewZendesk(f.URL(), append(opts, facade.WithHTTPClient(hc), facade.WithBearerToken(leakAppSecret))...)
-	require.NoError(t, err)
-	return f, admin, agent
+	opts = append(opts, facade.WithHTTPClient(hc))
+	return f, fixture.ZendeskManager(t, f, facade.WithAPIToken("admin@example.com", leakToken), opts...),
+		fixture.ZendeskManager(t, f, facade.WithBearerToken(leakAppSecret), opts...)
 }
 
 func glowmarktSetup(t *testing.T, hc *http.Client, opts ...facade.Option) (*facadetest.Glowmarkt, *facade.Glowmarkt) {
-	f := facadetest.NewGlowmarkt(facadetest.WithT(t))
-	f.AddAccount(facadetest.GlowmarktAccount{AccountID: "acc-1", Username: "g@example.com", Password: leakPassword})
+	f := fixture.Glowmarkt(t, &facadetest.GlowmarktSeed{
+		Accounts: []facadetest.GlowmarktAccountSeed{{AccountID: "acc-1", Username: "g@example.com", Password: leakPassword}}})
 	hc.Transport = &capture{next: f.Client().Transport}
-	g, err := facade.NewGlowmarkt(f.URL(), append(opts, facade.WithHTTPClient(hc), facade.WithApplicationID(f.ApplicationID()),
-		facade.WithLogin("g@example.com", leakPassword))...)
-	require.NoError(t, err)
-	return f, g
+	return f, fixture.GlowmarktManager(t, f, facade.WithLogin("g@example.com", leakPassword), append(opts, facade.WithHTTPClient(hc))...)
 }
 
 var matrixOps = []matrixOp{
