@@ -62,11 +62,36 @@ type matrixOp struct {
 
 const matrixUser = "aae1e103-bca5-9fa1-ba8c-42058b4abf28"
 
-// The matrix fakes: the fixture's, seeded with the sentinel secrets; the managers send through hc, whose
-// transport becomes a capture of the fake's.
-func docspaceSetup(t *testing.T, hc *http.Client, login bool, opts ...facade.Option) (*facadetest.DocSpace, *facade.DocSpace) {
-	f := fixture.DocSpace(t, &facadetest.DocSpaceSeed{APIKeys: []string{leakToken},
+// leakDocSpace is the fixture's DocSpace fake seeded with the sentinel secrets: matrixUser (a@example.com)
+// has leakPassword, and the API key leakToken acts as that user.
+func leakDocSpace(t *testing.T) *facadetest.DocSpace {
+	return fixture.DocSpace(t, &facadetest.DocSpaceSeed{APIKeys: []string{leakToken},
 		Users: []facadetest.DocSpaceUserSeed{{ID: matrixUser, Email: "a@example.com", Password: leakPassword}}})
+}
+
+// leakZendesk is the fixture's Zendesk fake seeded with the sentinel secrets: admin 1 (API token
+// leakToken) and agent 2 (OAuth token leakAppSecret) have leakPassword; admins may set passwords.
+func leakZendesk(t *testing.T) *facadetest.Zendesk {
+	return fixture.Zendesk(t, &facadetest.ZendeskSeed{AdminSetPassword: true,
+		Users: []facadetest.ZendeskUserSeed{
+			{ID: 1, Email: "admin@example.com", Password: leakPassword, Role: "admin"},
+			{ID: 2, Email: "agent@example.com", Password: leakPassword, Role: "agent"},
+		},
+		APITokens:   []facadetest.ZendeskTokenSeed{{Email: "admin@example.com", Token: leakToken}},
+		OAuthTokens: []facadetest.ZendeskOAuthSeed{{Token: leakAppSecret, UserID: 2}}})
+}
+
+// leakGlowmarkt is the fixture's Glowmarkt fake seeded with the sentinel secrets: account acc-1
+// (g@example.com) has leakPassword.
+func leakGlowmarkt(t *testing.T) *facadetest.Glowmarkt {
+	return fixture.Glowmarkt(t, &facadetest.GlowmarktSeed{
+		Accounts: []facadetest.GlowmarktAccountSeed{{AccountID: "acc-1", Username: "g@example.com", Password: leakPassword}}})
+}
+
+// The matrix's fakes and managers; the managers send through hc, whose transport becomes a capture of the
+// fake's.
+func docspaceSetup(t *testing.T, hc *http.Client, login bool, opts ...facade.Option) (*facadetest.DocSpace, *facade.DocSpace) {
+	f := leakDocSpace(t)
 	hc.Transport = &capture{next: f.Client().Transport}
 	auth := facade.WithAPIKey(leakToken)
 	if login {
@@ -76,13 +101,7 @@ func docspaceSetup(t *testing.T, hc *http.Client, login bool, opts ...facade.Opt
 }
 
 func zendeskSetup(t *testing.T, hc *http.Client, opts ...facade.Option) (*facadetest.Zendesk, *facade.Zendesk, *facade.Zendesk) {
-	f := fixture.Zendesk(t, &facadetest.ZendeskSeed{AdminSetPassword: true,
-		Users: []facadetest.ZendeskUserSeed{
-			{ID: 1, Email: "admin@example.com", Password: leakPassword, Role: "admin"},
-			{ID: 2, Email: "agent@example.com", Password: leakPassword, Role: "agent"},
-		},
-		APITokens:   []facadetest.ZendeskTokenSeed{{Email: "admin@example.com", Token: leakToken}},
-		OAuthTokens: []facadetest.ZendeskOAuthSeed{{Token: leakAppSecret, UserID: 2}}})
+	f := leakZendesk(t)
 	hc.Transport = &capture{next: f.Client().Transport}
 	opts = append(opts, facade.WithHTTPClient(hc))
 	return f, fixture.ZendeskManager(t, f, facade.WithAPIToken("admin@example.com", leakToken), opts...),
@@ -90,8 +109,7 @@ func zendeskSetup(t *testing.T, hc *http.Client, opts ...facade.Option) (*facade
 }
 
 func glowmarktSetup(t *testing.T, hc *http.Client, opts ...facade.Option) (*facadetest.Glowmarkt, *facade.Glowmarkt) {
-	f := fixture.Glowmarkt(t, &facadetest.GlowmarktSeed{
-		Accounts: []facadetest.GlowmarktAccountSeed{{AccountID: "acc-1", Username: "g@example.com", Password: leakPassword}}})
+	f := leakGlowmarkt(t)
 	hc.Transport = &capture{next: f.Client().Transport}
 	return f, fixture.GlowmarktManager(t, f, facade.WithLogin("g@example.com", leakPassword), append(opts, facade.WithHTTPClient(hc))...)
 }
