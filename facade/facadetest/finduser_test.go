@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/unipass/unipass/facade/facadetest"
+	"github.com/unipass/unipass/internal/fixture"
 )
 
 // The DocSpace fake finds a profile by email address without regard to case; no such user is a 404 with
@@ -33,7 +34,7 @@ func TestDocSpaceProfileByEmail(t *testing.T) {
 	require.NoError(t, json.Unmarshal([]byte(resp.body), &out))
 	assert.Equal(t, dsID, out.Response.ID)
 	assert.Equal(t, dsEmail, out.Response.Email)
-	assert.Equal(t, "Mike", out.Response.DisplayName)
+	assert.Equal(t, fixture.DocSpaceName, out.Response.DisplayName)
 	assert.Equal(t, dsEmail, out.Response.UserName)
 	assert.Equal(t, 0, out.Status)
 	assert.Equal(t, http.StatusOK, out.StatusCode)
@@ -138,7 +139,7 @@ func TestZendeskSearchUsersPages(t *testing.T) {
 	}
 	require.NoError(t, json.Unmarshal([]byte(resp.body), &p))
 	assert.Len(t, p.Users, 100)
-	assert.Equal(t, 103, p.Count, "the 101 users, the admin and the agent")
+	assert.Equal(t, 101+len(fixture.Demo().Zendesk.Users), p.Count, "the 101 users and the demo seed's")
 	require.NotNil(t, p.NextPage)
 	assert.Contains(t, *p.NextPage, "page=2")
 	assert.Empty(t, f.Violations())

@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/unipass/unipass/facade/facadetest"
+	"github.com/unipass/unipass/internal/fixture"
 )
 
 // The reads behind Verify, and logins that check the password in effect now.
@@ -17,7 +18,7 @@ func TestDocSpaceProfile(t *testing.T) {
 	f := newDocSpace(t)
 	resp := call(t, f, http.MethodGet, "/api/2.0/people/"+dsID, "", "Authorization", dsAPIKey)
 	require.Equal(t, http.StatusOK, resp.status, resp.body)
-	assert.JSONEq(t, `{"response":{"id":"`+dsID+`","displayName":"Mike","email":"`+dsEmail+`","userName":"`+dsEmail+`",
+	assert.JSONEq(t, `{"response":{"id":"`+dsID+`","displayName":"`+fixture.DocSpaceName+`","email":"`+dsEmail+`","userName":"`+dsEmail+`",
 		"status":1,"activationStatus":1,"isAdmin":false,"isOwner":false,"isVisitor":false,"isCollaborator":false,
 		"isRoomAdmin":false,"isLDAP":false,"isSSO":false,"listAdminModules":[]},"status":0,"statusCode":200}`, resp.body)
 

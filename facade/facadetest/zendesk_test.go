@@ -10,18 +10,19 @@ import (
 
 	"github.com/unipass/unipass/facade/facadetest"
 	"github.com/unipass/unipass/gen/zendesk"
+	"github.com/unipass/unipass/internal/fixture"
 )
 
-// Obviously fake Zendesk test data.
+// Obviously fake Zendesk test data: the demo seed's, and the vendor's answers.
 const (
-	zdAdmin      = 1001
-	zdAgent      = 1002
-	zdAdminMail  = "admin@example.com"
-	zdAgentMail  = "agent@example.com"
-	zdAdminPass  = "fake-Admin-Passw0rd-1"
-	zdAgentPass  = "fake-Agent-Passw0rd-1"
-	zdAPIToken   = "fake-zendesk-api-token"
-	zdOAuthAgent = "fake-zendesk-oauth-agent"
+	zdAdmin      = fixture.ZendeskAdmin
+	zdAgent      = fixture.ZendeskAgent
+	zdAdminMail  = fixture.ZendeskAdminEmail
+	zdAgentMail  = fixture.ZendeskAgentEmail
+	zdAdminPass  = fixture.ZendeskAdminPassword
+	zdAgentPass  = fixture.ZendeskAgentPassword
+	zdAPIToken   = fixture.ZendeskAPIToken
+	zdOAuthAgent = fixture.ZendeskOAuthToken
 
 	zdAgentPath     = "/api/v2/users/1002/password"
 	zdForbidden     = `{"error":"Forbidden","description":"You do not have access to this page. Please contact the account owner of this help desk for further help."}`
@@ -31,13 +32,11 @@ const (
 	zdAdminAPIToken = zdAdminMail + "/token"
 )
 
+// newZendesk is the demo seed's Zendesk fake with the account's default: admins may not set passwords.
 func newZendesk(t *testing.T, opts ...facadetest.Option) *facadetest.Zendesk {
 	t.Helper()
-	f := facadetest.NewZendesk(append([]facadetest.Option{facadetest.WithT(t)}, opts...)...)
-	f.AddUser(facadetest.ZendeskUser{ID: zdAdmin, Email: zdAdminMail, Password: zdAdminPass, Role: "admin"})
-	f.AddUser(facadetest.ZendeskUser{ID: zdAgent, Email: zdAgentMail, Password: zdAgentPass, Role: "agent"})
-	f.AddAPIToken(zdAdminMail, zdAPIToken)
-	f.AddOAuthToken(zdOAuthAgent, zdAgent)
+	f := fixture.Zendesk(t, nil, opts...)
+	f.SetAdminSetPassword(false)
 	return f
 }
 
