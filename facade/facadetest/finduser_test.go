@@ -77,7 +77,7 @@ func TestZendeskSearchUsers(t *testing.T) {
 	f.AddUser(facadetest.ZendeskUser{ID: 2002, Email: "ada@example.com.au", Role: "end-user"})
 	f.AddUser(facadetest.ZendeskUser{ID: 2003, Email: "lada@example.com", Role: "end-user", Password: "fake-Lada-Passw0rd"})
 	f.AddAPIToken("lada@example.com", "fake-lada-token")
-	admin := []string{"Authorization", basic(zdAdminAPIToken, zdAPIToken)}
+	admin := []string{"Authorization", basic(zdAdminAPIToken, fixture.ZendeskAPIToken)}
 	search := func(query string, kv ...string) *response {
 		return call(t, f, http.MethodGet, "/api/v2/users/search?query="+url.QueryEscape(query), "", kv...)
 	}
@@ -111,7 +111,7 @@ func TestZendeskSearchUsers(t *testing.T) {
 	assert.Len(t, read(search("email:lada@EXAMPLE.com", admin...)).Users, 1)
 	assert.Len(t, read(search("lovelace", admin...)).Users, 1, "a bare term matches names too")
 	assert.Empty(t, read(search(`email:"lovelace"`, admin...)).Users, "an email term matches addresses only")
-	assert.Empty(t, read(search(`email:"nobody@example.com"`, "Authorization", "Bearer "+zdOAuthAgent)).Users, "agents may search")
+	assert.Empty(t, read(search(`email:"nobody@example.com"`, "Authorization", "Bearer "+fixture.ZendeskOAuthToken)).Users, "agents may search")
 
 	resp := search(`email:"ada@example.com"`, "Authorization", basic("lada@example.com/token", "fake-lada-token"))
 	assert.Equal(t, http.StatusForbidden, resp.status, "end users may not search")
@@ -130,7 +130,7 @@ func TestZendeskSearchUsersPages(t *testing.T) {
 		f.AddUser(facadetest.ZendeskUser{ID: int64(3000 + i), Email: fmt.Sprintf("many%d@example.com", i), Role: "end-user"})
 	}
 	resp := call(t, f, http.MethodGet, "/api/v2/users/search?query="+url.QueryEscape(`email:"example.com"`), "",
-		"Authorization", basic(zdAdminAPIToken, zdAPIToken))
+		"Authorization", basic(zdAdminAPIToken, fixture.ZendeskAPIToken))
 	require.Equal(t, http.StatusOK, resp.status)
 	var p struct {
 		Users    []json.RawMessage

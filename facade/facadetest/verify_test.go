@@ -65,11 +65,11 @@ func TestGlowmarktLoginChecksTheChangedPassword(t *testing.T) {
 func TestZendeskShowUser(t *testing.T) {
 	t.Parallel()
 	f := newZendesk(t)
-	admin := []string{"Authorization", basic(zdAdminAPIToken, zdAPIToken)}
+	admin := []string{"Authorization", basic(zdAdminAPIToken, fixture.ZendeskAPIToken)}
 	resp := call(t, f, http.MethodGet, "/api/v2/users/1002", "", admin...)
 	require.Equal(t, http.StatusOK, resp.status, resp.body)
 	assert.JSONEq(t, `{"user":{"id":1002,"url":"https://example.zendesk.com/api/v2/users/1002.json","name":"User 1002",
-		"email":"`+zdAgentMail+`","role":"agent","active":true,"suspended":false}}`, resp.body)
+		"email":"`+fixture.ZendeskAgentEmail+`","role":"agent","active":true,"suspended":false}}`, resp.body)
 
 	resp = call(t, f, http.MethodGet, "/api/v2/users/4242", "", admin...)
 	assert.Equal(t, http.StatusNotFound, resp.status)
@@ -86,12 +86,12 @@ func TestZendeskShowCurrentUser(t *testing.T) {
 	f := newZendesk(t)
 	me := func(kv ...string) *response { return call(t, f, http.MethodGet, "/api/v2/users/me", "", kv...) }
 
-	resp := me("Authorization", basic(zdAgentMail, zdAgentPass))
+	resp := me("Authorization", basic(fixture.ZendeskAgentEmail, fixture.ZendeskAgentPassword))
 	require.Equal(t, http.StatusOK, resp.status, resp.body)
 	assert.Contains(t, resp.body, `"id":1002`)
 	assert.Contains(t, resp.body, `"authenticity_token":`)
 
-	resp = me("Authorization", basic(zdAgentMail, "fake-Wrong-Passw0rd"))
+	resp = me("Authorization", basic(fixture.ZendeskAgentEmail, "fake-Wrong-Passw0rd"))
 	assert.Equal(t, http.StatusUnauthorized, resp.status)
 	assert.JSONEq(t, zdUnauthorized, resp.body)
 
@@ -101,10 +101,10 @@ func TestZendeskShowCurrentUser(t *testing.T) {
 
 	// An account without password access refuses every password, and says so in its settings.
 	f.SetPasswordAccess(false)
-	resp = me("Authorization", basic(zdAgentMail, zdAgentPass))
+	resp = me("Authorization", basic(fixture.ZendeskAgentEmail, fixture.ZendeskAgentPassword))
 	assert.Equal(t, http.StatusUnauthorized, resp.status)
 	assert.JSONEq(t, zdUnauthorized, resp.body)
-	resp = me("Authorization", basic(zdAdminAPIToken, zdAPIToken))
+	resp = me("Authorization", basic(zdAdminAPIToken, fixture.ZendeskAPIToken))
 	assert.Equal(t, http.StatusOK, resp.status, "API tokens still work")
 	assert.Contains(t, resp.body, `"id":1001`)
 	assert.Equal(t, 5, f.Hits("ShowCurrentUser"))
@@ -115,7 +115,7 @@ func TestZendeskAccountSettings(t *testing.T) {
 	t.Parallel()
 	f := newZendesk(t)
 	settings := func() *response {
-		return call(t, f, http.MethodGet, "/api/v2/account/settings", "", "Authorization", "Bearer "+zdOAuthAgent)
+		return call(t, f, http.MethodGet, "/api/v2/account/settings", "", "Authorization", "Bearer "+fixture.ZendeskOAuthToken)
 	}
 	resp := settings()
 	require.Equal(t, http.StatusOK, resp.status, resp.body)
