@@ -8,10 +8,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net"
 	"net/http"
 	"net/mail"
-	"sort"
+	"slices"
 	"strings"
 
 	"github.com/getkin/kin-openapi/openapi3"
@@ -250,12 +251,7 @@ func describe(err error) string {
 func schemeNames(err *openapi3filter.SecurityRequirementsError) string {
 	var names []string
 	for _, req := range err.SecurityRequirements {
-		keys := make([]string, 0, len(req))
-		for k := range req {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
-		names = append(names, strings.Join(keys, "+"))
+		names = append(names, strings.Join(slices.Sorted(maps.Keys(req)), "+"))
 	}
 	return "need one of " + strings.Join(names, ", ")
 }
