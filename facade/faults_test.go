@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -403,18 +404,35 @@ func TestRetryAfterBeyondMaxWaitIsReturned(t *testing.T) {
 	assert.Equal(t, 1, f.Hits("getPasswordSettings"))
 }
 
+// The context is cancelled once the 503 has reached the manager whole (its body read here, so that the
+// cancel cannot cut the answer short): the manager is then waiting out the Retry-After.
 func TestCancelStopsTheWait(t *testing.T) {
 	t.Parallel()
-	f, d := docspaceSetup(t, &http.Client{}, false, facade.WithRetry(5, time.Hour))
+	f := leakDocSpace(t)
 	f.Fail("getPasswordSettings", facadetest.Fault{Status: 503, RetryAfter: "3600"})
+	answered, once := make(chan struct{}), sync.Once{}
+	rt := roundTripFunc(func(r *http.Request) (*http.Response, error) {
+		defer once.Do(func() { close(answered) })
+		resp, err := f.Client().Transport.RoundTrip(r)
+		if err == nil {
+			body, readErr := io.ReadAll(resp.Body)
+			_ = resp.Body.Close()
+			resp.Body, err = io.NopCloser(bytes.NewReader(body)), readErr
+		}
+		return resp, err
+	})
+	d := fixture.DocSpaceManager(t, f, facade.WithAPIKey(leakToken), facade.WithRetry(5, time.Hour),
+		facade.WithHTTPClient(&http.Client{Transport: rt}))
 	ctx, cancel := context.WithCancel(t.Context())
 	done := make(chan error, 1)
 	go func() {
 		_, err := d.Requirements(ctx, "")
 		done <- err
 	}()
-	for f.Hits("getPasswordSettings") == 0 {
-		time.Sleep(5 * time.Millisecond)
+	select {
+	case <-answered:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the request was not answered")
 	}
 	cancel()
 	select {
