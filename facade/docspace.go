@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"slices"
 	"strings"
 	"time"
 
@@ -234,30 +233,6 @@ func parseDocSpaceError(body []byte) errorBody {
 	return errorBody{message: deref(e.Error.Message)}
 }
 
-// rejectOn marks an *APIError with one of the given statuses as a rejected password.
-func rejectOn(err error, statuses ...int) error {
-	if err == nil {
-		return nil
-	}
-	var e *APIError
-	if errors.As(err, &e) {
-		for _, s := range statuses {
-			if e.StatusCode == s {
-				e.kind = ErrPasswordRejected
-			}
-		}
-	}
-	return err
-}
-
-func deref[T any](p *T) T {
-	var zero T
-	if p == nil {
-		return zero
-	}
-	return *p
-}
-
 // Verify logs in as the user with password, to prove it is the one in effect. It looks up the user's login
 // name (the email address) with this manager's credentials, then logs in with that name and the password
 // without any of the manager's credentials or cookies; the session that login opens is logged out at once
@@ -379,32 +354,6 @@ func (d *DocSpace) userLogin(ctx context.Context, op Operation, client *docspace
 		s.token, s.secondFactor = NewSecret(deref(res.Token)), deref(res.Tfa) || deref(res.Sms)
 	}
 	return s, nil
-}
-
-// wrongPasswordOn marks an *APIError with one of the given statuses as a refused password (Verify).
-func wrongPasswordOn(err error, statuses ...int) error {
-	var e *APIError
-	if errors.As(err, &e) && slices.Contains(statuses, e.StatusCode) {
-		e.kind, e.Hint = ErrWrongPassword, hintPasswordRefused
-	}
-	return err
-}
-
-// The hints that tell Verify's two refusals apart.
-const ( // #nosec G101 -- explanations, not credentials
-	hintPasswordRefused = "the vendor refused the password being verified"
-	hintManagerRefused  = "the manager's own credentials were refused, not the password being verified: " +
-		"nothing is proven about that password"
-)
-
-// managerRefused marks a refusal of the manager's own credentials (ErrUnauthorized) met while Verify looks
-// the user up, so that its text cannot be read as a wrong password.
-func managerRefused(err error) error {
-	var e *APIError
-	if errors.As(err, &e) && errors.Is(e, ErrUnauthorized) && e.Hint == "" {
-		e.Hint = hintManagerRefused
-	}
-	return err
 }
 
 // ChangePassword changes a user's password by proving the old one: it looks up the user's login name (the
