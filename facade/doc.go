@@ -22,6 +22,45 @@
 //   - A manager needs credentials for what it does: NewZendesk refuses none; NewGlowmarkt refuses none
 //     unless WithAppKeys is given; NewDocSpace without one can only SendReset (Capabilities say so).
 //
+// # Verify on DocSpace
+//
+// Verify logs in as the user with password, to prove it is the one in effect. It looks up the user's login
+// name (the email address) with this manager's credentials, then logs in with that name and the password
+// without any of the manager's credentials or cookies; the session that login opens is logged out at once
+// (its token never replaces the manager's own, nor does its session cookie enter the HTTP client's jar).
+//
+// The user may notice: with SMS two-factor authentication on, the portal texts the user a code for the
+// login Verify makes (which Verify never completes), and the portal may list the login among the user's
+// sessions and in its login history.
+//
+// Outcomes: nil when the portal accepts the password, including when it then asks for a second factor
+// (DocSpace answers tfa or sms only after it has checked the password). An error matching ErrWrongPassword
+// when the portal refuses it (401). Anything else proves nothing about the password: ErrVerifyUnavailable
+// (the user is disabled: no login is tried), ErrNotFound (no such user), ErrRateLimited ("too many login
+// attempts", after the retries of a safe request), ErrUnauthorized (the manager's own credentials were
+// refused during the lookup), a server or transport error. A refused password is never tried again within a
+// call: each call is one login attempt, which the portal counts against its brute-force limit.
+//
+// # ChangePassword on DocSpace
+//
+// ChangePassword changes a user's password by proving the old one: it looks up the user's login name (the
+// email address) with this manager's credentials, logs in as the user with the old password, and sets the new
+// one with that login's session token, sending none of the manager's credentials or cookies. The session
+// token is used for that one request and never stored; it never replaces the manager's own, and the
+// session is logged out when done, whatever the write's outcome.
+//
+// Outcomes: nil when the new password is set. An error matching ErrPasswordRejected when the portal refuses
+// the old password (the login's 401, the *APIError's Hint says so) or the new one (400, as for
+// SetPassword): the same sentinel Zendesk's and Glowmarkt's ChangePassword give for a wrong old password.
+// Nothing is written in either case. ErrTwoFactorRequired when the user's login asks for a second factor:
+// the old password was accepted, but no session comes back to write with, and nothing is written.
+// ErrForbidden when the user is disabled (no login is tried). The write follows SetPassword's rules: it is
+// never sent twice, and ErrOutcomeUnknown when its answer is lost or is a 5xx.
+//
+// A WithLogin manager that changes its own login account's password logs in with the new one from then on.
+// When that change's outcome is unknown, either password may be in effect: it keeps its current token but
+// makes no new login (the error says so); check which password works and make a new manager with it.
+//
 // # Verify on Zendesk
 //
 // Zendesk's Verify signs in as the user with their email address and password (HTTP basic), to prove the
