@@ -14,31 +14,33 @@ import (
 	"github.com/unipass/unipass/api"
 	"github.com/unipass/unipass/facade"
 	"github.com/unipass/unipass/facade/facadetest"
+	"github.com/unipass/unipass/internal/fixture"
 )
 
-// Obviously fake test credentials. Every error produced in this package's tests is checked for them.
+// The demo seed's people and credentials, under short names. Every error produced in this package's tests
+// is checked for the secrets.
 const (
-	dsUser      = "aae1e103-bca5-9fa1-ba8c-42058b4abf28"
+	dsUser      = fixture.DocSpaceUser
 	dsMissing   = "0b7c9a52-1111-4c3e-9a1d-5d5e5e5e5e5e"
-	dsEmail     = "mike@example.com"
-	dsPassword  = "fake-DocSpace-Passw0rd"
-	dsAPIKey    = "fake-docspace-api-key-0a1b"
-	dsBearer    = "fake-docspace-oauth-7c7c"
-	zdAdmin     = 1001
-	zdAgent     = 1002
-	zdAdminMail = "admin@example.com"
-	zdAgentMail = "agent@example.com"
-	zdAdminPass = "fake-Zendesk-Admin-Passw0rd"
-	zdAgentPass = "fake-Zendesk-Agent-Passw0rd"
-	zdAPIToken  = "fake-zendesk-api-token-4d4d"
-	zdOAuth     = "fake-zendesk-oauth-9e9e"
-	gmAccount   = "glow-acc-0001"
-	gmUser      = "glow@example.com"
-	gmPassword  = "fake-Glow-Passw0rd"
+	dsEmail     = fixture.DocSpaceEmail
+	dsPassword  = fixture.DocSpacePassword
+	dsAPIKey    = fixture.DocSpaceAPIKey
+	dsBearer    = fixture.DocSpaceBearer
+	zdAdmin     = fixture.ZendeskAdmin
+	zdAgent     = fixture.ZendeskAgent
+	zdAdminMail = fixture.ZendeskAdminEmail
+	zdAgentMail = fixture.ZendeskAgentEmail
+	zdAdminPass = fixture.ZendeskAdminPassword
+	zdAgentPass = fixture.ZendeskAgentPassword
+	zdAPIToken  = fixture.ZendeskAPIToken
+	zdOAuth     = fixture.ZendeskOAuthToken
+	gmAccount   = fixture.GlowmarktAccount
+	gmUser      = fixture.GlowmarktUser
+	gmPassword  = fixture.GlowmarktPassword
 	newPassword = "fake-New-Passw0rd-42"
 )
 
-var testSecrets = []string{dsPassword, dsAPIKey, dsBearer, zdAdminPass, zdAgentPass, zdAPIToken, zdOAuth, gmPassword, newPassword}
+var testSecrets = append(fixture.Secrets(), newPassword)
 
 // errorTexts collects every error string the tests see; TestNoSecretInErrors checks them last.
 var errorTexts struct {
@@ -55,37 +57,26 @@ func record(err error) error {
 	return err
 }
 
+// The demo seed's fakes under base paths; in the Zendesk one admins may not set passwords.
 func newDocSpaceFake(t *testing.T) *facadetest.DocSpace {
-	t.Helper()
-	f := facadetest.NewDocSpace(facadetest.WithT(t), facadetest.WithBasePath("/portal"))
-	f.AddUser(facadetest.DocSpaceUser{ID: dsUser, Email: dsEmail, DisplayName: "Mike", Password: dsPassword})
-	f.AddAPIKey(dsAPIKey)
-	f.AddBearerToken(dsBearer)
-	return f
+	return fixture.DocSpace(t, nil, facadetest.WithBasePath("/portal"))
 }
 
 func newZendeskFake(t *testing.T) *facadetest.Zendesk {
-	t.Helper()
-	f := facadetest.NewZendesk(facadetest.WithT(t), facadetest.WithBasePath("/zd"))
-	f.AddUser(facadetest.ZendeskUser{ID: zdAdmin, Email: zdAdminMail, Password: zdAdminPass, Role: "admin"})
-	f.AddUser(facadetest.ZendeskUser{ID: zdAgent, Email: zdAgentMail, Password: zdAgentPass, Role: "agent"})
-	f.AddAPIToken(zdAdminMail, zdAPIToken)
-	f.AddOAuthToken(zdOAuth, zdAgent)
+	f := fixture.Zendesk(t, nil, facadetest.WithBasePath("/zd"))
+	f.SetAdminSetPassword(false)
 	return f
 }
 
 func newGlowmarktFake(t *testing.T) *facadetest.Glowmarkt {
-	t.Helper()
-	f := facadetest.NewGlowmarkt(facadetest.WithT(t), facadetest.WithBasePath("/gm"))
-	f.AddAccount(facadetest.GlowmarktAccount{AccountID: gmAccount, Username: gmUser, Password: gmPassword, Name: "Glow"})
-	return f
+	return fixture.Glowmarkt(t, nil, facadetest.WithBasePath("/gm"))
 }
 
 func TestDocSpaceAuthOptions(t *testing.T) {
 	t.Parallel()
 	f := newDocSpaceFake(t)
 	options := map[string]facade.Option{
-		"login":  facade.WithLogin(dsEmail, dsPassword),
+		"login":  fixture.DocSpaceLogin(),
 		"apikey": facade.WithAPIKey(dsAPIKey),
 		"basic":  facade.WithBasicAuth(dsEmail, dsPassword),
 		"bearer": facade.WithBearerToken(dsBearer),
@@ -94,30 +85,26 @@ func TestDocSpaceAuthOptions(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			f := newDocSpaceFake(t) // its own fake, so the subtests run in parallel
-			d, err := facade.NewDocSpace(f.URL(), facade.WithHTTPClient(f.Client()), opt)
-			require.NoError(t, err)
+			d := fixture.DocSpaceManager(t, f, opt)
 			p, err := d.Requirements(t.Context(), dsUser)
 			require.NoError(t, record(err))
 			assert.Equal(t, 8, p.MinLength())
 		})
 	}
 	// The session cookie and a raw token: both are what a login returns.
-	login, err := facade.NewDocSpace(f.URL(), facade.WithHTTPClient(f.Client()), facade.WithLogin(dsEmail, dsPassword))
-	require.NoError(t, err)
+	login := fixture.DocSpaceManager(t, f, fixture.DocSpaceLogin())
 	req, err := http.NewRequest(http.MethodGet, "http://unused", nil)
 	require.NoError(t, err)
 	require.NoError(t, login.AuthEditor()(t.Context(), req))
 	token := req.Header.Get("Authorization")
 	require.NotEmpty(t, token)
 	for _, opt := range []facade.Option{facade.WithToken(token), facade.WithAuthCookie(token)} {
-		d, err := facade.NewDocSpace(f.URL(), facade.WithHTTPClient(f.Client()), opt)
-		require.NoError(t, err)
+		d := fixture.DocSpaceManager(t, f, opt)
 		_, err = d.Requirements(t.Context(), "")
 		require.NoError(t, record(err))
 	}
 	// Wrong credentials are ErrUnauthorized.
-	d, err := facade.NewDocSpace(f.URL(), facade.WithHTTPClient(f.Client()), facade.WithAPIKey("fake-wrong-key"))
-	require.NoError(t, err)
+	d := fixture.DocSpaceManager(t, f, facade.WithAPIKey("fake-wrong-key"))
 	_, err = d.Requirements(t.Context(), "")
 	assert.ErrorIs(t, record(err), facade.ErrUnauthorized)
 }
@@ -125,8 +112,7 @@ func TestDocSpaceAuthOptions(t *testing.T) {
 func TestDocSpaceOperations(t *testing.T) {
 	t.Parallel()
 	f := newDocSpaceFake(t)
-	d, err := facade.NewDocSpace(f.URL(), facade.WithHTTPClient(f.Client()), facade.WithLogin(dsEmail, dsPassword))
-	require.NoError(t, err)
+	d := fixture.DocSpaceManager(t, f, fixture.DocSpaceLogin())
 	ctx := t.Context()
 	assert.Equal(t, facade.Capabilities{SetPassword: true, ChangePassword: true, SendReset: true, Requirements: true, Verify: true, FindUser: true}, d.Capabilities())
 
@@ -134,7 +120,7 @@ func TestDocSpaceOperations(t *testing.T) {
 	got, _ := f.Password(dsUser)
 	assert.Equal(t, newPassword, got)
 
-	err = d.SetPassword(ctx, dsUser, facade.NewSecret("weak"))
+	err := d.SetPassword(ctx, dsUser, facade.NewSecret("weak"))
 	assert.ErrorIs(t, record(err), facade.ErrPasswordRejected)
 	var apiErr *facade.APIError
 	require.ErrorAs(t, err, &apiErr)
@@ -157,8 +143,7 @@ func TestDocSpaceOperations(t *testing.T) {
 func TestDocSpaceDocumentedErrors(t *testing.T) {
 	t.Parallel()
 	f := newDocSpaceFake(t)
-	d, err := facade.NewDocSpace(f.URL(), facade.WithHTTPClient(f.Client()), facade.WithAPIKey(dsAPIKey), facade.WithFailFast())
-	require.NoError(t, err)
+	d := fixture.DocSpaceManager(t, f, facade.WithAPIKey(dsAPIKey), facade.WithFailFast())
 	ctx := t.Context()
 	cases := []struct {
 		op    facadetest.Operation
@@ -195,7 +180,7 @@ func TestDocSpaceDocumentedErrors(t *testing.T) {
 	// A 429's Retry-After and rate-limit headers reach the caller.
 	f.Fail("changeUserPassword", facadetest.Fault{Status: 429, RetryAfter: "120", Times: 1,
 		Header: http.Header{"X-Ratelimit-Limit": {"5"}, "X-Ratelimit-Remaining": {"0"}}})
-	err = d.SetPassword(ctx, dsUser, facade.NewSecret(newPassword))
+	err := d.SetPassword(ctx, dsUser, facade.NewSecret(newPassword))
 	var apiErr *facade.APIError
 	require.ErrorAs(t, record(err), &apiErr)
 	assert.Equal(t, 120.0, apiErr.RetryAfter.Seconds())
@@ -207,13 +192,12 @@ func TestDocSpaceTwoFactor(t *testing.T) {
 	t.Parallel()
 	f := newDocSpaceFake(t)
 	f.AddUser(facadetest.DocSpaceUser{ID: dsMissing, Email: "tfa@example.com", Password: dsPassword, TwoFactor: true})
-	d, err := facade.NewDocSpace(f.URL(), facade.WithHTTPClient(f.Client()), facade.WithLogin("tfa@example.com", dsPassword))
-	require.NoError(t, err)
-	_, err = d.Requirements(t.Context(), "")
+	d := fixture.DocSpaceManager(t, f, facade.WithLogin("tfa@example.com", dsPassword))
+	_, err := d.Requirements(t.Context(), "")
 	assert.ErrorIs(t, record(err), facade.ErrTwoFactorRequired)
 
 	f.SetLoginStatus(http.StatusCreated) // older portals
-	d, err = facade.NewDocSpace(f.URL(), facade.WithHTTPClient(f.Client()), facade.WithLogin(dsEmail, dsPassword))
+	d, err = facade.NewDocSpace(f.URL(), facade.WithHTTPClient(f.Client()), fixture.DocSpaceLogin())
 	require.NoError(t, err)
 	_, err = d.Requirements(t.Context(), "")
 	require.NoError(t, record(err))
@@ -229,14 +213,12 @@ func TestZendeskOperations(t *testing.T) {
 	t.Parallel()
 	f := newZendeskFake(t)
 	ctx := t.Context()
-	admin, err := facade.NewZendesk(f.URL(), facade.WithHTTPClient(f.Client()), facade.WithAPIToken(zdAdminMail, zdAPIToken))
-	require.NoError(t, err)
-	agent, err := facade.NewZendesk(f.URL(), facade.WithHTTPClient(f.Client()), facade.WithBearerToken(zdOAuth))
-	require.NoError(t, err)
+	admin := fixture.ZendeskManager(t, f, fixture.ZendeskAdminToken())
+	agent := fixture.ZendeskManager(t, f, fixture.ZendeskAgentOAuth())
 	assert.Equal(t, facade.Capabilities{SetPassword: true, ChangePassword: true, Requirements: true, Verify: true, FindUser: true}, admin.Capabilities())
 
 	// The admin set-password setting is off by default: 403 with a hint.
-	err = admin.SetPassword(ctx, fmt.Sprint(zdAgent), facade.NewSecret(newPassword))
+	err := admin.SetPassword(ctx, fmt.Sprint(zdAgent), facade.NewSecret(newPassword))
 	assert.ErrorIs(t, record(err), facade.ErrForbidden)
 	assert.Contains(t, err.Error(), "Settings > Security > Global")
 
@@ -268,8 +250,7 @@ func TestZendeskOperations(t *testing.T) {
 
 	assert.ErrorIs(t, record(admin.SendReset(ctx, zdAgentMail)), facade.ErrUnsupported)
 
-	basic, err := facade.NewZendesk(f.URL(), facade.WithHTTPClient(f.Client()), facade.WithBasicAuth(zdAdminMail, zdAdminPass))
-	require.NoError(t, err)
+	basic := fixture.ZendeskManager(t, f, facade.WithBasicAuth(zdAdminMail, zdAdminPass))
 	_, err = basic.Requirements(ctx, fmt.Sprint(zdAdmin))
 	require.NoError(t, record(err))
 }
@@ -278,8 +259,7 @@ func TestZendeskDocumentedErrors(t *testing.T) {
 	t.Parallel()
 	f := newZendeskFake(t)
 	// Fail fast: the documented statuses themselves, not the retries of 429 and 503.
-	z, err := facade.NewZendesk(f.URL(), facade.WithHTTPClient(f.Client()), facade.WithAPIToken(zdAdminMail, zdAPIToken), facade.WithFailFast())
-	require.NoError(t, err)
+	z := fixture.ZendeskManager(t, f, fixture.ZendeskAdminToken(), facade.WithFailFast())
 	ctx := t.Context()
 	for _, c := range []struct {
 		fault facadetest.Fault
@@ -311,13 +291,11 @@ func TestGlowmarktOperations(t *testing.T) {
 	t.Parallel()
 	f := newGlowmarktFake(t)
 	ctx := t.Context()
-	g, err := facade.NewGlowmarkt(f.URL(), facade.WithHTTPClient(f.Client()), facade.WithApplicationID(f.ApplicationID()),
-		facade.WithLogin(gmUser, gmPassword))
-	require.NoError(t, err)
+	g := fixture.GlowmarktManager(t, f, fixture.GlowmarktLogin())
 	assert.Equal(t, facade.Capabilities{ChangePassword: true, Verify: true}, g.Capabilities())
 
 	assert.ErrorIs(t, record(g.ChangePassword(ctx, gmAccount, facade.NewSecret(gmPassword), facade.NewSecret("short"))), facade.ErrPasswordRejected)
-	err = g.ChangePassword(ctx, gmAccount, facade.NewSecret("fake-wrong-old"), facade.NewSecret(newPassword))
+	err := g.ChangePassword(ctx, gmAccount, facade.NewSecret("fake-wrong-old"), facade.NewSecret(newPassword))
 	assert.ErrorIs(t, record(err), facade.ErrPasswordRejected, "valid:false is not a success")
 	assert.ErrorIs(t, record(g.ChangePassword(ctx, "glow-acc-other", facade.NewSecret(gmPassword), facade.NewSecret(newPassword))), facade.ErrInvalidInput)
 
@@ -340,9 +318,7 @@ func TestGlowmarktOperations(t *testing.T) {
 	_ = resp.Body.Close()
 	assert.Equal(t, http.StatusOK, resp.StatusCode)
 
-	bad, err := facade.NewGlowmarkt(f.URL(), facade.WithHTTPClient(f.Client()), facade.WithApplicationID(f.ApplicationID()),
-		facade.WithLogin(gmUser, "fake-wrong-password"))
-	require.NoError(t, err)
+	bad := fixture.GlowmarktManager(t, f, facade.WithLogin(gmUser, "fake-wrong-password"))
 	err = bad.ChangePassword(ctx, "", facade.NewSecret(gmPassword), facade.NewSecret(newPassword))
 	assert.ErrorIs(t, record(err), facade.ErrUnauthorized)
 }
@@ -351,16 +327,12 @@ func TestGlowmarktWithTokenAndAppKeys(t *testing.T) {
 	t.Parallel()
 	f := newGlowmarktFake(t)
 	ctx := t.Context()
-	login, err := facade.NewGlowmarkt(f.URL(), facade.WithHTTPClient(f.Client()), facade.WithApplicationID(f.ApplicationID()),
-		facade.WithLogin(gmUser, gmPassword))
-	require.NoError(t, err)
+	login := fixture.GlowmarktManager(t, f, fixture.GlowmarktLogin())
 	req, err := http.NewRequest(http.MethodGet, "http://unused", nil)
 	require.NoError(t, err)
 	require.NoError(t, login.AuthEditor()(ctx, req))
 	user, secret := f.AppKeys()
-	g, err := facade.NewGlowmarkt(f.URL(), facade.WithHTTPClient(f.Client()), facade.WithApplicationID(f.ApplicationID()),
-		facade.WithToken(req.Header.Get("token")), facade.WithAppKeys(user, secret))
-	require.NoError(t, err)
+	g := fixture.GlowmarktManager(t, f, facade.WithToken(req.Header.Get("token")), facade.WithAppKeys(user, secret))
 	require.NoError(t, record(g.ChangePassword(ctx, "", facade.NewSecret(gmPassword), facade.NewSecret(newPassword))))
 	resp, err := g.Client().GetAccountbyID(ctx, gmAccount, g.AppKeysEditor())
 	require.NoError(t, err)
@@ -372,12 +344,9 @@ func TestInputCheckedBeforeAnyRequest(t *testing.T) {
 	t.Parallel()
 	ds, zd, gm := newDocSpaceFake(t), newZendeskFake(t), newGlowmarktFake(t)
 	ctx := t.Context()
-	d, err := facade.NewDocSpace(ds.URL(), facade.WithHTTPClient(ds.Client()), facade.WithAPIKey(dsAPIKey))
-	require.NoError(t, err)
-	z, err := facade.NewZendesk(zd.URL(), facade.WithHTTPClient(zd.Client()), facade.WithAPIToken(zdAdminMail, zdAPIToken))
-	require.NoError(t, err)
-	g, err := facade.NewGlowmarkt(gm.URL(), facade.WithHTTPClient(gm.Client()), facade.WithApplicationID(gm.ApplicationID()), facade.WithLogin(gmUser, gmPassword))
-	require.NoError(t, err)
+	d := fixture.DocSpaceManager(t, ds, facade.WithAPIKey(dsAPIKey))
+	z := fixture.ZendeskManager(t, zd, fixture.ZendeskAdminToken())
+	g := fixture.GlowmarktManager(t, gm, fixture.GlowmarktLogin())
 	cases := []struct {
 		name, field string
 		err         error

@@ -1,6 +1,7 @@
 package facade
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -381,16 +382,9 @@ func (c *core) apiError(op Operation, r *response, secrets []Secret) *APIError {
 		first, _, _ := strings.Cut(text, "\n")
 		e.Message = cleanMessage(first)
 	default:
-		e.Message = fmt.Sprintf("%s (non-JSON %s body)", http.StatusText(r.status), orUnknown(mediaType))
+		e.Message = fmt.Sprintf("%s (non-JSON %s body)", http.StatusText(r.status), cmp.Or(mediaType, "untyped"))
 	}
 	return e
-}
-
-func orUnknown(s string) string {
-	if s == "" {
-		return "untyped"
-	}
-	return s
 }
 
 // decode reads a JSON success body into v leniently (decodeLenient): a field the operation does not use never

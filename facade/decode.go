@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"maps"
 	"reflect"
 	"slices"
 	"strings"
@@ -77,11 +78,7 @@ func fillStruct(data []byte, v reflect.Value) error {
 	if err := json.Unmarshal(data, &obj); err != nil {
 		return err
 	}
-	keys := make([]string, 0, len(obj))
-	for k := range obj {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys) // the same key wins every time when several match a field without regard to case
+	keys := slices.Sorted(maps.Keys(obj)) // the same key wins every time when several match a field without regard to case
 	t := v.Type()
 	for i := range t.NumField() {
 		f := t.Field(i)

@@ -76,9 +76,7 @@ func TestDetachedTransportWriteAppliedThenDropped(t *testing.T) {
 		run  func(t *testing.T, hc *http.Client) (hits func() int, applied func() bool, call func(context.Context) error)
 	}{
 		{"docspace/SetPassword", func(t *testing.T, hc *http.Client) (func() int, func() bool, func(context.Context) error) {
-			f := facadetest.NewDocSpace(facadetest.WithT(t))
-			f.AddUser(facadetest.DocSpaceUser{ID: matrixUser, Email: "a@example.com", Password: leakPassword})
-			f.AddAPIKey(leakToken)
+			f := leakDocSpace(t)
 			d, err := facade.NewDocSpace(applyThenDrop(t, f.Server, isMethod(http.MethodPut)),
 				append(detachOpts, facade.WithHTTPClient(hc), facade.WithAPIKey(leakToken))...)
 			require.NoError(t, err)
@@ -87,8 +85,7 @@ func TestDetachedTransportWriteAppliedThenDropped(t *testing.T) {
 				func(ctx context.Context) error { return d.SetPassword(ctx, matrixUser, facade.NewSecret(leakNew)) }
 		}},
 		{"docspace/SendReset", func(t *testing.T, hc *http.Client) (func() int, func() bool, func(context.Context) error) {
-			f := facadetest.NewDocSpace(facadetest.WithT(t))
-			f.AddUser(facadetest.DocSpaceUser{ID: matrixUser, Email: "a@example.com", Password: leakPassword})
+			f := leakDocSpace(t)
 			d, err := facade.NewDocSpace(applyThenDrop(t, f.Server, isMethod(http.MethodPost)), append(detachOpts, facade.WithHTTPClient(hc))...)
 			require.NoError(t, err)
 			return func() int { return f.Hits("sendUserPassword") },
@@ -96,11 +93,7 @@ func TestDetachedTransportWriteAppliedThenDropped(t *testing.T) {
 				func(ctx context.Context) error { return d.SendReset(ctx, "a@example.com") }
 		}},
 		{"zendesk/SetPassword", func(t *testing.T, hc *http.Client) (func() int, func() bool, func(context.Context) error) {
-			f := facadetest.NewZendesk(facadetest.WithT(t))
-			f.AddUser(facadetest.ZendeskUser{ID: 1, Email: "admin@example.com", Password: leakPassword, Role: "admin"})
-			f.AddUser(facadetest.ZendeskUser{ID: 2, Email: "agent@example.com", Password: leakPassword, Role: "agent"})
-			f.AddAPIToken("admin@example.com", leakToken)
-			f.SetAdminSetPassword(true)
+			f := leakZendesk(t)
 			z, err := facade.NewZendesk(applyThenDrop(t, f.Server, isMethod(http.MethodPost)),
 				append(detachOpts, facade.WithHTTPClient(hc), facade.WithAPIToken("admin@example.com", leakToken))...)
 			require.NoError(t, err)
@@ -109,8 +102,7 @@ func TestDetachedTransportWriteAppliedThenDropped(t *testing.T) {
 				func(ctx context.Context) error { return z.SetPassword(ctx, "2", facade.NewSecret(leakNew)) }
 		}},
 		{"glowmarkt/ChangePassword", func(t *testing.T, hc *http.Client) (func() int, func() bool, func(context.Context) error) {
-			f := facadetest.NewGlowmarkt(facadetest.WithT(t))
-			f.AddAccount(facadetest.GlowmarktAccount{AccountID: "acc-1", Username: "g@example.com", Password: leakPassword})
+			f := leakGlowmarkt(t)
 			g, err := facade.NewGlowmarkt(applyThenDrop(t, f.Server, isMethod(http.MethodPost)),
 				append(detachOpts, facade.WithHTTPClient(hc), facade.WithApplicationID(f.ApplicationID()),
 					facade.WithLogin("g@example.com", leakPassword))...)
@@ -184,9 +176,7 @@ func TestRefusedConnectionWriteIsRetried(t *testing.T) {
 // would send it under a context of its own.
 func TestDoneContextSendsNothing(t *testing.T) {
 	t.Parallel()
-	f := facadetest.NewDocSpace(facadetest.WithT(t))
-	f.AddUser(facadetest.DocSpaceUser{ID: matrixUser, Email: "a@example.com", Password: leakPassword})
-	f.AddAPIKey(leakToken)
+	f := leakDocSpace(t)
 	rt := &detach{}
 	d, err := facade.NewDocSpace(f.URL(), append(detachOpts, facade.WithHTTPClient(&http.Client{Transport: rt}), facade.WithAPIKey(leakToken))...)
 	require.NoError(t, err)

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"slices"
 	"strings"
 	"time"
 
@@ -234,48 +233,11 @@ func parseDocSpaceError(body []byte) errorBody {
 	return errorBody{message: deref(e.Error.Message)}
 }
 
-// rejectOn marks an *APIError with one of the given statuses as a rejected password.
-func rejectOn(err error, statuses ...int) error {
-	if err == nil {
-		return nil
-	}
-	var e *APIError
-	if errors.As(err, &e) {
-		for _, s := range statuses {
-			if e.StatusCode == s {
-				e.kind = ErrPasswordRejected
-			}
-		}
-	}
-	return err
-}
-
-func deref[T any](p *T) T {
-	var zero T
-	if p == nil {
-		return zero
-	}
-	return *p
-}
-
-// Verify logs in as the user with password, to prove it is the one in effect. It looks up the user's login
-// name (the email address) with this manager's credentials, then logs in with that name and the password
-// without any of the manager's credentials or cookies; the session that login opens is logged out at once
-// (its token never replaces the manager's own, nor does its session cookie enter the HTTP client's jar).
-//
-// The user may notice: with SMS two-factor authentication on, the portal texts the user a code for the
-// login Verify makes (which Verify never completes), and the portal may list the login among the user's
-// sessions and in its login history.
-//
-// Outcomes: nil when the portal accepts the password, including when it then asks for a second factor
-// (DocSpace answers tfa or sms only after it has checked the password). An error matching ErrWrongPassword when the portal refuses it (401). Anything
-// else proves nothing about the password: ErrVerifyUnavailable (the user is disabled: no login is tried),
-// ErrNotFound (no such user), ErrRateLimited ("too many login attempts", after the retries of a safe
-// request), ErrUnauthorized (the manager's own credentials were refused during the lookup), a server or
-// transport error. A refused password is never tried again
-// within a call: each call is one login attempt, which the portal counts against its brute-force limit.
-// DocSpace: GET /api/2.0/people/{userid}, then POST /api/2.0/authentication with {"userName", "password"},
-// then POST /api/2.0/authentication/logout with the session's token.
+// Verify logs in as the user with password, to prove it is the one in effect, without the manager's
+// credentials, and logs that session out at once. The user may notice (an SMS code with two-factor
+// authentication on). See "Verify on DocSpace" in the package doc for every outcome.
+// DocSpace: GET /api/2.0/people/{userid}, POST /api/2.0/authentication with {"userName", "password"},
+// POST /api/2.0/authentication/logout.
 func (d *DocSpace) Verify(ctx context.Context, user string, password Secret) (err error) {
 	defer named(VendorDocSpace, OpVerify, &err)
 	if err := d.core.begin(ctx); err != nil {
@@ -381,52 +343,11 @@ func (d *DocSpace) userLogin(ctx context.Context, op Operation, client *docspace
 	return s, nil
 }
 
-// wrongPasswordOn marks an *APIError with one of the given statuses as a refused password (Verify).
-func wrongPasswordOn(err error, statuses ...int) error {
-	var e *APIError
-	if errors.As(err, &e) && slices.Contains(statuses, e.StatusCode) {
-		e.kind, e.Hint = ErrWrongPassword, hintPasswordRefused
-	}
-	return err
-}
-
-// The hints that tell Verify's two refusals apart.
-const ( // #nosec G101 -- explanations, not credentials
-	hintPasswordRefused = "the vendor refused the password being verified"
-	hintManagerRefused  = "the manager's own credentials were refused, not the password being verified: " +
-		"nothing is proven about that password"
-)
-
-// managerRefused marks a refusal of the manager's own credentials (ErrUnauthorized) met while Verify looks
-// the user up, so that its text cannot be read as a wrong password.
-func managerRefused(err error) error {
-	var e *APIError
-	if errors.As(err, &e) && errors.Is(e, ErrUnauthorized) && e.Hint == "" {
-		e.Hint = hintManagerRefused
-	}
-	return err
-}
-
-// ChangePassword changes a user's password by proving the old one: it looks up the user's login name (the
-// email address) with this manager's credentials, logs in as the user with the old password, and sets the new
-// one with that login's session token, sending none of the manager's credentials or cookies. The session
-// token is used for that one request and never stored; it never replaces the manager's own, and the
-// session is logged out when done, whatever the write's outcome.
-//
-// Outcomes: nil when the new password is set. An error matching ErrPasswordRejected when the portal refuses
-// the old password (the login's 401, the *APIError's Hint says so) or the new one (400, as for
-// SetPassword): the same sentinel Zendesk's and Glowmarkt's ChangePassword give for a wrong old password.
-// Nothing is written in either case. ErrTwoFactorRequired when the user's login asks for a second factor:
-// the old password was accepted, but no session comes back to write with, and nothing is written.
-// ErrForbidden when the user is disabled (no login is tried). The write follows SetPassword's rules: it is
-// never sent twice, and ErrOutcomeUnknown when its answer is lost or is a 5xx.
-//
-// A WithLogin manager that changes its own login account's password logs in with the new one from then on.
-// When that change's outcome is unknown, either password may be in effect: it keeps its current token but
-// makes no new login (the error says so); check which password works and make a new manager with it.
-// DocSpace: GET /api/2.0/people/{userid}, POST /api/2.0/authentication with {"userName", "password"}, then
-// PUT /api/2.0/people/{userid}/password with {"password": ...} and the user's token in Authorization, then
-// POST /api/2.0/authentication/logout with it.
+// ChangePassword changes a user's password by proving the old one: it logs in as the user with the old
+// password, writes the new one with that session's token (never stored, never the manager's) and logs the
+// session out. See "ChangePassword on DocSpace" in the package doc for every outcome.
+// DocSpace: GET /api/2.0/people/{userid}, POST /api/2.0/authentication, PUT /api/2.0/people/{userid}/password
+// with the user's token, POST /api/2.0/authentication/logout.
 func (d *DocSpace) ChangePassword(ctx context.Context, user string, oldPassword, newPassword Secret) (err error) {
 	defer named(VendorDocSpace, OpChangePassword, &err)
 	if err := d.core.begin(ctx); err != nil {

@@ -252,9 +252,7 @@ func (e *echoAuth) RoundTrip(r *http.Request) (*http.Response, error) {
 
 func TestDocSpaceChangePasswordSessionTokenNeverInErrors(t *testing.T) {
 	t.Parallel()
-	f := facadetest.NewDocSpace(facadetest.WithT(t))
-	f.AddUser(facadetest.DocSpaceUser{ID: matrixUser, Email: "a@example.com", Password: leakPassword})
-	f.AddAPIKey(leakToken)
+	f := leakDocSpace(t)
 	echo := &echoAuth{next: f.Client().Transport}
 	d, err := facade.NewDocSpace(f.URL(), facade.WithHTTPClient(&http.Client{Transport: echo}), facade.WithAPIKey(leakToken))
 	require.NoError(t, err)

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -17,6 +18,7 @@ import (
 
 	"github.com/unipass/unipass/facade"
 	"github.com/unipass/unipass/facade/facadetest"
+	"github.com/unipass/unipass/internal/fixture"
 )
 
 // Sentinel secrets for the fault matrix and the leak audit: none may appear in any error, log line or
@@ -63,43 +65,56 @@ type matrixOp struct {
 
 const matrixUser = "aae1e103-bca5-9fa1-ba8c-42058b4abf28"
 
+// leakDocSpace is the fixture's DocSpace fake seeded with the sentinel secrets: matrixUser (a@example.com)
+// has leakPassword, and the API key leakToken acts as that user.
+func leakDocSpace(t *testing.T) *facadetest.DocSpace {
+	return fixture.DocSpace(t, &facadetest.DocSpaceSeed{APIKeys: []string{leakToken},
+		Users: []facadetest.DocSpaceUserSeed{{ID: matrixUser, Email: "a@example.com", Password: leakPassword}}})
+}
+
+// leakZendesk is the fixture's Zendesk fake seeded with the sentinel secrets: admin 1 (API token
+// leakToken) and agent 2 (OAuth token leakAppSecret) have leakPassword; admins may set passwords.
+func leakZendesk(t *testing.T) *facadetest.Zendesk {
+	return fixture.Zendesk(t, &facadetest.ZendeskSeed{AdminSetPassword: true,
+		Users: []facadetest.ZendeskUserSeed{
+			{ID: 1, Email: "admin@example.com", Password: leakPassword, Role: "admin"},
+			{ID: 2, Email: "agent@example.com", Password: leakPassword, Role: "agent"},
+		},
+		APITokens:   []facadetest.ZendeskTokenSeed{{Email: "admin@example.com", Token: leakToken}},
+		OAuthTokens: []facadetest.ZendeskOAuthSeed{{Token: leakAppSecret, UserID: 2}}})
+}
+
+// leakGlowmarkt is the fixture's Glowmarkt fake seeded with the sentinel secrets: account acc-1
+// (g@example.com) has leakPassword.
+func leakGlowmarkt(t *testing.T) *facadetest.Glowmarkt {
+	return fixture.Glowmarkt(t, &facadetest.GlowmarktSeed{
+		Accounts: []facadetest.GlowmarktAccountSeed{{AccountID: "acc-1", Username: "g@example.com", Password: leakPassword}}})
+}
+
+// The matrix's fakes and managers; the managers send through hc, whose transport becomes a capture of the
+// fake's.
 func docspaceSetup(t *testing.T, hc *http.Client, login bool, opts ...facade.Option) (*facadetest.DocSpace, *facade.DocSpace) {
-	f := facadetest.NewDocSpace(facadetest.WithT(t))
-	f.AddUser(facadetest.DocSpaceUser{ID: matrixUser, Email: "a@example.com", Password: leakPassword})
-	f.AddAPIKey(leakToken)
+	f := leakDocSpace(t)
 	hc.Transport = &capture{next: f.Client().Transport}
 	auth := facade.WithAPIKey(leakToken)
 	if login {
 		auth = facade.WithLogin("a@example.com", leakPassword)
 	}
-	d, err := facade.NewDocSpace(f.URL(), append(opts, facade.WithHTTPClient(hc), auth)...)
-	require.NoError(t, err)
-	return f, d
+	return f, fixture.DocSpaceManager(t, f, auth, append(opts, facade.WithHTTPClient(hc))...)
 }
 
 func zendeskSetup(t *testing.T, hc *http.Client, opts ...facade.Option) (*facadetest.Zendesk, *facade.Zendesk, *facade.Zendesk) {
-	f := facadetest.NewZendesk(facadetest.WithT(t))
-	f.AddUser(facadetest.ZendeskUser{ID: 1, Email: "admin@example.com", Password: leakPassword, Role: "admin"})
-	f.AddUser(facadetest.ZendeskUser{ID: 2, Email: "agent@example.com", Password: leakPassword, Role: "agent"})
-	f.AddAPIToken("admin@example.com", leakToken)
-	f.AddOAuthToken(leakAppSecret, 2)
-	f.SetAdminSetPassword(true)
+	f := leakZendesk(t)
 	hc.Transport = &capture{next: f.Client().Transport}
-	admin, err := facade.NewZendesk(f.URL(), append(opts, facade.WithHTTPClient(hc), facade.WithAPIToken("admin@example.com", leakToken))...)
-	require.NoError(t, err)
-	agent, err := facade.NewZendesk(f.URL(), append(opts, facade.WithHTTPClient(hc), facade.WithBearerToken(leakAppSecret))...)
-	require.NoError(t, err)
-	return f, admin, agent
+	opts = append(opts, facade.WithHTTPClient(hc))
+	return f, fixture.ZendeskManager(t, f, facade.WithAPIToken("admin@example.com", leakToken), opts...),
+		fixture.ZendeskManager(t, f, facade.WithBearerToken(leakAppSecret), opts...)
 }
 
 func glowmarktSetup(t *testing.T, hc *http.Client, opts ...facade.Option) (*facadetest.Glowmarkt, *facade.Glowmarkt) {
-	f := facadetest.NewGlowmarkt(facadetest.WithT(t))
-	f.AddAccount(facadetest.GlowmarktAccount{AccountID: "acc-1", Username: "g@example.com", Password: leakPassword})
+	f := leakGlowmarkt(t)
 	hc.Transport = &capture{next: f.Client().Transport}
-	g, err := facade.NewGlowmarkt(f.URL(), append(opts, facade.WithHTTPClient(hc), facade.WithApplicationID(f.ApplicationID()),
-		facade.WithLogin("g@example.com", leakPassword))...)
-	require.NoError(t, err)
-	return f, g
+	return f, fixture.GlowmarktManager(t, f, facade.WithLogin("g@example.com", leakPassword), append(opts, facade.WithHTTPClient(hc))...)
 }
 
 var matrixOps = []matrixOp{
@@ -391,18 +406,35 @@ func TestRetryAfterBeyondMaxWaitIsReturned(t *testing.T) {
 	assert.Equal(t, 1, f.Hits("getPasswordSettings"))
 }
 
+// The context is cancelled once the 503 has reached the manager whole (its body read here, so that the
+// cancel cannot cut the answer short): the manager is then waiting out the Retry-After.
 func TestCancelStopsTheWait(t *testing.T) {
 	t.Parallel()
-	f, d := docspaceSetup(t, &http.Client{}, false, facade.WithRetry(5, time.Hour))
+	f := leakDocSpace(t)
 	f.Fail("getPasswordSettings", facadetest.Fault{Status: 503, RetryAfter: "3600"})
+	answered, once := make(chan struct{}), sync.Once{}
+	rt := roundTripFunc(func(r *http.Request) (*http.Response, error) {
+		defer once.Do(func() { close(answered) })
+		resp, err := f.Client().Transport.RoundTrip(r)
+		if err == nil {
+			body, readErr := io.ReadAll(resp.Body)
+			_ = resp.Body.Close()
+			resp.Body, err = io.NopCloser(bytes.NewReader(body)), readErr
+		}
+		return resp, err
+	})
+	d := fixture.DocSpaceManager(t, f, facade.WithAPIKey(leakToken), facade.WithRetry(5, time.Hour),
+		facade.WithHTTPClient(&http.Client{Transport: rt}))
 	ctx, cancel := context.WithCancel(t.Context())
 	done := make(chan error, 1)
 	go func() {
 		_, err := d.Requirements(ctx, "")
 		done <- err
 	}()
-	for f.Hits("getPasswordSettings") == 0 {
-		time.Sleep(5 * time.Millisecond)
+	select {
+	case <-answered:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the request was not answered")
 	}
 	cancel()
 	select {

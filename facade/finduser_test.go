@@ -11,6 +11,7 @@ import (
 
 	"github.com/unipass/unipass/facade"
 	"github.com/unipass/unipass/facade/facadetest"
+	"github.com/unipass/unipass/internal/fixture"
 )
 
 // findCase is FindUser on one vendor: a fresh fake seeded with users whose addresses match the one looked
@@ -199,9 +200,8 @@ func TestFindUserZendeskEndUserForbidden(t *testing.T) {
 	f := facadetest.NewZendesk(facadetest.WithT(t))
 	f.AddUser(facadetest.ZendeskUser{ID: 5, Email: "end@example.com", Role: "end-user"})
 	f.AddAPIToken("end@example.com", leakToken)
-	m, err := facade.NewZendesk(f.URL(), facade.WithHTTPClient(f.Client()), facade.WithAPIToken("end@example.com", leakToken))
-	require.NoError(t, err)
-	_, err = m.FindUser(t.Context(), "end@example.com")
+	m := fixture.ZendeskManager(t, f, facade.WithAPIToken("end@example.com", leakToken))
+	_, err := m.FindUser(t.Context(), "end@example.com")
 	require.ErrorIs(t, err, facade.ErrForbidden)
 	auditVerify(t, err)
 }

@@ -260,19 +260,11 @@ func parseGlowmarktError(body []byte) errorBody {
 }
 
 // Verify logs in with the manager's login username and password, to prove that password is the one in
-// effect for the logged-in account. user may be empty or that account's ID, as for ChangePassword; a
-// different ID is refused before the password is sent (the manager logs in first if it has not yet). The
-// token the login returns is dropped at once and never replaces the manager's own; the password the
-// manager logs in with is not changed either, and the HTTP client's cookie jar is not used.
-//
-// Outcomes: nil when Glowmarkt accepts the password. An error matching ErrWrongPassword when it refuses
-// it: 401 "Access denied", or a 200 with "valid": false. Glowmarkt answers a wrong applicationId with the
-// same 401; the manager's own logins send the same one, so a manager whose logins work is not affected.
-// Anything else proves nothing about the password (rate limit or server error after the retries of a safe
-// request, a transport error). A refused password is never tried again within a call.
-//
-// Verify needs the username, which only WithLogin gives: a manager built WithToken returns an error
-// matching ErrUnsupported, and its Capabilities say so.
+// effect for the logged-in account; user may be empty or that account's ID (another ID is refused before
+// the password is sent). Nil when Glowmarkt accepts the password; ErrWrongPassword when it refuses it;
+// ErrUnsupported for a manager built WithToken (only WithLogin gives the username). Anything else proves
+// nothing, and a refused password is never tried again within a call. The login's token is dropped at
+// once. The package doc's section "Verify on Glowmarkt" has the outcomes in full.
 // Glowmarkt: POST /api/v0-1/auth with the applicationId header and {"username", "password"}.
 func (g *Glowmarkt) Verify(ctx context.Context, user string, password Secret) (err error) {
 	defer named(VendorGlowmarkt, OpVerify, &err)

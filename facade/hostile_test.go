@@ -381,8 +381,7 @@ func TestMaxBodyBytesAtMaxInt64(t *testing.T) {
 // Issue 12 item 15: Glowmarkt checks the user reference before any request, with WithToken as well.
 func TestGlowmarktUserReferenceChecked(t *testing.T) {
 	t.Parallel()
-	f := facadetest.NewGlowmarkt(facadetest.WithT(t))
-	f.AddAccount(facadetest.GlowmarktAccount{AccountID: "acc-1", Username: "g@example.com", Password: leakPassword})
+	f := leakGlowmarkt(t)
 	hc := f.Client()
 	login, err := facade.NewGlowmarkt(f.URL(), facade.WithHTTPClient(hc), facade.WithApplicationID(f.ApplicationID()),
 		facade.WithLogin("g@example.com", leakPassword))

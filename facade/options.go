@@ -29,19 +29,8 @@ const DefaultMaxIdleConnsPerHost = transport.MaxIdlePerHost
 const DefaultMaxBodyBytes = 1 << 20
 
 // Option configures a manager. Options check their arguments before anything is sent: a constructor given a
-// bad option fails with an *InputError (ErrInvalidInput) whose Field names the option. The rules:
-//
-//   - Credentials, user names, the application ID and the User-Agent are used exactly as given: one that is
-//     empty, has leading or trailing whitespace (a line break read from a file), is not valid UTF-8 or holds
-//     a control character is refused, never trimmed. WithAuthCookie takes only cookie-octets (RFC 6265).
-//   - Passwords, in options and in calls, follow the same rules, except that a password may hold
-//     whitespace and control characters inside it (WithLogin and WithBasicAuth passwords travel in a body or
-//     base64): a changed byte would be a different password.
-//   - The base URL is absolute https (plain http only on loopback or WithInsecureHTTP), without user
-//     information, query or fragment, and without the vendor's API prefix (/api/2.0, /api/v2, /api/v0-1),
-//     which every operation adds: a base URL holding it is refused with the URL to give instead.
-//   - A manager needs credentials for what it does: NewZendesk refuses none; NewGlowmarkt refuses none
-//     unless WithAppKeys is given; NewDocSpace without one can only SendReset (Capabilities say so).
+// bad option fails with an *InputError (ErrInvalidInput) whose Field names the option. The package doc's
+// section "Options" lists the rules for credentials, passwords and the base URL.
 type Option func(*config) error
 
 type config struct {
@@ -67,7 +56,7 @@ type config struct {
 
 // newConfig applies options over the defaults and checks the base URL.
 func newConfig(v Vendor, baseURL string, opts []Option) (*config, error) {
-	c := &config{vendor: v, userAgent: DefaultUserAgent, maxBody: DefaultMaxBodyBytes, retry: transport.DefaultRetry}
+	c := &config{vendor: v, userAgent: DefaultUserAgent, maxBody: DefaultMaxBodyBytes, retry: transport.DefaultRetry()}
 	for _, o := range opts {
 		if o == nil {
 			continue

@@ -3,6 +3,7 @@ package facade
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode"
@@ -62,15 +63,7 @@ func (p *Policy) MinLength() int {
 
 // Requires reports whether the policy has a rule of that kind.
 func (p *Policy) Requires(k RuleKind) bool {
-	if p == nil {
-		return false
-	}
-	for _, r := range p.Rules {
-		if r.Kind == k {
-			return true
-		}
-	}
-	return false
+	return p != nil && slices.ContainsFunc(p.Rules, func(r Rule) bool { return r.Kind == k })
 }
 
 // Allowed returns the compiled allowed-characters pattern, nil when the policy has none that Go can read.
@@ -129,7 +122,8 @@ func isSymbol(r rune) bool {
 	return unicode.IsPrint(r) && !unicode.IsLetter(r) && !unicode.IsDigit(r) && !unicode.IsSpace(r)
 }
 
-// DocSpaceSettings are the fields of DocSpace's password settings that make up a policy.
+// DocSpaceSettings are the fields of DocSpace's password settings that make up a policy: DocSpacePolicy's
+// input, for callers that already hold the settings.
 type DocSpaceSettings struct {
 	MinLength                  int
 	UpperCase, Digits, Symbols bool
@@ -138,7 +132,8 @@ type DocSpaceSettings struct {
 
 // DocSpacePolicy turns DocSpace password settings into a Policy. The allowed-characters pattern is kept
 // as given; it is checked only when Go's regexp can compile it (the portal uses .NET syntax). With known
-// settings it gives a policy without a network call, for Check or rotate.GeneratePassword.
+// settings it gives a policy without a network call, for Check or rotate.GeneratePassword (a dry run, a
+// portal read once for many users); it is the only way to a Policy whose allowed characters are checked.
 func DocSpacePolicy(s DocSpaceSettings) *Policy {
 	p := &Policy{Vendor: VendorDocSpace}
 	if s.MinLength > 0 {
@@ -169,7 +164,8 @@ var (
 
 // ZendeskPolicy reads Zendesk's requirement sentences ("must be at least 5 characters", "must include a
 // number", ...) into a Policy. Every sentence becomes a rule with its own text; sentences unipass cannot
-// read are kept as RuleOther. With known sentences it gives a policy without a network call.
+// read are kept as RuleOther. With known sentences (from an earlier Requirements answer or the account's
+// settings page) it gives a policy without a network call.
 func ZendeskPolicy(requirements []string) *Policy {
 	p := &Policy{Vendor: VendorZendesk}
 	for _, text := range requirements {

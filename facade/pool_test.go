@@ -62,20 +62,7 @@ func inParallel(t *testing.T, m facade.PasswordManager, n int) {
 func TestDefaultClientKeepsAConnectionPerRequestInFlight(t *testing.T) {
 	t.Parallel()
 	const inFlight = 16
-	// Every answer waits until all inFlight requests of the round have arrived, so that they are all in
-	// flight at once and each needs a connection of its own.
-	var mu sync.Mutex
-	arrived, round := 0, make(chan struct{})
-	srv := newCountingServer(t, func() {
-		mu.Lock()
-		ch := round
-		if arrived++; arrived == inFlight {
-			close(round)
-			arrived, round = 0, make(chan struct{})
-		}
-		mu.Unlock()
-		<-ch
-	})
+	srv := newCountingServer(t, barrier(inFlight))
 	z, err := facade.NewZendesk(srv.URL, facade.WithAPIToken("admin@example.com", "fake-pool-api-token"))
 	require.NoError(t, err)
 	inParallel(t, z, inFlight)
@@ -111,18 +98,7 @@ func TestWithMaxConnsPerHost(t *testing.T) {
 func TestCallersClientKeepsItsOwnPool(t *testing.T) {
 	t.Parallel()
 	const inFlight = 8
-	var mu sync.Mutex
-	arrived, round := 0, make(chan struct{})
-	srv := newCountingServer(t, func() {
-		mu.Lock()
-		ch := round
-		if arrived++; arrived == inFlight {
-			close(round)
-			arrived, round = 0, make(chan struct{})
-		}
-		mu.Unlock()
-		<-ch
-	})
+	srv := newCountingServer(t, barrier(inFlight))
 	own := &http.Transport{MaxIdleConnsPerHost: 1}
 	t.Cleanup(own.CloseIdleConnections)
 	hc := &http.Client{Transport: own}
@@ -133,4 +109,21 @@ func TestCallersClientKeepsItsOwnPool(t *testing.T) {
 	assert.EqualValues(t, 2*inFlight-1, srv.conns.Load(), "one connection kept idle, as the caller's transport says")
 	assert.Same(t, own, hc.Transport)
 	assert.Nil(t, hc.CheckRedirect, "the caller's client is not changed")
+}
+
+// barrier returns a handler hook that holds every answer until n requests of the round have arrived, so that
+// they are all in flight at once and each needs a connection of its own.
+func barrier(n int) func() {
+	var mu sync.Mutex
+	arrived, round := 0, make(chan struct{})
+	return func() {
+		mu.Lock()
+		ch := round
+		if arrived++; arrived == n {
+			close(round)
+			arrived, round = 0, make(chan struct{})
+		}
+		mu.Unlock()
+		<-ch
+	}
 }

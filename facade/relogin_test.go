@@ -11,7 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/unipass/unipass/facade"
-	"github.com/unipass/unipass/facade/facadetest"
+	"github.com/unipass/unipass/internal/fixture"
 )
 
 // gate holds the requests that are not logins, once armed with hold, so that a test can act while a
@@ -75,28 +75,22 @@ type loginManager struct {
 }
 
 func docspaceLoginManager(t *testing.T) loginManager {
-	f := facadetest.NewDocSpace(facadetest.WithT(t))
-	f.AddUser(facadetest.DocSpaceUser{ID: matrixUser, Email: "a@example.com", Password: "fake-Passw0rd-1"})
+	f := leakDocSpace(t)
 	g := &gate{next: f.Client().Transport, isLogin: func(r *http.Request) bool { return strings.HasSuffix(r.URL.Path, "/authentication") }}
-	d, err := facade.NewDocSpace(f.URL(), facade.WithHTTPClient(&http.Client{Transport: g}),
-		facade.WithLogin("a@example.com", "fake-Passw0rd-1"))
-	require.NoError(t, err)
+	d := fixture.DocSpaceManager(t, f, facade.WithLogin("a@example.com", leakPassword), facade.WithHTTPClient(&http.Client{Transport: g}))
 	return loginManager{gate: g, revoke: f.ExpireTokens, logins: func() int { return f.Hits("authenticate") },
 		call: func(ctx context.Context) error {
-			return d.SetPassword(ctx, matrixUser, facade.NewSecret("fake-Passw0rd-1"))
+			return d.SetPassword(ctx, matrixUser, facade.NewSecret(leakPassword))
 		}}
 }
 
 func glowmarktLoginManager(t *testing.T) loginManager {
-	f := facadetest.NewGlowmarkt(facadetest.WithT(t))
-	f.AddAccount(facadetest.GlowmarktAccount{AccountID: "acc-1", Username: "g@example.com", Password: "fake-Passw0rd-1"})
+	f := leakGlowmarkt(t)
 	g := &gate{next: f.Client().Transport, isLogin: func(r *http.Request) bool { return strings.HasSuffix(r.URL.Path, "/auth") }}
-	gm, err := facade.NewGlowmarkt(f.URL(), facade.WithHTTPClient(&http.Client{Transport: g}),
-		facade.WithApplicationID(f.ApplicationID()), facade.WithLogin("g@example.com", "fake-Passw0rd-1"))
-	require.NoError(t, err)
+	gm := fixture.GlowmarktManager(t, f, facade.WithLogin("g@example.com", leakPassword), facade.WithHTTPClient(&http.Client{Transport: g}))
 	return loginManager{gate: g, revoke: f.ExpireTokens, logins: func() int { return f.Hits("authenticate") },
 		call: func(ctx context.Context) error {
-			return gm.ChangePassword(ctx, "", facade.NewSecret("fake-Passw0rd-1"), facade.NewSecret("fake-Passw0rd-1"))
+			return gm.ChangePassword(ctx, "", facade.NewSecret(leakPassword), facade.NewSecret(leakPassword))
 		}}
 }
 

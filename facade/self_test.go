@@ -9,6 +9,7 @@ import (
 
 	"github.com/unipass/unipass/facade"
 	"github.com/unipass/unipass/facade/facadetest"
+	"github.com/unipass/unipass/internal/fixture"
 )
 
 // CurrentUser tells whose the credentials are in one request (GET people/@self), without a lookup by address.
@@ -23,14 +24,12 @@ func TestDocSpaceCurrentUser(t *testing.T) {
 	assert.Zero(t, f.Hits("getProfileByEmail")+f.Hits("getProfileByUserId"))
 
 	f.AddUser(facadetest.DocSpaceUser{ID: findDSID, Email: findEmail, Password: leakNew})
-	login, err := facade.NewDocSpace(f.URL(), facade.WithHTTPClient(f.Client()), facade.WithLogin(findEmail, leakNew))
-	require.NoError(t, err)
+	login := fixture.DocSpaceManager(t, f, facade.WithLogin(findEmail, leakNew))
 	u, err = login.CurrentUser(t.Context())
 	require.NoError(t, err)
 	assert.Equal(t, findDSID, u.ID)
 
-	wrong, err := facade.NewDocSpace(f.URL(), facade.WithHTTPClient(f.Client()), facade.WithAPIKey("fake-wrong-key"))
-	require.NoError(t, err)
+	wrong := fixture.DocSpaceManager(t, f, facade.WithAPIKey("fake-wrong-key"))
 	_, err = wrong.CurrentUser(t.Context())
 	require.ErrorIs(t, err, facade.ErrUnauthorized)
 	assert.Empty(t, f.Violations())

@@ -16,6 +16,7 @@ import (
 
 	"github.com/unipass/unipass/facade"
 	"github.com/unipass/unipass/facade/facadetest"
+	"github.com/unipass/unipass/internal/fixture"
 )
 
 // verifyCase is Verify on one vendor: a fresh fake and manager whose user's password is leakPassword.
@@ -275,9 +276,7 @@ func TestVerifyGlowmarktAccount(t *testing.T) {
 
 	// WithToken: the username is unknown, so Verify is not supported, and Capabilities say so.
 	tf := facadetest.NewGlowmarkt(facadetest.WithT(t))
-	tg, err := facade.NewGlowmarkt(tf.URL(), facade.WithHTTPClient(tf.Client()), facade.WithApplicationID(tf.ApplicationID()),
-		facade.WithToken(leakToken))
-	require.NoError(t, err)
+	tg := fixture.GlowmarktManager(t, tf, facade.WithToken(leakToken))
 	assert.False(t, tg.Capabilities().Verify)
 	assert.ErrorIs(t, tg.Verify(ctx, "", facade.NewSecret(leakPassword)), facade.ErrUnsupported)
 	assert.Zero(t, tf.Hits("authenticate"))

@@ -1,12 +1,14 @@
 package facade
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -171,44 +173,22 @@ func parseZendeskError(body []byte) errorBody {
 	case json.Unmarshal(e.Error, &code) == nil:
 		out.code = code
 	case json.Unmarshal(e.Error, &title) == nil:
-		out.code = deref(title.Title)
-		if out.message == "" {
-			out.message = deref(title.Message)
-		}
+		out.code, out.message = deref(title.Title), cmp.Or(out.message, deref(title.Message))
 	}
-	fields := make([]string, 0, len(e.Details))
-	for f := range e.Details {
-		fields = append(fields, f)
-	}
-	sort.Strings(fields)
-	for _, f := range fields {
+	for _, f := range slices.Sorted(maps.Keys(e.Details)) {
 		for _, d := range e.Details[f] {
-			reason := deref(d.Description)
-			if reason == "" {
-				reason = deref(d.Error)
-			}
-			out.details = append(out.details, f+": "+reason)
+			out.details = append(out.details, f+": "+cmp.Or(deref(d.Description), deref(d.Error)))
 		}
 	}
 	return out
 }
 
-// Verify signs in as the user with their email address and password (HTTP basic), to prove the password
-// is the one in effect. It looks up the email with this manager's credentials, then asks who the
-// email:password credentials belong to, sending none of the manager's credentials or cookies (any session
-// cookie of that answer stays out of the HTTP client's jar).
-//
-// Outcomes: nil when Zendesk answers with the user's own ID. When the credentials are refused (401, or a
-// 200 for the anonymous user), Verify reads the account's settings with the manager's credentials, since
-// Zendesk refuses every password the same way when the account does not allow password access to the API
-// (Admin Center > Apps and integrations > APIs > Zendesk API; Zendesk has been turning it off on all
-// accounts since 2024): an error matching ErrWrongPassword when password access is on, an error matching
-// ErrVerifyUnavailable when it is off (the password is then neither proven nor refused). Anything else
-// proves nothing about the password: ErrNotFound (no such user), an answer for another user, a rate limit
-// or server error after the retries of a safe request, settings that could not be read. A refused password
-// is never tried again within a call. Zendesk also refuses every password of a user who may sign in only
-// through single sign-on: for such a user ErrWrongPassword proves nothing, and a nil from Verify with
-// another password of the same user rules that case out.
+// Verify signs in as the user with their email address and password (HTTP basic), sending none of the
+// manager's credentials or cookies, to prove the password is the one in effect. Nil when Zendesk answers
+// with the user's own ID; ErrWrongPassword when it refuses the password and the account allows password
+// access to the API; ErrVerifyUnavailable when it does not (the password is then neither proven nor
+// refused). Anything else proves nothing, and a refused password is never tried again within a call. The
+// package doc's section "Verify on Zendesk" has the outcomes in full, single sign-on users included.
 // Zendesk: GET /api/v2/users/{user_id}, GET /api/v2/users/me with basic {email}:{password}, and on a
 // refusal GET /api/v2/account/settings.
 func (z *Zendesk) Verify(ctx context.Context, user string, password Secret) (err error) {

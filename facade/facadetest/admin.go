@@ -14,22 +14,9 @@ import (
 	"github.com/unipass/unipass/api"
 )
 
-// AdminHandler is the JSON admin API of the fakes, for scripts and tests in any language. Paths are relative
-// to where it is mounted (NewFakes mounts it under AdminPrefix):
-//
-//	GET  /state          every vendor's users with their current passwords, hits, violations, armed faults
-//	GET  /hits           {"zendesk": {"SetUserPassword": 2, ...}, ...}
-//	GET  /violations     {"zendesk": ["..."], ...}: the contract violations recorded so far
-//	POST /faults         arm a fault: {"vendor": "zendesk", "operation": "SetUserPassword", "status": 502, "times": 1}
-//	POST /faults/clear   disarm every fault; {"vendor": "zendesk"} only that vendor's
-//
-// A fault's fields are those of Fault, case-insensitive, with "delay" a Go duration ("1.5s"):
-// {"vendor": "zendesk", "operation": "SetUserPassword", "after": true, "drop": true} applies the next write
-// and drops the connection before the answer. The operation is the description's operationId.
-//
-// Its state holds every user's password, so it answers (else 403) only clients on a loopback address that
-// name a loopback Host with its port, send no Origin but the server's own, and write as
-// Content-Type: application/json: no remote client, no web page (DNS rebinding, cross-site forms).
+// AdminHandler is the JSON admin API of the fakes (state, hits, violations, faults), for scripts and tests
+// in any language; see "The admin API" in the package doc. It answers only loopback clients naming a
+// loopback Host, with no foreign Origin, writing as application/json (else 403): it shows every password.
 func (f *Fakes) AdminHandler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /state", f.getState)

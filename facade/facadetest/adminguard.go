@@ -5,6 +5,7 @@ import (
 	"mime"
 	"net"
 	"net/http"
+	"net/netip"
 	"strings"
 )
 
@@ -28,12 +29,8 @@ func adminRefusal(r *http.Request) error {
 }
 
 func fromLoopback(r *http.Request) bool {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return false
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
+	ap, err := netip.ParseAddrPort(r.RemoteAddr)
+	return err == nil && ap.Addr().Zone() == "" && ap.Addr().Unmap().IsLoopback()
 }
 
 // loopbackHost says whether a Host header names a loopback address or localhost, with a port.

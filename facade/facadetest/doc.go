@@ -52,6 +52,25 @@
 // `unipass fakes` serves it on a local port. WithMount and Handler serve a single fake on your own listener
 // or mux instead of its own server.
 //
+// # The admin API
+//
+// The admin API (Fakes.AdminHandler) is JSON, for scripts and tests in any language. Paths are relative
+// to where it is mounted (NewFakes mounts it under AdminPrefix):
+//
+//	GET  /state          every vendor's users with their current passwords, hits, violations, armed faults
+//	GET  /hits           {"zendesk": {"SetUserPassword": 2, ...}, ...}
+//	GET  /violations     {"zendesk": ["..."], ...}: the contract violations recorded so far
+//	POST /faults         arm a fault: {"vendor": "zendesk", "operation": "SetUserPassword", "status": 502, "times": 1}
+//	POST /faults/clear   disarm every fault; {"vendor": "zendesk"} only that vendor's
+//
+// A fault's fields are those of Fault, case-insensitive, with "delay" a Go duration ("1.5s"):
+// {"vendor": "zendesk", "operation": "SetUserPassword", "after": true, "drop": true} applies the next write
+// and drops the connection before the answer. The operation is the description's operationId.
+//
+// Its state holds every user's password, so it answers (else 403) only clients on a loopback address that
+// name a loopback Host with its port, send no Origin but the server's own, and write as
+// Content-Type: application/json: no remote client, no web page (DNS rebinding, cross-site forms).
+//
 // # Vendors and IDs
 //
 // The fakes name vendors with api.Vendor; facade.Vendor holds the same names ("docspace", "zendesk",

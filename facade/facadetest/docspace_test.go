@@ -13,32 +13,31 @@ import (
 
 	"github.com/unipass/unipass/facade/facadetest"
 	"github.com/unipass/unipass/gen/docspace"
+	"github.com/unipass/unipass/internal/fixture"
 )
 
 // Obviously fake DocSpace test data.
 const (
-	dsID       = "aae1e103-bca5-9fa1-ba8c-42058b4abf28"
+	dsID       = fixture.DocSpaceUser
 	dsTFAID    = "1f0c5d8e-2222-4c3e-9a1d-5d5e5e5e5e5e"
 	dsMissing  = "0b7c9a52-1111-4c3e-9a1d-5d5e5e5e5e5e"
-	dsEmail    = "mike@example.com"
+	dsEmail    = fixture.DocSpaceEmail
 	dsTFAEmail = "tfa@example.com"
-	dsPassword = "fake-Passw0rd-1"
+	dsPassword = fixture.DocSpacePassword
 	dsNew      = "fake-Passw0rd-2"
-	dsAPIKey   = "fake-docspace-api-key"
-	dsBearer   = "fake-docspace-oauth-token"
+	dsAPIKey   = fixture.DocSpaceAPIKey
+	dsBearer   = fixture.DocSpaceBearer
 
 	dsPasswordPath = "/api/2.0/people/" + dsID + "/password"
 	dsSettingsPath = "/api/2.0/settings/security/password"
 	dsUnauthorized = `{"status":1,"statusCode":401,"error":{"message":"Unauthorized"}}`
 )
 
+// newDocSpace is the demo seed's DocSpace fake and a user with two-factor login.
 func newDocSpace(t *testing.T, opts ...facadetest.Option) *facadetest.DocSpace {
 	t.Helper()
-	f := facadetest.NewDocSpace(append([]facadetest.Option{facadetest.WithT(t)}, opts...)...)
-	f.AddUser(facadetest.DocSpaceUser{ID: dsID, Email: dsEmail, DisplayName: "Mike", Password: dsPassword})
+	f := fixture.DocSpace(t, nil, opts...)
 	f.AddUser(facadetest.DocSpaceUser{ID: dsTFAID, Email: dsTFAEmail, Password: dsPassword, TwoFactor: true})
-	f.AddAPIKey(dsAPIKey)
-	f.AddBearerToken(dsBearer)
 	return f
 }
 
@@ -165,7 +164,7 @@ func TestDocSpaceChangePassword(t *testing.T) {
 	require.NoError(t, json.Unmarshal([]byte(resp.body), &profile))
 	require.NotNil(t, profile.Response)
 	assert.Equal(t, dsID, *profile.Response.ID)
-	assert.Equal(t, "Mike", *profile.Response.DisplayName)
+	assert.Equal(t, fixture.DocSpaceName, *profile.Response.DisplayName)
 	assert.Equal(t, dsEmail, *profile.Response.Email)
 	assert.Equal(t, docspace.EmployeeStatus(1), *profile.Response.Status)
 	assert.Equal(t, docspace.EmployeeActivationStatus(1), *profile.Response.ActivationStatus)

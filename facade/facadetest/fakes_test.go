@@ -13,6 +13,7 @@ import (
 
 	"github.com/unipass/unipass/api"
 	"github.com/unipass/unipass/facade/facadetest"
+	"github.com/unipass/unipass/internal/fixture"
 )
 
 const (
@@ -42,21 +43,12 @@ var testSeed = `{
   }
 }`
 
-// serveFakes serves a Fakes on an httptest server, as `unipass fakes` does on its listener.
+// serveFakes serves a Fakes seeded from JSON on an httptest server, as `unipass fakes` does on its listener.
 func serveFakes(t *testing.T, seed string) (*facadetest.Fakes, string) {
 	t.Helper()
 	s, err := facadetest.ParseSeed([]byte(seed))
 	require.NoError(t, err)
-	srv := httptest.NewUnstartedServer(nil)
-	origin := "http://" + srv.Listener.Addr().String()
-	fakes := facadetest.NewFakes(origin, s)
-	srv.Config.Handler = fakes.Handler()
-	srv.Start()
-	t.Cleanup(func() {
-		fakes.Close()
-		srv.Close()
-	})
-	return fakes, origin
+	return fixture.Serve(t, s)
 }
 
 func TestReadSeedRefusesWhatTheFakesCannotServe(t *testing.T) {

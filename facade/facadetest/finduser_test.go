@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/unipass/unipass/facade/facadetest"
+	"github.com/unipass/unipass/internal/fixture"
 )
 
 // The DocSpace fake finds a profile by email address without regard to case; no such user is a 404 with
@@ -33,7 +34,7 @@ func TestDocSpaceProfileByEmail(t *testing.T) {
 	require.NoError(t, json.Unmarshal([]byte(resp.body), &out))
 	assert.Equal(t, dsID, out.Response.ID)
 	assert.Equal(t, dsEmail, out.Response.Email)
-	assert.Equal(t, "Mike", out.Response.DisplayName)
+	assert.Equal(t, fixture.DocSpaceName, out.Response.DisplayName)
 	assert.Equal(t, dsEmail, out.Response.UserName)
 	assert.Equal(t, 0, out.Status)
 	assert.Equal(t, http.StatusOK, out.StatusCode)
@@ -76,7 +77,7 @@ func TestZendeskSearchUsers(t *testing.T) {
 	f.AddUser(facadetest.ZendeskUser{ID: 2002, Email: "ada@example.com.au", Role: "end-user"})
 	f.AddUser(facadetest.ZendeskUser{ID: 2003, Email: "lada@example.com", Role: "end-user", Password: "fake-Lada-Passw0rd"})
 	f.AddAPIToken("lada@example.com", "fake-lada-token")
-	admin := []string{"Authorization", basic(zdAdminAPIToken, zdAPIToken)}
+	admin := []string{"Authorization", basic(zdAdminAPIToken, fixture.ZendeskAPIToken)}
 	search := func(query string, kv ...string) *response {
 		return call(t, f, http.MethodGet, "/api/v2/users/search?query="+url.QueryEscape(query), "", kv...)
 	}
@@ -110,7 +111,7 @@ func TestZendeskSearchUsers(t *testing.T) {
 	assert.Len(t, read(search("email:lada@EXAMPLE.com", admin...)).Users, 1)
 	assert.Len(t, read(search("lovelace", admin...)).Users, 1, "a bare term matches names too")
 	assert.Empty(t, read(search(`email:"lovelace"`, admin...)).Users, "an email term matches addresses only")
-	assert.Empty(t, read(search(`email:"nobody@example.com"`, "Authorization", "Bearer "+zdOAuthAgent)).Users, "agents may search")
+	assert.Empty(t, read(search(`email:"nobody@example.com"`, "Authorization", "Bearer "+fixture.ZendeskOAuthToken)).Users, "agents may search")
 
 	resp := search(`email:"ada@example.com"`, "Authorization", basic("lada@example.com/token", "fake-lada-token"))
 	assert.Equal(t, http.StatusForbidden, resp.status, "end users may not search")
@@ -129,7 +130,7 @@ func TestZendeskSearchUsersPages(t *testing.T) {
 		f.AddUser(facadetest.ZendeskUser{ID: int64(3000 + i), Email: fmt.Sprintf("many%d@example.com", i), Role: "end-user"})
 	}
 	resp := call(t, f, http.MethodGet, "/api/v2/users/search?query="+url.QueryEscape(`email:"example.com"`), "",
-		"Authorization", basic(zdAdminAPIToken, zdAPIToken))
+		"Authorization", basic(zdAdminAPIToken, fixture.ZendeskAPIToken))
 	require.Equal(t, http.StatusOK, resp.status)
 	var p struct {
 		Users    []json.RawMessage
@@ -138,7 +139,7 @@ func TestZendeskSearchUsersPages(t *testing.T) {
 	}
 	require.NoError(t, json.Unmarshal([]byte(resp.body), &p))
 	assert.Len(t, p.Users, 100)
-	assert.Equal(t, 103, p.Count, "the 101 users, the admin and the agent")
+	assert.Equal(t, 101+len(fixture.Demo().Zendesk.Users), p.Count, "the 101 users and the demo seed's")
 	require.NotNil(t, p.NextPage)
 	assert.Contains(t, *p.NextPage, "page=2")
 	assert.Empty(t, f.Violations())

@@ -12,22 +12,23 @@ import (
 
 	"github.com/unipass/unipass/facade/facadetest"
 	"github.com/unipass/unipass/gen/glowmarkt"
+	"github.com/unipass/unipass/internal/fixture"
 )
 
 // Obviously fake Glowmarkt test data.
 const (
-	gmAccount  = "glow-acc-0001"
+	gmAccount  = fixture.GlowmarktAccount
 	gmOther    = "glow-acc-0002"
-	gmUser     = "glow@example.com"
-	gmPassword = "fake-Glow-Passw0rd-1"
+	gmUser     = fixture.GlowmarktUser
+	gmPassword = fixture.GlowmarktPassword
 
 	gmDenied = `{"error":"Access denied"}`
 )
 
+// newGlowmarkt is the demo seed's Glowmarkt fake and a second account.
 func newGlowmarkt(t *testing.T, opts ...facadetest.Option) *facadetest.Glowmarkt {
 	t.Helper()
-	f := facadetest.NewGlowmarkt(append([]facadetest.Option{facadetest.WithT(t)}, opts...)...)
-	f.AddAccount(facadetest.GlowmarktAccount{AccountID: gmAccount, Username: gmUser, Password: gmPassword, Name: "Glow"})
+	f := fixture.Glowmarkt(t, nil, opts...)
 	f.AddAccount(facadetest.GlowmarktAccount{AccountID: gmOther, Username: "other@example.com", Password: gmPassword})
 	return f
 }
@@ -74,7 +75,7 @@ func TestGlowmarktLogin(t *testing.T) {
 	assert.NotEmpty(t, *res.Token)
 	assert.Equal(t, gmAccount, *res.AccountID)
 	assert.Equal(t, "fake-application-id", *res.ApplicationID)
-	assert.Equal(t, "Glow", *res.Name)
+	assert.Equal(t, fixture.GlowmarktName, *res.Name)
 	assert.InDelta(t, time.Now().Add(time.Hour).Unix(), *res.Exp, 60)
 
 	f.SetApplicationID("fake-application-id-2")
@@ -180,7 +181,7 @@ func TestGlowmarktApplicationOperations(t *testing.T) {
 	assert.Equal(t, gmUser, *list[0].Username)
 
 	resp = call(t, f, http.MethodGet, "/api/v0-1/account/"+gmAccount, "", app...)
-	assert.JSONEq(t, `{"accountId":"glow-acc-0001","active":true,"applicationId":"fake-application-id","name":"Glow",
+	assert.JSONEq(t, `{"accountId":"glow-acc-0001","active":true,"applicationId":"fake-application-id","name":"`+fixture.GlowmarktName+`",
 		"status":"active","userId":"glow-acc-0001","username":"glow@example.com"}`, resp.body)
 	resp = call(t, f, http.MethodGet, "/api/v0-1/account/glow-acc-missing", "", app...)
 	assert.Equal(t, http.StatusNotFound, resp.status)

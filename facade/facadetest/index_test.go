@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/unipass/unipass/facade/facadetest"
+	"github.com/unipass/unipass/internal/fixture"
 )
 
 // The fakes find users by email or login name through an index: these tests change who has which name and
@@ -20,17 +21,17 @@ func TestZendeskLookupFollowsUserChanges(t *testing.T) {
 	me := func(user, pass string) int {
 		return call(t, f, http.MethodGet, "/api/v2/users/me", "", "Authorization", basic(user, pass)).status
 	}
-	assert.Equal(t, http.StatusOK, me("AGENT@Example.COM", zdAgentPass), "emails match without regard to case")
+	assert.Equal(t, http.StatusOK, me("AGENT@Example.COM", fixture.ZendeskAgentPassword), "emails match without regard to case")
 
 	// Replaced under the same ID with a new email: the old address no longer logs in, the new one does.
-	f.AddUser(facadetest.ZendeskUser{ID: zdAgent, Email: "renamed@example.com", Password: zdAgentPass, Role: "agent"})
-	assert.Equal(t, http.StatusUnauthorized, me(zdAgentMail, zdAgentPass))
-	assert.Equal(t, http.StatusOK, me("renamed@example.com", zdAgentPass))
+	f.AddUser(facadetest.ZendeskUser{ID: fixture.ZendeskAgent, Email: "renamed@example.com", Password: fixture.ZendeskAgentPassword, Role: "agent"})
+	assert.Equal(t, http.StatusUnauthorized, me(fixture.ZendeskAgentEmail, fixture.ZendeskAgentPassword))
+	assert.Equal(t, http.StatusOK, me("renamed@example.com", fixture.ZendeskAgentPassword))
 
 	// A password set by the admin is the one that logs in from then on.
-	resp := call(t, f, http.MethodPost, zdAgentPath, `{"password":"fake-Passw0rd-9"}`, "Authorization", basic(zdAdminAPIToken, zdAPIToken))
+	resp := call(t, f, http.MethodPost, zdAgentPath, `{"password":"fake-Passw0rd-9"}`, "Authorization", basic(zdAdminAPIToken, fixture.ZendeskAPIToken))
 	require.Equal(t, http.StatusOK, resp.status, resp.body)
-	assert.Equal(t, http.StatusUnauthorized, me("renamed@example.com", zdAgentPass))
+	assert.Equal(t, http.StatusUnauthorized, me("renamed@example.com", fixture.ZendeskAgentPassword))
 	assert.Equal(t, http.StatusOK, me("renamed@example.com", "fake-Passw0rd-9"))
 
 	// Two users sharing an address: each logs in with their own password.

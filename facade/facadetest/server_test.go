@@ -16,6 +16,7 @@ import (
 
 	"github.com/unipass/unipass/api"
 	"github.com/unipass/unipass/facade/facadetest"
+	"github.com/unipass/unipass/internal/fixture"
 )
 
 const dsPut = `{"password":"` + dsNew + `"}`
@@ -61,7 +62,7 @@ func TestFaults(t *testing.T) {
 	t.Run("faults queue up", func(t *testing.T) {
 		t.Parallel()
 		f := newZendesk(t)
-		admin := []string{"Authorization", basic(zdAdminAPIToken, zdAPIToken)}
+		admin := []string{"Authorization", basic(zdAdminAPIToken, fixture.ZendeskAPIToken)}
 		f.Fail("GetUserPasswordRequirements", facadetest.Fault{Status: 503, Times: 2})
 		f.Fail("GetUserPasswordRequirements", facadetest.Fault{Status: 500, ContentType: "text/plain", Body: "oops", Times: 1})
 		var got []int
@@ -154,8 +155,8 @@ func TestContractViolations(t *testing.T) {
 	}
 	ds.AddUser(facadetest.DocSpaceUser{ID: dsID, Email: dsEmail, Password: dsPassword})
 	ds.AddAPIKey(dsAPIKey)
-	zd.AddUser(facadetest.ZendeskUser{ID: zdAdmin, Email: zdAdminMail, Password: zdAdminPass, Role: "admin"})
-	zd.AddUser(facadetest.ZendeskUser{ID: zdAgent, Email: zdAgentMail, Password: zdAgentPass, Role: "agent"})
+	zd.AddUser(facadetest.ZendeskUser{ID: fixture.ZendeskAdmin, Email: fixture.ZendeskAdminEmail, Password: fixture.ZendeskAdminPassword, Role: "admin"})
+	zd.AddUser(facadetest.ZendeskUser{ID: fixture.ZendeskAgent, Email: fixture.ZendeskAgentEmail, Password: fixture.ZendeskAgentPassword, Role: "agent"})
 	zd.SetAdminSetPassword(true)
 	gm.AddAccount(facadetest.GlowmarktAccount{AccountID: gmAccount, Username: gmUser, Password: gmPassword})
 	gmUserHeaders := gmLogin(t, gm)
@@ -171,7 +172,7 @@ func TestContractViolations(t *testing.T) {
 		{"docspace", ds, "changeUserPassword", http.MethodPut, dsPasswordPath,
 			`{"password":"fake-Passw0rd-5"}`, `{"password":"fake-Passw0rd-6","email":"x@example.com"}`, []string{"Authorization", dsAPIKey}},
 		{"zendesk", zd, "SetUserPassword", http.MethodPost, zdAgentPath,
-			`{"password":"fake-Passw0rd-5"}`, `{"password":"fake-Passw0rd-6","notify":true}`, []string{"Authorization", basic(zdAdminMail, zdAdminPass)}},
+			`{"password":"fake-Passw0rd-5"}`, `{"password":"fake-Passw0rd-6","notify":true}`, []string{"Authorization", basic(fixture.ZendeskAdminEmail, fixture.ZendeskAdminPassword)}},
 		{"glowmarkt", gm, "userChangePassWord", http.MethodPost, "/api/v0-1/account/changepassword",
 			`{"oldPassword":"` + gmPassword + `","newPassword":"fake-Passw0rd-5"}`, `{"oldPassword":"fake-Passw0rd-5","newPassword":"fake-Passw0rd-6","extra":1}`, gmUserHeaders},
 	}
@@ -228,8 +229,8 @@ func TestWithT(t *testing.T) {
 	t.Run("inner", func(t *testing.T) {
 		rec := &recordingT{TB: t}
 		f = facadetest.NewZendesk(facadetest.WithT(rec))
-		f.AddUser(facadetest.ZendeskUser{ID: zdAgent, Email: zdAgentMail, Password: zdAgentPass, Role: "agent"})
-		auth := []string{"Authorization", basic(zdAgentMail, zdAgentPass)}
+		f.AddUser(facadetest.ZendeskUser{ID: fixture.ZendeskAgent, Email: fixture.ZendeskAgentEmail, Password: fixture.ZendeskAgentPassword, Role: "agent"})
+		auth := []string{"Authorization", basic(fixture.ZendeskAgentEmail, fixture.ZendeskAgentPassword)}
 		assert.Equal(t, http.StatusOK, call(t, f, http.MethodGet, "/api/v2/users/1002/password/requirements", "", auth...).status)
 		assert.Empty(t, rec.recorded())
 		call(t, f, http.MethodPut, zdAgentPath, `{"password":"fake-Passw0rd-2"}`, auth...)
@@ -267,7 +268,7 @@ func TestBasePathAndTLS(t *testing.T) {
 	z := newZendesk(t, facadetest.WithBasePath("zd"))
 	assert.Regexp(t, `^http://[^/]+/zd$`, z.URL())
 	assert.Equal(t, http.StatusOK, call(t, z, http.MethodGet, "/api/v2/users/1002/password/requirements", "",
-		"Authorization", basic(zdAgentMail, zdAgentPass)).status)
+		"Authorization", basic(fixture.ZendeskAgentEmail, fixture.ZendeskAgentPassword)).status)
 	g := newGlowmarkt(t, facadetest.WithBasePath("/gm"))
 	assert.Equal(t, http.StatusOK, call(t, g, http.MethodGet, "/api/v0-1/account/status", "", gmLogin(t, g)...).status)
 }
@@ -302,7 +303,7 @@ func TestRateLimitHeadersPerVendor(t *testing.T) {
 	t.Parallel()
 	z := newZendesk(t)
 	z.SetRateLimit(5, 5)
-	resp := call(t, z, http.MethodGet, "/api/v2/users/1002/password/requirements", "", "Authorization", basic(zdAgentMail, zdAgentPass))
+	resp := call(t, z, http.MethodGet, "/api/v2/users/1002/password/requirements", "", "Authorization", basic(fixture.ZendeskAgentEmail, fixture.ZendeskAgentPassword))
 	assert.Equal(t, http.StatusOK, resp.status)
 	assert.Equal(t, "300", resp.header.Get("X-Rate-Limit"))
 	assert.Equal(t, "4", resp.header.Get("X-Rate-Limit-Remaining"))
@@ -340,13 +341,13 @@ func TestConcurrentClients(t *testing.T) {
 			expect(200, ds, http.MethodPut, dsPasswordPath, `{"password":"`+pw+`"}`, "Authorization", dsAPIKey)
 			expect(200, ds, http.MethodPost, "/api/2.0/authentication", `{"userName":"`+dsTFAEmail+`","password":"`+dsPassword+`"}`)
 			expect(200, ds, http.MethodPost, "/api/2.0/people/password", `{"email":"`+dsEmail+`"}`)
-			expect(200, zd, http.MethodPost, zdAgentPath, `{"password":"`+pw+`"}`, "Authorization", basic(zdAdminAPIToken, zdAPIToken))
+			expect(200, zd, http.MethodPost, zdAgentPath, `{"password":"`+pw+`"}`, "Authorization", basic(zdAdminAPIToken, fixture.ZendeskAPIToken))
 			expect(200, gm, http.MethodPost, "/api/v0-1/account/name", `{"name":"`+pw+`"}`, gmHeaders...)
 			expect(200, gm, http.MethodPost, "/api/v0-1/auth", `{"username":"`+gmUser+`","password":"`+gmPassword+`"}`, "applicationId", gm.ApplicationID())
 
 			// Faults armed and cleared while others are in flight.
 			zd.Fail("GetUserPasswordRequirements", facadetest.Fault{Status: 503, Times: 1})
-			resp, err := send(ctx, zd, http.MethodGet, "/api/v2/users/1002/password/requirements", "", "Authorization", basic(zdAdminAPIToken, zdAPIToken))
+			resp, err := send(ctx, zd, http.MethodGet, "/api/v2/users/1002/password/requirements", "", "Authorization", basic(zdAdminAPIToken, fixture.ZendeskAPIToken))
 			if assert.NoError(t, err) {
 				assert.Contains(t, []int{200, 503}, resp.status)
 			}
@@ -369,6 +370,6 @@ func TestConcurrentClients(t *testing.T) {
 	for _, f := range []fake{ds, zd, gm} {
 		assert.Empty(t, f.Violations())
 	}
-	pw, _ := zd.Password(zdAgent)
+	pw, _ := zd.Password(fixture.ZendeskAgent)
 	assert.True(t, strings.HasPrefix(pw, "fake-Passw0rd-"))
 }

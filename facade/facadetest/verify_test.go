@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/unipass/unipass/facade/facadetest"
+	"github.com/unipass/unipass/internal/fixture"
 )
 
 // The reads behind Verify, and logins that check the password in effect now.
@@ -17,7 +18,7 @@ func TestDocSpaceProfile(t *testing.T) {
 	f := newDocSpace(t)
 	resp := call(t, f, http.MethodGet, "/api/2.0/people/"+dsID, "", "Authorization", dsAPIKey)
 	require.Equal(t, http.StatusOK, resp.status, resp.body)
-	assert.JSONEq(t, `{"response":{"id":"`+dsID+`","displayName":"Mike","email":"`+dsEmail+`","userName":"`+dsEmail+`",
+	assert.JSONEq(t, `{"response":{"id":"`+dsID+`","displayName":"`+fixture.DocSpaceName+`","email":"`+dsEmail+`","userName":"`+dsEmail+`",
 		"status":1,"activationStatus":1,"isAdmin":false,"isOwner":false,"isVisitor":false,"isCollaborator":false,
 		"isRoomAdmin":false,"isLDAP":false,"isSSO":false,"listAdminModules":[]},"status":0,"statusCode":200}`, resp.body)
 
@@ -64,11 +65,11 @@ func TestGlowmarktLoginChecksTheChangedPassword(t *testing.T) {
 func TestZendeskShowUser(t *testing.T) {
 	t.Parallel()
 	f := newZendesk(t)
-	admin := []string{"Authorization", basic(zdAdminAPIToken, zdAPIToken)}
+	admin := []string{"Authorization", basic(zdAdminAPIToken, fixture.ZendeskAPIToken)}
 	resp := call(t, f, http.MethodGet, "/api/v2/users/1002", "", admin...)
 	require.Equal(t, http.StatusOK, resp.status, resp.body)
 	assert.JSONEq(t, `{"user":{"id":1002,"url":"https://example.zendesk.com/api/v2/users/1002.json","name":"User 1002",
-		"email":"`+zdAgentMail+`","role":"agent","active":true,"suspended":false}}`, resp.body)
+		"email":"`+fixture.ZendeskAgentEmail+`","role":"agent","active":true,"suspended":false}}`, resp.body)
 
 	resp = call(t, f, http.MethodGet, "/api/v2/users/4242", "", admin...)
 	assert.Equal(t, http.StatusNotFound, resp.status)
@@ -85,12 +86,12 @@ func TestZendeskShowCurrentUser(t *testing.T) {
 	f := newZendesk(t)
 	me := func(kv ...string) *response { return call(t, f, http.MethodGet, "/api/v2/users/me", "", kv...) }
 
-	resp := me("Authorization", basic(zdAgentMail, zdAgentPass))
+	resp := me("Authorization", basic(fixture.ZendeskAgentEmail, fixture.ZendeskAgentPassword))
 	require.Equal(t, http.StatusOK, resp.status, resp.body)
 	assert.Contains(t, resp.body, `"id":1002`)
 	assert.Contains(t, resp.body, `"authenticity_token":`)
 
-	resp = me("Authorization", basic(zdAgentMail, "fake-Wrong-Passw0rd"))
+	resp = me("Authorization", basic(fixture.ZendeskAgentEmail, "fake-Wrong-Passw0rd"))
 	assert.Equal(t, http.StatusUnauthorized, resp.status)
 	assert.JSONEq(t, zdUnauthorized, resp.body)
 
@@ -100,10 +101,10 @@ func TestZendeskShowCurrentUser(t *testing.T) {
 
 	// An account without password access refuses every password, and says so in its settings.
 	f.SetPasswordAccess(false)
-	resp = me("Authorization", basic(zdAgentMail, zdAgentPass))
+	resp = me("Authorization", basic(fixture.ZendeskAgentEmail, fixture.ZendeskAgentPassword))
 	assert.Equal(t, http.StatusUnauthorized, resp.status)
 	assert.JSONEq(t, zdUnauthorized, resp.body)
-	resp = me("Authorization", basic(zdAdminAPIToken, zdAPIToken))
+	resp = me("Authorization", basic(zdAdminAPIToken, fixture.ZendeskAPIToken))
 	assert.Equal(t, http.StatusOK, resp.status, "API tokens still work")
 	assert.Contains(t, resp.body, `"id":1001`)
 	assert.Equal(t, 5, f.Hits("ShowCurrentUser"))
@@ -114,7 +115,7 @@ func TestZendeskAccountSettings(t *testing.T) {
 	t.Parallel()
 	f := newZendesk(t)
 	settings := func() *response {
-		return call(t, f, http.MethodGet, "/api/v2/account/settings", "", "Authorization", "Bearer "+zdOAuthAgent)
+		return call(t, f, http.MethodGet, "/api/v2/account/settings", "", "Authorization", "Bearer "+fixture.ZendeskOAuthToken)
 	}
 	resp := settings()
 	require.Equal(t, http.StatusOK, resp.status, resp.body)

@@ -1,6 +1,7 @@
 package facadetest
 
 import (
+	"cmp"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -259,10 +260,7 @@ var zendeskAnonymous = map[string]any{"id": nil, "url": nil, "name": "Anonymous 
 
 // json is the user as the users API answers it.
 func (u *ZendeskUser) json() map[string]any {
-	name := u.Name
-	if name == "" {
-		name = "User " + strconv.FormatInt(u.ID, 10)
-	}
+	name := cmp.Or(u.Name, "User "+strconv.FormatInt(u.ID, 10))
 	return map[string]any{"id": u.ID, "url": fmt.Sprintf("https://example.zendesk.com/api/v2/users/%d.json", u.ID),
 		"name": name, "email": u.Email, "role": u.Role, "active": true, "suspended": false}
 }

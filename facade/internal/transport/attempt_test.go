@@ -42,7 +42,7 @@ func TestNeverWritten(t *testing.T) {
 		{"nil", nil, false},
 	}
 	for _, c := range cases {
-		assert.Equal(t, c.want, NeverWritten(c.err), c.name)
+		assert.Equal(t, c.want, neverWritten(c.err), c.name)
 	}
 }
 

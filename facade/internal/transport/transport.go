@@ -12,6 +12,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptrace"
+	"net/netip"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -28,9 +29,11 @@ type Retry struct {
 	FailFast    bool
 }
 
-// DefaultRetry is the policy of a manager without WithRetry or WithBackoff: 4 attempts, backoff from
-// 500 ms, no single wait over 30 s.
-var DefaultRetry = Retry{MaxAttempts: 4, BaseDelay: 500 * time.Millisecond, MaxWait: 30 * time.Second}
+// DefaultRetry returns the policy of a manager without WithRetry or WithBackoff: 4 attempts, backoff from
+// 500 ms, no single wait over 30 s. A function, so that no caller can change it for every other.
+func DefaultRetry() Retry {
+	return Retry{MaxAttempts: 4, BaseDelay: 500 * time.Millisecond, MaxWait: 30 * time.Second}
+}
 
 // More reports whether another attempt may follow attempt (counted from 1).
 func (p Retry) More(attempt int) bool { return attempt < p.MaxAttempts }
@@ -91,8 +94,8 @@ func IsLoopback(host string) bool {
 	if strings.EqualFold(host, "localhost") {
 		return true
 	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
+	ip, err := netip.ParseAddr(host)
+	return err == nil && ip.Zone() == "" && ip.Unmap().IsLoopback()
 }
 
 // SensitiveHeader names the headers whose values are credentials.
@@ -154,18 +157,18 @@ func (a *Attempt) Handed() bool { return a.handed.Load() }
 // NotSent reports whether a request whose sending failed with err provably never left the machine. The
 // rule is fail-safe: a request counts as sent unless it never reached the HTTP client (an editor or the
 // building of the request failed, or the context was done before), or the failure is one that happens
-// before any byte of the request is written (see NeverWritten). A WroteRequest report from the transport
+// before any byte of the request is written (see neverWritten). A WroteRequest report from the transport
 // proves the request was written; its absence proves nothing, since a RoundTripper may send the request
 // under a context of its own.
 func (a *Attempt) NotSent(err error) bool {
 	if !a.handed.Load() {
 		return true
 	}
-	return !a.written.Load() && NeverWritten(err)
+	return !a.written.Load() && neverWritten(err)
 }
 
 // Refused reports whether a request whose sending failed with err was refused before it left the machine
-// for a reason that would refuse it again: it cannot be written as it stands (ErrUnsendable), or a
+// for a reason that would refuse it again: it cannot be written as it stands (errUnsendable), or a
 // RoundTripper refused it (NotSentError). Unlike a connection that could not be made, trying again is
 // pointless.
 func (a *Attempt) Refused(err error) bool {
@@ -173,7 +176,7 @@ func (a *Attempt) Refused(err error) bool {
 		return false
 	}
 	for ; err != nil; err = errors.Unwrap(err) {
-		if err == ErrUnsendable { //nolint:errorlint // one link of the chain walked by hand
+		if err == errUnsendable { //nolint:errorlint // one link of the chain walked by hand
 			return true
 		}
 		switch e := err.(type) { //nolint:errorlint // the chain is walked link by link, to stop at a joined error
@@ -196,14 +199,14 @@ type NotSentError interface {
 	NotSent() bool
 }
 
-// NeverWritten reports whether err proves that the request was never written: the connection could not
+// neverWritten reports whether err proves that the request was never written: the connection could not
 // be made (a dial error such as a refused connection, a failed DNS lookup, a proxy that could not be
 // reached), the server's certificate was refused during the TLS handshake, the request could not be
-// written as it stands (ErrUnsendable), or a RoundTripper said it refused the request (NotSentError). An
+// written as it stands (errUnsendable), or a RoundTripper said it refused the request (NotSentError). An
 // error that joins several failures proves nothing: one of them may have come after a write.
-func NeverWritten(err error) bool {
+func neverWritten(err error) bool {
 	for ; err != nil; err = errors.Unwrap(err) {
-		if err == ErrUnsendable { //nolint:errorlint // one link of the chain walked by hand
+		if err == errUnsendable { //nolint:errorlint // one link of the chain walked by hand
 			return true
 		}
 		switch e := err.(type) { //nolint:errorlint // the chain is walked link by link, to stop at a joined error
@@ -234,12 +237,12 @@ type Doer struct{ hc *http.Client }
 func NewDoer(hc *http.Client) Doer { return Doer{hc: hc} }
 
 // Do sends r, as the generated clients' HttpRequestDoer. A request that net/http would refuse before
-// writing it (see Unsendable) is refused here, unsent and provably so.
+// writing it (see unsendable) is refused here, unsent and provably so.
 func (d Doer) Do(r *http.Request) (*http.Response, error) {
 	if a := AttemptFrom(r.Context()); a != nil {
 		err := r.Context().Err()
 		if err == nil {
-			err = Unsendable(r)
+			err = unsendable(r)
 		}
 		if err != nil {
 			if r.Body != nil {
@@ -252,30 +255,30 @@ func (d Doer) Do(r *http.Request) (*http.Response, error) {
 	return d.hc.Do(r) // #nosec G704 -- the generated client's request, to the base URL the constructor checked
 }
 
-// ErrUnsendable is matched by the error of a request that cannot be written as it stands: net/http would
+// errUnsendable is matched by the error of a request that cannot be written as it stands: net/http would
 // refuse it before a byte reached the wire.
-var ErrUnsendable = errors.New("the request cannot be sent")
+var errUnsendable = errors.New("the request cannot be sent")
 
-// Unsendable checks what net/http checks before it writes a request, with the same rules
+// unsendable checks what net/http checks before it writes a request, with the same rules
 // (golang.org/x/net/http/httpguts): a valid method, header names and values (no line breaks or other
-// control characters), and a body reader wherever a length is announced. Its error matches ErrUnsendable
+// control characters), and a body reader wherever a length is announced. Its error matches errUnsendable
 // and names the header, never its value.
-func Unsendable(r *http.Request) error {
+func unsendable(r *http.Request) error {
 	if r.Method != "" && !httpguts.ValidHeaderFieldName(r.Method) {
-		return fmt.Errorf("%w: invalid method", ErrUnsendable)
+		return fmt.Errorf("%w: invalid method", errUnsendable)
 	}
 	for name, values := range r.Header {
 		if !httpguts.ValidHeaderFieldName(name) {
-			return fmt.Errorf("%w: invalid header name %q", ErrUnsendable, name)
+			return fmt.Errorf("%w: invalid header name %q", errUnsendable, name)
 		}
 		for _, v := range values {
 			if !httpguts.ValidHeaderFieldValue(v) {
-				return fmt.Errorf("%w: the value of header %s holds a line break or another control character", ErrUnsendable, name)
+				return fmt.Errorf("%w: the value of header %s holds a line break or another control character", errUnsendable, name)
 			}
 		}
 	}
 	if r.Body == nil && r.ContentLength > 0 {
-		return fmt.Errorf("%w: a body of %d bytes is announced without a body reader", ErrUnsendable, r.ContentLength)
+		return fmt.Errorf("%w: a body of %d bytes is announced without a body reader", errUnsendable, r.ContentLength)
 	}
 	return nil
 }

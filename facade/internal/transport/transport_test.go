@@ -57,10 +57,10 @@ func TestSleepStopsOnCancel(t *testing.T) {
 
 func TestHostsAndHeaders(t *testing.T) {
 	t.Parallel()
-	for _, h := range []string{"localhost", "127.0.0.1", "::1", "127.8.9.10"} {
+	for _, h := range []string{"localhost", "LocalHost", "127.0.0.1", "::1", "127.8.9.10", "::ffff:127.0.0.1"} {
 		assert.True(t, IsLoopback(h), h)
 	}
-	for _, h := range []string{"example.com", "10.0.0.1", ""} {
+	for _, h := range []string{"example.com", "10.0.0.1", "", "::1%lo", "127.0.0.1:80", "::ffff:10.0.0.1"} {
 		assert.False(t, IsLoopback(h), h)
 	}
 	for _, h := range []string{"authorization", "Cookie", "token", "applicationId"} {

@@ -38,20 +38,20 @@ func TestUnsendableAndNotSent(t *testing.T) {
 		require.NoError(t, err)
 		edit(r)
 		_, err = d.Do(r)
-		require.ErrorIs(t, err, ErrUnsendable, name)
+		require.ErrorIs(t, err, errUnsendable, name)
 		assert.NotContains(t, err.Error(), "fake", name)
 		assert.False(t, a.Handed(), name)
 		assert.True(t, a.NotSent(err), name)
-		assert.True(t, NeverWritten(err), name)
+		assert.True(t, neverWritten(err), name)
 	}
 	assert.Zero(t, hits.Load())
 
 	wrapped := &url.Error{Op: "Post", URL: srv.URL, Err: refusal{notSent: true}}
-	assert.True(t, NeverWritten(wrapped))
+	assert.True(t, neverWritten(wrapped))
 	a := NewAttempt(t.Context())
 	assert.True(t, a.Refused(wrapped), "a RoundTripper's refusal would repeat")
 	assert.False(t, a.Refused(&url.Error{Op: "Post", URL: srv.URL, Err: refusal{}}))
-	assert.False(t, NeverWritten(&url.Error{Op: "Post", URL: srv.URL, Err: refusal{}}))
-	assert.False(t, NeverWritten(errors.Join(refusal{notSent: true}, errors.New("later"))), "a joined error proves nothing")
-	assert.False(t, NeverWritten(fmt.Errorf("read: %w", errors.New("connection reset"))))
+	assert.False(t, neverWritten(&url.Error{Op: "Post", URL: srv.URL, Err: refusal{}}))
+	assert.False(t, neverWritten(errors.Join(refusal{notSent: true}, errors.New("later"))), "a joined error proves nothing")
+	assert.False(t, neverWritten(fmt.Errorf("read: %w", errors.New("connection reset"))))
 }
