@@ -1,3 +1,5 @@
+// Package rotate is `unipass rotate`: its flags, its input (CSV or JSON lines, one profile per line for a
+// fleet), the journal and the outputs, over the bulk rotation of facade/rotate.
 package rotate
 
 import (
