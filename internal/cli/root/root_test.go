@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/unipass/unipass/facade"
 	"github.com/unipass/unipass/internal/cli/cmdutil"
 )
 
@@ -142,11 +143,11 @@ func TestVersion(t *testing.T) {
 	printVersion(&out, &debug.BuildInfo{GoVersion: "go1.99.1", Main: debug.Module{Path: "github.com/unipass/unipass", Version: "v1.2.3"},
 		Settings: []debug.BuildSetting{{Key: "vcs.revision", Value: "0123456789abcdef"}, {Key: "vcs.time", Value: "2026-01-02T03:04:05Z"},
 			{Key: "vcs.modified", Value: "true"}, {Key: "GOOS", Value: "linux"}, {Key: "GOARCH", Value: "arm64"}}})
-	assert.Equal(t, "unipass 0.1.0\nmodule  github.com/unipass/unipass v1.2.3\ncommit  0123456789abcdef 2026-01-02T03:04:05Z (modified)\n"+
+	assert.Equal(t, "unipass "+facade.Version+"\nmodule  github.com/unipass/unipass v1.2.3\ncommit  0123456789abcdef 2026-01-02T03:04:05Z (modified)\n"+
 		"go      go1.99.1 linux/arm64\n", out.String())
 
 	code, stdout, _ := cliRun(t, nil, "", "version")
 	require.Equal(t, cmdutil.ExitOK, code)
-	assert.Contains(t, stdout, "unipass 0.1.0\n")
+	assert.Contains(t, stdout, "unipass "+facade.Version+"\n")
 	assert.Regexp(t, `(?m)^go      go1\.`, stdout)
 }
