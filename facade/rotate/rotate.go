@@ -459,46 +459,6 @@ func (r *runner) report(out chan<- Result, res Result) {
 	r.cfg.OnProgress(p)
 }
 
-// pacerKey names a pacer: one per profile, and one per vendor for the targets without a profile.
-type pacerKey struct {
-	profile string
-	vendor  facade.Vendor
-}
-
-// pacer returns the pacer of a profile (of the vendor's default group when profile is ""), creating it
-// at its limit: ProfileLimits, else the vendor's.
-func (r *runner) pacer(profile string, v facade.Vendor) *pacer {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	k := pacerKey{profile, v}
-	p, ok := r.pacers[k]
-	if !ok {
-		p = newPacer(describe(profile, v), r.limit(profile, v), r.cfg.MaxWait)
-		r.pacers[k] = p
-	}
-	return p
-}
-
-// limit is the limit of a profile's pacer: the profile's, else the vendor's (Limits), else the vendor's
-// documented one (DefaultLimits); a zero Limit counts as not given.
-func (r *runner) limit(profile string, v facade.Vendor) Limit {
-	var l Limit
-	if profile != "" {
-		l = r.cfg.ProfileLimits[profile]
-	}
-	if l.PerSecond <= 0 {
-		l = r.cfg.Limits[v]
-	}
-	if l.PerSecond <= 0 {
-		l = DefaultLimits()[v]
-	}
-	if l.PerSecond <= 0 { // a vendor unipass knows no limit of
-		l = Limit{PerSecond: 1, Burst: 1}
-	}
-	l.Burst = max(l.Burst, 1)
-	return l
-}
-
 // key is the target's key in the run and the journal.
 func (t Target) key() string { return ProfileKey(t.Profile, t.Manager.Vendor(), t.User) }
 
@@ -516,30 +476,4 @@ func checkProfile(profile string) error {
 		return fmt.Errorf("rotate: profile %q: a profile name holds neither / nor :: %w", profile, facade.ErrInvalidInput)
 	}
 	return nil
-}
-
-type policyEntry struct {
-	once   sync.Once
-	policy *facade.Policy
-	err    error
-}
-
-// policy reads a manager's policy once per run (vendors state one policy per account).
-func (r *runner) policy(ctx context.Context, t Target, p *pacer, pace func(context.Context) error) (*facade.Policy, error) {
-	if !t.Manager.Capabilities().Requirements {
-		return nil, nil
-	}
-	r.mu.Lock()
-	e, ok := r.policies[t.Manager]
-	if !ok {
-		e = &policyEntry{}
-		r.policies[t.Manager] = e
-	}
-	r.mu.Unlock()
-	e.once.Do(func() {
-		if e.err = pace(ctx); e.err == nil {
-			e.policy, e.err = t.Manager.Requirements(facade.WithObserver(ctx, p.observe), t.User)
-		}
-	})
-	return e.policy, e.err
 }
