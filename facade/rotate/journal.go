@@ -55,16 +55,21 @@ var (
 	ErrNotInInput = errors.New("journal entry not in the input")
 )
 
-// A commit waits defaultLinger for the records of other workers (unless lingerBatch are queued already),
-// so that they share one fsync.
+// Group commit: the first record to find no fsync running leads the next batch. It writes at once when the
+// journal has been idle (no fsync within maxLinger), so that a lone record costs one fsync and no wait.
+// While records stream in, it lingers for the others' records: until all writers of the run but one wait in
+// Record (Run tells the journal how many workers it has; the one left takes the next target when its
+// turn comes), lingerBatch records are queued, or maxLinger has passed.
+// Records arriving while an fsync runs wait for the next batch: the fsync itself is a batching window.
 const (
-	defaultLinger = 5 * time.Millisecond
-	lingerBatch   = 32
+	maxLinger   = 25 * time.Millisecond
+	lingerBatch = 64
 )
 
 // FileJournal is a Journal in a file of JSON lines, append-only. Concurrent Record calls are committed
-// together: one write and one fsync for all the entries that arrived while the previous fsync ran, or
-// within a few milliseconds of the batch's first (defaultLinger; at once when lingerBatch are queued),
+// together: one write and one fsync for all the entries that arrived while the previous fsync ran, and,
+// while records stream in, for those arriving within maxLinger of the batch's first (at once when every
+// writer of the run waits, or lingerBatch are queued; a record after an idle spell is written at once),
 // each caller returning once its entry is durable, never earlier. After
 // the first failed write or fsync every Record fails (the state of the file's tail is then unknown).
 // Safe for concurrent use.
@@ -81,7 +86,11 @@ type FileJournal struct {
 	synced   uint64        // lines durable so far
 	flushing bool          // a Record is writing and syncing a batch
 	commits  uint64        // batches written and synced
-	linger   time.Duration // how long a commit waits for more records before it writes
+	linger   time.Duration // the longest a commit waits for more records before it writes
+	writers  int           // how many goroutines may record at once (0: unknown)
+	blocked  int           // Record calls waiting for their batch (queue's waits not counted)
+	lastSync time.Time     // when the last fsync ended
+	more     chan struct{} // capacity 1: a record was queued while a leader lingers
 	err      error         // the first failure; sticky
 	closed   bool
 }
@@ -164,7 +173,7 @@ func openJournal(path string, f *os.File, h JournalHeader, cfg journalConfig) (*
 }
 
 func newFileJournal(path string, f *os.File, recipients []age.Recipient, encrypted bool) *FileJournal {
-	j := &FileJournal{path: path, f: f, recipients: recipients, encrypted: encrypted, linger: defaultLinger}
+	j := &FileJournal{path: path, f: f, recipients: recipients, encrypted: encrypted, linger: maxLinger, more: make(chan struct{}, 1)}
 	j.cond = sync.NewCond(&j.mu)
 	return j
 }
@@ -172,19 +181,49 @@ func newFileJournal(path string, f *os.File, recipients []age.Recipient, encrypt
 // Record appends e and returns once it is durable. Records arriving while another batch is being synced
 // are written and synced together by one of them.
 func (j *FileJournal) Record(e Entry) error {
-	line, err := j.encode(e)
+	wait, err := j.queue(e)
 	if err != nil {
 		return err
 	}
 	j.mu.Lock()
+	j.blocked++
+	if j.flushing {
+		wake(j.more)
+	}
+	j.mu.Unlock()
+	defer func() {
+		j.mu.Lock()
+		j.blocked--
+		j.mu.Unlock()
+	}()
+	return wait()
+}
+
+// queue appends e to the next batch and returns a function that waits until e is durable (and takes the
+// batch's commit when no other caller does). Run records a target's last entry this way, so that its
+// worker takes the next target while the entry waits for its batch; the target's result is reported
+// only once wait returns, as with Record.
+func (j *FileJournal) queue(e Entry) (wait func() error, err error) {
+	line, err := j.encode(e)
+	if err != nil {
+		return nil, err
+	}
+	j.mu.Lock()
 	defer j.mu.Unlock()
 	if err := j.usable(); err != nil {
-		return err
+		return nil, err
 	}
 	j.buf = append(j.buf, line...)
 	j.queued++
 	mine := j.queued
-	for j.synced < mine {
+	return func() error { return j.waitFor(mine) }, nil
+}
+
+// waitFor returns once the first n lines are durable, committing a batch itself when no one else is.
+func (j *FileJournal) waitFor(n uint64) error {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	for j.synced < n {
 		switch {
 		case j.err != nil:
 			return j.err
@@ -211,12 +250,7 @@ func (j *FileJournal) usable() error {
 // commit writes and syncs every queued line, with j.mu held on entry and exit (released meanwhile).
 func (j *FileJournal) commit() {
 	j.flushing = true
-	if j.linger > 0 && j.queued-j.synced < lingerBatch {
-		// Let the records of other workers arriving meanwhile share this fsync.
-		j.mu.Unlock()
-		time.Sleep(j.linger)
-		j.mu.Lock()
-	}
+	j.lingerForBatch()
 	batch, upto := j.buf, j.queued
 	j.buf = nil
 	j.mu.Unlock()
@@ -226,6 +260,7 @@ func (j *FileJournal) commit() {
 	}
 	j.mu.Lock()
 	j.flushing = false
+	j.lastSync = time.Now()
 	if err != nil && j.err == nil {
 		j.err = fmt.Errorf("rotate: writing the journal: %w: %w", ErrJournal, err)
 	} else if err == nil {
@@ -236,6 +271,42 @@ func (j *FileJournal) commit() {
 		}
 	}
 	j.cond.Broadcast()
+}
+
+// lingerForBatch lets the records of other writers join the batch (see maxLinger), with j.mu held on
+// entry and exit.
+func (j *FileJournal) lingerForBatch() {
+	if j.linger <= 0 || time.Since(j.lastSync) > j.linger {
+		return // idle: a lone record is written at once
+	}
+	deadline := time.NewTimer(j.linger)
+	defer deadline.Stop()
+	for j.queued-j.synced < lingerBatch && (j.writers <= 0 || j.blocked < max(j.writers-1, 1)) {
+		j.mu.Unlock()
+		select {
+		case <-j.more:
+		case <-deadline.C:
+			j.mu.Lock()
+			return
+		}
+		j.mu.Lock()
+	}
+}
+
+// setWriters tells the journal how many goroutines record at once (Run's workers), so that a batch is
+// written as soon as all of them wait for it; 0 or less: unknown.
+func (j *FileJournal) setWriters(n int) {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	j.writers = n
+}
+
+// Syncs returns how many batches the journal has written and fsynced so far (each fsync commits every
+// record that arrived while the previous one ran), for measuring how well records share them.
+func (j *FileJournal) Syncs() uint64 {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	return j.commits
 }
 
 // encode returns e's line, its password encrypted when the journal has recipients.

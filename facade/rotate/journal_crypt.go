@@ -43,14 +43,6 @@ func (j *FileJournal) Encrypted() bool { return j.encrypted }
 // plain journal.
 func (j *FileJournal) Recipients() []age.Recipient { return j.recipients }
 
-// Syncs returns how many batches the journal has written and fsynced so far (each fsync commits every
-// record that arrived while the previous one ran), for measuring how well records share them.
-func (j *FileJournal) Syncs() uint64 {
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	return j.commits
-}
-
 // JournalOption configures CreateJournal and OpenJournal.
 type JournalOption func(*journalConfig)
 

@@ -229,13 +229,17 @@ func Run(ctx context.Context, targets <-chan Target, cfg Config) <-chan Result {
 	}
 	r := &runner{cfg: cfg, pacers: map[pacerKey]*pacer{}, policies: map[facade.PasswordManager]*policyEntry{},
 		start: time.Now(), seen: newKeySet(), priorSeen: map[string]bool{}}
+	if w, ok := cfg.Journal.(interface{ setWriters(int) }); ok {
+		w.setWriters(cfg.Concurrency)
+	}
 	out := make(chan Result, cfg.Concurrency)
 	s := newScheduler(ctx, r, out, cfg.MaxQueued)
 	var wg sync.WaitGroup
 	for range cfg.Concurrency {
 		wg.Go(func() {
 			for j := range s.work {
-				r.report(out, r.rotate(ctx, j))
+				res, durable := r.rotate(ctx, j)
+				r.reportDurable(&wg, out, res, durable)
 			}
 		})
 	}
@@ -247,7 +251,8 @@ func Run(ctx context.Context, targets <-chan Target, cfg Config) <-chan Result {
 			case settled:
 				r.report(out, res)
 			case t.Manager == nil:
-				r.report(out, r.rotate(ctx, job{i: i, t: t}))
+				res, durable := r.rotate(ctx, job{i: i, t: t})
+				r.reportDurable(&wg, out, res, durable)
 			default:
 				k := pacerKey{t.Profile, t.Manager.Vendor()}
 				p, ok := pacers[k]
@@ -414,6 +419,21 @@ func (r *runner) stopped() error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	return r.stopErr
+}
+
+// reportDurable reports a result once its target's last journal entry is durable (durable returns), on a
+// goroutine of wg's when it must wait, so that the worker takes its next target meanwhile.
+func (r *runner) reportDurable(wg *sync.WaitGroup, out chan<- Result, res Result, durable func() error) {
+	if durable == nil {
+		r.report(out, res)
+		return
+	}
+	wg.Go(func() {
+		if err := durable(); err != nil {
+			r.stop(err)
+		}
+		r.report(out, res)
+	})
 }
 
 // report sends a result and then reports progress.

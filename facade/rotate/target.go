@@ -34,6 +34,8 @@ type target struct {
 	doubt error
 	// resending: the write settles an earlier run's unverifiable one by sending its password again.
 	resending bool
+	// durable is set to a function waiting until the target's last queued journal entry is durable.
+	durable *func() error
 }
 
 // errStopped is the error of a target that finds the run stopped by a journal failure before its write.
@@ -44,26 +46,28 @@ func (e *errStopped) Error() string { return "rotate: not sent, the run stopped:
 func (e *errStopped) Unwrap() error { return e.err }
 
 // rotate runs one target: checks, resume, candidate, write.
-func (r *runner) rotate(ctx context.Context, j job) Result {
+// The result may not be reported before durable (when not nil) returns: it waits for the target's last
+// journal entry, queued without waiting.
+func (r *runner) rotate(ctx context.Context, j job) (res Result, durable func() error) {
 	start := time.Now()
 	waited := j.waited
-	res := r.rotateTarget(ctx, j, &waited)
+	res = r.rotateTarget(ctx, j, &waited, &durable)
 	if res.Attempts > 0 || res.Resumed {
 		res.Wait = waited
 		res.Latency = max(time.Since(start)-(waited-j.waited), 0)
 	}
-	return res
+	return res, durable
 }
 
 // rotateTarget runs rotate's steps, adding the time it waits for the pacer to *waited.
-func (r *runner) rotateTarget(ctx context.Context, j job, waited *time.Duration) Result {
+func (r *runner) rotateTarget(ctx context.Context, j job, waited *time.Duration, durable *func() error) Result {
 	i, t := j.i, j.t
 	res := r.newResult(i, t)
 	if t.Manager == nil {
 		res.Err = errors.New("rotate: target without a manager")
 		return res
 	}
-	a := &target{r: r, t: t, key: t.key(), index: i, change: !t.OldPassword.IsZero(), res: res, p: j.p, prepaid: j.prepaid, waited: waited}
+	a := &target{r: r, t: t, key: t.key(), index: i, change: !t.OldPassword.IsZero(), res: res, p: j.p, prepaid: j.prepaid, waited: waited, durable: durable}
 	prior, hasPrior := r.cfg.Prior[a.key]
 	if err := r.stopped(); err != nil {
 		return r.stoppedResult(i, t, prior, hasPrior, &errStopped{err})
@@ -187,6 +191,17 @@ func (a *target) pace(ctx context.Context) error {
 	return a.p.wait(ctx)
 }
 
+// queuer is a Journal that can queue an entry and wait for its durability later (FileJournal).
+type queuer interface {
+	queue(e Entry) (wait func() error, err error)
+}
+
+// beforeSend: an entry of this state is followed by a send, which must wait until it is durable. The
+// others are waited for by the target's result (target.durable), which is reported only once they are.
+func beforeSend(s EntryState) bool {
+	return s == EntryPending || s == EntryResending || s == EntryRefused
+}
+
 // record writes a journal entry for the target; a failure stops the run.
 func (a *target) record(state EntryState, pw facade.Secret) error {
 	j := a.r.cfg.Journal
@@ -196,7 +211,17 @@ func (a *target) record(state EntryState, pw facade.Secret) error {
 	if err := a.r.stopped(); err != nil {
 		return &errStopped{err}
 	}
-	err := j.Record(Entry{Key: a.key, Index: a.index, Profile: a.t.Profile, Vendor: a.res.Vendor, User: a.t.User, State: state, Password: pw, Time: time.Now().UTC()})
+	e := Entry{Key: a.key, Index: a.index, Profile: a.t.Profile, Vendor: a.res.Vendor, User: a.t.User, State: state, Password: pw, Time: time.Now().UTC()}
+	var err error
+	if q, ok := j.(queuer); ok && !beforeSend(state) {
+		var wait func() error
+		if wait, err = q.queue(e); err == nil {
+			*a.durable = wait // the result waits for it, the worker does not
+			return nil
+		}
+	} else {
+		err = j.Record(e)
+	}
 	if err == nil {
 		return nil
 	}
