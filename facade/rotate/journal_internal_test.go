@@ -102,7 +102,7 @@ func TestJournalAllWritersWaitingCommit(t *testing.T) {
 	require.NoError(t, j.Record(testEntry("0"))) // idle: at once
 	var wg sync.WaitGroup
 	for i := range 2 {
-		wg.Go(func() { assert.NoError(t, j.Record(testEntry(string(rune('a' + i))))) })
+		wg.Go(func() { assert.NoError(t, j.Record(testEntry(string(rune('a'+i))))) })
 	}
 	wg.Wait()
 	assert.LessOrEqual(t, j.Syncs(), uint64(3))
