@@ -149,7 +149,8 @@ type Config struct {
 	// (ErrRateLimited, not sent again), and the vendor's other targets end Failed with ErrRateLimited,
 	// without a request, until the time it named has passed. A target thus takes at most
 	// MaxRateLimitRounds pauses of at most MaxWait, and the run always ends with every target reported.
-	// After ctx is cancelled, MaxWait also bounds the pacing waits of the reconciling Verify calls.
+	// After ctx is cancelled, MaxWait also bounds the pacing waits of the reconciling Verify calls, and how
+	// long results wait for a reader before they are dropped (see Run).
 	MaxWait time.Duration
 	// Journal, when set, records every write before it is sent and its outcome after (see Run); nil: no
 	// journal.
@@ -209,11 +210,15 @@ type Config struct {
 // When Journal.Record fails, the target is not sent (Failed, ErrJournal), no further write is sent, and
 // the rest are reported NotStarted with ErrJournal; a write already sent keeps its own outcome.
 //
-// The caller must read the result channel until it is closed, and the producer must close targets: Run's
-// goroutines (Concurrency workers and one reader of targets) end then, and not before, since every result
-// may carry a password that is in effect. To stop early, cancel ctx and keep reading: the targets not
-// started end at once (NotStarted), writes in flight finish and are reconciled, the channel closes and no
-// goroutine of Run is left. A caller that stops reading instead leaves them blocked on the result channel.
+// The producer must close targets; the caller reads the result channel until it is closed, since every
+// result may carry a password that is in effect. To stop early, cancel ctx and keep reading: the targets
+// not started end at once (NotStarted), writes in flight finish and are reconciled, the channel closes and
+// no goroutine of Run is left. A caller that cancels ctx and stops reading leaks nothing either: from
+// MaxWait after the cancellation on, a result that is not taken at once is dropped, and Run's goroutines
+// end once the writes in flight have finished and the producer has closed targets. What a dropped result
+// said is in the Journal (a resume reports it); without a journal it is lost, so read to the end unless
+// the run's results no longer matter. A caller that neither cancels nor reads leaves Run's goroutines
+// blocked on the result channel.
 func Run(ctx context.Context, targets <-chan Target, cfg Config) <-chan Result {
 	if cfg.Concurrency <= 0 {
 		cfg.Concurrency = 8
@@ -228,7 +233,8 @@ func Run(ctx context.Context, targets <-chan Target, cfg Config) <-chan Result {
 		cfg.MaxQueued = DefaultMaxQueued
 	}
 	r := &runner{cfg: cfg, pacers: map[pacerKey]*pacer{}, policies: map[facade.PasswordManager]*policyEntry{},
-		start: time.Now(), seen: newKeySet(), priorSeen: map[string]bool{}}
+		start: time.Now(), seen: newKeySet(), priorSeen: map[string]bool{}, abandoned: make(chan struct{})}
+	stopAbandon := abandonAfter(ctx, cfg.MaxWait, r.abandoned)
 	if w, ok := cfg.Journal.(interface{ setWriters(int) }); ok {
 		w.setWriters(cfg.Concurrency)
 	}
@@ -270,6 +276,7 @@ func Run(ctx context.Context, targets <-chan Target, cfg Config) <-chan Result {
 		for _, res := range r.notInInput() {
 			r.report(out, res)
 		}
+		stopAbandon()
 		close(out)
 	}()
 	return out
@@ -290,6 +297,31 @@ type runner struct {
 	// profileDone counts each profile's finished targets, for Progress.Profiles (with OnProgress only).
 	profileDone map[string]int
 	stopErr     error // the first journal failure
+	// abandoned is closed MaxWait after ctx is cancelled: results nobody takes from then on are dropped.
+	abandoned chan struct{}
+}
+
+// abandonAfter closes abandoned once grace has passed after ctx's cancellation; stop releases its timers.
+func abandonAfter(ctx context.Context, grace time.Duration, abandoned chan struct{}) (stop func()) {
+	var mu sync.Mutex
+	var timer *time.Timer
+	stopped := false
+	after := context.AfterFunc(ctx, func() {
+		mu.Lock()
+		defer mu.Unlock()
+		if !stopped {
+			timer = time.AfterFunc(grace, func() { close(abandoned) })
+		}
+	})
+	return func() {
+		after()
+		mu.Lock()
+		defer mu.Unlock()
+		stopped = true
+		if timer != nil {
+			timer.Stop()
+		}
+	}
 }
 
 // admit settles a target without sending anything when it can: duplicates, targets done in an earlier
@@ -436,9 +468,18 @@ func (r *runner) reportDurable(wg *sync.WaitGroup, out chan<- Result, res Result
 	})
 }
 
-// report sends a result and then reports progress.
+// report sends a result and then reports progress. Once the run is abandoned (ctx cancelled MaxWait ago),
+// a result that no one takes at once is dropped, so that no goroutine waits on a caller that left.
 func (r *runner) report(out chan<- Result, res Result) {
-	out <- res
+	select {
+	case out <- res:
+	default:
+		select {
+		case out <- res:
+		case <-r.abandoned:
+			return
+		}
+	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	switch res.Status {
