@@ -203,9 +203,11 @@ type Config struct {
 // timeout and retry limits) and are reconciled the same way.
 //
 // A target whose key (ProfileKey) was seen earlier in the run is refused (Failed, ErrDuplicateTarget, nothing
-// sent). To tell, Run keeps the 64-bit keyed hashes (hash/maphash) of the keys seen, in sorted runs: about
-// 8 bytes a target, and a chance of under 1 in 10^7 for a million targets that a target is wrongly
-// refused (it is then reported, never sent). Memory otherwise does not grow with the number of targets.
+// sent). To tell, Run keeps a 44-bit keyed fingerprint (hash/maphash) of each key seen, in compressed sorted
+// runs (under 4 bytes a target from about 50,000 targets on), until the input ends. Two different
+// targets share a fingerprint with a chance of about n²/2^45 in a run of n targets (1 in 3,500 for
+// 100,000; 1 in 35 for a million): the later one is then refused as a duplicate, reported and never sent,
+// and runs in a run of its own (a new seed). Memory otherwise does not grow with the number of targets.
 //
 // When Journal.Record fails, the target is not sent (Failed, ErrJournal), no further write is sent, and
 // the rest are reported NotStarted with ErrJournal; a write already sent keeps its own outcome.
