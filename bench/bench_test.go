@@ -246,7 +246,7 @@ func BenchmarkRotationPeakHeap(b *testing.B) {
 				b.StopTimer()
 				z := statelessZendesk(b)
 				limits := map[facade.Vendor]rotate.Limit{facade.VendorZendesk: {PerSecond: 1e6, Burst: 1000}}
-				growth, retained := peakHeap(b, func() {
+				growth, retained, window := peakHeap(b, func() {
 					for r := range rotate.Run(b.Context(), targets(z, n), rotate.Config{Concurrency: 16, Limits: limits}) {
 						if r.Status != rotate.Done {
 							b.Fatalf("target %d: %s %v", r.Index, r.Status, r.Err)
@@ -254,6 +254,7 @@ func BenchmarkRotationPeakHeap(b *testing.B) {
 					}
 				})
 				b.ReportMetric(growth/(1<<20), "peak-heap-MiB")
+				b.ReportMetric(window/(1<<20), "window-heap-MiB")
 				b.ReportMetric(retained/(1<<20), "retained-MiB")
 				b.StartTimer()
 			}
