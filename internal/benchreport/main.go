@@ -101,6 +101,9 @@ func report(r io.Reader, w io.Writer) error {
 	ordG, ordI, ordS := must("BenchmarkFleetOrder/grouped", "wall/ideal"), must("BenchmarkFleetOrder/interleaved", "wall/ideal"), must("BenchmarkFleetOrder/shuffled", "wall/ideal")
 	a429, awall := must("BenchmarkAdaptivePacing", "429s"), must("BenchmarkAdaptivePacing", "wall/ideal")
 	initMS, initB, size := must("BenchmarkFacadeProgram", "nonstd-init-ms"), must("BenchmarkFacadeProgram", "nonstd-init-B"), must("BenchmarkFacadeProgram", "size/nethttp")
+	tput, tcore, tcpu, tsync := must("BenchmarkRotationThroughput", "targets/s"), must("BenchmarkRotationThroughput", "targets/s/core"),
+		must("BenchmarkRotationThroughput", "targets/cpu-s"), must("BenchmarkRotationThroughput", "fsyncs/target")
+	fsyncUS, fsyncP99, rttUS := must("BenchmarkMachineLimits", "fsync-µs"), must("BenchmarkMachineLimits", "fsync-p99-µs"), must("BenchmarkMachineLimits", "loopback-rtt-µs")
 	if len(errs) > 0 {
 		return fmt.Errorf("%s", strings.Join(errs, "; "))
 	}
@@ -113,6 +116,15 @@ func report(r io.Reader, w io.Writer) error {
 	fmt.Fprintf(w, "SetPassword allocs/op facade - raw       %-12s ≤ +10           %s\n", fmt.Sprintf("%+.0f", fal-ral), verdict(fal-ral <= 10))
 	fmt.Fprintf(w, "SetPassword allocs/op generated - raw    %-12s -               -\n", fmt.Sprintf("%+.0f", gal-ral))
 	fmt.Fprintf(w, "SetPassword B/op facade / raw            %-12s -               -\n", fmt.Sprintf("%.3f×", fb/rb))
+	fmt.Fprintln(w, "-- throughput: CPU-bound on purpose (no rate limit, durable journal) --")
+	fmt.Fprintf(w, "machine: fsync latency median/p99 (µs)   %-12s -               -\n", fmt.Sprintf("%.0f/%.0f", fsyncUS, fsyncP99))
+	fmt.Fprintf(w, "machine: loopback round trip (µs)        %-12.1f -               -\n", rttUS)
+	fmt.Fprintf(w, "journal ceiling at measured batching /s  %-12.0f -               -\n", 1e6/(tsync*fsyncUS))
+	fmt.Fprintf(w, "rotation with journal: targets/s         %-12.0f -               -\n", tput)
+	fmt.Fprintf(w, "rotation with journal: targets/s per core %-11.0f ≥ 6,500         %s\n", tcore, verdict(tcore >= 6500))
+	fmt.Fprintf(w, "rotation with journal: targets/CPU-s     %-12.0f -               -\n", tcpu)
+	fmt.Fprintf(w, "rotation at full speed: fsyncs / target  %-12.3f ≤ 0.1           %s\n", tsync, verdict(tsync <= 0.1))
+	fmt.Fprintln(w, "-- pacing: rate-bound (the vendors' limits) --")
 	fmt.Fprintf(w, "bulk 2,000 @ 400/s wall / ideal          %-12s ≤ 1.05×         %s\n", fmt.Sprintf("%.3f×", wall), verdict(wall <= 1.05))
 	fmt.Fprintf(w, "bulk 429s seen by the fake               %-12.0f -               -\n", limited)
 	fmt.Fprintf(w, "bulk targets lost                        %-12.0f 0               %s\n", lost, verdict(lost == 0))
