@@ -314,7 +314,7 @@ func (j *FileJournal) encode(e Entry) ([]byte, error) {
 	if e.Key == "" || !e.State.valid() {
 		return nil, fmt.Errorf("rotate: %w: an entry needs a key and a state (got %q)", ErrJournal, e.State)
 	}
-	fe := fileEntry{Key: e.Key, Index: e.Index, Profile: e.Profile, Vendor: string(e.Vendor), User: e.User, State: e.State, Time: e.Time.UTC()}
+	fe := fileEntry{Key: e.Key, Index: e.Index, Profile: e.Profile, Vendor: string(e.Vendor), User: e.User, State: e.State, Time: e.Time.UTC(), Attempts: e.Attempts}
 	if fe.Time.IsZero() {
 		fe.Time = time.Now().UTC()
 	}

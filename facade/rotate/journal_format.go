@@ -41,6 +41,9 @@ type Entry struct {
 	// holds the password that may be in effect.
 	Password facade.Secret
 	Time     time.Time
+	// Attempts counts the write requests sent for the key so far, over every run the journal records; a
+	// pending entry counts the send it precedes (it may have left the machine).
+	Attempts int
 }
 
 // TargetKey identifies a target without a profile across runs: "<vendor>:<user>" (vendor names hold no
@@ -157,6 +160,7 @@ type fileEntry struct {
 	User        string     `json:"user"`
 	State       EntryState `json:"state"`
 	Time        time.Time  `json:"time"`
+	Attempts    int        `json:"attempts,omitempty"`
 	Password    string     `json:"password,omitempty"`
 	PasswordAge string     `json:"password_age,omitempty"`
 }
@@ -310,7 +314,7 @@ func partialEntry(data []byte) fileEntry {
 		return e
 	}
 	fields := map[string]any{"key": &e.Key, "index": &e.Index, "profile": &e.Profile, "vendor": &e.Vendor, "user": &e.User,
-		"time": &e.Time, "password": &e.Password, "password_age": &e.PasswordAge}
+		"time": &e.Time, "attempts": &e.Attempts, "password": &e.Password, "password_age": &e.PasswordAge}
 	for dec.More() {
 		name, err := dec.Token()
 		if err != nil {
@@ -331,7 +335,7 @@ func partialEntry(data []byte) fileEntry {
 func (r *journalReader) decrypt() (map[string]Entry, error) {
 	out := make(map[string]Entry, len(r.entries))
 	for k, re := range r.entries {
-		e := Entry{Key: k, Index: re.Index, Profile: re.Profile, Vendor: facade.Vendor(re.Vendor), User: re.User, State: re.State, Time: re.Time}
+		e := Entry{Key: k, Index: re.Index, Profile: re.Profile, Vendor: facade.Vendor(re.Vendor), User: re.User, State: re.State, Time: re.Time, Attempts: re.Attempts}
 		switch {
 		case re.PasswordAge != "":
 			pw, err := openPassword(re.PasswordAge, r.cfg.identities)

@@ -66,7 +66,9 @@ type Result struct {
 	User    string
 	Status  Status
 	Err     error
-	// Attempts counts the requests sent for the target's write in this run (0 when none was sent).
+	// Attempts counts the requests sent for the target's write in this run (0 when none was sent), and,
+	// for a target resumed from the journal (Resumed), those of the earlier runs the journal records (a
+	// write whose answer was lost counts as sent).
 	Attempts int
 	// Latency is the time the target's requests took at the vendor (its time in the run, less Wait).
 	Latency time.Duration
@@ -392,7 +394,7 @@ func maybeApplied(e Entry) bool {
 // priorResult reports a target as the journal left it, with its password.
 func (r *runner) priorResult(i int, t Target, e Entry) Result {
 	res := r.newResult(i, t)
-	res.Resumed, res.NewPassword, res.Status = true, e.Password, statusOf(e.State)
+	res.Resumed, res.NewPassword, res.Status, res.Attempts = true, e.Password, statusOf(e.State), e.Attempts
 	if res.Status == Failed || res.Status == NotStarted {
 		res.NewPassword = facade.Secret{}
 	}
@@ -416,7 +418,7 @@ func (r *runner) notInInput() []Result {
 		if r.priorSeen[key] {
 			continue
 		}
-		res := Result{Index: -1, Profile: e.Profile, Vendor: e.Vendor, User: e.User, Status: statusOf(e.State), Resumed: true}
+		res := Result{Index: -1, Profile: e.Profile, Vendor: e.Vendor, User: e.User, Status: statusOf(e.State), Resumed: true, Attempts: e.Attempts}
 		if res.Status != NotStarted {
 			res.NewPassword = e.Password
 		}

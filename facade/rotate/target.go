@@ -79,6 +79,7 @@ func (r *runner) rotateTarget(ctx context.Context, j job, waited *time.Duration,
 		a.p.observe(info)
 	})
 	if hasPrior && maybeApplied(prior) {
+		a.res.Attempts = prior.Attempts // the earlier runs' requests: this run's add to them
 		return a.resume(ctx, prior.Password) // before the checks below: the journal's password is reported whatever they say
 	}
 	caps := t.Manager.Capabilities()
@@ -211,7 +212,10 @@ func (a *target) record(state EntryState, pw facade.Secret) error {
 	if err := a.r.stopped(); err != nil {
 		return &errStopped{err}
 	}
-	e := Entry{Key: a.key, Index: a.index, Profile: a.t.Profile, Vendor: a.res.Vendor, User: a.t.User, State: state, Password: pw, Time: time.Now().UTC()}
+	e := Entry{Key: a.key, Index: a.index, Profile: a.t.Profile, Vendor: a.res.Vendor, User: a.t.User, State: state, Password: pw, Time: time.Now().UTC(), Attempts: a.res.Attempts}
+	if state == EntryPending {
+		e.Attempts++ // the send it precedes
+	}
 	var err error
 	if q, ok := j.(queuer); ok && !beforeSend(state) {
 		var wait func() error
