@@ -79,7 +79,7 @@ func (r *runner) rotateTarget(ctx context.Context, j job, waited *time.Duration,
 		a.p.observe(info)
 	})
 	if hasPrior && maybeApplied(prior) {
-		a.res.Attempts = prior.Attempts // the earlier runs' requests: this run's add to them
+		a.res.Attempts = prior.Attempts      // the earlier runs' requests: this run's add to them
 		return a.resume(ctx, prior.Password) // before the checks below: the journal's password is reported whatever they say
 	}
 	caps := t.Manager.Capabilities()
