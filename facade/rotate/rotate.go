@@ -34,6 +34,12 @@ type Target struct {
 	// of a vendor without a profile share one pacer (Config.Limits) and the key TargetKey(vendor, User).
 	// A profile name holds neither "/" nor ":" (Run fails a target whose does, sending nothing).
 	Profile string
+	// Email names the account by email address when User is "": the worker looks it up (one FindUser,
+	// paced by the profile's limiter like every request, once per target) and runs the target as if
+	// User were the ID found. The key and the duplicate check use that ID. An address that names nobody
+	// or more than one user, or a manager that cannot look users up, ends the target Failed with nothing
+	// sent.
+	Email string
 	// NewPassword is the password to set; when zero, one is generated to fit the vendor's policy.
 	NewPassword facade.Secret
 	// OldPassword, when set, makes the rotation a ChangePassword (the user proves the old one) instead of
@@ -63,9 +69,13 @@ type Result struct {
 	Index   int
 	Profile string // the target's Profile
 	Vendor  facade.Vendor
-	User    string
-	Status  Status
-	Err     error
+	// User is the target's user ID: Target.User, or the one its Email was found to name ("" when the
+	// lookup failed).
+	User string
+	// Email is Target.Email.
+	Email  string
+	Status Status
+	Err    error
 	// Attempts counts the requests sent for the target's write in this run (0 when none was sent), and,
 	// for a target resumed from the journal (Resumed), those of the earlier runs the journal records (a
 	// write whose answer was lost counts as sent).
@@ -256,7 +266,9 @@ func Run(ctx context.Context, targets <-chan Target, cfg Config) <-chan Result {
 	go func() {
 		i := 0
 		pacers := map[pacerKey]*pacer{} // the reader's own: no lock per target
+		byEmail := false
 		for t := range targets {
+			byEmail = byEmail || t.byEmail()
 			switch res, settled := r.admit(ctx, i, t); {
 			case settled:
 				r.report(out, res)
@@ -274,9 +286,12 @@ func Run(ctx context.Context, targets <-chan Target, cfg Config) <-chan Result {
 			}
 			i++
 		}
-		r.seen = nil // the duplicate check's memory goes with the input
+		if !byEmail {
+			r.dropSeen() // the duplicate check's memory goes with the input
+		}
 		s.close()
 		wg.Wait()
+		r.dropSeen() // once the workers have checked the targets found by email
 		for _, res := range r.notInInput() {
 			r.report(out, res)
 		}
@@ -290,7 +305,9 @@ type runner struct {
 	cfg   Config
 	start time.Time
 
-	// Owned by the goroutine reading the targets.
+	// seenMu guards seen and priorSeen: the reader checks the keys of targets with a User, the workers
+	// those of targets found by Email.
+	seenMu    sync.Mutex
 	seen      *keySet
 	priorSeen map[string]bool
 
@@ -339,18 +356,13 @@ func (r *runner) admit(ctx context.Context, i int, t Target) (Result, bool) {
 		res.Err = err
 		return res, true
 	}
-	key := t.key()
-	if r.seen.add(key) {
-		res := r.newResult(i, t)
-		res.Err = fmt.Errorf("rotate: %s user %q: %w: it appears earlier in the input", describe(t.Profile, res.Vendor), t.User, ErrDuplicateTarget)
-		return res, true
-	}
-	prior, hasPrior := r.cfg.Prior[key]
-	if hasPrior {
-		r.priorSeen[key] = true
-		if prior.State == EntryDone {
-			return r.priorResult(i, t, prior), true
+	var prior Entry
+	hasPrior := false
+	if !t.byEmail() { // found by email: checked once the worker has its ID (lookup)
+		if res, settled := r.checkKey(i, t); settled {
+			return res, true
 		}
+		prior, hasPrior = r.cfg.Prior[t.key()]
 	}
 	stop := r.stopped()
 	if stop == nil {
@@ -364,7 +376,7 @@ func (r *runner) admit(ctx context.Context, i int, t Target) (Result, bool) {
 
 // cancelled reports a target admitted to run that found ctx cancelled before a worker took it.
 func (r *runner) cancelled(i int, t Target, err error) Result {
-	if t.Manager == nil {
+	if t.Manager == nil || t.byEmail() {
 		return r.notStarted(i, t, err)
 	}
 	prior, hasPrior := r.cfg.Prior[t.key()]
@@ -414,6 +426,8 @@ func statusOf(s EntryState) Status {
 // notInInput reports the prior entries whose target never came, in the order of their earlier index.
 func (r *runner) notInInput() []Result {
 	var out []Result
+	r.seenMu.Lock()
+	defer r.seenMu.Unlock()
 	for key, e := range r.cfg.Prior {
 		if r.priorSeen[key] {
 			continue
@@ -437,7 +451,7 @@ func (r *runner) notInInput() []Result {
 }
 
 func (r *runner) newResult(i int, t Target) Result {
-	res := Result{Index: i, Profile: t.Profile, User: t.User, Status: Failed}
+	res := Result{Index: i, Profile: t.Profile, User: t.User, Email: t.Email, Status: Failed}
 	if t.Manager != nil {
 		res.Vendor = t.Manager.Vendor()
 	}

@@ -68,16 +68,25 @@ func (r *runner) rotateTarget(ctx context.Context, j job, waited *time.Duration,
 		return res
 	}
 	a := &target{r: r, t: t, key: t.key(), index: i, change: !t.OldPassword.IsZero(), res: res, p: j.p, prepaid: j.prepaid, waited: waited, durable: durable}
-	prior, hasPrior := r.cfg.Prior[a.key]
-	if err := r.stopped(); err != nil {
-		return r.stoppedResult(i, t, prior, hasPrior, &errStopped{err})
-	}
 	a.obs = facade.WithObserver(ctx, func(info facade.ResponseInfo) {
 		if info.Operation == facade.OpSetPassword || info.Operation == facade.OpChangePassword {
 			a.res.Attempts++
 		}
 		a.p.observe(info)
 	})
+	if t.byEmail() {
+		if err := r.stopped(); err != nil {
+			return r.notStarted(i, t, &errStopped{err})
+		}
+		if res, settled := a.lookup(ctx); settled {
+			return res
+		}
+		t = a.t
+	}
+	prior, hasPrior := r.cfg.Prior[a.key]
+	if err := r.stopped(); err != nil {
+		return r.stoppedResult(i, t, prior, hasPrior, &errStopped{err})
+	}
 	if hasPrior && maybeApplied(prior) {
 		a.res.Attempts = prior.Attempts      // the earlier runs' requests: this run's add to them
 		return a.resume(ctx, prior.Password) // before the checks below: the journal's password is reported whatever they say
