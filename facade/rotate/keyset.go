@@ -109,7 +109,7 @@ type bitWriter struct {
 func (w *bitWriter) write(v uint64, width uint) {
 	for width > 0 {
 		i, off := w.n/64, uint(w.n%64)
-		if int(i) == len(w.words) {
+		if i == uint64(len(w.words)) {
 			w.words = append(w.words, 0)
 		}
 		take := min(width, 64-off)
