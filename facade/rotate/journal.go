@@ -59,8 +59,9 @@ var (
 // journal has been idle (no fsync within maxLinger), so that a lone record costs one fsync and no wait.
 // While records stream in, it lingers for the others' records: until all writers of the run but one wait in
 // Record (Run tells the journal how many workers it has; the one left takes the next target when its
-// turn comes), lingerBatch records are queued, or maxLinger has passed.
-// Records arriving while an fsync runs wait for the next batch: the fsync itself is a batching window.
+// turn comes), lingerBatch records are queued, or maxLinger has passed. Outside Run (the writers unknown)
+// it does not linger. Records arriving while an fsync runs wait for the next batch: the fsync itself is a
+// batching window.
 const (
 	maxLinger   = 25 * time.Millisecond
 	lingerBatch = 64
@@ -68,8 +69,9 @@ const (
 
 // FileJournal is a Journal in a file of JSON lines, append-only. Concurrent Record calls are committed
 // together: one write and one fsync for all the entries that arrived while the previous fsync ran, and,
-// while records stream in, for those arriving within maxLinger of the batch's first (at once when every
-// writer of the run waits, or lingerBatch are queued; a record after an idle spell is written at once),
+// within a run (Run), while records stream in, for those arriving within maxLinger of the batch's first
+// (at once when all the run's writers but one wait, or lingerBatch are queued; a record after an idle
+// spell is written at once),
 // each caller returning once its entry is durable, never earlier. After
 // the first failed write or fsync every Record fails (the state of the file's tail is then unknown).
 // Safe for concurrent use.
@@ -276,12 +278,12 @@ func (j *FileJournal) commit() {
 // lingerForBatch lets the records of other writers join the batch (see maxLinger), with j.mu held on
 // entry and exit.
 func (j *FileJournal) lingerForBatch() {
-	if j.linger <= 0 || time.Since(j.lastSync) > j.linger {
-		return // idle: a lone record is written at once
+	if j.linger <= 0 || j.writers <= 0 || time.Since(j.lastSync) > j.linger {
+		return // idle, or outside Run (writers unknown): the fsync under way is the only batching window
 	}
 	deadline := time.NewTimer(j.linger)
 	defer deadline.Stop()
-	for j.queued-j.synced < lingerBatch && (j.writers <= 0 || j.blocked < max(j.writers-1, 1)) {
+	for j.queued-j.synced < lingerBatch && j.blocked < max(j.writers-1, 1) {
 		j.mu.Unlock()
 		select {
 		case <-j.more:
@@ -294,7 +296,7 @@ func (j *FileJournal) lingerForBatch() {
 }
 
 // setWriters tells the journal how many goroutines record at once (Run's workers), so that a batch is
-// written as soon as all of them wait for it; 0 or less: unknown.
+// written as soon as all of them but one wait for it; 0 or less: unknown (no linger).
 func (j *FileJournal) setWriters(n int) {
 	j.mu.Lock()
 	defer j.mu.Unlock()
