@@ -77,8 +77,9 @@ type Result struct {
 	Status Status
 	Err    error
 	// Attempts counts the requests sent for the target's write in this run (0 when none was sent), and,
-	// for a target resumed from the journal (Resumed), those of the earlier runs the journal records (a
-	// write whose answer was lost counts as sent).
+	// for a target whose earlier write this run settled (Resumed: verified, sent again, or left Unknown),
+	// those of the earlier runs the journal records too (a write whose answer was lost counts as sent). A
+	// target done in an earlier run and only reported again has 0: nothing was sent for it.
 	Attempts int
 	// Latency is the time the target's requests took at the vendor (its time in the run, less Wait).
 	Latency time.Duration
@@ -383,7 +384,7 @@ func maybeApplied(e Entry) bool {
 // priorResult reports a target as the journal left it, with its password.
 func (r *runner) priorResult(i int, t Target, e Entry) Result {
 	res := r.newResult(i, t)
-	res.Resumed, res.NewPassword, res.Status, res.Attempts = true, e.Password, statusOf(e.State), e.Attempts
+	res.Resumed, res.NewPassword, res.Status = true, e.Password, statusOf(e.State)
 	if res.Status == Failed || res.Status == NotStarted {
 		res.NewPassword = facade.Secret{}
 	}
@@ -409,7 +410,7 @@ func (r *runner) notInInput() []Result {
 		if r.priorSeen[key] {
 			continue
 		}
-		res := Result{Index: -1, Profile: e.Profile, Vendor: e.Vendor, User: e.User, Status: statusOf(e.State), Resumed: true, Attempts: e.Attempts}
+		res := Result{Index: -1, Profile: e.Profile, Vendor: e.Vendor, User: e.User, Status: statusOf(e.State), Resumed: true}
 		if res.Status != NotStarted {
 			res.NewPassword = e.Password
 		}
