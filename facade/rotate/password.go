@@ -238,13 +238,11 @@ func (r *runner) policy(ctx context.Context, t Target, p *pacer, pace func(conte
 	if !t.Manager.Capabilities().Requirements {
 		return nil, nil
 	}
-	r.mu.Lock()
-	e, ok := r.policies[t.Manager]
+	v, ok := r.policies.Load(t.Manager) // no lock on the hot path once the entry exists
 	if !ok {
-		e = &policyEntry{}
-		r.policies[t.Manager] = e
+		v, _ = r.policies.LoadOrStore(t.Manager, &policyEntry{})
 	}
-	r.mu.Unlock()
+	e := v.(*policyEntry) // only *policyEntry is stored
 	e.once.Do(func() {
 		if e.err = pace(ctx); e.err == nil {
 			e.policy, e.err = t.Manager.Requirements(facade.WithObserver(ctx, p.observe), t.User)

@@ -18,6 +18,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/unipass/unipass/facade"
@@ -247,7 +248,7 @@ func Run(ctx context.Context, targets <-chan Target, cfg Config) <-chan Result {
 	if cfg.MaxQueued <= 0 {
 		cfg.MaxQueued = DefaultMaxQueued
 	}
-	r := &runner{cfg: cfg, pacers: map[pacerKey]*pacer{}, policies: map[facade.PasswordManager]*policyEntry{},
+	r := &runner{cfg: cfg, pacers: map[pacerKey]*pacer{},
 		start: time.Now(), seen: newKeySet(), priorSeen: map[string]bool{}, abandoned: make(chan struct{})}
 	stopAbandon := abandonAfter(ctx, cfg.MaxWait, r.abandoned)
 	if w, ok := cfg.Journal.(interface{ setWriters(int) }); ok {
@@ -314,11 +315,11 @@ type runner struct {
 
 	mu       sync.Mutex
 	pacers   map[pacerKey]*pacer
-	policies map[facade.PasswordManager]*policyEntry
+	policies sync.Map // facade.PasswordManager → *policyEntry
 	progress Progress
 	// profileDone counts each profile's finished targets, for Progress.Profiles (with OnProgress only).
 	profileDone map[string]int
-	stopErr     error // the first journal failure
+	stopErr     atomic.Pointer[error] // the first journal failure; read without the lock per target
 	// abandoned is closed MaxWait after ctx is cancelled: results nobody takes from then on are dropped.
 	abandoned chan struct{}
 }
@@ -444,9 +445,10 @@ func (r *runner) notStarted(i int, t Target, err error) Result {
 
 // stopped returns the journal failure that stops the run, if any.
 func (r *runner) stopped() error {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return r.stopErr
+	if p := r.stopErr.Load(); p != nil {
+		return *p
+	}
+	return nil
 }
 
 // key is the target's key in the run and the journal.

@@ -268,9 +268,5 @@ func (a *target) failed(ctx context.Context, err error) Result {
 
 // stop records the first journal failure; no write is sent after it.
 func (r *runner) stop(err error) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if r.stopErr == nil {
-		r.stopErr = err
-	}
+	r.stopErr.CompareAndSwap(nil, &err)
 }
