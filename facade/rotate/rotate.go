@@ -190,7 +190,9 @@ type Config struct {
 // password; for a Prior done entry, Done as usual).
 //
 // A write goes: candidate (Target.NewPassword, the journal's for a resumed target, or generated) →
-// Journal.Record(pending) → send → Record(done, not-applied or unknown). Only a 429, a refusal or a
+// Journal.Record(pending) → send → Record(done, not-applied or unknown). A FileJournal's last entry of a
+// target is queued instead, so that its worker takes the next target; the result is reported only once
+// that entry is durable. Only a 429, a refusal or a
 // failure before sending proves a write not applied; a write answered with ErrOutcomeUnknown is
 // reconciled with Manager.Verify(candidate):
 //   - accepted → Done;
