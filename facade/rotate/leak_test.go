@@ -3,10 +3,12 @@ package rotate_test
 import (
 	"context"
 	"fmt"
+	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
 
 	"github.com/unipass/unipass/facade"
@@ -67,7 +69,10 @@ func TestRunCancelledAndLeftLeavesNoGoroutine(t *testing.T) { //nolint:parallelt
 			targets <- rotate.Target{Manager: instant{}, User: fmt.Sprint(100 + i)}
 		}
 	}()
-	results := rotate.Run(ctx, targets, rotate.Config{Concurrency: 4, Limits: fast, MaxWait: 10 * time.Millisecond})
+	j, err := rotate.CreateJournal(filepath.Join(t.TempDir(), "journal"), testHeader)
+	require.NoError(t, err)
+	defer func() { _ = j.Close() }()
+	results := rotate.Run(ctx, targets, rotate.Config{Concurrency: 4, Limits: fast, MaxWait: 10 * time.Millisecond, Journal: j})
 	first := <-results
 	assert.Equal(t, rotate.Done, first.Status)
 	cancel() // and no more reads
