@@ -103,6 +103,7 @@ func report(r io.Reader, w io.Writer) error {
 	initMS, initB, size := must("BenchmarkFacadeProgram", "nonstd-init-ms"), must("BenchmarkFacadeProgram", "nonstd-init-B"), must("BenchmarkFacadeProgram", "size/nethttp")
 	tput, tcore, tcpu, tsync := must("BenchmarkRotationThroughput", "targets/s"), must("BenchmarkRotationThroughput", "targets/s/core"),
 		must("BenchmarkRotationThroughput", "targets/cpu-s"), must("BenchmarkRotationThroughput", "fsyncs/target")
+	ks10, ks100, ks1M := must("BenchmarkKeySet/10000", "bytes/key"), must("BenchmarkKeySet/100000", "bytes/key"), must("BenchmarkKeySet/1000000", "bytes/key")
 	fsyncUS, fsyncP99, rttUS := must("BenchmarkMachineLimits", "fsync-µs"), must("BenchmarkMachineLimits", "fsync-p99-µs"), must("BenchmarkMachineLimits", "loopback-rtt-µs")
 	if len(errs) > 0 {
 		return fmt.Errorf("%s", strings.Join(errs, "; "))
@@ -142,6 +143,7 @@ func report(r io.Reader, w io.Writer) error {
 	fmt.Fprintf(w, "fleet peak heap 100,000 targets (MiB)    %-12.2f -               -\n", fh100)
 	fmt.Fprintf(w, "fleet peak heap 100,000 / 10,000         %-12s -               -\n", fmt.Sprintf("%.3f×", fh100/fh10))
 	fmt.Fprintf(w, "fleet heap 200 ms windows p90 100k/10k   %-12s ≤ 1.2×          %s\n", fmt.Sprintf("%.3f×", fw100/fw10), verdict(fw100 <= 1.2*fw10))
+	fmt.Fprintf(w, "duplicate check bytes/key 10k/100k/1M    %-12s ≤ 4 from 100k %s\n", fmt.Sprintf("%.1f/%.1f/%.1f", ks10, ks100, ks1M), verdict(ks100 <= 4 && ks1M <= 4))
 	fmt.Fprintf(w, "fleet order grouped: wall / ideal        %-12s ≤ 1.05×         %s\n", fmt.Sprintf("%.3f×", ordG), verdict(ordG <= 1.05))
 	fmt.Fprintf(w, "fleet order interleaved: wall / ideal    %-12s ≤ 1.05×         %s\n", fmt.Sprintf("%.3f×", ordI), verdict(ordI <= 1.05))
 	fmt.Fprintf(w, "fleet order shuffled: wall / ideal       %-12s ≤ 1.05×         %s\n", fmt.Sprintf("%.3f×", ordS), verdict(ordS <= 1.05))
