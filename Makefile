@@ -63,6 +63,7 @@ BENCHCOUNT ?= 5
 ## bench: the performance benchmarks, then their ratios against the targets
 bench:
 	{ $(GO) test -run='^$$' -bench=. -benchmem -benchtime=2s -count=$(BENCHCOUNT) ./bench/ && \
+	  $(GO) test -run='^$$' -bench=KeySet -benchtime=1x ./facade/rotate/ && \
 	  $(GO) test -run='^$$' -bench=RotateDryRunRSS -benchtime=1x ./cmd/unipass/ && \
 	  $(GO) test -run='^$$' -bench=FakesStartup -benchtime=10x ./cmd/unipass/; } | $(GO) run ./internal/benchreport
 

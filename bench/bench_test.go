@@ -217,6 +217,16 @@ func bulkRotation(b *testing.B, journal bool) {
 // statelessZendesk answers requirements and password writes and keeps nothing, so that the heap measured
 // in-process is the client's, not a fake's growing user table.
 func statelessZendesk(b *testing.B) *facade.Zendesk {
+	srv := statelessServer(b)
+	z, err := facade.NewZendesk(srv.URL, facade.WithHTTPClient(srv.Client()), facade.WithAPIToken(benchEmail, benchToken))
+	if err != nil {
+		b.Fatal(err)
+	}
+	return z
+}
+
+// statelessServer is statelessZendesk's server.
+func statelessServer(b *testing.B) *httptest.Server {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		_, _ = io.Copy(io.Discard, r.Body)
 		if r.Method == http.MethodGet {
@@ -227,11 +237,7 @@ func statelessZendesk(b *testing.B) *facade.Zendesk {
 		w.WriteHeader(http.StatusOK)
 	}))
 	b.Cleanup(srv.Close)
-	z, err := facade.NewZendesk(srv.URL, facade.WithHTTPClient(srv.Client()), facade.WithAPIToken(benchEmail, benchToken))
-	if err != nil {
-		b.Fatal(err)
-	}
-	return z
+	return srv
 }
 
 // BenchmarkRotationPeakHeap: the heap's peak growth during a rotation of 1,000 and of 10,000 targets
@@ -246,7 +252,7 @@ func BenchmarkRotationPeakHeap(b *testing.B) {
 				b.StopTimer()
 				z := statelessZendesk(b)
 				limits := map[facade.Vendor]rotate.Limit{facade.VendorZendesk: {PerSecond: 1e6, Burst: 1000}}
-				growth, retained := peakHeap(b, func() {
+				growth, retained, window := peakHeap(b, func() {
 					for r := range rotate.Run(b.Context(), targets(z, n), rotate.Config{Concurrency: 16, Limits: limits}) {
 						if r.Status != rotate.Done {
 							b.Fatalf("target %d: %s %v", r.Index, r.Status, r.Err)
@@ -254,6 +260,7 @@ func BenchmarkRotationPeakHeap(b *testing.B) {
 					}
 				})
 				b.ReportMetric(growth/(1<<20), "peak-heap-MiB")
+				b.ReportMetric(window/(1<<20), "window-heap-MiB")
 				b.ReportMetric(retained/(1<<20), "retained-MiB")
 				b.StartTimer()
 			}

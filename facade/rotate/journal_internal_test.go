@@ -1,6 +1,8 @@
 package rotate
 
 import (
+	"bytes"
+	"os"
 	"path/filepath"
 	"sync"
 	"testing"
@@ -60,4 +62,48 @@ func TestJournalFailureIsSticky(t *testing.T) {
 	assert.ErrorIs(t, j.Record(testEntry("2")), ErrJournal)
 	assert.ErrorIs(t, j.Record(testEntry("3")), ErrJournal)
 	assert.Error(t, j.Close())
+}
+
+// Queued entries wait for one commit; the wait returns only once the line is in the file, and Record
+// after an idle spell commits at once, alone.
+func TestJournalQueueSharesOneCommit(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "journal")
+	j, err := CreateJournal(path, JournalHeader{Vendor: "zendesk"})
+	require.NoError(t, err)
+	defer func() { require.NoError(t, j.Close()) }()
+
+	var waits []func() error
+	for i := range 10 {
+		wait, err := j.queue(testEntry(string(rune('a' + i))))
+		require.NoError(t, err)
+		waits = append(waits, wait)
+	}
+	assert.Equal(t, uint64(0), j.Syncs(), "queueing writes nothing")
+	require.NoError(t, waits[9]())
+	assert.Equal(t, uint64(1), j.Syncs(), "one write and fsync for all ten")
+	data, err := os.ReadFile(path)
+	require.NoError(t, err)
+	assert.Equal(t, 11, bytes.Count(data, []byte("\n")), "the header and ten entries are in the file")
+	for _, w := range waits[:9] {
+		require.NoError(t, w(), "earlier entries are durable with the later one")
+	}
+	assert.Equal(t, uint64(1), j.Syncs())
+}
+
+// All writers but one waiting in Record end the linger: the batch is written without waiting maxLinger.
+func TestJournalAllWritersWaitingCommit(t *testing.T) {
+	t.Parallel()
+	j, err := CreateJournal(filepath.Join(t.TempDir(), "journal"), JournalHeader{Vendor: "zendesk"})
+	require.NoError(t, err)
+	defer func() { require.NoError(t, j.Close()) }()
+	j.linger = time.Hour // only the writers' count can end it
+	j.setWriters(3)
+	require.NoError(t, j.Record(testEntry("0"))) // idle: at once
+	var wg sync.WaitGroup
+	for i := range 2 {
+		wg.Go(func() { assert.NoError(t, j.Record(testEntry(string(rune('a'+i))))) })
+	}
+	wg.Wait()
+	assert.LessOrEqual(t, j.Syncs(), uint64(3))
 }

@@ -3,9 +3,12 @@ package rotate_test
 import (
 	"context"
 	"fmt"
+	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
 
 	"github.com/unipass/unipass/facade"
@@ -51,4 +54,26 @@ func TestRunLeavesNoGoroutine(t *testing.T) { //nolint:paralleltest // goleak co
 		all++
 	}
 	assert.Equal(t, 20, all)
+}
+
+// A caller that cancels ctx and stops reading leaks nothing either: once MaxWait has passed after the
+// cancellation, results no one takes are dropped and every goroutine of Run ends.
+func TestRunCancelledAndLeftLeavesNoGoroutine(t *testing.T) { //nolint:paralleltest // goleak counts the process's goroutines
+	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
+	const n = 200
+	targets := make(chan rotate.Target)
+	ctx, cancel := context.WithCancel(t.Context())
+	go func() {
+		defer close(targets)
+		for i := range n {
+			targets <- rotate.Target{Manager: instant{}, User: fmt.Sprint(100 + i)}
+		}
+	}()
+	j, err := rotate.CreateJournal(filepath.Join(t.TempDir(), "journal"), testHeader)
+	require.NoError(t, err)
+	defer func() { _ = j.Close() }()
+	results := rotate.Run(ctx, targets, rotate.Config{Concurrency: 4, Limits: fast, MaxWait: 10 * time.Millisecond, Journal: j})
+	first := <-results
+	assert.Equal(t, rotate.Done, first.Status)
+	cancel() // and no more reads
 }

@@ -1,6 +1,7 @@
 package rotate
 
 import (
+	"context"
 	"crypto/rand"
 	"errors"
 	"fmt"
@@ -224,4 +225,28 @@ func allowedChars(policy *facade.Policy) *[len(printable)]bool {
 	}
 	allowedSets.Store(re, set)
 	return set
+}
+
+type policyEntry struct {
+	once   sync.Once
+	policy *facade.Policy
+	err    error
+}
+
+// policy reads a manager's policy once per run (vendors state one policy per account).
+func (r *runner) policy(ctx context.Context, t Target, p *pacer, pace func(context.Context) error) (*facade.Policy, error) {
+	if !t.Manager.Capabilities().Requirements {
+		return nil, nil
+	}
+	v, ok := r.policies.Load(t.Manager) // no lock on the hot path once the entry exists
+	if !ok {
+		v, _ = r.policies.LoadOrStore(t.Manager, &policyEntry{})
+	}
+	e := v.(*policyEntry) // only *policyEntry is stored
+	e.once.Do(func() {
+		if e.err = pace(ctx); e.err == nil {
+			e.policy, e.err = t.Manager.Requirements(facade.WithObserver(ctx, p.observe), t.User)
+		}
+	})
+	return e.policy, e.err
 }

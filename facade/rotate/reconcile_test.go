@@ -560,3 +560,33 @@ func TestResumeUnverifiableSettledByResend(t *testing.T) {
 		})
 	}
 }
+
+// A row settled by Verify on resume carries the write requests of the earlier run from the journal, not
+// 0: a write in doubt counts as sent.
+func TestResumeSettledCarriesAttempts(t *testing.T) {
+	t.Parallel()
+	m := newMem("1")
+	m.lose = 1
+	m.verifyErr = fmt.Errorf("verify: %w", facade.ErrServer)
+	j, path := newJournal(t)
+	first := run(t.Context(), rotate.Config{Journal: j}, rotate.Target{Manager: m, User: "1"})
+	require.Len(t, first, 1)
+	require.Equal(t, rotate.Unknown, first[0].Status)
+	assert.Equal(t, 1, first[0].Attempts)
+	require.NoError(t, j.Close())
+
+	j2, prior, err := rotate.OpenJournal(path, testHeader)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = j2.Close() })
+	assert.Equal(t, 1, prior["zendesk:1"].Attempts, "the journal records the request")
+	m.mu.Lock()
+	m.verifyErr = nil
+	m.mu.Unlock()
+	second := run(t.Context(), rotate.Config{Journal: j2, Prior: prior}, rotate.Target{Manager: m, User: "1"})
+	require.Len(t, second, 1)
+	r := second[0]
+	assert.Equal(t, rotate.Done, r.Status)
+	assert.True(t, r.Resumed)
+	assert.Equal(t, 1, r.Attempts, "the earlier run's request, none in this one")
+	assert.Equal(t, 1, m.writesTo("1"))
+}

@@ -18,6 +18,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/unipass/unipass/facade"
@@ -34,6 +35,12 @@ type Target struct {
 	// of a vendor without a profile share one pacer (Config.Limits) and the key TargetKey(vendor, User).
 	// A profile name holds neither "/" nor ":" (Run fails a target whose does, sending nothing).
 	Profile string
+	// Email names the account by email address when User is "": the worker looks it up (one FindUser,
+	// paced by the profile's limiter like every request, once per target) and runs the target as if
+	// User were the ID found. The key and the duplicate check use that ID. An address that names nobody
+	// or more than one user, or a manager that cannot look users up, ends the target Failed with nothing
+	// sent.
+	Email string
 	// NewPassword is the password to set; when zero, one is generated to fit the vendor's policy.
 	NewPassword facade.Secret
 	// OldPassword, when set, makes the rotation a ChangePassword (the user proves the old one) instead of
@@ -63,10 +70,17 @@ type Result struct {
 	Index   int
 	Profile string // the target's Profile
 	Vendor  facade.Vendor
-	User    string
-	Status  Status
-	Err     error
-	// Attempts counts the requests sent for the target's write in this run (0 when none was sent).
+	// User is the target's user ID: Target.User, or the one its Email was found to name ("" when the
+	// lookup failed).
+	User string
+	// Email is Target.Email.
+	Email  string
+	Status Status
+	Err    error
+	// Attempts counts the requests sent for the target's write in this run (0 when none was sent), and,
+	// for a target whose earlier write this run settled (Resumed: verified, sent again, or left Unknown),
+	// those of the earlier runs the journal records too (a write whose answer was lost counts as sent). A
+	// target done in an earlier run and only reported again has 0: nothing was sent for it.
 	Attempts int
 	// Latency is the time the target's requests took at the vendor (its time in the run, less Wait).
 	Latency time.Duration
@@ -149,7 +163,8 @@ type Config struct {
 	// (ErrRateLimited, not sent again), and the vendor's other targets end Failed with ErrRateLimited,
 	// without a request, until the time it named has passed. A target thus takes at most
 	// MaxRateLimitRounds pauses of at most MaxWait, and the run always ends with every target reported.
-	// After ctx is cancelled, MaxWait also bounds the pacing waits of the reconciling Verify calls.
+	// After ctx is cancelled, MaxWait also bounds the pacing waits of the reconciling Verify calls, and how
+	// long results wait for a reader before they are dropped (see Run).
 	MaxWait time.Duration
 	// Journal, when set, records every write before it is sent and its outcome after (see Run); nil: no
 	// journal.
@@ -175,7 +190,9 @@ type Config struct {
 // password; for a Prior done entry, Done as usual).
 //
 // A write goes: candidate (Target.NewPassword, the journal's for a resumed target, or generated) →
-// Journal.Record(pending) → send → Record(done, not-applied or unknown). Only a 429, a refusal or a
+// Journal.Record(pending) → send → Record(done, not-applied or unknown). A FileJournal's last entry of a
+// target is queued instead, so that its worker takes the next target; the result is reported only once
+// that entry is durable. Only a 429, a refusal or a
 // failure before sending proves a write not applied; a write answered with ErrOutcomeUnknown is
 // reconciled with Manager.Verify(candidate):
 //   - accepted → Done;
@@ -202,18 +219,24 @@ type Config struct {
 // timeout and retry limits) and are reconciled the same way.
 //
 // A target whose key (ProfileKey) was seen earlier in the run is refused (Failed, ErrDuplicateTarget, nothing
-// sent). To tell, Run keeps the 64-bit keyed hashes (hash/maphash) of the keys seen, in sorted runs: about
-// 8 bytes a target, and a chance of under 1 in 10^7 for a million targets that a target is wrongly
-// refused (it is then reported, never sent). Memory otherwise does not grow with the number of targets.
+// sent). To tell, Run keeps a 44-bit keyed fingerprint (hash/maphash) of each key seen, in compressed sorted
+// runs (under 4 bytes a target from about 50,000 targets on), until the input ends. Two different
+// targets share a fingerprint with a chance of about n²/2^45 in a run of n targets (1 in 3,500 for
+// 100,000; 1 in 35 for a million): the later one is then refused as a duplicate, reported and never sent,
+// and runs in a run of its own (a new seed). Memory otherwise does not grow with the number of targets.
 //
 // When Journal.Record fails, the target is not sent (Failed, ErrJournal), no further write is sent, and
 // the rest are reported NotStarted with ErrJournal; a write already sent keeps its own outcome.
 //
-// The caller must read the result channel until it is closed, and the producer must close targets: Run's
-// goroutines (Concurrency workers and one reader of targets) end then, and not before, since every result
-// may carry a password that is in effect. To stop early, cancel ctx and keep reading: the targets not
-// started end at once (NotStarted), writes in flight finish and are reconciled, the channel closes and no
-// goroutine of Run is left. A caller that stops reading instead leaves them blocked on the result channel.
+// The producer must close targets; the caller reads the result channel until it is closed, since every
+// result may carry a password that is in effect. To stop early, cancel ctx and keep reading: the targets
+// not started end at once (NotStarted), writes in flight finish and are reconciled, the channel closes and
+// no goroutine of Run is left. A caller that cancels ctx and stops reading leaks nothing either: from
+// MaxWait after the cancellation on, a result that is not taken at once is dropped, and Run's goroutines
+// end once the writes in flight have finished and the producer has closed targets. What a dropped result
+// said is in the Journal (a resume reports it); without a journal it is lost, so read to the end unless
+// the run's results no longer matter. A caller that neither cancels nor reads leaves Run's goroutines
+// blocked on the result channel.
 func Run(ctx context.Context, targets <-chan Target, cfg Config) <-chan Result {
 	if cfg.Concurrency <= 0 {
 		cfg.Concurrency = 8
@@ -227,27 +250,35 @@ func Run(ctx context.Context, targets <-chan Target, cfg Config) <-chan Result {
 	if cfg.MaxQueued <= 0 {
 		cfg.MaxQueued = DefaultMaxQueued
 	}
-	r := &runner{cfg: cfg, pacers: map[pacerKey]*pacer{}, policies: map[facade.PasswordManager]*policyEntry{},
-		start: time.Now(), seen: newKeySet(), priorSeen: map[string]bool{}}
+	r := &runner{cfg: cfg, pacers: map[pacerKey]*pacer{},
+		start: time.Now(), seen: newKeySet(), priorSeen: map[string]bool{}, abandoned: make(chan struct{})}
+	stopAbandon := abandonAfter(ctx, cfg.MaxWait, r.abandoned)
+	if w, ok := cfg.Journal.(interface{ setWriters(int) }); ok {
+		w.setWriters(cfg.Concurrency)
+	}
 	out := make(chan Result, cfg.Concurrency)
 	s := newScheduler(ctx, r, out, cfg.MaxQueued)
 	var wg sync.WaitGroup
 	for range cfg.Concurrency {
 		wg.Go(func() {
 			for j := range s.work {
-				r.report(out, r.rotate(ctx, j))
+				res, durable := r.rotate(ctx, j)
+				r.reportDurable(&wg, out, res, durable)
 			}
 		})
 	}
 	go func() {
 		i := 0
 		pacers := map[pacerKey]*pacer{} // the reader's own: no lock per target
+		byEmail := false
 		for t := range targets {
+			byEmail = byEmail || t.byEmail()
 			switch res, settled := r.admit(ctx, i, t); {
 			case settled:
 				r.report(out, res)
 			case t.Manager == nil:
-				r.report(out, r.rotate(ctx, job{i: i, t: t}))
+				res, durable := r.rotate(ctx, job{i: i, t: t})
+				r.reportDurable(&wg, out, res, durable)
 			default:
 				k := pacerKey{t.Profile, t.Manager.Vendor()}
 				p, ok := pacers[k]
@@ -259,12 +290,16 @@ func Run(ctx context.Context, targets <-chan Target, cfg Config) <-chan Result {
 			}
 			i++
 		}
-		r.seen = nil // the duplicate check's memory goes with the input
+		if !byEmail {
+			r.dropSeen() // the duplicate check's memory goes with the input
+		}
 		s.close()
 		wg.Wait()
+		r.dropSeen() // once the workers have checked the targets found by email
 		for _, res := range r.notInInput() {
 			r.report(out, res)
 		}
+		stopAbandon()
 		close(out)
 	}()
 	return out
@@ -274,17 +309,21 @@ type runner struct {
 	cfg   Config
 	start time.Time
 
-	// Owned by the goroutine reading the targets.
+	// seenMu guards seen and priorSeen: the reader checks the keys of targets with a User, the workers
+	// those of targets found by Email.
+	seenMu    sync.Mutex
 	seen      *keySet
 	priorSeen map[string]bool
 
 	mu       sync.Mutex
 	pacers   map[pacerKey]*pacer
-	policies map[facade.PasswordManager]*policyEntry
+	policies sync.Map // facade.PasswordManager → *policyEntry
 	progress Progress
 	// profileDone counts each profile's finished targets, for Progress.Profiles (with OnProgress only).
 	profileDone map[string]int
-	stopErr     error // the first journal failure
+	stopErr     atomic.Pointer[error] // the first journal failure; read without the lock per target
+	// abandoned is closed MaxWait after ctx is cancelled: results nobody takes from then on are dropped.
+	abandoned chan struct{}
 }
 
 // admit settles a target without sending anything when it can: duplicates, targets done in an earlier
@@ -298,18 +337,13 @@ func (r *runner) admit(ctx context.Context, i int, t Target) (Result, bool) {
 		res.Err = err
 		return res, true
 	}
-	key := t.key()
-	if r.seen.add(key) {
-		res := r.newResult(i, t)
-		res.Err = fmt.Errorf("rotate: %s user %q: %w: it appears earlier in the input", describe(t.Profile, res.Vendor), t.User, ErrDuplicateTarget)
-		return res, true
-	}
-	prior, hasPrior := r.cfg.Prior[key]
-	if hasPrior {
-		r.priorSeen[key] = true
-		if prior.State == EntryDone {
-			return r.priorResult(i, t, prior), true
+	var prior Entry
+	hasPrior := false
+	if !t.byEmail() { // found by email: checked once the worker has its ID (lookup)
+		if res, settled := r.checkKey(i, t); settled {
+			return res, true
 		}
+		prior, hasPrior = r.cfg.Prior[t.key()]
 	}
 	stop := r.stopped()
 	if stop == nil {
@@ -323,7 +357,7 @@ func (r *runner) admit(ctx context.Context, i int, t Target) (Result, bool) {
 
 // cancelled reports a target admitted to run that found ctx cancelled before a worker took it.
 func (r *runner) cancelled(i int, t Target, err error) Result {
-	if t.Manager == nil {
+	if t.Manager == nil || t.byEmail() {
 		return r.notStarted(i, t, err)
 	}
 	prior, hasPrior := r.cfg.Prior[t.key()]
@@ -373,6 +407,8 @@ func statusOf(s EntryState) Status {
 // notInInput reports the prior entries whose target never came, in the order of their earlier index.
 func (r *runner) notInInput() []Result {
 	var out []Result
+	r.seenMu.Lock()
+	defer r.seenMu.Unlock()
 	for key, e := range r.cfg.Prior {
 		if r.priorSeen[key] {
 			continue
@@ -396,7 +432,7 @@ func (r *runner) notInInput() []Result {
 }
 
 func (r *runner) newResult(i int, t Target) Result {
-	res := Result{Index: i, Profile: t.Profile, User: t.User, Status: Failed}
+	res := Result{Index: i, Profile: t.Profile, User: t.User, Email: t.Email, Status: Failed}
 	if t.Manager != nil {
 		res.Vendor = t.Manager.Vendor()
 	}
@@ -411,92 +447,10 @@ func (r *runner) notStarted(i int, t Target, err error) Result {
 
 // stopped returns the journal failure that stops the run, if any.
 func (r *runner) stopped() error {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return r.stopErr
-}
-
-// report sends a result and then reports progress.
-func (r *runner) report(out chan<- Result, res Result) {
-	out <- res
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	switch res.Status {
-	case Done:
-		r.progress.Done++
-	case Failed:
-		r.progress.Failed++
-	case Unknown:
-		r.progress.Unknown++
-	default:
-		r.progress.NotStarted++
+	if p := r.stopErr.Load(); p != nil {
+		return *p
 	}
-	if r.cfg.OnProgress == nil {
-		return
-	}
-	if res.Profile != "" {
-		if r.profileDone == nil {
-			r.profileDone = map[string]int{}
-		}
-		r.profileDone[res.Profile]++
-	}
-	p := r.progress
-	p.Total = r.cfg.Total
-	secs := time.Since(r.start).Seconds()
-	if secs > 0 {
-		p.Rate = float64(p.Done+p.Failed+p.Unknown) / secs
-	}
-	if left := p.Total - (p.Done + p.Failed + p.Unknown + p.NotStarted); p.Total > 0 && left > 0 && p.Rate > 0 {
-		p.Left = time.Duration(float64(left) / p.Rate * float64(time.Second))
-	}
-	if len(r.profileDone) > 0 && secs > 0 {
-		p.Profiles = make([]ProfileRate, 0, len(r.profileDone))
-		for name, n := range r.profileDone {
-			p.Profiles = append(p.Profiles, ProfileRate{Profile: name, Rate: float64(n) / secs})
-		}
-		sort.Slice(p.Profiles, func(a, b int) bool { return p.Profiles[a].Profile < p.Profiles[b].Profile })
-	}
-	r.cfg.OnProgress(p)
-}
-
-// pacerKey names a pacer: one per profile, and one per vendor for the targets without a profile.
-type pacerKey struct {
-	profile string
-	vendor  facade.Vendor
-}
-
-// pacer returns the pacer of a profile (of the vendor's default group when profile is ""), creating it
-// at its limit: ProfileLimits, else the vendor's.
-func (r *runner) pacer(profile string, v facade.Vendor) *pacer {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	k := pacerKey{profile, v}
-	p, ok := r.pacers[k]
-	if !ok {
-		p = newPacer(describe(profile, v), r.limit(profile, v), r.cfg.MaxWait)
-		r.pacers[k] = p
-	}
-	return p
-}
-
-// limit is the limit of a profile's pacer: the profile's, else the vendor's (Limits), else the vendor's
-// documented one (DefaultLimits); a zero Limit counts as not given.
-func (r *runner) limit(profile string, v facade.Vendor) Limit {
-	var l Limit
-	if profile != "" {
-		l = r.cfg.ProfileLimits[profile]
-	}
-	if l.PerSecond <= 0 {
-		l = r.cfg.Limits[v]
-	}
-	if l.PerSecond <= 0 {
-		l = DefaultLimits()[v]
-	}
-	if l.PerSecond <= 0 { // a vendor unipass knows no limit of
-		l = Limit{PerSecond: 1, Burst: 1}
-	}
-	l.Burst = max(l.Burst, 1)
-	return l
+	return nil
 }
 
 // key is the target's key in the run and the journal.
@@ -516,30 +470,4 @@ func checkProfile(profile string) error {
 		return fmt.Errorf("rotate: profile %q: a profile name holds neither / nor :: %w", profile, facade.ErrInvalidInput)
 	}
 	return nil
-}
-
-type policyEntry struct {
-	once   sync.Once
-	policy *facade.Policy
-	err    error
-}
-
-// policy reads a manager's policy once per run (vendors state one policy per account).
-func (r *runner) policy(ctx context.Context, t Target, p *pacer, pace func(context.Context) error) (*facade.Policy, error) {
-	if !t.Manager.Capabilities().Requirements {
-		return nil, nil
-	}
-	r.mu.Lock()
-	e, ok := r.policies[t.Manager]
-	if !ok {
-		e = &policyEntry{}
-		r.policies[t.Manager] = e
-	}
-	r.mu.Unlock()
-	e.once.Do(func() {
-		if e.err = pace(ctx); e.err == nil {
-			e.policy, e.err = t.Manager.Requirements(facade.WithObserver(ctx, p.observe), t.User)
-		}
-	})
-	return e.policy, e.err
 }

@@ -301,7 +301,7 @@ const maxListed = 100
 // address that names nobody or more than one user is a bad line too.
 //
 // With dups, it also finds the lines whose account (profile, vendor and user ID, as rotate keys them) an
-// earlier line names, as frotate.Run would refuse them (about 8 bytes a line while it reads).
+// earlier line names, as frotate.Run would refuse them (under 4 bytes a line while it reads).
 func scanInput(in *inputFile, f inputFormat, vendor func(target) (facade.Vendor, error), resolve func(target) (string, error), dups bool) (inputSummary, error) {
 	var s inputSummary
 	tr, err := newTargetReader(in.r, f)

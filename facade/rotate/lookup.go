@@ -1,0 +1,69 @@
+package rotate
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/unipass/unipass/facade"
+)
+
+// byEmail: the target names its account by email address only (Target.Email).
+func (t Target) byEmail() bool { return t.User == "" && t.Email != "" && t.Manager != nil }
+
+// checkKey refuses a target whose key came earlier in the run, and settles one the journal of an earlier
+// run has done; it marks the target's prior entry as in the input. false: the target is to run.
+func (r *runner) checkKey(i int, t Target) (Result, bool) {
+	key := t.key()
+	r.seenMu.Lock()
+	dup := r.seen.add(key)
+	prior, hasPrior := r.cfg.Prior[key]
+	if hasPrior && !dup {
+		r.priorSeen[key] = true
+	}
+	r.seenMu.Unlock()
+	switch {
+	case dup:
+		res := r.newResult(i, t)
+		what := fmt.Sprintf("user %q", t.User)
+		if t.Email != "" {
+			what = fmt.Sprintf("user %q (%s)", t.User, t.Email)
+		}
+		res.Err = fmt.Errorf("rotate: %s %s: %w: it appears earlier in the input", describe(t.Profile, res.Vendor), what, ErrDuplicateTarget)
+		return res, true
+	case hasPrior && prior.State == EntryDone:
+		return r.priorResult(i, t, prior), true
+	}
+	return Result{}, false
+}
+
+// dropSeen releases the duplicate check's set.
+func (r *runner) dropSeen() {
+	r.seenMu.Lock()
+	defer r.seenMu.Unlock()
+	r.seen = nil
+}
+
+// lookup finds the user ID of a target given by email: one FindUser, after the profile's pacer lets it
+// go (the pacer's wait the feeder took for the target's first request pays for it), then the checks the
+// reader makes of targets with an ID. settled: the result is final (a failed lookup, a duplicate, a
+// target done in an earlier run).
+func (a *target) lookup(ctx context.Context) (Result, bool) {
+	t := a.t
+	where := describe(t.Profile, a.res.Vendor)
+	if !t.Manager.Capabilities().FindUser {
+		return a.failed(ctx, fmt.Errorf("rotate: %s cannot look users up by email address (%q): %w", where, t.Email, facade.ErrUnsupported)), true
+	}
+	if err := a.pace(ctx); err != nil {
+		return a.failed(ctx, fmt.Errorf("rotate: %s: pacing the lookup of %q: %w", where, t.Email, err)), true
+	}
+	u, err := t.Manager.FindUser(a.obs, t.Email)
+	if err == nil && u.ID == "" {
+		err = fmt.Errorf("no user ID in the answer: %w", facade.ErrNotFound)
+	}
+	if err != nil {
+		return a.failed(ctx, fmt.Errorf("rotate: %s: looking up %q: %w", where, t.Email, err)), true
+	}
+	a.t.User, a.res.User = u.ID, u.ID
+	a.key = a.t.key()
+	return a.r.checkKey(a.index, a.t)
+}

@@ -1,0 +1,141 @@
+package rotate_test
+
+import (
+	"context"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/unipass/unipass/facade"
+	"github.com/unipass/unipass/facade/rotate"
+)
+
+// finder is a memManager that looks users up by email address, counting the lookups.
+type finder struct {
+	*memManager
+	emails map[string]string // address → user ID
+
+	mu      sync.Mutex
+	lookups map[string]int
+}
+
+func newFinder(emails map[string]string) *finder {
+	var users []string
+	for _, id := range emails {
+		users = append(users, id)
+	}
+	return &finder{memManager: newMem(users...), emails: emails, lookups: map[string]int{}}
+}
+
+func (f *finder) Capabilities() facade.Capabilities {
+	c := f.memManager.Capabilities()
+	c.FindUser = true
+	return c
+}
+
+func (f *finder) FindUser(_ context.Context, email string) (facade.User, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.lookups[email]++
+	id, ok := f.emails[strings.ToLower(email)]
+	if !ok {
+		return facade.User{}, facade.ErrNotFound
+	}
+	return facade.User{ID: id, Email: email}, nil
+}
+
+func (f *finder) lookupsOf(email string) int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.lookups[email]
+}
+
+// Targets given by email are looked up once each, in the worker, and run under the ID found: the key,
+// the duplicate check and the journal use it; an address that names nobody ends Failed with nothing sent.
+func TestRunLooksUpEmailsOncePerTarget(t *testing.T) {
+	t.Parallel()
+	f := newFinder(map[string]string{"ann@example.com": "1", "bob@example.com": "2", "cy@example.com": "3"})
+	j, path := newJournal(t)
+	results := run(t.Context(), rotate.Config{Journal: j},
+		rotate.Target{Manager: f, Email: "ann@example.com"},
+		rotate.Target{Manager: f, Email: "bob@example.com"},
+		rotate.Target{Manager: f, User: "3"},
+		rotate.Target{Manager: f, Email: "nobody@example.com"},
+	)
+	require.Len(t, results, 4)
+	byIndex := map[int]rotate.Result{}
+	for _, r := range results {
+		byIndex[r.Index] = r
+	}
+	for i, id := range []string{"1", "2", "3"} {
+		r := byIndex[i]
+		assert.Equal(t, rotate.Done, r.Status, "target %d: %v", i, r.Err)
+		assert.Equal(t, id, r.User)
+		assert.Equal(t, 1, f.writesTo(id))
+	}
+	assert.Equal(t, "ann@example.com", byIndex[0].Email)
+	miss := byIndex[3]
+	assert.Equal(t, rotate.Failed, miss.Status)
+	require.ErrorIs(t, miss.Err, facade.ErrNotFound)
+	assert.Contains(t, miss.Err.Error(), "nobody@example.com")
+	assert.Zero(t, miss.Attempts)
+	for _, e := range []string{"ann@example.com", "bob@example.com", "nobody@example.com"} {
+		assert.Equal(t, 1, f.lookupsOf(e), "%s looked up once", e)
+	}
+	states := userStates(t, path)
+	assert.Equal(t, []string{"pending", "done"}, states["1"], "journaled under the ID found")
+}
+
+// A target given by email that names the account of an earlier target (by ID or by email) is refused as
+// a duplicate, whichever comes first; nothing is sent twice.
+func TestRunEmailDuplicates(t *testing.T) {
+	t.Parallel()
+	f := newFinder(map[string]string{"ann@example.com": "1"})
+	results := run(t.Context(), rotate.Config{Concurrency: 1},
+		rotate.Target{Manager: f, User: "1"},
+		rotate.Target{Manager: f, Email: "ann@example.com"},
+		rotate.Target{Manager: f, Email: "ANN@example.com"},
+	)
+	require.Len(t, results, 3)
+	done, dup := 0, 0
+	for _, r := range results {
+		switch {
+		case r.Status == rotate.Done:
+			done++
+		case r.Status == rotate.Failed && assert.ErrorIs(t, r.Err, rotate.ErrDuplicateTarget):
+			dup++
+		}
+	}
+	assert.Equal(t, 1, done)
+	assert.Equal(t, 2, dup)
+	assert.Equal(t, 1, f.writesTo("1"))
+}
+
+// A target given by email whose account an earlier run did is reported from the journal, not sent.
+func TestRunEmailResumedDone(t *testing.T) {
+	t.Parallel()
+	f := newFinder(map[string]string{"ann@example.com": "1"})
+	prior := map[string]rotate.Entry{"zendesk:1": {Key: "zendesk:1", Vendor: facade.VendorZendesk, User: "1", State: rotate.EntryDone,
+		Password: facade.NewSecret("fake-Done-Pw-1"), Attempts: 1}}
+	results := run(t.Context(), rotate.Config{Prior: prior}, rotate.Target{Manager: f, Email: "ann@example.com"})
+	require.Len(t, results, 1)
+	r := results[0]
+	assert.Equal(t, rotate.Done, r.Status)
+	assert.True(t, r.Resumed)
+	assert.Equal(t, "fake-Done-Pw-1", r.NewPassword.Reveal())
+	assert.Equal(t, 0, f.writesTo("1"))
+}
+
+// A manager that cannot look users up fails a target given by email, sending nothing.
+func TestRunEmailUnsupported(t *testing.T) {
+	t.Parallel()
+	m := newMem("1")
+	results := run(t.Context(), rotate.Config{}, rotate.Target{Manager: m, Email: "ann@example.com"})
+	require.Len(t, results, 1)
+	assert.Equal(t, rotate.Failed, results[0].Status)
+	require.ErrorIs(t, results[0].Err, facade.ErrUnsupported)
+	assert.Equal(t, 0, m.writesTo("1"))
+}
