@@ -12,6 +12,7 @@ import (
 
 	"github.com/unipass/unipass/facade/facadetest"
 	"github.com/unipass/unipass/facade/rotate"
+	"github.com/unipass/unipass/internal/fixture"
 )
 
 // TestRotateFleetScripts runs the fleet rotation scripts (testdata/rotate_fleet) end to end: config.yaml in
@@ -40,23 +41,10 @@ type fleetFakes struct {
 
 func setupFleetScript(e *testscript.Env) error {
 	f := &fleetFakes{portal: facadetest.NewDocSpace()}
-	f.portal.AddAPIKey(docspaceKey)
-	for i := range 5 {
-		f.portal.AddUser(facadetest.DocSpaceUser{ID: docSpaceID(i), Email: fmt.Sprintf("p%d@example.com", i), Password: fleetOriginal})
-	}
+	f.portal.Seed(*fleetPortal(5))
 	f.support, f.sales = scriptZendeskTenant(fleetTokenSupport), scriptZendeskTenant(fleetTokenSales)
 	meters := facadetest.NewGlowmarkt()
-	e.Defer(func() {
-		for _, fake := range []interface {
-			Violations() []error
-			Close()
-		}{f.portal, f.support, f.sales, meters} {
-			fake.Close()
-			for _, v := range fake.Violations() {
-				e.T().Fatal("contract violation: " + v.Error())
-			}
-		}
-	})
+	closeScriptFakes(e, f.portal, f.support, f.sales, meters)
 	config := fleetConfig(f.portal.URL(), f.support.URL(), f.sales.URL(), meters.URL(), meters.ApplicationID())
 	if err := os.WriteFile(filepath.Join(e.WorkDir, "config.yaml"), []byte(config), 0o600); err != nil {
 		return err
@@ -71,12 +59,7 @@ func setupFleetScript(e *testscript.Env) error {
 
 func scriptZendeskTenant(token string) *facadetest.Zendesk {
 	zd := facadetest.NewZendesk()
-	zd.AddUser(facadetest.ZendeskUser{ID: 1, Email: "admin@example.com", Password: adminPassword, Role: "admin"})
-	for i := range 5 {
-		zd.AddUser(facadetest.ZendeskUser{ID: int64(100 + i), Email: fmt.Sprintf("u%d@example.com", i), Password: fleetOriginal, Role: "agent"})
-	}
-	zd.AddAPIToken("admin@example.com", token)
-	zd.SetAdminSetPassword(true)
+	zd.Seed(*fixture.ZendeskTenant(5, fleetOriginal, token))
 	return zd
 }
 

@@ -22,6 +22,7 @@ import (
 	"github.com/unipass/unipass/internal/cli/clitest"
 	"github.com/unipass/unipass/internal/cli/factory"
 	"github.com/unipass/unipass/internal/cli/root"
+	"github.com/unipass/unipass/internal/fixture"
 )
 
 // TestRotateScripts runs the rotate scripts (testdata/rotate) end to end against a Zendesk fake with the
@@ -61,18 +62,8 @@ func TestRotateScripts(t *testing.T) {
 
 func setupRotateScript(e *testscript.Env) error {
 	zd := facadetest.NewZendesk()
-	zd.AddUser(facadetest.ZendeskUser{ID: 1, Email: "admin@example.com", Password: adminPassword, Role: "admin"})
-	for i := range 5 {
-		zd.AddUser(facadetest.ZendeskUser{ID: int64(100 + i), Email: fmt.Sprintf("u%d@example.com", i), Password: adminPassword, Role: "agent"})
-	}
-	zd.AddAPIToken("admin@example.com", apiToken)
-	zd.SetAdminSetPassword(true)
-	e.Defer(func() {
-		zd.Close()
-		for _, v := range zd.Violations() {
-			e.T().Fatal("contract violation: " + v.Error())
-		}
-	})
+	zd.Seed(*fixture.ZendeskTenant(5, adminPassword, apiToken))
+	closeScriptFakes(e, zd)
 	id, err := age.GenerateX25519Identity()
 	if err != nil {
 		return err
@@ -193,14 +184,7 @@ func cmdFault(ts *testscript.TestScript, neg bool, args []string) {
 // set-password setting on.
 func rotateFake(t *testing.T, users int) *facadetest.Zendesk {
 	t.Helper()
-	zd := facadetest.NewZendesk(facadetest.WithT(t))
-	zd.AddUser(facadetest.ZendeskUser{ID: 1, Email: "admin@example.com", Password: adminPassword, Role: "admin"})
-	for i := range users {
-		zd.AddUser(facadetest.ZendeskUser{ID: int64(100 + i), Email: fmt.Sprintf("u%d@example.com", i), Password: adminPassword, Role: "agent"})
-	}
-	zd.AddAPIToken("admin@example.com", apiToken)
-	zd.SetAdminSetPassword(true)
-	return zd
+	return fixture.Zendesk(t, fixture.ZendeskTenant(users, adminPassword, apiToken))
 }
 
 // runRotate runs the command in-process with ctx and returns its exit code, standard output and error.
