@@ -6,7 +6,6 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
-	"testing"
 
 	"github.com/rogpeppe/go-internal/testscript"
 
@@ -15,22 +14,12 @@ import (
 	"github.com/unipass/unipass/internal/fixture"
 )
 
-// TestRotateFleetScripts runs the fleet rotation scripts (testdata/rotate_fleet) end to end: config.yaml in
-// the work directory names the profiles portal (a DocSpace fake, users docSpaceID(0..4)), support and sales
-// (two Zendesk fakes, users 100–104 in each) and meters (a Glowmarkt fake); their credentials are in the
-// environment.
-func TestRotateFleetScripts(t *testing.T) {
-	t.Parallel()
-	testscript.Run(t, testscript.Params{
-		Dir:   "testdata/rotate_fleet",
-		Setup: setupFleetScript,
-		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
-			"tenantfault":  cmdTenantFault,
-			"verifyaccess": cmdVerifyAccess,
-			"fleetdone":    cmdFleetDone,
-			"tenantwrites": cmdTenantWrites,
-		},
-	})
+// fleetScriptCmds are the commands the fleet scripts add to testscript's.
+var fleetScriptCmds = map[string]func(ts *testscript.TestScript, neg bool, args []string){
+	"tenantfault":  cmdTenantFault,
+	"verifyaccess": cmdVerifyAccess,
+	"fleetdone":    cmdFleetDone,
+	"tenantwrites": cmdTenantWrites,
 }
 
 // fleetFakes are a script's tenants.
@@ -39,6 +28,9 @@ type fleetFakes struct {
 	support, sales *facadetest.Zendesk
 }
 
+// setupFleetScript writes config.yaml into the work directory, naming the profiles portal (a DocSpace
+// fake, users docSpaceID(0..4)), support and sales (two Zendesk fakes, users 100–104 in each) and meters (a
+// Glowmarkt fake); their credentials are in the environment.
 func setupFleetScript(e *testscript.Env) error {
 	f := &fleetFakes{portal: facadetest.NewDocSpace()}
 	f.portal.Seed(*fleetPortal(5))

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -25,41 +26,50 @@ import (
 	"github.com/unipass/unipass/internal/fixture"
 )
 
-// TestRotateScripts runs the rotate scripts (testdata/rotate) end to end against a Zendesk fake with the
-// admin set-password setting on, users 100–104 and the admin (1); $ZENDESK_URL is its address and
-// $ZENDESK_URL_ALIAS another name for it; $AGE_RECIPIENT is the recipient of the identity in key.txt
-// (recipients.txt holds it too).
+// TestRotateScripts runs the rotate scripts end to end: those of testdata/rotate against one Zendesk fake
+// (setupRotateScript), those of testdata/rotate_fleet against a fleet of fakes (setupFleetScript).
 func TestRotateScripts(t *testing.T) {
 	t.Parallel()
-	testscript.Run(t, testscript.Params{
-		Dir:   "testdata/rotate",
-		Setup: setupRotateScript,
-		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
-			"decrypt":     cmdDecrypt,
-			"nopasswords": cmdNoPasswords,
-			"atfake":      cmdAtFake,
-			"writes":      cmdWrites,
-			"fault":       cmdFault,
-			"passwordaccess": func(ts *testscript.TestScript, neg bool, args []string) {
-				if len(args) != 1 || neg || args[0] != "on" && args[0] != "off" {
-					ts.Fatalf("usage: passwordaccess on|off")
-				}
-				scriptZendesk(ts).SetPasswordAccess(args[0] == "on")
-			},
-			"perm": func(ts *testscript.TestScript, neg bool, args []string) {
-				if len(args) != 2 {
-					ts.Fatalf("usage: perm FILE MODE")
-				}
-				info, err := os.Stat(ts.MkAbs(args[0]))
-				ts.Check(err)
-				if got := fmt.Sprintf("%04o", info.Mode().Perm()); (got == args[1]) == neg {
-					ts.Fatalf("%s has mode %s", args[0], got)
-				}
-			},
-		},
-	})
+	for dir, p := range map[string]testscript.Params{
+		"rotate":       {Setup: setupRotateScript, Cmds: rotateScriptCmds},
+		"rotate_fleet": {Setup: setupFleetScript, Cmds: fleetScriptCmds},
+	} {
+		t.Run(dir, func(t *testing.T) {
+			t.Parallel()
+			p.Dir = filepath.Join("testdata", dir)
+			testscript.Run(t, p)
+		})
+	}
 }
 
+// rotateScriptCmds are the commands the rotate scripts add to testscript's.
+var rotateScriptCmds = map[string]func(ts *testscript.TestScript, neg bool, args []string){
+	"decrypt":     cmdDecrypt,
+	"nopasswords": cmdNoPasswords,
+	"atfake":      cmdAtFake,
+	"writes":      cmdWrites,
+	"fault":       cmdFault,
+	"passwordaccess": func(ts *testscript.TestScript, neg bool, args []string) {
+		if len(args) != 1 || neg || args[0] != "on" && args[0] != "off" {
+			ts.Fatalf("usage: passwordaccess on|off")
+		}
+		scriptZendesk(ts).SetPasswordAccess(args[0] == "on")
+	},
+	"perm": func(ts *testscript.TestScript, neg bool, args []string) {
+		if len(args) != 2 {
+			ts.Fatalf("usage: perm FILE MODE")
+		}
+		info, err := os.Stat(ts.MkAbs(args[0]))
+		ts.Check(err)
+		if got := fmt.Sprintf("%04o", info.Mode().Perm()); (got == args[1]) == neg {
+			ts.Fatalf("%s has mode %s", args[0], got)
+		}
+	},
+}
+
+// setupRotateScript starts a Zendesk fake with the admin set-password setting on, users 100–104 and the
+// admin (1); $ZENDESK_URL is its address and $ZENDESK_URL_ALIAS another name for it; $AGE_RECIPIENT is the
+// recipient of the identity in key.txt (recipients.txt holds it too).
 func setupRotateScript(e *testscript.Env) error {
 	zd := facadetest.NewZendesk()
 	zd.Seed(*fixture.ZendeskTenant(5, adminPassword, apiToken))

@@ -28,9 +28,10 @@ const runToken = "fake-rotate-run-token" // #nosec G101 -- a fake's test token
 // runRig is a Zendesk fake with users 100, 101, ..., an input file naming them, and the Options of a run
 // against it.
 type runRig struct {
-	zd          *facadetest.Zendesk
-	dir, input  string
-	out, errOut bytes.Buffer
+	zd           *facadetest.Zendesk
+	dir, input   string
+	passwordsOut string // where a test may have the new passwords go (p.csv in dir, not yet made)
+	out, errOut  bytes.Buffer
 }
 
 func newRunRig(t *testing.T, users int) *runRig {
@@ -40,6 +41,7 @@ func newRunRig(t *testing.T, users int) *runRig {
 	seed.AdminSetPassword = true
 	r := &runRig{zd: fixture.Zendesk(t, seed), dir: t.TempDir()}
 	r.input = clitest.WriteUsers(t, filepath.Join(r.dir, "users.csv"), 100, users)
+	r.passwordsOut = filepath.Join(r.dir, "p.csv")
 	return r
 }
 
