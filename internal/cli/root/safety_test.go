@@ -3,8 +3,6 @@ package root
 import (
 	"bytes"
 	"encoding/json"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -12,6 +10,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/unipass/unipass/internal/cli/clitest"
 
 	"github.com/unipass/unipass/facade/facadetest"
 	"github.com/unipass/unipass/internal/cli/cmdutil"
@@ -36,8 +36,7 @@ func TestSecretFlagsRefused(t *testing.T) {
 	const value = "fake-Distinct-Secret-7781"
 	ds := fixture.DocSpace(t, &facadetest.DocSpaceSeed{})
 	zd := agentOnlyZendesk(t)
-	file := filepath.Join(t.TempDir(), "secret.txt")
-	require.NoError(t, os.WriteFile(file, []byte(value+"\n"), 0o600))
+	file := clitest.WriteFile(t, t.TempDir(), "secret.txt", value+"\n")
 	reset := []string{"reset", "mike@example.com", "--vendor", "docspace", "--base-url", ds.URL()}
 	set := []string{"set", "2", "--vendor", "zendesk", "--base-url", zd.URL(), "--auth", "api-token", "--user", "admin@example.com"}
 	environ := map[string]string{"UNIPASS_CREDENTIAL": apiToken}
