@@ -78,10 +78,8 @@ func TestResolveUser(t *testing.T) {
 
 	// A lookup that fails for another reason keeps its own exit code.
 	zd.Fail("SearchUsers", facadetest.Fault{Status: http.StatusTooManyRequests, RetryAfter: "30", Times: 1})
-	failFast, err := facade.NewZendesk(zd.URL(), facade.WithHTTPClient(zd.Client()), facade.WithFailFast(),
-		facade.WithAPIToken("admin@example.com", apiToken))
-	require.NoError(t, err)
-	_, err = ResolveUser(ctx, failFast, "agent@example.com")
+	failFast := fixture.ZendeskManager(t, zd, facade.WithAPIToken(fixture.ZendeskAdminEmail, apiToken), facade.WithFailFast())
+	_, err := ResolveUser(ctx, failFast, "agent@example.com")
 	require.ErrorIs(t, err, facade.ErrRateLimited)
 	assert.Equal(t, cmdutil.ExitLimited, cmdutil.ExitCode(err))
 	assert.NotContains(t, err.Error(), apiToken)
