@@ -29,6 +29,7 @@ import (
 	"github.com/unipass/unipass/facade/facadetest"
 	"github.com/unipass/unipass/facade/rotate"
 	"github.com/unipass/unipass/internal/cli/clitest"
+	"github.com/unipass/unipass/internal/fixture"
 )
 
 // crashOriginal is every account's password before the rotation (a fake one).
@@ -108,13 +109,7 @@ type crashRig struct {
 func newCrashRig(t *testing.T, n int) *crashRig {
 	bin, err := exec.LookPath("unipass") // this test binary, put on PATH as unipass by testscript.Main
 	require.NoError(t, err)
-	zd := facadetest.NewZendesk(facadetest.WithT(t))
-	zd.AddUser(facadetest.ZendeskUser{ID: 1, Email: "admin@example.com", Password: adminPassword, Role: "admin"})
-	for i := range n {
-		zd.AddUser(facadetest.ZendeskUser{ID: int64(100 + i), Email: fmt.Sprintf("u%d@example.com", i), Password: crashOriginal, Role: "agent"})
-	}
-	zd.AddAPIToken("admin@example.com", apiToken)
-	zd.SetAdminSetPassword(true)
+	zd := fixture.Zendesk(t, fixture.ZendeskTenant(n, crashOriginal, apiToken))
 	zd.SetRateLimit(2000, 200)
 	wc, base := newWriteCounter(t, zd.URL())
 	dir := t.TempDir()

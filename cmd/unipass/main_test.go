@@ -10,6 +10,7 @@ import (
 	"github.com/rogpeppe/go-internal/testscript"
 
 	"github.com/unipass/unipass/facade/facadetest"
+	"github.com/unipass/unipass/internal/fixture"
 )
 
 // Test secrets (obviously fake); no command output may contain them.
@@ -33,31 +34,20 @@ func TestScripts(t *testing.T) {
 		Dir: "testdata/script",
 		Setup: func(e *testscript.Env) error {
 			ds := facadetest.NewDocSpace()
-			ds.AddUser(facadetest.DocSpaceUser{ID: "aae1e103-bca5-9fa1-ba8c-42058b4abf28", Email: "mike@example.com", Password: adminPassword})
-			ds.AddAPIKey(docspaceKey)
-			zd := facadetest.NewZendesk()
-			zd.AddUser(facadetest.ZendeskUser{ID: 1, Email: "admin@example.com", Password: adminPassword, Role: "admin"})
-			for i := range 3 {
-				zd.AddUser(facadetest.ZendeskUser{ID: int64(100 + i), Email: fmt.Sprintf("u%d@example.com", i), Password: adminPassword, Role: "agent"})
-			}
-			// Two users share an address (Zendesk does not stop it): a lookup by it is ambiguous.
-			zd.AddUser(facadetest.ZendeskUser{ID: 300, Email: "shared@example.com", Password: adminPassword, Role: "end-user"})
-			zd.AddUser(facadetest.ZendeskUser{ID: 301, Email: "Shared@Example.com", Password: adminPassword, Role: "end-user"})
-			zd.AddAPIToken("admin@example.com", apiToken)
-			zd.SetAdminSetPassword(true)
-			gm := facadetest.NewGlowmarkt()
-			gm.AddAccount(facadetest.GlowmarktAccount{AccountID: "acc-1", Username: "glow@example.com", Password: glowPassword})
-			e.Defer(func() {
-				for _, f := range []interface {
-					Violations() []error
-					Close()
-				}{ds, zd, gm} {
-					f.Close()
-					for _, v := range f.Violations() {
-						e.T().Fatal("contract violation: " + v.Error())
-					}
-				}
+			ds.Seed(facadetest.DocSpaceSeed{
+				Users:   []facadetest.DocSpaceUserSeed{{ID: fixture.DocSpaceUser, Email: fixture.DocSpaceEmail, Password: adminPassword}},
+				APIKeys: []string{docspaceKey},
 			})
+			zendesk := fixture.ZendeskTenant(3, adminPassword, apiToken)
+			// Two users share an address (Zendesk does not stop it): a lookup by it is ambiguous.
+			zendesk.Users = append(zendesk.Users,
+				facadetest.ZendeskUserSeed{ID: 300, Email: "shared@example.com", Password: adminPassword, Role: "end-user"},
+				facadetest.ZendeskUserSeed{ID: 301, Email: "Shared@Example.com", Password: adminPassword, Role: "end-user"})
+			zd := facadetest.NewZendesk()
+			zd.Seed(*zendesk)
+			gm := facadetest.NewGlowmarkt()
+			gm.Seed(*fixture.GlowmarktSeed(glowPassword))
+			closeScriptFakes(e, ds, zd, gm)
 			e.Setenv("DOCSPACE_URL", ds.URL())
 			e.Setenv("ZENDESK_URL", zd.URL())
 			e.Setenv("GLOW_URL", gm.URL())
@@ -89,6 +79,21 @@ func TestScripts(t *testing.T) {
 				}
 			},
 		},
+	})
+}
+
+// closeScriptFakes closes a script's fakes when it ends and fails it on any contract violation they saw.
+func closeScriptFakes(e *testscript.Env, fakes ...interface {
+	Violations() []error
+	Close()
+}) {
+	e.Defer(func() {
+		for _, f := range fakes {
+			f.Close()
+			for _, v := range f.Violations() {
+				e.T().Fatal("contract violation: " + v.Error())
+			}
+		}
 	})
 }
 

@@ -11,7 +11,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/unipass/unipass/facade/facadetest"
+	"github.com/unipass/unipass/internal/fixture"
 )
 
 // BenchmarkRotateDryRunRSS runs the built command's `rotate --dry-run` over a 10,000-row and a
@@ -34,9 +34,7 @@ func BenchmarkRotateDryRunRSS(b *testing.B) {
 		require.NoError(b, err, "%s", out)
 	}
 
-	zd := facadetest.NewZendesk(facadetest.WithT(b))
-	zd.AddUser(facadetest.ZendeskUser{ID: 1, Email: "admin@example.com", Password: adminPassword, Role: "admin"})
-	zd.AddAPIToken("admin@example.com", apiToken)
+	zd := fixture.Zendesk(b, fixture.ZendeskTokenSeed(apiToken, fixture.TenantAdminUser()))
 	small := writeUsersCSV(b, filepath.Join(dir, "small.csv"), 10_000)
 	large := writeUsersCSV(b, filepath.Join(dir, "large.csv"), 1_000_000)
 

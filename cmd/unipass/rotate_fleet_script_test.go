@@ -6,30 +6,20 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
-	"testing"
 
 	"github.com/rogpeppe/go-internal/testscript"
 
 	"github.com/unipass/unipass/facade/facadetest"
 	"github.com/unipass/unipass/facade/rotate"
+	"github.com/unipass/unipass/internal/fixture"
 )
 
-// TestRotateFleetScripts runs the fleet rotation scripts (testdata/rotate_fleet) end to end: config.yaml in
-// the work directory names the profiles portal (a DocSpace fake, users docSpaceID(0..4)), support and sales
-// (two Zendesk fakes, users 100–104 in each) and meters (a Glowmarkt fake); their credentials are in the
-// environment.
-func TestRotateFleetScripts(t *testing.T) {
-	t.Parallel()
-	testscript.Run(t, testscript.Params{
-		Dir:   "testdata/rotate_fleet",
-		Setup: setupFleetScript,
-		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
-			"tenantfault":  cmdTenantFault,
-			"verifyaccess": cmdVerifyAccess,
-			"fleetdone":    cmdFleetDone,
-			"tenantwrites": cmdTenantWrites,
-		},
-	})
+// fleetScriptCmds are the commands the fleet scripts add to testscript's.
+var fleetScriptCmds = map[string]func(ts *testscript.TestScript, neg bool, args []string){
+	"tenantfault":  cmdTenantFault,
+	"verifyaccess": cmdVerifyAccess,
+	"fleetdone":    cmdFleetDone,
+	"tenantwrites": cmdTenantWrites,
 }
 
 // fleetFakes are a script's tenants.
@@ -38,25 +28,15 @@ type fleetFakes struct {
 	support, sales *facadetest.Zendesk
 }
 
+// setupFleetScript writes config.yaml into the work directory, naming the profiles portal (a DocSpace
+// fake, users docSpaceID(0..4)), support and sales (two Zendesk fakes, users 100–104 in each) and meters (a
+// Glowmarkt fake); their credentials are in the environment.
 func setupFleetScript(e *testscript.Env) error {
 	f := &fleetFakes{portal: facadetest.NewDocSpace()}
-	f.portal.AddAPIKey(docspaceKey)
-	for i := range 5 {
-		f.portal.AddUser(facadetest.DocSpaceUser{ID: docSpaceID(i), Email: fmt.Sprintf("p%d@example.com", i), Password: fleetOriginal})
-	}
+	f.portal.Seed(*fleetPortal(5))
 	f.support, f.sales = scriptZendeskTenant(fleetTokenSupport), scriptZendeskTenant(fleetTokenSales)
 	meters := facadetest.NewGlowmarkt()
-	e.Defer(func() {
-		for _, fake := range []interface {
-			Violations() []error
-			Close()
-		}{f.portal, f.support, f.sales, meters} {
-			fake.Close()
-			for _, v := range fake.Violations() {
-				e.T().Fatal("contract violation: " + v.Error())
-			}
-		}
-	})
+	closeScriptFakes(e, f.portal, f.support, f.sales, meters)
 	config := fleetConfig(f.portal.URL(), f.support.URL(), f.sales.URL(), meters.URL(), meters.ApplicationID())
 	if err := os.WriteFile(filepath.Join(e.WorkDir, "config.yaml"), []byte(config), 0o600); err != nil {
 		return err
@@ -71,12 +51,7 @@ func setupFleetScript(e *testscript.Env) error {
 
 func scriptZendeskTenant(token string) *facadetest.Zendesk {
 	zd := facadetest.NewZendesk()
-	zd.AddUser(facadetest.ZendeskUser{ID: 1, Email: "admin@example.com", Password: adminPassword, Role: "admin"})
-	for i := range 5 {
-		zd.AddUser(facadetest.ZendeskUser{ID: int64(100 + i), Email: fmt.Sprintf("u%d@example.com", i), Password: fleetOriginal, Role: "agent"})
-	}
-	zd.AddAPIToken("admin@example.com", token)
-	zd.SetAdminSetPassword(true)
+	zd.Seed(*fixture.ZendeskTenant(5, fleetOriginal, token))
 	return zd
 }
 

@@ -24,6 +24,7 @@ import (
 	"github.com/unipass/unipass/internal/cli/factory"
 	"github.com/unipass/unipass/internal/cli/root"
 	clirotate "github.com/unipass/unipass/internal/cli/rotate"
+	"github.com/unipass/unipass/internal/fixture"
 )
 
 // Secrets of the fleet's tenants (obviously fake).
@@ -51,19 +52,10 @@ func docSpaceID(i int) string { return fmt.Sprintf("aae1e103-bca5-9fa1-ba8c-%012
 func newFleetRig(t *testing.T, n int) *fleetRig {
 	r := &fleetRig{t: t, dir: t.TempDir(), n: n, environ: map[string]string{
 		"SUPPORT_TOKEN": fleetTokenSupport, "SALES_TOKEN": fleetTokenSales, "PORTAL_KEY": docspaceKey, "METERS_PASSWORD": glowPassword}}
-	r.portal = facadetest.NewDocSpace(facadetest.WithT(t))
-	r.portal.AddAPIKey(docspaceKey)
-	for i := range n {
-		r.portal.AddUser(facadetest.DocSpaceUser{ID: docSpaceID(i), Email: fmt.Sprintf("p%d@example.com", i), Password: fleetOriginal})
-	}
-	r.support, r.sales = fleetZendesk(t, fleetTokenSupport, n), fleetZendesk(t, fleetTokenSales, n)
-	r.meters = facadetest.NewGlowmarkt(facadetest.WithT(t))
-	r.meters.AddAccount(facadetest.GlowmarktAccount{AccountID: "acc-1", Username: "glow@example.com", Password: glowPassword})
-	t.Cleanup(func() {
-		for _, f := range []interface{ Close() }{r.portal, r.support, r.sales, r.meters} {
-			f.Close()
-		}
-	})
+	r.portal = fixture.DocSpace(t, fleetPortal(n))
+	r.support = fixture.Zendesk(t, fixture.ZendeskTenant(n, fleetOriginal, fleetTokenSupport))
+	r.sales = fixture.Zendesk(t, fixture.ZendeskTenant(n, fleetOriginal, fleetTokenSales))
+	r.meters = fixture.Glowmarkt(t, fixture.GlowmarktSeed(glowPassword))
 	r.config = filepath.Join(r.dir, "config.yaml")
 	cfg := fleetConfig(r.portal.URL(), r.support.URL(), r.sales.URL(), r.meters.URL(), r.meters.ApplicationID())
 	require.NoError(t, os.WriteFile(r.config, []byte(cfg), 0o600))
@@ -102,15 +94,14 @@ func fleetConfig(portalURL, supportURL, salesURL, metersURL, metersAppID string)
 }
 
 // fleetZendesk is a Zendesk tenant with users 100... whose admin may set passwords.
-func fleetZendesk(t *testing.T, token string, n int) *facadetest.Zendesk {
-	zd := facadetest.NewZendesk(facadetest.WithT(t))
-	zd.AddUser(facadetest.ZendeskUser{ID: 1, Email: "admin@example.com", Password: adminPassword, Role: "admin"})
+// fleetPortal is the portal's seed: n users docSpaceID(i), p<i>@example.com, with fleetOriginal, and the API
+// key docspaceKey.
+func fleetPortal(n int) *facadetest.DocSpaceSeed {
+	s := &facadetest.DocSpaceSeed{APIKeys: []string{docspaceKey}}
 	for i := range n {
-		zd.AddUser(facadetest.ZendeskUser{ID: int64(100 + i), Email: fmt.Sprintf("u%d@example.com", i), Password: fleetOriginal, Role: "agent"})
+		s.Users = append(s.Users, facadetest.DocSpaceUserSeed{ID: docSpaceID(i), Email: fmt.Sprintf("p%d@example.com", i), Password: fleetOriginal})
 	}
-	zd.AddAPIToken("admin@example.com", token)
-	zd.SetAdminSetPassword(true)
-	return zd
+	return s
 }
 
 // input writes the fleet's input: the three profiles' users interleaved, CSV "user,profile" (the

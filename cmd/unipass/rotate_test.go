@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -22,57 +23,57 @@ import (
 	"github.com/unipass/unipass/internal/cli/clitest"
 	"github.com/unipass/unipass/internal/cli/factory"
 	"github.com/unipass/unipass/internal/cli/root"
+	"github.com/unipass/unipass/internal/fixture"
 )
 
-// TestRotateScripts runs the rotate scripts (testdata/rotate) end to end against a Zendesk fake with the
-// admin set-password setting on, users 100–104 and the admin (1); $ZENDESK_URL is its address and
-// $ZENDESK_URL_ALIAS another name for it; $AGE_RECIPIENT is the recipient of the identity in key.txt
-// (recipients.txt holds it too).
+// TestRotateScripts runs the rotate scripts end to end: those of testdata/rotate against one Zendesk fake
+// (setupRotateScript), those of testdata/rotate_fleet against a fleet of fakes (setupFleetScript).
 func TestRotateScripts(t *testing.T) {
 	t.Parallel()
-	testscript.Run(t, testscript.Params{
-		Dir:   "testdata/rotate",
-		Setup: setupRotateScript,
-		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
-			"decrypt":     cmdDecrypt,
-			"nopasswords": cmdNoPasswords,
-			"atfake":      cmdAtFake,
-			"writes":      cmdWrites,
-			"fault":       cmdFault,
-			"passwordaccess": func(ts *testscript.TestScript, neg bool, args []string) {
-				if len(args) != 1 || neg || args[0] != "on" && args[0] != "off" {
-					ts.Fatalf("usage: passwordaccess on|off")
-				}
-				scriptZendesk(ts).SetPasswordAccess(args[0] == "on")
-			},
-			"perm": func(ts *testscript.TestScript, neg bool, args []string) {
-				if len(args) != 2 {
-					ts.Fatalf("usage: perm FILE MODE")
-				}
-				info, err := os.Stat(ts.MkAbs(args[0]))
-				ts.Check(err)
-				if got := fmt.Sprintf("%04o", info.Mode().Perm()); (got == args[1]) == neg {
-					ts.Fatalf("%s has mode %s", args[0], got)
-				}
-			},
-		},
-	})
+	for dir, p := range map[string]testscript.Params{
+		"rotate":       {Setup: setupRotateScript, Cmds: rotateScriptCmds},
+		"rotate_fleet": {Setup: setupFleetScript, Cmds: fleetScriptCmds},
+	} {
+		t.Run(dir, func(t *testing.T) {
+			t.Parallel()
+			p.Dir = filepath.Join("testdata", dir)
+			testscript.Run(t, p)
+		})
+	}
 }
 
+// rotateScriptCmds are the commands the rotate scripts add to testscript's.
+var rotateScriptCmds = map[string]func(ts *testscript.TestScript, neg bool, args []string){
+	"decrypt":     cmdDecrypt,
+	"nopasswords": cmdNoPasswords,
+	"atfake":      cmdAtFake,
+	"writes":      cmdWrites,
+	"fault":       cmdFault,
+	"passwordaccess": func(ts *testscript.TestScript, neg bool, args []string) {
+		if len(args) != 1 || neg || args[0] != "on" && args[0] != "off" {
+			ts.Fatalf("usage: passwordaccess on|off")
+		}
+		scriptZendesk(ts).SetPasswordAccess(args[0] == "on")
+	},
+	"perm": func(ts *testscript.TestScript, neg bool, args []string) {
+		if len(args) != 2 {
+			ts.Fatalf("usage: perm FILE MODE")
+		}
+		info, err := os.Stat(ts.MkAbs(args[0]))
+		ts.Check(err)
+		if got := fmt.Sprintf("%04o", info.Mode().Perm()); (got == args[1]) == neg {
+			ts.Fatalf("%s has mode %s", args[0], got)
+		}
+	},
+}
+
+// setupRotateScript starts a Zendesk fake with the admin set-password setting on, users 100–104 and the
+// admin (1); $ZENDESK_URL is its address and $ZENDESK_URL_ALIAS another name for it; $AGE_RECIPIENT is the
+// recipient of the identity in key.txt (recipients.txt holds it too).
 func setupRotateScript(e *testscript.Env) error {
 	zd := facadetest.NewZendesk()
-	zd.AddUser(facadetest.ZendeskUser{ID: 1, Email: "admin@example.com", Password: adminPassword, Role: "admin"})
-	for i := range 5 {
-		zd.AddUser(facadetest.ZendeskUser{ID: int64(100 + i), Email: fmt.Sprintf("u%d@example.com", i), Password: adminPassword, Role: "agent"})
-	}
-	zd.AddAPIToken("admin@example.com", apiToken)
-	zd.SetAdminSetPassword(true)
-	e.Defer(func() {
-		zd.Close()
-		for _, v := range zd.Violations() {
-			e.T().Fatal("contract violation: " + v.Error())
-		}
-	})
+	zd.Seed(*fixture.ZendeskTenant(5, adminPassword, apiToken))
+	closeScriptFakes(e, zd)
 	id, err := age.GenerateX25519Identity()
 	if err != nil {
 		return err
@@ -193,14 +194,7 @@ func cmdFault(ts *testscript.TestScript, neg bool, args []string) {
 // set-password setting on.
 func rotateFake(t *testing.T, users int) *facadetest.Zendesk {
 	t.Helper()
-	zd := facadetest.NewZendesk(facadetest.WithT(t))
-	zd.AddUser(facadetest.ZendeskUser{ID: 1, Email: "admin@example.com", Password: adminPassword, Role: "admin"})
-	for i := range users {
-		zd.AddUser(facadetest.ZendeskUser{ID: int64(100 + i), Email: fmt.Sprintf("u%d@example.com", i), Password: adminPassword, Role: "agent"})
-	}
-	zd.AddAPIToken("admin@example.com", apiToken)
-	zd.SetAdminSetPassword(true)
-	return zd
+	return fixture.Zendesk(t, fixture.ZendeskTenant(users, adminPassword, apiToken))
 }
 
 // runRotate runs the command in-process with ctx and returns its exit code, standard output and error.

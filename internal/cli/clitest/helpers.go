@@ -16,7 +16,13 @@ import (
 // WriteConfig writes a config file (mode 0600) into a new directory and returns its path.
 func WriteConfig(t *testing.T, text string) string {
 	t.Helper()
-	path := filepath.Join(t.TempDir(), "config.yaml")
+	return WriteFile(t, t.TempDir(), "config.yaml", text)
+}
+
+// WriteFile writes text to the file name (mode 0600) in dir and returns its path.
+func WriteFile(t *testing.T, dir, name, text string) string {
+	t.Helper()
+	path := filepath.Join(dir, name)
 	require.NoError(t, os.WriteFile(path, []byte(text), 0o600))
 	return path
 }

@@ -7,14 +7,15 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/unipass/unipass/internal/cli/clitest"
 )
 
 // The temporary file is made under a fresh random name: a link planted at a guessable one is not used.
 func TestWriteFileReplacingIgnoresPlantedTemporaryNames(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
-	victim := filepath.Join(dir, "victim")
-	require.NoError(t, os.WriteFile(victim, []byte("precious\n"), 0o600))
+	victim := clitest.WriteFile(t, dir, "victim", "precious\n")
 	out := filepath.Join(dir, "url.txt")
 	require.NoError(t, os.Symlink(victim, out+".tmp"))
 	require.NoError(t, WriteFileReplacing(out, []byte("http://127.0.0.1:1\n")))

@@ -38,16 +38,14 @@ func TestConfigOfAnotherUserRefused(t *testing.T) {
 func TestConfigInAnOpenDirectoryRefused(t *testing.T) {
 	t.Parallel()
 	open := clitest.SharedDir(t, 0o777)
-	path := filepath.Join(open, "config.yaml")
-	require.NoError(t, os.WriteFile(path, []byte(trustConfigText), 0o600))
+	path := clitest.WriteFile(t, open, "config.yaml", trustConfigText)
 	_, err := Load(path, true)
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "its directory "+open+" (mode 0777) lets others replace the file; fix with: chmod go-w "+open)
 
 	sticky := clitest.SharedDir(t, 0o777|os.ModeSticky)
 	require.NoError(t, os.Chmod(sticky, 0o777|os.ModeSticky))
-	path = filepath.Join(sticky, "config.yaml")
-	require.NoError(t, os.WriteFile(path, []byte(trustConfigText), 0o600))
+	path = clitest.WriteFile(t, sticky, "config.yaml", trustConfigText)
 	_, err = Load(path, true)
 	require.NoError(t, err)
 }
@@ -81,8 +79,7 @@ func TestCredentialFileModesRefused(t *testing.T) {
 	t.Parallel()
 	for _, perm := range []os.FileMode{0o666, 0o644, 0o640, 0o620} {
 		dir := t.TempDir()
-		path := filepath.Join(dir, "token.txt")
-		require.NoError(t, os.WriteFile(path, []byte("fake-token-1\n"), 0o600))
+		path := clitest.WriteFile(t, dir, "token.txt", "fake-token-1\n")
 		require.NoError(t, os.Chmod(path, perm))
 		_, err := (&Source{Kind: SourceFile, Ref: path}).Read(t.Context(), noEnv, io.Discard)
 		require.Error(t, err, "%04o", perm)
@@ -90,8 +87,7 @@ func TestCredentialFileModesRefused(t *testing.T) {
 		assert.Contains(t, err.Error(), "fix with: chmod 600 "+path)
 		clitest.AssertHidden(t, err, "fake-token-1")
 	}
-	path := filepath.Join(t.TempDir(), "token.txt")
-	require.NoError(t, os.WriteFile(path, []byte("fake-token-1\n"), 0o600))
+	path := clitest.WriteFile(t, t.TempDir(), "token.txt", "fake-token-1\n")
 	s, err := (&Source{Kind: SourceFile, Ref: path}).Read(t.Context(), noEnv, io.Discard)
 	require.NoError(t, err)
 	assert.False(t, s.IsZero())
@@ -101,8 +97,7 @@ func TestCredentialFileModesRefused(t *testing.T) {
 func TestCredentialFileOfAnotherUserRefused(t *testing.T) {
 	t.Parallel()
 	clitest.NeedRoot(t)
-	path := filepath.Join(t.TempDir(), "token.txt")
-	require.NoError(t, os.WriteFile(path, []byte("fake-token-1\n"), 0o600))
+	path := clitest.WriteFile(t, t.TempDir(), "token.txt", "fake-token-1\n")
 	require.NoError(t, os.Chown(path, clitest.OtherUID, clitest.OtherUID))
 	_, err := (&Source{Kind: SourceFile, Ref: path}).Read(t.Context(), noEnv, io.Discard)
 	require.Error(t, err)

@@ -15,14 +15,7 @@ import (
 	"github.com/unipass/unipass/facade/facadetest"
 	"github.com/unipass/unipass/internal/cli/cmdutil"
 	"github.com/unipass/unipass/internal/cli/factory"
-)
-
-// Demo data: obviously fake people and secrets.
-const (
-	demoDocSpaceUser = "aae1e103-bca5-9fa1-ba8c-42058b4abf28"
-	demoZendeskAdmin = 1001
-	demoZendeskUser  = 1002
-	demoGlowAccount  = "glow-acc-0001"
+	"github.com/unipass/unipass/internal/demoseed"
 )
 
 // demoStep is one row of the demo: an operation on a vendor and what it should end in.
@@ -72,47 +65,43 @@ func demo(ctx context.Context, stdout, stderr io.Writer) int {
 	gm := facadetest.NewGlowmarkt()
 	defer gm.Close()
 
-	ds.AddUser(facadetest.DocSpaceUser{ID: demoDocSpaceUser, Email: "mike@example.com", DisplayName: "Mike Example", Password: "fake-Admin-Passw0rd"})
-	zd.AddUser(facadetest.ZendeskUser{ID: demoZendeskAdmin, Email: "admin@example.com", Password: "fake-Admin-Passw0rd", Role: "admin"})
-	zd.AddUser(facadetest.ZendeskUser{ID: demoZendeskUser, Email: "agent@example.com", Password: "fake-Agent-Passw0rd", Role: "agent"})
-	// Two users whose addresses differ only in case: FindUser names neither.
-	zd.AddUser(facadetest.ZendeskUser{ID: 1003, Email: "twin@example.com", Role: "end-user"})
-	zd.AddUser(facadetest.ZendeskUser{ID: 1004, Email: "Twin@example.com", Role: "end-user"})
-	zd.AddAPIToken("admin@example.com", "fake-zendesk-api-token")
-	zd.AddOAuthToken("fake-agent-oauth-token", demoZendeskUser)
-	zd.SetAdminSetPassword(true)
-	gm.AddAccount(facadetest.GlowmarktAccount{AccountID: demoGlowAccount, Username: "glow@example.com", Password: "fake-Glow-Passw0rd", Name: "Glow User"}) // #nosec G101 -- a fake's test password
+	seed := demoseed.Seed()
+	ds.Seed(*seed.DocSpace)
+	zd.Seed(*seed.Zendesk)
+	gm.Seed(*seed.Glowmarkt)
 
-	docspace, err := facade.NewDocSpace(ds.URL(), facade.WithHTTPClient(ds.Client()), facade.WithLogin("mike@example.com", "fake-Admin-Passw0rd"))
+	docspace, err := facade.NewDocSpace(ds.URL(), facade.WithHTTPClient(ds.Client()),
+		facade.WithLogin(demoseed.DocSpaceEmail, demoseed.DocSpacePassword))
 	if err != nil {
 		fmt.Fprintln(stderr, "unipass demo:", err)
 		return 1
 	}
-	zendesk, err := facade.NewZendesk(zd.URL(), facade.WithHTTPClient(zd.Client()), facade.WithAPIToken("admin@example.com", "fake-zendesk-api-token"))
+	zendesk, err := facade.NewZendesk(zd.URL(), facade.WithHTTPClient(zd.Client()),
+		facade.WithAPIToken(demoseed.ZendeskAdminEmail, demoseed.ZendeskAPIToken))
 	if err != nil {
 		fmt.Fprintln(stderr, "unipass demo:", err)
 		return 1
 	}
-	agent, err := facade.NewZendesk(zd.URL(), facade.WithHTTPClient(zd.Client()), facade.WithBearerToken("fake-agent-oauth-token"))
+	agent, err := facade.NewZendesk(zd.URL(), facade.WithHTTPClient(zd.Client()), facade.WithBearerToken(demoseed.ZendeskOAuthToken))
 	if err != nil {
 		fmt.Fprintln(stderr, "unipass demo:", err)
 		return 1
 	}
 	glow, err := facade.NewGlowmarkt(gm.URL(), facade.WithHTTPClient(gm.Client()), facade.WithApplicationID(gm.ApplicationID()),
-		facade.WithLogin("glow@example.com", "fake-Glow-Passw0rd"))
+		facade.WithLogin(demoseed.GlowmarktUser, demoseed.GlowmarktPassword))
 	if err != nil {
 		fmt.Fprintln(stderr, "unipass demo:", err)
 		return 1
 	}
 
 	users := map[facade.Vendor]string{
-		facade.VendorDocSpace: demoDocSpaceUser, facade.VendorZendesk: fmt.Sprint(demoZendeskUser), facade.VendorGlowmarkt: demoGlowAccount,
+		facade.VendorDocSpace: demoseed.DocSpaceUser, facade.VendorZendesk: demoseed.ZendeskAgentID, facade.VendorGlowmarkt: demoseed.GlowmarktAccount,
 	}
 	emails := map[facade.Vendor]string{
-		facade.VendorDocSpace: "mike@example.com", facade.VendorZendesk: "agent@example.com", facade.VendorGlowmarkt: "glow@example.com",
+		facade.VendorDocSpace: demoseed.DocSpaceEmail, facade.VendorZendesk: demoseed.ZendeskAgentEmail, facade.VendorGlowmarkt: demoseed.GlowmarktUser,
 	}
 	oldPasswords := map[facade.Vendor]string{
-		facade.VendorDocSpace: "fake-Admin-Passw0rd", facade.VendorZendesk: "fake-Agent-Passw0rd", facade.VendorGlowmarkt: "fake-Glow-Passw0rd",
+		facade.VendorDocSpace: demoseed.DocSpacePassword, facade.VendorZendesk: demoseed.ZendeskAgentPassword, facade.VendorGlowmarkt: demoseed.GlowmarktPassword,
 	}
 
 	// inEffect is each vendor's password as the steps change it, for Verify to prove.
@@ -162,16 +151,16 @@ func demo(ctx context.Context, stdout, stderr io.Writer) int {
 	steps = append(steps,
 		demoStep{op: facade.OpSetPassword, label: "SetPassword (too weak)", manager: zendesk, wantErr: facade.ErrPasswordRejected,
 			run: func(ctx context.Context, m facade.PasswordManager) (string, error) {
-				return "", m.SetPassword(ctx, fmt.Sprint(demoZendeskUser), facade.NewSecret("abc"))
+				return "", m.SetPassword(ctx, demoseed.ZendeskAgentID, facade.NewSecret("abc"))
 			}},
 		demoStep{op: facade.OpFindUser, label: "FindUser (two users, one address)", manager: zendesk, wantErr: facade.ErrAmbiguousUser,
 			run: func(ctx context.Context, m facade.PasswordManager) (string, error) {
-				_, err := m.FindUser(ctx, "twin@example.com")
+				_, err := m.FindUser(ctx, demoseed.ZendeskTwinEmail)
 				return "", err
 			}},
 		demoStep{op: facade.OpChangePassword, label: "ChangePassword (wrong old password)", manager: docspace, wantErr: facade.ErrPasswordRejected,
 			run: func(ctx context.Context, m facade.PasswordManager) (string, error) {
-				return "", m.ChangePassword(ctx, demoDocSpaceUser, facade.NewSecret("fake-Wrong-Passw0rd-1"), facade.NewSecret("fake-Changed-Passw0rd-4"))
+				return "", m.ChangePassword(ctx, demoseed.DocSpaceUser, facade.NewSecret("fake-Wrong-Passw0rd-1"), facade.NewSecret("fake-Changed-Passw0rd-4"))
 			}},
 		demoStep{op: facade.OpSetPassword, label: "SetPassword (bad user ID)", manager: docspace, wantErr: facade.ErrInvalidInput,
 			run: func(ctx context.Context, m facade.PasswordManager) (string, error) {
@@ -179,13 +168,13 @@ func demo(ctx context.Context, stdout, stderr io.Writer) int {
 			}},
 		demoStep{op: facade.OpVerify, label: "Verify (old password)", manager: glow, wantErr: facade.ErrWrongPassword,
 			run: func(ctx context.Context, m facade.PasswordManager) (string, error) {
-				return "", m.Verify(ctx, demoGlowAccount, facade.NewSecret(oldPasswords[facade.VendorGlowmarkt]))
+				return "", m.Verify(ctx, demoseed.GlowmarktAccount, facade.NewSecret(oldPasswords[facade.VendorGlowmarkt]))
 			}},
 		demoStep{op: facade.OpVerify, label: "Verify (no password access)", manager: zendesk, wantErr: facade.ErrVerifyUnavailable,
 			run: func(ctx context.Context, m facade.PasswordManager) (string, error) {
 				zd.SetPasswordAccess(false) // the account turned password access to the API off
 				defer zd.SetPasswordAccess(true)
-				return "", m.Verify(ctx, fmt.Sprint(demoZendeskUser), facade.NewSecret(inEffect[facade.VendorZendesk]))
+				return "", m.Verify(ctx, demoseed.ZendeskAgentID, facade.NewSecret(inEffect[facade.VendorZendesk]))
 			}},
 	)
 

@@ -11,6 +11,7 @@ import (
 	"github.com/unipass/unipass/facade"
 	"github.com/unipass/unipass/facade/facadetest"
 	"github.com/unipass/unipass/internal/cli/cmdutil"
+	"github.com/unipass/unipass/internal/fixture"
 )
 
 // resolveUser against the fakes: IDs pass through untouched, addresses become the vendor's IDs, and every
@@ -19,25 +20,20 @@ func TestResolveUser(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	const dsID = "aae1e103-bca5-9fa1-ba8c-42058b4abf28"
-	ds := facadetest.NewDocSpace(facadetest.WithT(t))
-	ds.AddUser(facadetest.DocSpaceUser{ID: dsID, Email: "Mike@Example.com", Password: adminPassword})
-	ds.AddAPIKey(apiToken)
-	zd := facadetest.NewZendesk(facadetest.WithT(t))
-	zd.AddUser(facadetest.ZendeskUser{ID: 1, Email: "admin@example.com", Password: adminPassword, Role: "admin"})
-	zd.AddUser(facadetest.ZendeskUser{ID: 2, Email: "agent@example.com", Role: "agent"})
-	zd.AddUser(facadetest.ZendeskUser{ID: 3, Email: "the.agent@example.com", Role: "end-user"})
-	zd.AddUser(facadetest.ZendeskUser{ID: 4, Email: "dup@example.com", Role: "end-user"})
-	zd.AddUser(facadetest.ZendeskUser{ID: 5, Email: "Dup@example.com", Role: "end-user"})
-	zd.AddAPIToken("admin@example.com", apiToken)
-	gm := facadetest.NewGlowmarkt(facadetest.WithT(t))
+	ds := fixture.DocSpace(t, &facadetest.DocSpaceSeed{
+		Users:   []facadetest.DocSpaceUserSeed{{ID: dsID, Email: "Mike@Example.com", Password: adminPassword}},
+		APIKeys: []string{apiToken},
+	})
+	zd := fixture.Zendesk(t, fixture.ZendeskTokenSeed(apiToken, fixture.TenantAdminUser(),
+		facadetest.ZendeskUserSeed{ID: 2, Email: "agent@example.com", Role: "agent"},
+		facadetest.ZendeskUserSeed{ID: 3, Email: "the.agent@example.com", Role: "end-user"},
+		facadetest.ZendeskUserSeed{ID: 4, Email: "dup@example.com", Role: "end-user"},
+		facadetest.ZendeskUserSeed{ID: 5, Email: "Dup@example.com", Role: "end-user"}))
+	gm := fixture.Glowmarkt(t, &facadetest.GlowmarktSeed{})
 
-	docspace, err := facade.NewDocSpace(ds.URL(), facade.WithHTTPClient(ds.Client()), facade.WithAPIKey(apiToken))
-	require.NoError(t, err)
-	zendesk, err := facade.NewZendesk(zd.URL(), facade.WithHTTPClient(zd.Client()), facade.WithAPIToken("admin@example.com", apiToken))
-	require.NoError(t, err)
-	glow, err := facade.NewGlowmarkt(gm.URL(), facade.WithHTTPClient(gm.Client()), facade.WithApplicationID(gm.ApplicationID()),
-		facade.WithToken("fake-glow-token"))
-	require.NoError(t, err)
+	docspace := fixture.DocSpaceManager(t, ds, facade.WithAPIKey(apiToken))
+	zendesk := fixture.ZendeskManager(t, zd, facade.WithAPIToken(fixture.ZendeskAdminEmail, apiToken))
+	glow := fixture.GlowmarktManager(t, gm, facade.WithToken("fake-glow-token"))
 
 	found := []struct {
 		m        facade.PasswordManager
@@ -82,10 +78,8 @@ func TestResolveUser(t *testing.T) {
 
 	// A lookup that fails for another reason keeps its own exit code.
 	zd.Fail("SearchUsers", facadetest.Fault{Status: http.StatusTooManyRequests, RetryAfter: "30", Times: 1})
-	failFast, err := facade.NewZendesk(zd.URL(), facade.WithHTTPClient(zd.Client()), facade.WithFailFast(),
-		facade.WithAPIToken("admin@example.com", apiToken))
-	require.NoError(t, err)
-	_, err = ResolveUser(ctx, failFast, "agent@example.com")
+	failFast := fixture.ZendeskManager(t, zd, facade.WithAPIToken(fixture.ZendeskAdminEmail, apiToken), facade.WithFailFast())
+	_, err := ResolveUser(ctx, failFast, "agent@example.com")
 	require.ErrorIs(t, err, facade.ErrRateLimited)
 	assert.Equal(t, cmdutil.ExitLimited, cmdutil.ExitCode(err))
 	assert.NotContains(t, err.Error(), apiToken)

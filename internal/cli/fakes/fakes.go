@@ -32,6 +32,7 @@ import (
 	"github.com/unipass/unipass/facade/facadetest"
 	"github.com/unipass/unipass/internal/cli/cmdutil"
 	"github.com/unipass/unipass/internal/cli/factory"
+	"github.com/unipass/unipass/internal/demoseed"
 )
 
 // defaultFakesSeed is the state `unipass fakes` starts with without --seed: the demo's people.
@@ -416,15 +417,17 @@ func fakesBanner(origin string, f *Options) error {
 // defaultSeedExports are the shell lines that point unipass at each vendor of the default seed.
 func defaultSeedExports(origin string) []string {
 	return []string{
-		"# DocSpace (API key; user aae1e103-bca5-9fa1-ba8c-42058b4abf28, mike@example.com)",
+		fmt.Sprintf("# DocSpace (API key; user %s, %s)", demoseed.DocSpaceUser, demoseed.DocSpaceEmail),
 		"export UNIPASS_VENDOR=docspace UNIPASS_BASE_URL=" + origin + facadetest.DocSpacePrefix +
-			" UNIPASS_AUTH=api-key UNIPASS_CREDENTIAL=fake-docspace-api-key",
-		"# Zendesk (admin API token; users 1001 admin@example.com, 1002 agent@example.com)",
+			" UNIPASS_AUTH=api-key UNIPASS_CREDENTIAL=" + demoseed.DocSpaceAPIKey,
+		fmt.Sprintf("# Zendesk (admin API token; users %d %s, %d %s)",
+			demoseed.ZendeskAdmin, demoseed.ZendeskAdminEmail, demoseed.ZendeskAgent, demoseed.ZendeskAgentEmail),
 		"export UNIPASS_VENDOR=zendesk UNIPASS_BASE_URL=" + origin + facadetest.ZendeskPrefix +
-			" UNIPASS_AUTH=api-token UNIPASS_USER=admin@example.com UNIPASS_CREDENTIAL=fake-zendesk-api-token",
-		"# Glowmarkt (login; account glow-acc-0001)",
+			" UNIPASS_AUTH=api-token UNIPASS_USER=" + demoseed.ZendeskAdminEmail + " UNIPASS_CREDENTIAL=" + demoseed.ZendeskAPIToken,
+		"# Glowmarkt (login; account " + demoseed.GlowmarktAccount + ")",
 		"export UNIPASS_VENDOR=glowmarkt UNIPASS_BASE_URL=" + origin + facadetest.GlowmarktPrefix +
-			" UNIPASS_APPLICATION_ID=fake-application-id UNIPASS_AUTH=login UNIPASS_USER=glow@example.com UNIPASS_CREDENTIAL=fake-Glow-Passw0rd",
+			" UNIPASS_APPLICATION_ID=fake-application-id UNIPASS_AUTH=login UNIPASS_USER=" + demoseed.GlowmarktUser +
+			" UNIPASS_CREDENTIAL=" + demoseed.GlowmarktPassword,
 	}
 }
 

@@ -13,6 +13,7 @@ import (
 	"github.com/unipass/unipass/facade/facadetest"
 	"github.com/unipass/unipass/internal/cli/cmdutil"
 	"github.com/unipass/unipass/internal/cli/factory"
+	"github.com/unipass/unipass/internal/fixture"
 )
 
 // Test secrets (obviously fake).
@@ -26,11 +27,9 @@ const (
 // secret read is newPassword.
 func zendeskDeps(t *testing.T) (Deps, *facadetest.Zendesk, *bytes.Buffer) {
 	t.Helper()
-	zd := facadetest.NewZendesk(facadetest.WithT(t))
-	zd.AddUser(facadetest.ZendeskUser{ID: 1, Email: "admin@example.com", Password: adminPassword, Role: "admin"})
-	zd.AddUser(facadetest.ZendeskUser{ID: 2, Email: "agent@example.com", Password: adminPassword, Role: "agent"})
-	zd.AddAPIToken("admin@example.com", apiToken)
-	zd.SetAdminSetPassword(true)
+	seed := fixture.ZendeskTokenSeed(apiToken, fixture.TenantAdminUser(), facadetest.ZendeskUserSeed{ID: 2, Email: "agent@example.com", Password: adminPassword, Role: "agent"})
+	seed.AdminSetPassword = true
+	zd := fixture.Zendesk(t, seed)
 	var out bytes.Buffer
 	return Deps{
 		Out:        &out,

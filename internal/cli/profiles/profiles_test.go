@@ -11,11 +11,11 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/unipass/unipass/facade"
-	"github.com/unipass/unipass/facade/facadetest"
 	"github.com/unipass/unipass/internal/cli/clitest"
 	"github.com/unipass/unipass/internal/cli/cmdutil"
 	"github.com/unipass/unipass/internal/cli/config"
 	"github.com/unipass/unipass/internal/cli/factory"
+	"github.com/unipass/unipass/internal/fixture"
 )
 
 // Test secrets (obviously fake).
@@ -29,11 +29,8 @@ const (
 // checks it against the fakes.
 func TestProfileManager(t *testing.T) {
 	t.Parallel()
-	zd := facadetest.NewZendesk(facadetest.WithT(t))
-	zd.AddUser(facadetest.ZendeskUser{ID: 1, Email: "admin@example.com", Password: adminPassword, Role: "admin"})
-	zd.AddAPIToken("admin@example.com", apiToken)
-	gm := facadetest.NewGlowmarkt(facadetest.WithT(t))
-	gm.AddAccount(facadetest.GlowmarktAccount{AccountID: "acc-1", Username: "glow@example.com", Password: glowPassword})
+	zd := fixture.Zendesk(t, fixture.ZendeskTokenSeed(apiToken, fixture.TenantAdminUser()))
+	gm := fixture.Glowmarkt(t, fixture.GlowmarktSeed(glowPassword))
 	environ := map[string]string{"ZD": apiToken, "GM": glowPassword, "WRONG": "fake-wrong-token"}
 	f := &factory.Factory{ErrOut: io.Discard, Getenv: func(k string) string { return environ[k] }}
 	path := clitest.WriteConfig(t, fmt.Sprintf(`profiles:

@@ -8,6 +8,7 @@ import (
 
 	"github.com/unipass/unipass/facade/facadetest"
 	"github.com/unipass/unipass/internal/cli/cmdutil"
+	"github.com/unipass/unipass/internal/fixture"
 )
 
 // An email address that names nobody or more than one user, or one given to Glowmarkt, stops every command
@@ -15,14 +16,12 @@ import (
 func TestEmailRefusedBeforeWrite(t *testing.T) {
 	t.Parallel()
 	const newPW = "fake-Never-Sent-Passw0rd-1"
-	zd := facadetest.NewZendesk(facadetest.WithT(t))
-	zd.AddUser(facadetest.ZendeskUser{ID: 1, Email: "admin@example.com", Password: adminPassword, Role: "admin"})
-	zd.AddUser(facadetest.ZendeskUser{ID: 2, Email: "dup@example.com", Password: adminPassword, Role: "agent"})
-	zd.AddUser(facadetest.ZendeskUser{ID: 3, Email: "DUP@example.com", Password: adminPassword, Role: "agent"})
-	zd.AddAPIToken("admin@example.com", apiToken)
-	zd.SetAdminSetPassword(true)
-	gm := facadetest.NewGlowmarkt(facadetest.WithT(t))
-	gm.AddAccount(facadetest.GlowmarktAccount{AccountID: "acc-1", Username: "glow@example.com", Password: glowPassword})
+	seed := fixture.ZendeskTokenSeed(apiToken, fixture.TenantAdminUser(),
+		facadetest.ZendeskUserSeed{ID: 2, Email: "dup@example.com", Password: adminPassword, Role: "agent"},
+		facadetest.ZendeskUserSeed{ID: 3, Email: "DUP@example.com", Password: adminPassword, Role: "agent"})
+	seed.AdminSetPassword = true
+	zd := fixture.Zendesk(t, seed)
+	gm := fixture.Glowmarkt(t, fixture.GlowmarktSeed(glowPassword))
 
 	zdFlags := []string{"--vendor", "zendesk", "--base-url", zd.URL(), "--auth", "api-token", "--user", "admin@example.com"}
 	gmFlags := []string{"--vendor", "glowmarkt", "--base-url", gm.URL(), "--application-id", gm.ApplicationID(),

@@ -11,6 +11,7 @@ import (
 	"github.com/unipass/unipass/facade/facadetest"
 	"github.com/unipass/unipass/internal/cli/cmdutil"
 	"github.com/unipass/unipass/internal/cli/factory"
+	"github.com/unipass/unipass/internal/fixture"
 )
 
 // Test secrets (obviously fake); no command output may contain them.
@@ -37,10 +38,7 @@ func TestDemo(t *testing.T) {
 }
 
 func TestExitCodes(t *testing.T) {
-	zd := facadetest.NewZendesk(facadetest.WithT(t))
-	zd.AddUser(facadetest.ZendeskUser{ID: 1, Email: "admin@example.com", Password: adminPassword, Role: "admin"})
-	zd.AddUser(facadetest.ZendeskUser{ID: 2, Email: "agent@example.com", Password: adminPassword, Role: "agent"})
-	zd.AddAPIToken("admin@example.com", apiToken)
+	zd := fixture.Zendesk(t, fixture.ZendeskTokenSeed(apiToken, fixture.TenantAdminUser(), facadetest.ZendeskUserSeed{ID: 2, Email: "agent@example.com", Password: adminPassword, Role: "agent"}))
 	base := []string{"--vendor", "zendesk", "--base-url", zd.URL(), "--auth", "api-token", "--user", "admin@example.com"}
 	environ := map[string]string{"UNIPASS_CREDENTIAL": apiToken, "UNIPASS_NEW_PASSWORD": "fake-New-Passw0rd"}
 	runIt := func(args ...string) (int, string) {

@@ -2,7 +2,6 @@ package root
 
 import (
 	"bytes"
-	"os"
 	"path/filepath"
 	"regexp"
 	"runtime/debug"
@@ -13,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/unipass/unipass/facade"
+	"github.com/unipass/unipass/internal/cli/clitest"
 	"github.com/unipass/unipass/internal/cli/cmdutil"
 )
 
@@ -42,10 +42,8 @@ var goIdentifier = regexp.MustCompile(`\bWith[A-Z]\w+|\b(baseURL|applicationID|a
 func TestErrorsNameFlags(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
-	newPW := filepath.Join(dir, "new.txt")
-	require.NoError(t, os.WriteFile(newPW, []byte("fake-New-Passw0rd-1\n"), 0o600))
-	noDefault := filepath.Join(dir, "config.yaml")
-	require.NoError(t, os.WriteFile(noDefault, []byte("profiles:\n  zd:\n    vendor: zendesk\n"), 0o600))
+	newPW := clitest.WriteFile(t, dir, "new.txt", "fake-New-Passw0rd-1\n")
+	noDefault := clitest.WriteConfig(t, "profiles:\n  zd:\n    vendor: zendesk\n")
 	cred := map[string]string{"UNIPASS_CREDENTIAL": "fake-cli-token"}
 	zd := []string{"--vendor", "zendesk", "--base-url", "https://example.zendesk.test", "--auth", "api-token", "--user", "admin@example.com"}
 	for _, c := range []struct {
@@ -117,8 +115,7 @@ func TestHelpOwnFlagsFirst(t *testing.T) {
 // Completion offers the vendors, the --vendor's auth kinds, rotate's formats and the config's profiles.
 func TestCompletion(t *testing.T) {
 	t.Parallel()
-	config := filepath.Join(t.TempDir(), "config.yaml")
-	require.NoError(t, os.WriteFile(config, []byte("profiles:\n  portal:\n    vendor: docspace\n  helpdesk:\n    vendor: zendesk\n"), 0o600))
+	config := clitest.WriteConfig(t, "profiles:\n  portal:\n    vendor: docspace\n  helpdesk:\n    vendor: zendesk\n")
 	for _, c := range []struct {
 		args []string
 		want []string

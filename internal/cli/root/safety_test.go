@@ -3,8 +3,6 @@ package root
 import (
 	"bytes"
 	"encoding/json"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -13,9 +11,12 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/unipass/unipass/internal/cli/clitest"
+
 	"github.com/unipass/unipass/facade/facadetest"
 	"github.com/unipass/unipass/internal/cli/cmdutil"
 	"github.com/unipass/unipass/internal/cli/factory"
+	"github.com/unipass/unipass/internal/fixture"
 )
 
 // cliRun runs the command with the given environment and standard input; the terminal is never interactive.
@@ -33,13 +34,9 @@ func cliRun(t *testing.T, environ map[string]string, stdin string, args ...strin
 func TestSecretFlagsRefused(t *testing.T) {
 	t.Parallel()
 	const value = "fake-Distinct-Secret-7781"
-	ds := facadetest.NewDocSpace(facadetest.WithT(t))
-	zd := facadetest.NewZendesk(facadetest.WithT(t))
-	zd.AddUser(facadetest.ZendeskUser{ID: 2, Email: "agent@example.com", Password: adminPassword, Role: "agent"})
-	zd.AddAPIToken("admin@example.com", apiToken)
-	zd.SetAdminSetPassword(true)
-	file := filepath.Join(t.TempDir(), "secret.txt")
-	require.NoError(t, os.WriteFile(file, []byte(value+"\n"), 0o600))
+	ds := fixture.DocSpace(t, &facadetest.DocSpaceSeed{})
+	zd := agentOnlyZendesk(t)
+	file := clitest.WriteFile(t, t.TempDir(), "secret.txt", value+"\n")
 	reset := []string{"reset", "mike@example.com", "--vendor", "docspace", "--base-url", ds.URL()}
 	set := []string{"set", "2", "--vendor", "zendesk", "--base-url", zd.URL(), "--auth", "api-token", "--user", "admin@example.com"}
 	environ := map[string]string{"UNIPASS_CREDENTIAL": apiToken}
@@ -84,10 +81,7 @@ func TestSecretFlagsRefused(t *testing.T) {
 func TestVendorTextPrintable(t *testing.T) {
 	t.Parallel()
 	const spoof = "\x1b[2K\rpassword set \u202e\u009b"
-	zd := facadetest.NewZendesk(facadetest.WithT(t))
-	zd.AddUser(facadetest.ZendeskUser{ID: 2, Email: "agent@example.com", Password: adminPassword, Role: "agent"})
-	zd.AddAPIToken("admin@example.com", apiToken)
-	zd.SetAdminSetPassword(true)
+	zd := agentOnlyZendesk(t)
 	base := []string{"--vendor", "zendesk", "--base-url", zd.URL(), "--auth", "api-token", "--user", "admin@example.com"}
 	environ := map[string]string{"UNIPASS_CREDENTIAL": apiToken, "UNIPASS_NEW_PASSWORD": "fake-New-Passw0rd-1"}
 	q, err := json.Marshal(spoof) // a JSON string, quotes included
@@ -153,4 +147,13 @@ func TestCommandsShareNoState(t *testing.T) {
 	}
 	slices.Sort(got)
 	assert.Equal(t, append(slices.Repeat([]int{cmdutil.ExitOK}, n), slices.Repeat([]int{cmdutil.ExitUsage}, n)...), got)
+}
+
+// agentOnlyZendesk is a Zendesk fake with the agent 2 (agent@example.com) and no admin user, where the API
+// token apiToken of admin@example.com is accepted and admins may set passwords.
+func agentOnlyZendesk(t *testing.T) *facadetest.Zendesk {
+	t.Helper()
+	seed := fixture.ZendeskTokenSeed(apiToken, facadetest.ZendeskUserSeed{ID: 2, Email: "agent@example.com", Password: adminPassword, Role: "agent"})
+	seed.AdminSetPassword = true
+	return fixture.Zendesk(t, seed)
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/unipass/unipass/facade/facadetest"
 	"github.com/unipass/unipass/internal/cli/cmdutil"
+	"github.com/unipass/unipass/internal/fixture"
 )
 
 // verify's exit codes: 0 the password is in effect, 3 it is not, 1 nothing proven (the vendor cannot verify),
@@ -15,10 +16,7 @@ import (
 func TestVerifyExitCodes(t *testing.T) {
 	t.Parallel()
 	const wrong = "fake-Wrong-Passw0rd-3"
-	zd := facadetest.NewZendesk(facadetest.WithT(t))
-	zd.AddUser(facadetest.ZendeskUser{ID: 1, Email: "admin@example.com", Password: adminPassword, Role: "admin"})
-	zd.AddUser(facadetest.ZendeskUser{ID: 2, Email: "agent@example.com", Password: adminPassword, Role: "agent"})
-	zd.AddAPIToken("admin@example.com", apiToken)
+	zd := fixture.Zendesk(t, fixture.ZendeskTokenSeed(apiToken, fixture.TenantAdminUser(), facadetest.ZendeskUserSeed{ID: 2, Email: "agent@example.com", Password: adminPassword, Role: "agent"}))
 	base := []string{"verify", "2", "--vendor", "zendesk", "--base-url", zd.URL(), "--auth", "api-token", "--user", "admin@example.com"}
 	environ := map[string]string{"UNIPASS_CREDENTIAL": apiToken, "UNIPASS_PASSWORD": adminPassword}
 	check := func(name string, want int, stdin string, args ...string) string {

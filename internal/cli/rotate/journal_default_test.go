@@ -21,8 +21,7 @@ func TestRotateDefaultJournal(t *testing.T) {
 	t.Parallel()
 	const users = 5
 	r := newRunRig(t, users)
-	zd, dir, input := r.zd, r.dir, r.input
-	out := filepath.Join(dir, "p.csv")
+	zd, dir, input, out := r.zd, r.dir, r.input, r.passwordsOut
 	journal := out + ".journal"
 
 	code, stdout, errOut := r.run(t, Flags{Input: input, PasswordsOut: out, Rate: 1000})
@@ -68,8 +67,7 @@ func TestRotateDefaultJournal(t *testing.T) {
 func TestRotateDefaultJournalPasswordsOutExists(t *testing.T) {
 	t.Parallel()
 	r := newRunRig(t, 2)
-	zd, dir, input := r.zd, r.dir, r.input
-	out := filepath.Join(dir, "p.csv")
+	zd, input, out := r.zd, r.input, r.passwordsOut
 	require.NoError(t, os.WriteFile(out, []byte("kept\n"), 0o600))
 	code, _, errOut := r.run(t, Flags{Input: input, PasswordsOut: out})
 	assert.Equal(t, cmdutil.ExitUsage, code)
@@ -116,8 +114,7 @@ func TestRotateNoJournal(t *testing.T) {
 	t.Parallel()
 	const users = 3
 	r := newRunRig(t, users)
-	zd, dir, input := r.zd, r.dir, r.input
-	out := filepath.Join(dir, "p.csv")
+	zd, input, out := r.zd, r.input, r.passwordsOut
 	code, stdout, errOut := r.run(t, Flags{Input: input, PasswordsOut: out, NoJournal: true, Rate: 1000})
 	require.Equal(t, cmdutil.ExitOK, code, errOut)
 	assert.Equal(t, users, strings.Count(stdout, `"status":"done"`))

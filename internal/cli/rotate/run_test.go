@@ -20,6 +20,7 @@ import (
 	"github.com/unipass/unipass/internal/cli/clitest"
 	"github.com/unipass/unipass/internal/cli/cmdutil"
 	"github.com/unipass/unipass/internal/cli/config"
+	"github.com/unipass/unipass/internal/fixture"
 )
 
 const runToken = "fake-rotate-run-token" // #nosec G101 -- a fake's test token
@@ -27,21 +28,20 @@ const runToken = "fake-rotate-run-token" // #nosec G101 -- a fake's test token
 // runRig is a Zendesk fake with users 100, 101, ..., an input file naming them, and the Options of a run
 // against it.
 type runRig struct {
-	zd          *facadetest.Zendesk
-	dir, input  string
-	out, errOut bytes.Buffer
+	zd           *facadetest.Zendesk
+	dir, input   string
+	passwordsOut string // where a test may have the new passwords go (p.csv in dir, not yet made)
+	out, errOut  bytes.Buffer
 }
 
 func newRunRig(t *testing.T, users int) *runRig {
 	t.Helper()
-	r := &runRig{zd: facadetest.NewZendesk(facadetest.WithT(t)), dir: t.TempDir()}
-	r.zd.AddUser(facadetest.ZendeskUser{ID: 1, Email: "admin@example.com", Password: "fake-Admin-Passw0rd", Role: "admin"})
-	for i := range users {
-		r.zd.AddUser(facadetest.ZendeskUser{ID: int64(100 + i), Email: "u@example.com", Password: "fake-Old-Passw0rd", Role: "end-user"})
-	}
-	r.zd.AddAPIToken("admin@example.com", runToken)
-	r.zd.SetAdminSetPassword(true)
+	seed := fixture.ZendeskTokenSeed(runToken, append([]facadetest.ZendeskUserSeed{fixture.TenantAdminUser()},
+		fixture.Agents(users, "fake-Old-Passw0rd", "end-user")...)...)
+	seed.AdminSetPassword = true
+	r := &runRig{zd: fixture.Zendesk(t, seed), dir: t.TempDir()}
 	r.input = clitest.WriteUsers(t, filepath.Join(r.dir, "users.csv"), 100, users)
+	r.passwordsOut = filepath.Join(r.dir, "p.csv")
 	return r
 }
 
