@@ -383,9 +383,10 @@ func TestRotateFleetStdin(t *testing.T) {
 }
 
 // TestRotateFleetEmails: a user may be named by email address where the vendor can look users up
-// (FindUser): the row rotates the account the address names; the account is keyed by its ID, so the same
-// account given by ID and by address is a duplicate. An address that names nobody is refused before
-// anything is sent, naming the line.
+// (FindUser): the row rotates the account the address names, and its JSON line gives the address as the
+// user and the ID it names; the account is keyed by its ID (as in --passwords-out), so the same account
+// given by ID and by address is a duplicate. An address that names nobody fails its row (exit 1, not a bad
+// input line), naming the address; the other rows run.
 func TestRotateFleetEmails(t *testing.T) {
 	t.Parallel()
 	r := newFleetRig(t, 3)
@@ -394,30 +395,47 @@ func TestRotateFleetEmails(t *testing.T) {
 	out := filepath.Join(r.dir, "emails-out.csv")
 	code, stdout, errOut := r.run(t.Context(), "--input", input, "--passwords-out", out)
 	assert.Equal(t, exitFailure, code, errOut) // the duplicate row failed
-	statuses := map[string][]string{}
+	statuses := map[string]string{}
+	ids := map[string]string{}
 	for _, line := range strings.Split(strings.TrimSpace(stdout), "\n") {
 		var l clirotate.ResultLine
 		require.NoError(t, json.Unmarshal([]byte(line), &l))
-		statuses[l.Profile+"/"+l.User] = append(statuses[l.Profile+"/"+l.User], l.Status)
-		slices.Sort(statuses[l.Profile+"/"+l.User])
+		statuses[l.Profile+"/"+l.User] = l.Status
+		ids[l.Profile+"/"+l.User] = l.ID
 		if l.Status == "failed" {
 			assert.Contains(t, l.Error, "duplicate target")
 		}
 	}
-	assert.Equal(t, map[string][]string{"sales/101": {"done", "failed"}, "portal/" + docSpaceID(2): {"done"}, "support/101": {"done"}}, statuses)
+	assert.Equal(t, map[string]string{"portal/p2@example.com": docSpaceID(2), "sales/u1@example.com": "101", "sales/101": "", "support/101": ""}, ids)
+	assert.Equal(t, "done", statuses["portal/p2@example.com"])
+	assert.Equal(t, "done", statuses["support/101"])
+	// Account 101 of sales is named twice: one row is done, the other refused as its duplicate.
+	assert.ElementsMatch(t, []string{"done", "failed"}, []string{statuses["sales/u1@example.com"], statuses["sales/101"]})
 	rows := fleetRows(t, out)
 	require.Len(t, rows, 3)
 	for key, row := range rows {
 		profile, user, _ := strings.Cut(key, "/")
 		assert.Equal(t, r.atVendor(profile, user), row.password, key)
 	}
+	assert.Contains(t, rows, "portal/"+docSpaceID(2), "--passwords-out names the account by its ID")
 	assert.Equal(t, 1, r.sales.Hits("SetUserPassword"), "the account written once")
 
 	unknown := filepath.Join(r.dir, "unknown-email.csv")
 	require.NoError(t, os.WriteFile(unknown, []byte("profile,user\nsupport,102\nsupport,nobody@example.com\n"), 0o600))
 	before := r.writes()
-	code, _, errOut = r.run(t.Context(), "--input", unknown, "--passwords-out", filepath.Join(r.dir, "unknown-out.csv"))
-	assert.Equal(t, exitUsage, code, errOut)
-	assert.Contains(t, errOut, "line 3: no such user nobody@example.com at zendesk")
-	assert.Equal(t, before, r.writes(), "nothing sent")
+	code, stdout, errOut = r.run(t.Context(), "--input", unknown, "--passwords-out", filepath.Join(r.dir, "unknown-out.csv"))
+	assert.Equal(t, exitFailure, code, errOut)
+	var failed clirotate.ResultLine
+	for _, line := range strings.Split(strings.TrimSpace(stdout), "\n") {
+		var l clirotate.ResultLine
+		require.NoError(t, json.Unmarshal([]byte(line), &l))
+		if l.User == "nobody@example.com" {
+			failed = l
+		}
+	}
+	assert.Equal(t, "failed", failed.Status, stdout)
+	assert.Empty(t, failed.ID)
+	assert.Contains(t, failed.Error, `looking up "nobody@example.com"`)
+	assert.Contains(t, failed.Error, "not found")
+	assert.Equal(t, before+1, r.writes(), "the other row sent")
 }

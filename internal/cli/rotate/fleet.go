@@ -18,7 +18,6 @@ import (
 	frotate "github.com/unipass/unipass/facade/rotate"
 	"github.com/unipass/unipass/internal/cli/cmdutil"
 	"github.com/unipass/unipass/internal/cli/config"
-	"github.com/unipass/unipass/internal/cli/factory"
 )
 
 // managerSource gives the profiles a fleet input names: the config file's (configProfiles), or a test's.
@@ -165,21 +164,6 @@ func (s *rotation) managerOf(ctx context.Context, t target) (facade.PasswordMana
 		return nil, &lineError{line: t.line, reason: err.Error()}
 	}
 	return m, nil
-}
-
-// resolve returns a target's user ID: the input's, or, for an email address, the ID FindUser finds at the
-// vendor (one read). An address that names nobody or more than one user, or given to a vendor that cannot
-// look users up, is a *lineError; another failure of the lookup is returned as it is.
-func (s *rotation) resolve(ctx context.Context, m facade.PasswordManager, t target) (string, error) {
-	id, err := factory.ResolveUser(ctx, m, t.user)
-	var ue *cmdutil.UsageError
-	if errors.As(err, &ue) {
-		return "", &lineError{line: t.line, reason: err.Error()}
-	}
-	if err != nil {
-		return "", fmt.Errorf("--input: line %d: %w", t.line, err)
-	}
-	return id, nil
 }
 
 // detectFleet tells whether the input names profiles: a CSV with a profile column, or JSON lines whose

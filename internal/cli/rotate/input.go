@@ -53,6 +53,7 @@ type target struct {
 	line    int // line number in the input, from 1
 	user    string
 	profile string
+	id      string // the user ID an address was found to name (a dry run's duplicate lines only)
 }
 
 // lineError is an input line rotate cannot use.
@@ -198,8 +199,8 @@ func jsonTarget(line []byte) (user, profile string, ok bool) {
 }
 
 // checkUser checks the syntax of a user reference as the vendor's manager does (facade.CheckUser): an ID,
-// or on DocSpace and Zendesk an email address (looked up with FindUser, see resolveUser). The error is the
-// facade's reason alone, to follow the line number and the quoted reference.
+// or on DocSpace and Zendesk an email address (isAddress: the run looks it up, see frotate.Target.Email).
+// The error is the facade's reason alone, to follow the line number and the quoted reference.
 func checkUser(v facade.Vendor, user string) error {
 	err := facade.CheckUser(v, user)
 	if ie := (*facade.InputError)(nil); errors.As(err, &ie) {
@@ -207,6 +208,10 @@ func checkUser(v facade.Vendor, user string) error {
 	}
 	return err
 }
+
+// isAddress tells whether a user reference is an email address (looked up at the vendor) rather than an
+// ID, as factory.ResolveUser tells them apart.
+func isAddress(user string) bool { return strings.Contains(user, "@") }
 
 // checkedTargets reads targets and refuses, as a *lineError, a target whose account cannot be told (an
 // unknown profile, a profile where the input names none) and a user whose syntax the vendor refuses.
@@ -273,7 +278,7 @@ func (in *inputFile) Close() error {
 // inputSummary is what a full pass over the input found.
 type inputSummary struct {
 	targets  int
-	first    firstUser // the first target's user
+	first    firstUser // the first target's user whose ID is known
 	identity string    // inputFile.identity after the last byte
 	// profiles holds the first user of each profile the input names (a fleet input); nil otherwise.
 	profiles map[string]firstUser
@@ -281,27 +286,58 @@ type inputSummary struct {
 	// pass looked for them; duplicateCount counts them all.
 	duplicates     []target
 	duplicateCount int
+	// lookupFailures are the address lines (at most maxListed) whose lookup failed, when the pass looked
+	// addresses up; lookupFailureCount counts them all, lookupExit is the exit code they call for.
+	lookupFailures     []*lookupFailure
+	lookupFailureCount int
+	lookupExit         int
 }
 
-// firstUser is the first target of an input or of one of its profiles: its user ID (an email address
-// looked up) and its line, where the policy is read.
+// firstUser is the first target of an input or of one of its profiles whose user ID is known (given, or
+// an address looked up): its ID and its line, where the policy is read. id "": none yet.
 type firstUser struct {
 	id   string
 	line int
 }
 
-// maxListed bounds the duplicate lines a dry run lists.
+// maxListed bounds the duplicate and failed lines a dry run lists.
 const maxListed = 100
+
+// lookupFailure is an address line whose lookup failed: the run fails that row (nothing sent for it).
+type lookupFailure struct {
+	line    int
+	address string
+	where   string // the account: "profile NAME (vendor)" or the vendor
+	err     error
+}
+
+func (e *lookupFailure) Error() string {
+	return fmt.Sprintf("--input: line %d: %s: looking up %q: %v", e.line, e.where, cmdutil.Printable(e.address), e.err)
+}
+
+func (e *lookupFailure) Unwrap() error { return e.err }
+
+// lookupExitCode is the exit code a failed lookup calls for: the failure's, except that a vendor that
+// cannot look users up fails the row (exit 1), as a refused row does, rather than the input (exit 2).
+func lookupExitCode(err error) int {
+	if errors.Is(err, facade.ErrUnsupported) {
+		return cmdutil.ExitFailure
+	}
+	return cmdutil.ExitCode(err)
+}
 
 // scanInput reads the whole input once, holding one line at a time (and one entry per profile named): it
 // checks every line, the account of every target (vendor gives it) and the syntax of every user, counts
 // the targets and hashes the bytes. The first bad line is returned as a usage error.
 //
-// resolve turns a target's email address into its user ID (a lookup at the vendor, changing nothing); an
-// address that names nobody or more than one user is a bad line too.
+// resolve, when not nil, turns a target's email address into its user ID (a lookup at the vendor,
+// changing nothing; a dry run's). A failed lookup (a *lookupFailure) is a failed row, as in the run: it is
+// recorded, and the pass reads on; any other error of resolve ends the pass. Without resolve nothing is
+// looked up: the run looks addresses up itself, once per row, inside the profile's rate limiter.
 //
 // With dups, it also finds the lines whose account (profile, vendor and user ID, as rotate keys them) an
-// earlier line names, as frotate.Run would refuse them (under 4 bytes a line while it reads).
+// earlier line names, as frotate.Run would refuse them (under 4 bytes a line while it reads); an address
+// counts once looked up.
 func scanInput(in *inputFile, f inputFormat, vendor func(target) (facade.Vendor, error), resolve func(target) (string, error), dups bool) (inputSummary, error) {
 	var s inputSummary
 	tr, err := newTargetReader(in.r, f)
@@ -318,13 +354,25 @@ func scanInput(in *inputFile, f inputFormat, vendor func(target) (facade.Vendor,
 		if errors.Is(err, io.EOF) {
 			break
 		}
-		if err == nil {
-			t.user, err = resolve(t)
+		if err != nil {
+			return s, asUsage(err)
+		}
+		id, err := t.user, error(nil)
+		switch {
+		case resolve != nil:
+			id, err = resolve(t)
+		case isAddress(t.user):
+			id = "" // looked up by the run
+		}
+		var lf *lookupFailure
+		if errors.As(err, &lf) {
+			s.failed(lf)
+			id, err = "", nil
 		}
 		if err != nil {
 			return s, asUsage(err)
 		}
-		s.add(t, seen, vendor)
+		s.add(t, id, seen, vendor)
 	}
 	if s.targets == 0 {
 		return s, cmdutil.Usagef("--input: no targets")
@@ -337,27 +385,38 @@ func scanInput(in *inputFile, f inputFormat, vendor func(target) (facade.Vendor,
 	return s, nil
 }
 
-// add counts a target (its user ID resolved), notes the first of the input and of its profile, and,
-// with seen, whether its account came before.
-func (s *inputSummary) add(t target, seen *frotate.KeySet, vendor func(target) (facade.Vendor, error)) {
-	first := firstUser{id: t.user, line: t.line}
-	if s.targets == 0 {
+// failed records a failed lookup.
+func (s *inputSummary) failed(lf *lookupFailure) {
+	if s.lookupFailureCount++; len(s.lookupFailures) < maxListed {
+		s.lookupFailures = append(s.lookupFailures, lf)
+	}
+	s.lookupExit = max(s.lookupExit, lookupExitCode(lf.err))
+}
+
+// add counts a target, notes the first of the input and of its profile whose user ID is known (id: the
+// line's, or its address looked up; "" when not), and, with seen and a known ID, whether its account
+// came before.
+func (s *inputSummary) add(t target, id string, seen *frotate.KeySet, vendor func(target) (facade.Vendor, error)) {
+	first := firstUser{id: id, line: t.line}
+	if s.first.id == "" && id != "" {
 		s.first = first
 	}
 	s.targets++
-	if _, ok := s.profiles[t.profile]; t.profile != "" && !ok {
+	if t.profile != "" {
 		if s.profiles == nil {
 			s.profiles = map[string]firstUser{}
 		}
-		s.profiles[t.profile] = first
+		if p, ok := s.profiles[t.profile]; !ok || p.id == "" && id != "" {
+			s.profiles[t.profile] = first
+		}
 	}
-	if seen == nil {
+	if seen == nil || id == "" {
 		return
 	}
 	v, _ := vendor(t) // checked by checkedTargets
-	if seen.Add(frotate.ProfileKey(t.profile, v, t.user)) {
+	if seen.Add(frotate.ProfileKey(t.profile, v, id)) {
 		if s.duplicateCount++; len(s.duplicates) < maxListed {
-			s.duplicates = append(s.duplicates, t)
+			s.duplicates = append(s.duplicates, target{line: t.line, user: t.user, profile: t.profile, id: id})
 		}
 	}
 }

@@ -98,7 +98,8 @@ type ResultLine struct {
 	Index       int    `json:"index"`
 	Profile     string `json:"profile,omitempty"`
 	Vendor      string `json:"vendor"`
-	User        string `json:"user"`
+	User        string `json:"user"`         // as the input gives it: the user ID, or the email address
+	ID          string `json:"id,omitempty"` // the user ID an email address was found to name
 	Status      string `json:"status"`
 	Resumed     bool   `json:"resumed,omitempty"`
 	Settled     string `json:"settled,omitempty"` // "by re-sending": an unverifiable earlier write, set again
@@ -136,7 +137,11 @@ func (t *tally) add(r frotate.Result) {
 	}
 	// A target not started says nothing about the vendor; a journal entry not in the input is reported
 	// by its status.
-	if r.Err != nil && !notInInput && r.Status != frotate.NotStarted {
+	switch {
+	case r.Err == nil || notInInput || r.Status == frotate.NotStarted:
+	case r.Email != "" && r.User == "": // a failed lookup fails its row (exit 1 for an unsupported one, not 2)
+		t.worst = max(t.worst, lookupExitCode(r.Err))
+	default:
 		t.worst = max(t.worst, cmdutil.ExitCode(r.Err))
 	}
 }
@@ -196,6 +201,9 @@ func (s *rotation) deliver(r frotate.Result, t *tally) {
 	t.add(r)
 	line := ResultLine{Index: r.Index, Profile: r.Profile, Vendor: string(r.Vendor), User: r.User, Status: string(r.Status),
 		Resumed: r.Resumed, Attempts: r.Attempts, LatencyMS: r.Latency.Milliseconds(), WaitMS: r.Wait.Milliseconds()}
+	if r.Email != "" { // given by address
+		line.User, line.ID = r.Email, r.User
+	}
 	if r.SettledByResend {
 		line.Settled = settledByResend
 	}

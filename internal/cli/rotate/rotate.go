@@ -40,6 +40,7 @@ type rotation struct {
 	pwOut   *passwordsOut
 	lines   *json.Encoder
 	stop    context.CancelCauseFunc // stops the run: a bad input line, a failed output
+	dry     *dryLookups             // a dry run's limiters
 }
 
 // newRotation checks the flags, reads the age keys and builds the manager; nothing is sent.
@@ -91,7 +92,8 @@ func newRotation(ctx context.Context, o *Options) (*rotation, error) {
 
 // checkInput reads the whole input once, before anything is sent, when it can be read again (a file) or
 // when nothing else will read it (a dry run); a fleet input's managers are then built, every profile's
-// credential read. A real run from standard input is checked as it streams, and its managers are built
+// credential read. It looks no address up, except in a dry run, which does the run's lookups (see
+// dryLookups). A real run from standard input is checked as it streams, and its managers are built
 // as their profiles first come.
 func (s *rotation) checkInput(ctx context.Context) error {
 	if s.f.Input == stdinInput && !s.f.DryRun {
@@ -103,12 +105,9 @@ func (s *rotation) checkInput(ctx context.Context) error {
 		return err
 	}
 	defer func() { _ = in.Close() }()
-	resolve := func(t target) (string, error) {
-		m, err := s.managerOf(ctx, t)
-		if err != nil {
-			return "", err
-		}
-		return s.resolve(ctx, m, t)
+	var resolve func(target) (string, error) // the run looks addresses up itself, inside the limiter
+	if s.f.DryRun {
+		resolve = s.dryLimiter().resolve(ctx)
 	}
 	if s.input, err = scanInput(in, s.format, s.vendorOf, resolve, s.f.DryRun); err != nil {
 		return err
@@ -155,14 +154,21 @@ func (s *rotation) config() frotate.Config {
 	if s.journal != nil { // a nil *FileJournal in the interface would not be a nil Journal
 		conf.Journal = s.journal
 	}
-	if s.f.Rate > 0 { // every profile's pacer takes its vendor's limit
-		l := frotate.Limit{PerSecond: s.f.Rate, Burst: 1}
-		conf.Limits = map[facade.Vendor]frotate.Limit{facade.VendorDocSpace: l, facade.VendorZendesk: l, facade.VendorGlowmarkt: l}
-	}
+	conf.Limits = s.limits()
 	if s.o.IsTerminal(s.o.ErrOut) {
 		conf.OnProgress = func(p frotate.Progress) { fmt.Fprint(s.o.ErrOut, "\r"+progressLine(p)) }
 	}
 	return conf
+}
+
+// limits are the run's limits per vendor (frotate.Config.Limits): --rate for every vendor; nil without it
+// (each vendor's documented limit, frotate.DefaultLimits).
+func (s *rotation) limits() map[facade.Vendor]frotate.Limit {
+	if s.f.Rate <= 0 {
+		return nil
+	}
+	l := frotate.Limit{PerSecond: s.f.Rate, Burst: 1}
+	return map[facade.Vendor]frotate.Limit{facade.VendorDocSpace: l, facade.VendorZendesk: l, facade.VendorGlowmarkt: l}
 }
 
 // run streams the input into frotate.Run and delivers every result as it comes.
@@ -208,12 +214,9 @@ func (s *rotation) feed(ctx context.Context, targets chan<- frotate.Target) erro
 		if err == nil {
 			m, err = s.managerOf(ctx, t)
 		}
-		if err == nil {
-			t.user, err = s.resolve(ctx, m, t)
-		}
 		switch {
 		case err == nil:
-			targets <- frotate.Target{Manager: m, Profile: t.profile, User: t.user}
+			targets <- runTarget(m, t)
 		case errors.Is(err, io.EOF):
 			return cmp.Or(first, s.inputUnchanged(in))
 		case !isLineError(err):
@@ -224,6 +227,15 @@ func (s *rotation) feed(ctx context.Context, targets chan<- frotate.Target) erro
 			s.stop(err)
 		}
 	}
+}
+
+// runTarget is the frotate.Target of an input line: by ID, or by email address, which the run looks up
+// (one FindUser, after the profile's rate limiter lets it go).
+func runTarget(m facade.PasswordManager, t target) frotate.Target {
+	if isAddress(t.user) {
+		return frotate.Target{Manager: m, Profile: t.profile, Email: t.user}
+	}
+	return frotate.Target{Manager: m, Profile: t.profile, User: t.user}
 }
 
 // inputUnchanged checks, after the last byte, that a file reads as it did when it was checked (and as
