@@ -15,17 +15,19 @@ import (
 
 const rotateLong = `rotate reads targets (one user per line: CSV with a "user" column, or JSON lines {"user": "..."}) from
 --input (a file, or - for standard input), sets a new random password for each (fitting the vendor's
-policy), and writes one JSON line per target to standard output: index, vendor, user, status (done,
-unknown, failed, not-started), resumed, attempts, latency_ms and error. The input is read as it goes,
-one line at a time, whatever its size.
+policy), and writes one JSON line per target to standard output: index, vendor, user, id (for a user
+given by address), status (done, unknown, failed, not-started), resumed, attempts, latency_ms, wait_ms
+and error. The input is read as it goes, one line at a time, whatever its size.
 
 New passwords are written only where you ask: --passwords-out FILE (created with mode 0600; it must not
 exist) as CSV "user,password,status" with a row for every password that is or may be in effect (status
 done or unknown), or into the JSON lines with --print-passwords. Without either, rotate refuses to run
 (the new passwords would be lost). --dry-run is the run minus its writes: it reads the whole input with
-the run's checks (every line, each user's syntax, email addresses looked up), reads the policy as the run
-does (once per profile, with its first user; a user the vendor does not know is named with its line),
-lists the lines the run would refuse as duplicates (exit 1), and changes nothing.
+the run's checks (every line, each user's syntax), sends the run's reads (one lookup per email address
+line, the policy read), paced by each profile's limiter at the run's rate, reads the policy as the run
+does (once per profile, with its first user whose ID is known; a user the vendor does not know is named
+with its line), lists the lines the run would fail without a write (duplicates, addresses whose lookup
+failed) with exit 1, as the run's, and changes nothing.
 
 Fleet rotation: with a "profile" column (CSV) or a "profile" field on the first line (JSON lines), every
 line names a profile of the config file (--config) whose account the user is in, and one run rotates
@@ -39,9 +41,11 @@ never wait on each other, whatever the input's order (tenants one after another 
 tenant's time). Without a profile column, the flags and --profile say which account.
 
 Users by email: where the vendor can look users up (DocSpace, Zendesk), a user may be given as an email
-address: it is looked up (one read, FindUser) when the input is checked and again as the target is fed,
-and the account is then named and keyed by its user ID (the same account by ID and by address is a
-duplicate). An address that names nobody, or more than one user, is a bad input line.
+address: the run looks it up once (one read, FindUser) when the row's turn comes at its profile's rate
+limiter, and the account is then keyed by its user ID (the same account by ID and by address is a
+duplicate). The row's JSON line gives the address as user and the ID as id; --passwords-out and the
+journal name the account by its ID. An address that names nobody, or more than one user, fails its row
+(status failed, the error naming the address; exit 1); the other rows run.
 
 Input errors: a line rotate cannot use (no user, bad CSV or JSON, a user ID the vendor cannot have)
 stops the run. An input file is checked in full before anything is sent, so a bad line means nothing was
