@@ -435,7 +435,12 @@ func TestRotateFleetEmails(t *testing.T) {
 	}
 	assert.Equal(t, "failed", failed.Status, stdout)
 	assert.Empty(t, failed.ID)
-	assert.Contains(t, failed.Error, `looking up "nobody@example.com"`)
+	assert.Contains(t, failed.Error, `--input: line 3: rotate: zendesk (profile "support"): looking up "nobody@example.com"`)
 	assert.Contains(t, failed.Error, "not found")
 	assert.Equal(t, before+1, r.writes(), "the other row sent")
+	// The dry run fails the same row, in the same words, with the same exit code.
+	code, stdout, errOut = r.run(t.Context(), "--input", unknown, "--dry-run")
+	assert.Equal(t, exitFailure, code, errOut)
+	assert.Contains(t, stdout, failed.Error+": the run fails this row, nothing sent")
+	assert.Equal(t, before+1, r.writes(), "nothing sent by the dry run")
 }

@@ -45,7 +45,7 @@ address: the run looks it up once (one read, FindUser) when the row's turn comes
 limiter, and the account is then keyed by its user ID (the same account by ID and by address is a
 duplicate). The row's JSON line gives the address as user and the ID as id; --passwords-out and the
 journal name the account by its ID. An address that names nobody, or more than one user, fails its row
-(status failed, the error naming the address; exit 1); the other rows run.
+(status failed, the error naming the address and its line; exit 1); the other rows run.
 
 Input errors: a line rotate cannot use (no user, bad CSV or JSON, a user ID the vendor cannot have)
 stops the run. An input file is checked in full before anything is sent, so a bad line means nothing was

@@ -170,15 +170,12 @@ func (d *dryLookups) resolve(ctx context.Context) func(target) (string, error) {
 		if err != nil {
 			return "", err
 		}
-		fail := func(err error) *lookupFailure {
-			where := string(m.Vendor())
-			if t.profile != "" {
-				where = fmt.Sprintf("profile %q (%s)", cmdutil.Printable(t.profile), m.Vendor())
-			}
-			return &lookupFailure{line: t.line, address: t.user, where: where, err: err}
+		where := string(m.Vendor()) // as frotate describes the account
+		if t.profile != "" {
+			where = fmt.Sprintf("%s (profile %q)", m.Vendor(), t.profile)
 		}
 		if !m.Capabilities().FindUser {
-			return "", fail(fmt.Errorf("%s cannot look users up by email address: %w", m.Vendor(), facade.ErrUnsupported))
+			return "", &lookupFailure{line: t.line, err: fmt.Errorf("rotate: %s cannot look users up by email address (%q): %w", where, t.user, facade.ErrUnsupported)}
 		}
 		if err := d.wait(ctx, t.profile, m.Vendor()); err != nil {
 			return "", err
@@ -191,7 +188,7 @@ func (d *dryLookups) resolve(ctx context.Context) func(target) (string, error) {
 			if ctx.Err() != nil {
 				return "", err
 			}
-			return "", fail(err)
+			return "", &lookupFailure{line: t.line, err: fmt.Errorf("rotate: %s: looking up %q: %w", where, t.user, err)}
 		}
 		return u.ID, nil
 	}

@@ -305,17 +305,16 @@ const maxListed = 100
 
 // lookupFailure is an address line whose lookup failed: the run fails that row (nothing sent for it).
 type lookupFailure struct {
-	line    int
-	address string
-	where   string // the account: "profile NAME (vendor)" or the vendor
-	err     error
+	line int
+	err  error // as frotate words it: 'rotate: VENDOR (profile "NAME"): looking up "ADDRESS": REASON'
 }
 
-func (e *lookupFailure) Error() string {
-	return fmt.Sprintf("--input: line %d: %s: looking up %q: %v", e.line, e.where, cmdutil.Printable(e.address), e.err)
-}
+func (e *lookupFailure) Error() string { return inLine(e.line, e.err) }
 
 func (e *lookupFailure) Unwrap() error { return e.err }
+
+// inLine names an input line before an error of its target.
+func inLine(line int, err error) string { return fmt.Sprintf("--input: line %d: %v", line, err) }
 
 // lookupExitCode is the exit code a failed lookup calls for: the failure's, except that a vendor that
 // cannot look users up fails the row (exit 1), as a refused row does, rather than the input (exit 2).

@@ -118,7 +118,7 @@ func TestRunLooksAddressesUpOncePerRow(t *testing.T) {
 	require.ErrorContains(t, err, "1 addresses whose lookup failed")
 	_, byDry := dry.lookups()
 	assert.Equal(t, want, byDry, "the dry run: one lookup per address row")
-	assert.Contains(t, r.out.String(), `--input: line 6: zendesk: looking up "nobody@example.com": `)
+	assert.Contains(t, r.out.String(), `--input: line 6: rotate: zendesk: looking up "nobody@example.com": `)
 	dryOut := r.out.String()
 	assert.Zero(t, r.zd.Hits("SetUserPassword"))
 
@@ -140,8 +140,8 @@ func TestRunLooksAddressesUpOncePerRow(t *testing.T) {
 	nobody := rows["nobody@example.com"]
 	assert.Equal(t, "failed", nobody.Status)
 	assert.Empty(t, nobody.ID)
-	assert.Contains(t, nobody.Error, `looking up "nobody@example.com"`)
-	assert.Contains(t, dryOut, nobody.Error[strings.Index(nobody.Error, "looking up"):], "the dry run names the failure as the run does")
+	assert.Contains(t, nobody.Error, `--input: line 6: rotate: zendesk: looking up "nobody@example.com": `, "the address and its line")
+	assert.Contains(t, dryOut, nobody.Error+": the run fails this row", "the dry run names the failure as the run does")
 	assert.Equal(t, 4, r.zd.Hits("SetUserPassword"))
 }
 

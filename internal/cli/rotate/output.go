@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"strings"
+	"sync"
 
 	"filippo.io/age"
 
@@ -201,14 +202,14 @@ func (s *rotation) deliver(r frotate.Result, t *tally) {
 	t.add(r)
 	line := ResultLine{Index: r.Index, Profile: r.Profile, Vendor: string(r.Vendor), User: r.User, Status: string(r.Status),
 		Resumed: r.Resumed, Attempts: r.Attempts, LatencyMS: r.Latency.Milliseconds(), WaitMS: r.Wait.Milliseconds()}
-	if r.Email != "" { // given by address
-		line.User, line.ID = r.Email, r.User
-	}
 	if r.SettledByResend {
 		line.Settled = settledByResend
 	}
 	if r.Err != nil {
 		line.Error = cmdutil.Printable(r.Err.Error())
+	}
+	if r.Email != "" {
+		s.byAddress(r, &line)
 	}
 	if delivers(r) {
 		s.deliverPassword(r, &line, t)
@@ -224,6 +225,41 @@ func (s *rotation) deliver(r frotate.Result, t *tally) {
 	if err := s.lines.Encode(line); err != nil && t.outputErr == nil {
 		t.outputErr = fmt.Errorf("standard output: %w", err)
 	}
+}
+
+// byAddress fills in the line of a target given by address: the address as the user, the ID it names;
+// a failed lookup's error names the input line too.
+func (s *rotation) byAddress(r frotate.Result, line *ResultLine) {
+	line.User, line.ID = r.Email, r.User
+	if n, ok := s.addrs.take(r.Index); ok && r.User == "" && r.Status == frotate.Failed && r.Err != nil {
+		line.Error = cmdutil.Printable(inLine(n, r.Err))
+	}
+}
+
+// addressLines holds the input line of each address target the feed sent whose result has not come
+// yet (a failed lookup names its line): as many as the run holds targets, not the input's rows.
+type addressLines struct {
+	mu    sync.Mutex
+	lines map[int]int // target index → input line
+}
+
+// add notes the line of the target with index i.
+func (a *addressLines) add(i, line int) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.lines == nil {
+		a.lines = map[int]int{}
+	}
+	a.lines[i] = line
+}
+
+// take returns and forgets the line of the target with index i.
+func (a *addressLines) take(i int) (int, bool) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	line, ok := a.lines[i]
+	delete(a.lines, i)
+	return line, ok
 }
 
 // deliverPassword writes a result's password to --passwords-out and, with --print-passwords, into its

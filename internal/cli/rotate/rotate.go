@@ -41,6 +41,7 @@ type rotation struct {
 	lines   *json.Encoder
 	stop    context.CancelCauseFunc // stops the run: a bad input line, a failed output
 	dry     *dryLookups             // a dry run's limiters
+	addrs   addressLines            // the input lines of address targets in the run
 }
 
 // newRotation checks the flags, reads the age keys and builds the manager; nothing is sent.
@@ -208,7 +209,7 @@ func (s *rotation) feed(ctx context.Context, targets chan<- frotate.Target) erro
 	}
 	src := checkedTargets{targetReader: tr, vendor: s.vendorOf}
 	var first error
-	for {
+	for index := 0; ; {
 		t, err := src.next()
 		var m facade.PasswordManager
 		if err == nil {
@@ -216,7 +217,11 @@ func (s *rotation) feed(ctx context.Context, targets chan<- frotate.Target) erro
 		}
 		switch {
 		case err == nil:
+			if isAddress(t.user) {
+				s.addrs.add(index, t.line)
+			}
 			targets <- runTarget(m, t)
+			index++
 		case errors.Is(err, io.EOF):
 			return cmp.Or(first, s.inputUnchanged(in))
 		case !isLineError(err):
