@@ -179,7 +179,7 @@ func TestRotationCancelKeepsPriorPasswords(t *testing.T) {
 	t.Parallel()
 	f, z := zendeskFleet(t, 2)
 	f.Fail("SetUserPassword", facadetest.Fault{Delay: 200 * time.Millisecond, Times: 1})
-	prior := map[string]rotate.Entry{rotate.TargetKey(facade.VendorZendesk, "101"): entry("101", rotate.EntryPending, "fake-Pw-prior")}
+	prior := priorOf(entry("101", rotate.EntryPending, "fake-Pw-prior"))
 	ctx, cancel := context.WithCancel(t.Context())
 	defer cancel()
 	ch := make(chan rotate.Target)
