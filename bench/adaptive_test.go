@@ -28,11 +28,7 @@ func BenchmarkAdaptivePacing(b *testing.B) {
 		limits := map[facade.Vendor]rotate.Limit{facade.VendorZendesk: {PerSecond: adaptiveRate, Burst: 1}}
 		b.StartTimer()
 		start := time.Now()
-		for r := range rotate.Run(context.Background(), targets(z, adaptiveRows), rotate.Config{Limits: limits}) {
-			if r.Status != rotate.Done {
-				b.Fatalf("target %d: %s %v", r.Index, r.Status, r.Err)
-			}
-		}
+		allDone(b, rotate.Run(context.Background(), targets(z, adaptiveRows), rotate.Config{Limits: limits}))
 		wall := time.Since(start)
 		b.StopTimer()
 		ideal := time.Duration(adaptiveRows / adaptiveAccount * float64(time.Second))

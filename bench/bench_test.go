@@ -19,10 +19,11 @@ import (
 	"github.com/unipass/unipass/facade/facadetest"
 	"github.com/unipass/unipass/facade/rotate"
 	"github.com/unipass/unipass/gen/zendesk"
+	"github.com/unipass/unipass/internal/fixture"
 )
 
 const (
-	benchEmail = "admin@example.com"
+	benchEmail = fixture.ZendeskAdminEmail
 	benchToken = "fake-bench-api-token"
 	benchPW    = "fake-Bench-Passw0rd-1"
 )
@@ -43,10 +44,7 @@ func minimalZendesk(b *testing.B) *httptest.Server {
 func setPasswordVariants(b *testing.B, srv *httptest.Server) (names []string, variants []func() error) {
 	ctx := context.Background()
 	secret := facade.NewSecret(benchPW)
-	z, err := facade.NewZendesk(srv.URL, facade.WithHTTPClient(srv.Client()), facade.WithAPIToken(benchEmail, benchToken))
-	if err != nil {
-		b.Fatal(err)
-	}
+	z := fixture.ZendeskManagerAt(b, srv.URL, benchAuth(), facade.WithHTTPClient(srv.Client()))
 	c, err := zendesk.NewClient(srv.URL, zendesk.WithHTTPClient(srv.Client()))
 	if err != nil {
 		b.Fatal(err)
@@ -131,22 +129,36 @@ func check(resp *http.Response, err error) error {
 	return nil
 }
 
-// fleet is a Zendesk fake with n users whose admin may set passwords, and a manager for it on the facade's
-// default client (its connection pool sized to the requests in flight).
+// benchAuth is the bench tenant's admin with its API token.
+func benchAuth() facade.Option { return facade.WithAPIToken(benchEmail, benchToken) }
+
+// fleet is a Zendesk fake with n users (fixture.ZendeskTenant) whose admin may set passwords, and a
+// manager for it on the facade's default client (its connection pool sized to the requests in flight).
 func fleet(b *testing.B, n int) (*facadetest.Zendesk, *facade.Zendesk) {
-	f := facadetest.NewZendesk()
-	b.Cleanup(f.Close)
-	f.AddUser(facadetest.ZendeskUser{ID: 1, Email: benchEmail, Password: benchPW, Role: "admin"})
-	for i := range n {
-		f.AddUser(facadetest.ZendeskUser{ID: int64(1000 + i), Email: fmt.Sprintf("u%d@example.com", i), Password: benchPW, Role: "agent"})
+	f := fixture.Zendesk(b, fixture.ZendeskTenant(n, benchPW, benchToken))
+	return f, fixture.ZendeskManagerAt(b, f.URL(), benchAuth())
+}
+
+// tally counts the done and the failed results of a run.
+func tally(results <-chan rotate.Result) (done, failed int) {
+	for r := range results {
+		switch r.Status {
+		case rotate.Done:
+			done++
+		case rotate.Failed:
+			failed++
+		}
 	}
-	f.AddAPIToken(benchEmail, benchToken)
-	f.SetAdminSetPassword(true)
-	z, err := facade.NewZendesk(f.URL(), facade.WithAPIToken(benchEmail, benchToken))
-	if err != nil {
-		b.Fatal(err)
+	return done, failed
+}
+
+// allDone drains a run and fails b on the first result that is not done.
+func allDone(b *testing.B, results <-chan rotate.Result) {
+	for r := range results {
+		if r.Status != rotate.Done {
+			b.Fatalf("target %d: %s %v", r.Index, r.Status, r.Err)
+		}
 	}
-	return f, z
 }
 
 func targets(m facade.PasswordManager, n int) <-chan rotate.Target {
@@ -154,7 +166,7 @@ func targets(m facade.PasswordManager, n int) <-chan rotate.Target {
 	go func() {
 		defer close(ch)
 		for i := range n {
-			ch <- rotate.Target{Manager: m, User: fmt.Sprint(1000 + i)}
+			ch <- rotate.Target{Manager: m, User: fmt.Sprint(fixture.FirstUser + i)}
 		}
 	}()
 	return ch
@@ -188,15 +200,7 @@ func bulkRotation(b *testing.B, journal bool) {
 		}
 		b.StartTimer()
 		start := time.Now()
-		done, failed := 0, 0
-		for r := range rotate.Run(context.Background(), targets(z, n), cfg) {
-			switch r.Status {
-			case rotate.Done:
-				done++
-			case rotate.Failed:
-				failed++
-			}
-		}
+		done, failed := tally(rotate.Run(context.Background(), targets(z, n), cfg))
 		wall := time.Since(start)
 		b.StopTimer()
 		if j != nil {
@@ -218,11 +222,7 @@ func bulkRotation(b *testing.B, journal bool) {
 // in-process is the client's, not a fake's growing user table.
 func statelessZendesk(b *testing.B) *facade.Zendesk {
 	srv := statelessServer(b)
-	z, err := facade.NewZendesk(srv.URL, facade.WithHTTPClient(srv.Client()), facade.WithAPIToken(benchEmail, benchToken))
-	if err != nil {
-		b.Fatal(err)
-	}
-	return z
+	return fixture.ZendeskManagerAt(b, srv.URL, benchAuth(), facade.WithHTTPClient(srv.Client()))
 }
 
 // statelessServer is statelessZendesk's server.
@@ -253,11 +253,7 @@ func BenchmarkRotationPeakHeap(b *testing.B) {
 				z := statelessZendesk(b)
 				limits := map[facade.Vendor]rotate.Limit{facade.VendorZendesk: {PerSecond: 1e6, Burst: 1000}}
 				growth, retained, window := peakHeap(b, func() {
-					for r := range rotate.Run(b.Context(), targets(z, n), rotate.Config{Concurrency: 16, Limits: limits}) {
-						if r.Status != rotate.Done {
-							b.Fatalf("target %d: %s %v", r.Index, r.Status, r.Err)
-						}
-					}
+					allDone(b, rotate.Run(b.Context(), targets(z, n), rotate.Config{Concurrency: 16, Limits: limits}))
 				})
 				b.ReportMetric(growth/(1<<20), "peak-heap-MiB")
 				b.ReportMetric(window/(1<<20), "window-heap-MiB")

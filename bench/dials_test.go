@@ -12,6 +12,7 @@ import (
 	"github.com/unipass/unipass/facade"
 	"github.com/unipass/unipass/facade/facadetest"
 	"github.com/unipass/unipass/facade/rotate"
+	"github.com/unipass/unipass/internal/fixture"
 )
 
 // dialTargets is how many targets one run of BenchmarkRotationDials rotates.
@@ -27,22 +28,11 @@ func countedFleet(b *testing.B, n int) (*facade.Zendesk, *atomic.Int64) {
 			dials.Add(1)
 		}
 	}
-	f := facadetest.NewZendesk(facadetest.WithMount("http://" + srv.Listener.Addr().String()))
-	b.Cleanup(f.Close)
+	f := fixture.Zendesk(b, fixture.ZendeskTenant(n, benchPW, benchToken), facadetest.WithMount("http://"+srv.Listener.Addr().String()))
 	srv.Config.Handler = f.Handler()
 	srv.Start()
 	b.Cleanup(srv.Close)
-	f.AddUser(facadetest.ZendeskUser{ID: 1, Email: benchEmail, Password: benchPW, Role: "admin"})
-	for i := range n {
-		f.AddUser(facadetest.ZendeskUser{ID: int64(1000 + i), Email: fmt.Sprintf("u%d@example.com", i), Password: benchPW, Role: "agent"})
-	}
-	f.AddAPIToken(benchEmail, benchToken)
-	f.SetAdminSetPassword(true)
-	z, err := facade.NewZendesk(f.URL(), facade.WithAPIToken(benchEmail, benchToken))
-	if err != nil {
-		b.Fatal(err)
-	}
-	return z, &dials
+	return fixture.ZendeskManagerAt(b, f.URL(), benchAuth()), &dials
 }
 
 // BenchmarkRotationDials: 4,000 targets over 1 and over 20 Zendesk fakes (each its own host and manager
@@ -69,15 +59,11 @@ func BenchmarkRotationDials(b *testing.B) {
 					defer close(ch)
 					for i := range dialTargets {
 						h := i % hosts
-						ch <- rotate.Target{Manager: ms[h], Profile: fmt.Sprint(h), User: fmt.Sprint(1000 + i/hosts)}
+						ch <- rotate.Target{Manager: ms[h], Profile: fmt.Sprint(h), User: fmt.Sprint(fixture.FirstUser + i/hosts)}
 					}
 				}()
 				b.StartTimer()
-				for r := range rotate.Run(context.Background(), ch, rotate.Config{Concurrency: 96, ProfileLimits: limits}) {
-					if r.Status != rotate.Done {
-						b.Fatalf("target %d: %s %v", r.Index, r.Status, r.Err)
-					}
-				}
+				allDone(b, rotate.Run(context.Background(), ch, rotate.Config{Concurrency: 96, ProfileLimits: limits}))
 				b.StopTimer()
 				for _, c := range counts {
 					total += c.Load()

@@ -13,6 +13,7 @@ import (
 	"github.com/unipass/unipass/facade"
 	"github.com/unipass/unipass/facade/facadetest"
 	"github.com/unipass/unipass/facade/rotate"
+	"github.com/unipass/unipass/internal/fixture"
 )
 
 // The fleet benchmark: fleetTargets targets over fleetProfiles profiles, each profile a Zendesk tenant of
@@ -39,14 +40,14 @@ type fleetProfile struct {
 	fake *facadetest.Zendesk // nil for a stateless server
 }
 
-// fleetTargetsOf feeds n targets, target i to profile i mod len(ps) with user 1000 + i/len(ps).
+// fleetTargetsOf feeds n targets, target i to profile i mod len(ps) with user fixture.FirstUser + i/len(ps).
 func fleetTargetsOf(ps []fleetProfile, n int) <-chan rotate.Target {
 	ch := make(chan rotate.Target, 64)
 	go func() {
 		defer close(ch)
 		for i := range n {
 			p := ps[i%len(ps)]
-			ch <- rotate.Target{Manager: p.m, Profile: p.name, User: fmt.Sprint(1000 + i/len(ps))}
+			ch <- rotate.Target{Manager: p.m, Profile: p.name, User: fmt.Sprint(fixture.FirstUser + i/len(ps))}
 		}
 	}()
 	return ch
@@ -78,15 +79,7 @@ func BenchmarkFleetRotation(b *testing.B) {
 		ps, limits := statefulFleet(b, perProfile)
 		b.StartTimer()
 		start := time.Now()
-		done, failed := 0, 0
-		for r := range rotate.Run(context.Background(), fleetTargetsOf(ps, fleetTargets), rotate.Config{Concurrency: fleetConcurrency, ProfileLimits: limits}) {
-			switch r.Status {
-			case rotate.Done:
-				done++
-			case rotate.Failed:
-				failed++
-			}
-		}
+		done, failed := tally(rotate.Run(context.Background(), fleetTargetsOf(ps, fleetTargets), rotate.Config{Concurrency: fleetConcurrency, ProfileLimits: limits}))
 		wall := time.Since(start)
 		b.StopTimer()
 		ideal := time.Duration(float64(perProfile-1) / fleetMinRate * float64(time.Second)) // the first request needs no wait
@@ -128,11 +121,7 @@ func BenchmarkFleetPeakHeap(b *testing.B) {
 					limits[p.name] = rotate.Limit{PerSecond: 1e6, Burst: 1000}
 				}
 				growth, retained, window := peakHeap(b, func() {
-					for r := range rotate.Run(context.Background(), fleetTargetsOf(ps, n), rotate.Config{Concurrency: fleetConcurrency, ProfileLimits: limits}) {
-						if r.Status != rotate.Done {
-							b.Fatalf("target %d: %s %v", r.Index, r.Status, r.Err)
-						}
-					}
+					allDone(b, rotate.Run(context.Background(), fleetTargetsOf(ps, n), rotate.Config{Concurrency: fleetConcurrency, ProfileLimits: limits}))
 				})
 				b.ReportMetric(growth/(1<<20), "peak-heap-MiB")
 				b.ReportMetric(window/(1<<20), "window-heap-MiB")

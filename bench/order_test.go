@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/unipass/unipass/facade/rotate"
+	"github.com/unipass/unipass/internal/fixture"
 )
 
 // The fleet-order benchmark: orderProfiles tenants of orderRows rows each, every tenant limited to
@@ -41,7 +42,7 @@ func orderedTargets(ps []fleetProfile, order string, seed uint64) <-chan rotate.
 	go func() {
 		defer close(ch)
 		for _, r := range rows {
-			ch <- rotate.Target{Manager: ps[r.p].m, Profile: ps[r.p].name, User: fmt.Sprint(1000 + r.u)}
+			ch <- rotate.Target{Manager: ps[r.p].m, Profile: ps[r.p].name, User: fmt.Sprint(fixture.FirstUser + r.u)}
 		}
 	}()
 	return ch
@@ -65,11 +66,7 @@ func BenchmarkFleetOrder(b *testing.B) {
 				seed++
 				b.StartTimer()
 				start := time.Now()
-				for r := range rotate.Run(context.Background(), orderedTargets(ps, order, seed), rotate.Config{ProfileLimits: limits}) {
-					if r.Status != rotate.Done {
-						b.Fatalf("target %d: %s %v", r.Index, r.Status, r.Err)
-					}
-				}
+				allDone(b, rotate.Run(context.Background(), orderedTargets(ps, order, seed), rotate.Config{ProfileLimits: limits}))
 				wall := time.Since(start)
 				b.StopTimer()
 				ideal := time.Duration(float64(orderRows-1) / orderRate * float64(time.Second))

@@ -15,6 +15,7 @@ import (
 
 	"github.com/unipass/unipass/facade"
 	"github.com/unipass/unipass/facade/rotate"
+	"github.com/unipass/unipass/internal/fixture"
 )
 
 // throughputTargets is the size of the throughput benchmark's run.
@@ -38,10 +39,7 @@ func BenchmarkRotationThroughput(b *testing.B) {
 	for b.Loop() {
 		b.StopTimer()
 		srv := statelessServer(b)
-		z, err := facade.NewZendesk(srv.URL, facade.WithAPIToken(benchEmail, benchToken)) // the default client: pooled connections
-		if err != nil {
-			b.Fatal(err)
-		}
+		z := fixture.ZendeskManagerAt(b, srv.URL, benchAuth()) // the default client: pooled connections
 		j, err := rotate.CreateJournal(filepath.Join(b.TempDir(), "journal"), rotate.JournalHeader{Vendor: "zendesk", BaseURL: srv.URL, Input: "bench"})
 		if err != nil {
 			b.Fatal(err)
@@ -50,11 +48,7 @@ func BenchmarkRotationThroughput(b *testing.B) {
 		cpu0 := cpuTime(b)
 		b.StartTimer()
 		start := time.Now()
-		for r := range rotate.Run(context.Background(), targets(z, throughputTargets), rotate.Config{Concurrency: 64, Limits: limits, Journal: j}) {
-			if r.Status != rotate.Done {
-				b.Fatalf("target %d: %s %v", r.Index, r.Status, r.Err)
-			}
-		}
+		allDone(b, rotate.Run(context.Background(), targets(z, throughputTargets), rotate.Config{Concurrency: 64, Limits: limits, Journal: j}))
 		wall := time.Since(start)
 		b.StopTimer()
 		cpu := cpuTime(b) - cpu0

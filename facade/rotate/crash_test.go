@@ -12,7 +12,6 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -106,9 +105,7 @@ func TestRotationCrashAndResume(t *testing.T) {
 	// passwords, and each is sent once more.
 	lose := map[string]bool{"105": true, "112": true, "120": true, "133": true}
 	counter := &writeCounter{next: f.Client().Transport, blackHole: newBlackHole(t), n: map[string]int{}, lose: maps.Clone(lose)}
-	z, err := facade.NewZendesk(f.URL(), facade.WithHTTPClient(&http.Client{Transport: counter}),
-		facade.WithAPIToken("admin@example.com", "fake-api-token"), facade.WithBackoff(time.Millisecond))
-	require.NoError(t, err)
+	z := zendeskAdmin(t, f, facade.WithHTTPClient(&http.Client{Transport: counter}))
 	// Some writes apply and lose their answer.
 	f.Fail("SetUserPassword", facadetest.Fault{After: true, Drop: true, Times: 6})
 	f.Fail("SetUserPassword", facadetest.Fault{After: true, Status: 502, Times: 4})

@@ -12,13 +12,14 @@ import (
 	"github.com/unipass/unipass/facade"
 	"github.com/unipass/unipass/facade/facadetest"
 	"github.com/unipass/unipass/facade/rotate"
+	"github.com/unipass/unipass/internal/fixture"
 )
 
-// profileTargets returns n targets of one profile (users 100...).
+// profileTargets returns n targets of one profile (users fixture.FirstUser...).
 func profileTargets(profile string, m facade.PasswordManager, n int) []rotate.Target {
 	out := make([]rotate.Target, n)
 	for i := range out {
-		out[i] = rotate.Target{Manager: m, Profile: profile, User: fmt.Sprint(100 + i)}
+		out[i] = rotate.Target{Manager: m, Profile: profile, User: fmt.Sprint(fixture.FirstUser + i)}
 	}
 	return out
 }

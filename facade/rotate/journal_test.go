@@ -26,6 +26,15 @@ func entry(user string, state rotate.EntryState, pw string) rotate.Entry {
 		State: state, Password: facade.NewSecret(pw), Time: time.Now()}
 }
 
+// priorOf is a journal's prior entries (rotate.Config.Prior), each under its key.
+func priorOf(entries ...rotate.Entry) map[string]rotate.Entry {
+	prior := make(map[string]rotate.Entry, len(entries))
+	for _, e := range entries {
+		prior[e.Key] = e
+	}
+	return prior
+}
+
 // journalLines returns the journal's lines as JSON objects (the header first).
 func journalLines(t *testing.T, path string) []map[string]any {
 	t.Helper()
@@ -125,6 +134,14 @@ func TestJournalTruncatedLastLine(t *testing.T) {
 		require.NoError(t, f.Close())
 		return path
 	}
+	// reopen writes tail after the journal's first record and opens it again: the journal, its prior
+	// entries and its path.
+	reopen := func(t *testing.T, tail string) (*rotate.FileJournal, map[string]rotate.Entry, string) {
+		path := write(t, tail)
+		j, prior, err := rotate.OpenJournal(path, testHeader)
+		require.NoError(t, err)
+		return j, prior, path
+	}
 	full := func(user, state, pw string) string {
 		return fmt.Sprintf(`{"key":"zendesk:%s","index":1,"vendor":"zendesk","user":"%s","state":"%s","time":"2026-01-01T00:00:00Z","password":"%s"}`, user, user, state, pw)
 	}
@@ -132,9 +149,7 @@ func TestJournalTruncatedLastLine(t *testing.T) {
 	t.Run("key whole, password cut", func(t *testing.T) {
 		t.Parallel()
 		line := full("2", "pending", "fake-Pw-2")
-		path := write(t, line[:len(line)-8])
-		j, prior, err := rotate.OpenJournal(path, testHeader)
-		require.NoError(t, err)
+		j, prior, path := reopen(t, line[:len(line)-8])
 		assert.Equal(t, rotate.EntryPending, prior["zendesk:2"].State)
 		assert.True(t, prior["zendesk:2"].Password.IsZero(), "never sent: its pending record never completed")
 		require.NoError(t, j.Record(entry("2", rotate.EntryPending, "fake-Pw-2b")))
@@ -145,41 +160,31 @@ func TestJournalTruncatedLastLine(t *testing.T) {
 	t.Run("done record cut, earlier pending kept", func(t *testing.T) {
 		t.Parallel()
 		line := full("1", "done", "fake-Pw-1")
-		path := write(t, line[:60])
-		_, prior, err := rotate.OpenJournal(path, testHeader)
-		require.NoError(t, err)
+		_, prior, _ := reopen(t, line[:60])
 		assert.Equal(t, rotate.EntryPending, prior["zendesk:1"].State)
 		assert.Equal(t, "fake-Pw-1", prior["zendesk:1"].Password.Reveal())
 	})
 	t.Run("password whole, line cut after it", func(t *testing.T) {
 		t.Parallel()
 		line := full("1", "done", "fake-Pw-1b")
-		path := write(t, line[:len(line)-1])
-		_, prior, err := rotate.OpenJournal(path, testHeader)
-		require.NoError(t, err)
+		_, prior, _ := reopen(t, line[:len(line)-1])
 		assert.Equal(t, rotate.EntryPending, prior["zendesk:1"].State, "to be verified")
 		assert.Equal(t, "fake-Pw-1b", prior["zendesk:1"].Password.Reveal())
 	})
 	t.Run("not-applied stands when the next record is cut before its password", func(t *testing.T) {
 		t.Parallel()
 		line := full("1", "pending", "fake-Pw-1c")
-		path := write(t, full("1", "not-applied", "fake-Pw-1")+"\n"+line[:len(line)-10])
-		_, prior, err := rotate.OpenJournal(path, testHeader)
-		require.NoError(t, err)
+		_, prior, _ := reopen(t, full("1", "not-applied", "fake-Pw-1")+"\n"+line[:len(line)-10])
 		assert.Equal(t, rotate.EntryNotApplied, prior["zendesk:1"].State)
 	})
 	t.Run("cut before the key", func(t *testing.T) {
 		t.Parallel()
-		path := write(t, `{"ke`)
-		_, prior, err := rotate.OpenJournal(path, testHeader)
-		require.NoError(t, err)
+		_, prior, _ := reopen(t, `{"ke`)
 		assert.Len(t, prior, 1)
 	})
 	t.Run("whole line without its newline", func(t *testing.T) {
 		t.Parallel()
-		path := write(t, full("2", "done", "fake-Pw-2"))
-		j, prior, err := rotate.OpenJournal(path, testHeader)
-		require.NoError(t, err)
+		j, prior, path := reopen(t, full("2", "done", "fake-Pw-2"))
 		assert.Equal(t, rotate.EntryDone, prior["zendesk:2"].State)
 		require.NoError(t, j.Record(entry("3", rotate.EntryPending, "fake-Pw-3")))
 		require.NoError(t, j.Close())

@@ -12,6 +12,7 @@ import (
 	"github.com/unipass/unipass/facade"
 	"github.com/unipass/unipass/facade/facadetest"
 	"github.com/unipass/unipass/facade/rotate"
+	"github.com/unipass/unipass/internal/fixture"
 )
 
 // Every write applied and its answer lost (dropped, a proxy's 502, an answer slower than the client's
@@ -30,9 +31,7 @@ func TestRotationLostAnswersEndDoneThroughVerify(t *testing.T) {
 			const n = 20
 			f, _ := zendeskFleet(t, n)
 			// The timeout leaves a loaded machine time to get each write to the fake, which must apply it.
-			z, err := facade.NewZendesk(f.URL(), facade.WithHTTPClient(&http.Client{Transport: f.Client().Transport, Timeout: time.Second}),
-				facade.WithAPIToken("admin@example.com", "fake-api-token"), facade.WithBackoff(time.Millisecond))
-			require.NoError(t, err)
+			z := zendeskAdmin(t, f, facade.WithHTTPClient(&http.Client{Transport: f.Client().Transport, Timeout: time.Second}))
 			f.Fail("SetUserPassword", fault)
 			j, path := newJournal(t)
 			results := collect(rotate.Run(t.Context(), feed(z, n), rotate.Config{Concurrency: n, Limits: fast, Journal: j}))
@@ -58,12 +57,8 @@ func TestRotationLostAnswersEndDoneThroughVerify(t *testing.T) {
 }
 
 func glowmarktAccount(t *testing.T) (*facadetest.Glowmarkt, *facade.Glowmarkt) {
-	g := facadetest.NewGlowmarkt(facadetest.WithT(t))
-	g.AddAccount(facadetest.GlowmarktAccount{AccountID: "acc-1", Username: "g@example.com", Password: "fake-Old-Passw0rd"})
-	m, err := facade.NewGlowmarkt(g.URL(), facade.WithHTTPClient(g.Client()), facade.WithApplicationID(g.ApplicationID()),
-		facade.WithLogin("g@example.com", "fake-Old-Passw0rd"), facade.WithBackoff(time.Millisecond))
-	require.NoError(t, err)
-	return g, m
+	g := fixture.Glowmarkt(t, fixture.GlowmarktSeed(oldPassword))
+	return g, fixture.GlowmarktManager(t, g, facade.WithLogin(fixture.GlowmarktUser, oldPassword), facade.WithBackoff(time.Millisecond))
 }
 
 // A Glowmarkt change whose outcome is unknown but which did not apply: Verify refuses the new password, the
@@ -74,7 +69,7 @@ func TestRotationProvenNotAppliedIsSentAgain(t *testing.T) {
 	g.Fail("userChangePassWord", facadetest.Fault{Drop: true, Times: 1}) // lost before the vendor applied it
 	j, path := newJournal(t)
 	results := run(t.Context(), rotate.Config{Journal: j, Limits: map[facade.Vendor]rotate.Limit{facade.VendorGlowmarkt: {PerSecond: 1000, Burst: 10}}},
-		rotate.Target{Manager: m, User: "acc-1", OldPassword: facade.NewSecret("fake-Old-Passw0rd")})
+		rotate.Target{Manager: m, User: "acc-1", OldPassword: facade.NewSecret(oldPassword)})
 	require.Len(t, results, 1)
 	r := results[0]
 	require.Equal(t, rotate.Done, r.Status, "%v", r.Err)
@@ -155,7 +150,7 @@ func TestRotationLostBeforeApplyingIsSentAgainOnce(t *testing.T) {
 				assert.Equal(t, rotate.Unknown, r.Status)
 				assert.ErrorIs(t, r.Err, facade.ErrOutcomeUnknown)
 				assert.ErrorIs(t, r.Err, facade.ErrWrongPassword)
-				assert.Equal(t, "fake-Old-Passw0rd", pw, "neither write applied")
+				assert.Equal(t, oldPassword, pw, "neither write applied")
 				assert.Equal(t, []any{"pending", "refused", "pending", "unknown"}, states)
 			})
 		}
@@ -179,7 +174,7 @@ func TestRotationLostUnverifiableIsNeverSentAgain(t *testing.T) {
 	assert.False(t, r.NewPassword.IsZero(), "the candidate is delivered")
 	assert.Equal(t, 1, f.Hits("SetUserPassword"))
 	pw, _ := f.Password(100)
-	assert.Equal(t, "fake-Old-Passw0rd", pw)
+	assert.Equal(t, oldPassword, pw)
 	var states []any
 	for _, l := range journalLines(t, path)[1:] {
 		states = append(states, l["state"])

@@ -254,15 +254,14 @@ func TestResumeFromPrior(t *testing.T) {
 	m := newMem("done", "pending-applied", "pending-lost", "not-applied", "new")
 	m.passwords["done"] = "fake-Pw-done"
 	m.passwords["pending-applied"] = "fake-Pw-pending"
-	key := func(u string) string { return rotate.TargetKey(facade.VendorZendesk, u) }
-	prior := map[string]rotate.Entry{
-		key("done"):            entry("done", rotate.EntryDone, "fake-Pw-done"),
-		key("pending-applied"): entry("pending-applied", rotate.EntryPending, "fake-Pw-pending"),
-		key("pending-lost"):    entry("pending-lost", rotate.EntryUnknown, "fake-Pw-lost"),
-		key("not-applied"):     entry("not-applied", rotate.EntryNotApplied, "fake-Pw-na"),
-		key("gone"):            entry("gone", rotate.EntryDone, "fake-Pw-gone"),
-		key("gone-unknown"):    entry("gone-unknown", rotate.EntryPending, "fake-Pw-gone-unknown"),
-	}
+	prior := priorOf(
+		entry("done", rotate.EntryDone, "fake-Pw-done"),
+		entry("pending-applied", rotate.EntryPending, "fake-Pw-pending"),
+		entry("pending-lost", rotate.EntryUnknown, "fake-Pw-lost"),
+		entry("not-applied", rotate.EntryNotApplied, "fake-Pw-na"),
+		entry("gone", rotate.EntryDone, "fake-Pw-gone"),
+		entry("gone-unknown", rotate.EntryPending, "fake-Pw-gone-unknown"),
+	)
 	m.verifyErr = nil
 	var ts []rotate.Target
 	for _, u := range []string{"done", "pending-applied", "pending-lost", "not-applied", "new"} {
@@ -315,7 +314,7 @@ func TestResumeFromPrior(t *testing.T) {
 func TestResumePendingNotAppliedIsSent(t *testing.T) {
 	t.Parallel()
 	m := newMem("1")
-	prior := map[string]rotate.Entry{rotate.TargetKey(facade.VendorZendesk, "1"): entry("1", rotate.EntryPending, "fake-Pw-cand")}
+	prior := priorOf(entry("1", rotate.EntryPending, "fake-Pw-cand"))
 	results := run(t.Context(), rotate.Config{Prior: prior}, rotate.Target{Manager: m, User: "1", OldPassword: facade.NewSecret("fake-Old-1")})
 	require.Len(t, results, 1)
 	assert.Equal(t, rotate.Done, results[0].Status, "%v", results[0].Err)
@@ -368,13 +367,12 @@ func TestJournalFailureStopsTheRun(t *testing.T) {
 func TestResumeCancelledStillDeliversThePasswords(t *testing.T) {
 	t.Parallel()
 	m := newMem("done", "pending", "not-applied", "refused")
-	key := func(u string) string { return rotate.TargetKey(facade.VendorZendesk, u) }
-	prior := map[string]rotate.Entry{
-		key("done"):        entry("done", rotate.EntryDone, "fake-Pw-done"),
-		key("pending"):     entry("pending", rotate.EntryPending, "fake-Pw-pending"),
-		key("not-applied"): entry("not-applied", rotate.EntryNotApplied, "fake-Pw-na"),
-		key("refused"):     entry("refused", rotate.EntryRefused, "fake-Pw-refused"),
-	}
+	prior := priorOf(
+		entry("done", rotate.EntryDone, "fake-Pw-done"),
+		entry("pending", rotate.EntryPending, "fake-Pw-pending"),
+		entry("not-applied", rotate.EntryNotApplied, "fake-Pw-na"),
+		entry("refused", rotate.EntryRefused, "fake-Pw-refused"),
+	)
 	ctx, cancel := context.WithCancel(t.Context())
 	cancel()
 	results := run(ctx, rotate.Config{Prior: prior},
@@ -477,7 +475,7 @@ func TestResumeRefusedIsSentAgainOnce(t *testing.T) {
 				if lost {
 					m.drop = 1
 				}
-				prior := map[string]rotate.Entry{rotate.TargetKey(facade.VendorZendesk, "1"): entry("1", state, "fake-Pw-cand")}
+				prior := priorOf(entry("1", state, "fake-Pw-cand"))
 				j, path := newJournal(t)
 				results := run(t.Context(), rotate.Config{Journal: j, Prior: prior}, rotate.Target{Manager: m, User: "1"})
 				require.Len(t, results, 1)
@@ -534,7 +532,7 @@ func TestResumeUnverifiableSettledByResend(t *testing.T) {
 			t.Parallel()
 			m := newMem("1")
 			tc.setup(m)
-			prior := map[string]rotate.Entry{rotate.TargetKey(facade.VendorZendesk, "1"): entry("1", rotate.EntryPending, "fake-Pw-journaled")}
+			prior := priorOf(entry("1", rotate.EntryPending, "fake-Pw-journaled"))
 			target := rotate.Target{Manager: m, User: "1"}
 			if tc.change {
 				target.OldPassword = facade.NewSecret("fake-Old-1")

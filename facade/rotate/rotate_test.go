@@ -14,23 +14,30 @@ import (
 	"github.com/unipass/unipass/facade"
 	"github.com/unipass/unipass/facade/facadetest"
 	"github.com/unipass/unipass/facade/rotate"
+	"github.com/unipass/unipass/internal/fixture"
 )
 
-// zendeskFleet starts a Zendesk fake with an admin and n users (IDs 100..), and a manager for the admin.
+// The Zendesk tenant of the rotation tests: its agents' password and the admin's API token.
+const (
+	oldPassword = "fake-Old-Passw0rd"
+	apiToken    = "fake-api-token"
+)
+
+// zendeskFleet starts a Zendesk fake with an admin and n users (IDs fixture.FirstUser..) whose policy
+// requires mixed case and digits, and a manager for the admin (zendeskAdmin).
 func zendeskFleet(t testing.TB, n int, opts ...facade.Option) (*facadetest.Zendesk, *facade.Zendesk) {
-	f := facadetest.NewZendesk(facadetest.WithT(t))
-	f.AddUser(facadetest.ZendeskUser{ID: 1, Email: "admin@example.com", Password: "fake-Admin-Passw0rd", Role: "admin"})
-	for i := range n {
-		f.AddUser(facadetest.ZendeskUser{ID: int64(100 + i), Email: fmt.Sprintf("u%d@example.com", i), Password: "fake-Old-Passw0rd", Role: "agent"})
-	}
-	f.AddAPIToken("admin@example.com", "fake-api-token")
-	f.SetAdminSetPassword(true)
-	f.SetRequireMixedCase(true)
-	f.SetRequireDigits(true)
-	z, err := facade.NewZendesk(f.URL(), append([]facade.Option{facade.WithHTTPClient(f.Client()),
-		facade.WithAPIToken("admin@example.com", "fake-api-token"), facade.WithBackoff(time.Millisecond)}, opts...)...)
-	require.NoError(t, err)
-	return f, z
+	s := fixture.ZendeskTenant(n, oldPassword, apiToken)
+	s.Policy = &facadetest.ZendeskPolicySeed{MinLength: 5, MixedCase: true, Digits: true}
+	f := fixture.Zendesk(t, s)
+	return f, zendeskAdmin(t, f, opts...)
+}
+
+// zendeskAdmin is a manager on f for the tenant's admin with its API token, backing off 1ms between
+// attempts; opts come after (a WithHTTPClient replaces the fake's client).
+func zendeskAdmin(t testing.TB, f *facadetest.Zendesk, opts ...facade.Option) *facade.Zendesk {
+	t.Helper()
+	opts = append([]facade.Option{facade.WithBackoff(time.Millisecond)}, opts...)
+	return fixture.ZendeskManager(t, f, facade.WithAPIToken(fixture.ZendeskAdminEmail, apiToken), opts...)
 }
 
 func feed(m facade.PasswordManager, n int) <-chan rotate.Target {
@@ -38,7 +45,7 @@ func feed(m facade.PasswordManager, n int) <-chan rotate.Target {
 	go func() {
 		defer close(ch)
 		for i := range n {
-			ch <- rotate.Target{Manager: m, User: fmt.Sprint(100 + i)}
+			ch <- rotate.Target{Manager: m, User: fmt.Sprint(fixture.FirstUser + i)}
 		}
 	}()
 	return ch
@@ -145,9 +152,8 @@ func TestRotationCancel(t *testing.T) {
 
 func TestRotationRefusesUnsupported(t *testing.T) {
 	t.Parallel()
-	g := facadetest.NewGlowmarkt(facadetest.WithT(t))
-	m, err := facade.NewGlowmarkt(g.URL(), facade.WithHTTPClient(g.Client()), facade.WithApplicationID(g.ApplicationID()), facade.WithToken("fake-token"))
-	require.NoError(t, err)
+	g := fixture.Glowmarkt(t, &facadetest.GlowmarktSeed{})
+	m := fixture.GlowmarktManager(t, g, facade.WithToken("fake-token"))
 	ch := make(chan rotate.Target, 2)
 	ch <- rotate.Target{Manager: m, User: "acc-1"}
 	ch <- rotate.Target{User: "orphan"}
@@ -190,15 +196,16 @@ func TestGeneratedPasswordsMeetPolicies(t *testing.T) {
 // On DocSpace, generated passwords fit the portal's policy, read once per run.
 func TestRotationDocSpacePolicy(t *testing.T) {
 	t.Parallel()
-	f := facadetest.NewDocSpace(facadetest.WithT(t))
-	f.SetPolicy(facadetest.DocSpacePolicy{MinLength: 24, UpperCase: true, Digits: true, SpecSymbols: true})
-	f.AddAPIKey("fake-key")
 	ids := []string{"aae1e103-bca5-9fa1-ba8c-42058b4abf28", "0b7c9a52-1111-4c3e-9a1d-5d5e5e5e5e5e"}
-	for _, id := range ids {
-		f.AddUser(facadetest.DocSpaceUser{ID: id, Email: id[:4] + "@example.com", Password: "fake-Old-Passw0rd"})
+	seed := &facadetest.DocSpaceSeed{
+		APIKeys: []string{"fake-key"},
+		Policy:  &facadetest.DocSpacePolicySeed{MinLength: 24, UpperCase: true, Digits: true, SpecSymbols: true},
 	}
-	d, err := facade.NewDocSpace(f.URL(), facade.WithHTTPClient(f.Client()), facade.WithAPIKey("fake-key"))
-	require.NoError(t, err)
+	for _, id := range ids {
+		seed.Users = append(seed.Users, facadetest.DocSpaceUserSeed{ID: id, Email: id[:4] + "@example.com", Password: oldPassword})
+	}
+	f := fixture.DocSpace(t, seed)
+	d := fixture.DocSpaceManager(t, f, facade.WithAPIKey("fake-key"))
 	ch := make(chan rotate.Target, len(ids))
 	for _, id := range ids {
 		ch <- rotate.Target{Manager: d, User: id}

@@ -15,6 +15,7 @@ import (
 	"github.com/unipass/unipass/facade"
 	"github.com/unipass/unipass/facade/facadetest"
 	"github.com/unipass/unipass/facade/rotate"
+	"github.com/unipass/unipass/internal/fixture"
 )
 
 // The same user twice: one write; the duplicate fails with nothing sent.
@@ -99,9 +100,8 @@ func TestJournalIsWrittenAhead(t *testing.T) {
 	f, _ := zendeskFleet(t, n)
 	j, path := newJournal(t)
 	check := &journalCheck{next: f.Client().Transport, path: path}
-	z, err := facade.NewZendesk(f.URL(), facade.WithHTTPClient(&http.Client{Transport: check}),
-		facade.WithAPIToken("admin@example.com", "fake-api-token"))
-	require.NoError(t, err)
+	z := fixture.ZendeskManager(t, f, facade.WithAPIToken(fixture.ZendeskAdminEmail, apiToken),
+		facade.WithHTTPClient(&http.Client{Transport: check}))
 	f.Fail("SetUserPassword", facadetest.Fault{Status: 422, Body: `{"error":"RecordInvalid","description":"Password is too short"}`, Times: 2})
 	results := collect(rotate.Run(t.Context(), feed(z, n), rotate.Config{Concurrency: 4, Limits: fast, Journal: j}))
 	require.Len(t, results, n)
@@ -179,7 +179,7 @@ func TestRotationCancelKeepsPriorPasswords(t *testing.T) {
 	t.Parallel()
 	f, z := zendeskFleet(t, 2)
 	f.Fail("SetUserPassword", facadetest.Fault{Delay: 200 * time.Millisecond, Times: 1})
-	prior := map[string]rotate.Entry{rotate.TargetKey(facade.VendorZendesk, "101"): entry("101", rotate.EntryPending, "fake-Pw-prior")}
+	prior := priorOf(entry("101", rotate.EntryPending, "fake-Pw-prior"))
 	ctx, cancel := context.WithCancel(t.Context())
 	defer cancel()
 	ch := make(chan rotate.Target)
