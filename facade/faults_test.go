@@ -222,8 +222,10 @@ var matrixOps = []matrixOp{
 
 const (
 	matrixAttempts = 3
-	matrixTimeout  = 300 * time.Millisecond
-	matrixMaxBody  = 2048
+	// matrixTimeout bounds each request: generous, so that a loaded machine's slow answers are not taken for
+	// the "slower than the timeout" case, which delays its answer three times as long.
+	matrixTimeout = 2 * time.Second
+	matrixMaxBody = 2048
 )
 
 // outcome is what a fault must end in: the errors it matches (none: success) and how many requests of the
@@ -271,7 +273,7 @@ func TestFaultMatrix(t *testing.T) {
 			return facadetest.Fault{Status: 200, Body: `{"status":0,"response":{"valid":true,"requirements":["x"]}}`, Truncate: true}
 		}, outcome{writeIs: []error{facade.ErrOutcomeUnknown}, writeHits: 1, safeHits: 1}},
 		{"slower than the timeout", func() facadetest.Fault {
-			return facadetest.Fault{Status: 200, Delay: 3 * matrixTimeout}
+			return facadetest.Fault{Status: 200, Delay: matrixTimeout + 500*time.Millisecond}
 		}, outcome{writeIs: []error{facade.ErrOutcomeUnknown}, writeHits: 1, safeHits: 1}},
 		{"oversized body", func() facadetest.Fault {
 			return facadetest.Fault{Status: 200, Body: `{"pad":"` + strings.Repeat("x", 4*matrixMaxBody) + `"}`}
