@@ -2,6 +2,7 @@ package facade
 
 import (
 	"context"
+	"encoding/base64"
 	"net/http"
 	"sync"
 	"time"
@@ -82,25 +83,27 @@ func fixedAuth(token Secret, put func(r *http.Request, token Secret)) authorizer
 	}}
 }
 
-// Credential editors shared by the adapters.
+// Credential editors shared by the adapters. Each builds its header value once, when the manager is made,
+// and puts the same never-modified value slice on every request: no allocation per request. The value is
+// held only by the editor's closure, which, like a Secret, prints as a function address.
 
 func headerAuth(name string, s Secret) requestEditor {
-	return func(_ context.Context, r *http.Request) error {
-		r.Header.Set(name, s.Reveal())
-		return nil
-	}
+	return constHeader(http.CanonicalHeaderKey(name), s.Reveal())
 }
 
 func bearerAuth(s Secret) requestEditor {
-	return func(_ context.Context, r *http.Request) error {
-		r.Header.Set("Authorization", "Bearer "+s.Reveal())
-		return nil
-	}
+	return constHeader("Authorization", "Bearer "+s.Reveal())
 }
 
 func basicAuth(user string, s Secret) requestEditor {
+	return constHeader("Authorization", "Basic "+base64.StdEncoding.EncodeToString([]byte(user+":"+s.Reveal())))
+}
+
+// constHeader returns the editor that sets the header key (canonical) to value.
+func constHeader(key, value string) requestEditor {
+	v := []string{value}
 	return func(_ context.Context, r *http.Request) error {
-		r.SetBasicAuth(user, s.Reveal())
+		r.Header[key] = v
 		return nil
 	}
 }

@@ -85,3 +85,33 @@ func TestGeneratedClientsSendThroughTheDoer(t *testing.T) {
 		assert.IsType(t, transport.Doer{}, doer)
 	}
 }
+
+// The credential editors, whose header values are built once per manager, put on every request exactly what
+// net/http's own helpers would, under the canonical header name, and requests do not share a header map.
+func TestCredentialEditorsMatchNetHTTP(t *testing.T) {
+	t.Parallel()
+	secret := NewSecret("fake-Passw0rd-1")
+	want := func(set func(r *http.Request)) http.Header {
+		r, err := http.NewRequestWithContext(t.Context(), http.MethodGet, "https://example.invalid/", http.NoBody)
+		require.NoError(t, err)
+		set(r)
+		return r.Header
+	}
+	cases := map[string]struct {
+		edit requestEditor
+		want http.Header
+	}{
+		"basic": {basicAuth("fake-user@example.com/token", secret),
+			want(func(r *http.Request) { r.SetBasicAuth("fake-user@example.com/token", "fake-Passw0rd-1") })},
+		"bearer": {bearerAuth(secret), http.Header{"Authorization": {"Bearer fake-Passw0rd-1"}}},
+		"header": {headerAuth("applicationId", secret), http.Header{"Applicationid": {"fake-Passw0rd-1"}}},
+	}
+	for name, tc := range cases {
+		for range 2 { // the second request gets the same value, unchanged by the first
+			r, err := http.NewRequestWithContext(t.Context(), http.MethodGet, "https://example.invalid/", http.NoBody)
+			require.NoError(t, err)
+			require.NoError(t, tc.edit(t.Context(), r), name)
+			assert.Equal(t, tc.want, r.Header, name)
+		}
+	}
+}

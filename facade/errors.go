@@ -242,8 +242,11 @@ var errNilContext = &InputError{Field: "ctx", Reason: "nil context (use context.
 // named sets, on an *InputError in *err that names no call yet, the vendor and operation of the call that
 // returns it: deferred by every operation of the managers.
 func named(v Vendor, op Operation, err *error) {
+	if *err == nil { // first, so that a call that succeeds allocates nothing here
+		return
+	}
 	var ie *InputError
-	if *err == nil || !errors.As(*err, &ie) || ie.Vendor != "" {
+	if !errors.As(*err, &ie) || ie.Vendor != "" {
 		return
 	}
 	if direct, ok := (*err).(*InputError); ok { //nolint:errorlint // the error itself, not one it wraps

@@ -109,7 +109,8 @@ func parseZendeskUser(user string) (int64, error) {
 		return 0, &InputError{Field: "user", Reason: fmt.Sprintf(
 			"a Zendesk user ID of %d digits is out of range (at most %d)", len(user), int64(1<<63-1))}
 	}
-	if err != nil || id <= 0 || strconv.FormatInt(id, 10) != user {
+	var digits [20]byte // the canonical form, built on the stack
+	if err != nil || id <= 0 || string(strconv.AppendInt(digits[:0], id, 10)) != user {
 		return 0, &InputError{Field: "user", Reason: "a Zendesk user ID is a positive integer"}
 	}
 	return id, nil
