@@ -251,7 +251,8 @@ func TestJournalConcurrentRecords(t *testing.T) {
 		})
 	}
 	wg.Wait()
-	assert.Less(t, j.Syncs(), uint64(n/2), "concurrent records share fsyncs")
+	// How many share an fsync depends on the scheduler here (journal_internal_test.go pins the batching).
+	assert.LessOrEqual(t, j.Syncs(), uint64(n), "never more than one fsync a record")
 	require.NoError(t, j.Close())
 	f, err := os.Open(path)
 	require.NoError(t, err)
