@@ -5,7 +5,6 @@ import (
 	"io"
 	"net/http"
 	"testing"
-	"time"
 
 	"github.com/unipass/unipass/facade"
 	"github.com/unipass/unipass/gen/zendesk"
@@ -59,34 +58,12 @@ func overheadVariants(b *testing.B) (names []string, variants []func() error) {
 // BenchmarkSetPassword gives the ratio a caller sees over a real connection.
 func BenchmarkSetPasswordOverhead(b *testing.B) {
 	names, variants := overheadVariants(b)
-	for i, name := range names {
-		b.Run(name, func(b *testing.B) {
-			b.ReportAllocs()
-			for b.Loop() {
-				if err := variants[i](); err != nil {
-					b.Fatal(err)
-				}
-			}
-		})
-	}
+	runEach(b, names, variants)
 }
 
 // BenchmarkSetPasswordOverheadInterleaved runs the variants of BenchmarkSetPasswordOverhead in turn within
 // one loop and reports each one's mean time per call, so that both see the same machine conditions.
 func BenchmarkSetPasswordOverheadInterleaved(b *testing.B) {
 	names, variants := overheadVariants(b)
-	spent := make([]time.Duration, len(variants))
-	for i := 0; b.Loop(); i++ {
-		for k := range variants { // alternate the order, so that no variant always runs first
-			v := (i + k) % len(variants)
-			start := time.Now()
-			if err := variants[v](); err != nil {
-				b.Fatal(err)
-			}
-			spent[v] += time.Since(start)
-		}
-	}
-	for v, name := range names {
-		b.ReportMetric(float64(spent[v].Nanoseconds())/float64(b.N), name+"-ns")
-	}
+	runInterleaved(b, names, variants)
 }
