@@ -77,3 +77,30 @@ func TestRunCancelledAndLeftLeavesNoGoroutine(t *testing.T) { //nolint:parallelt
 	assert.Equal(t, rotate.Done, first.Status)
 	cancel() // and no more reads
 }
+
+// Without a journal a result is the only place its password is: a reader slower than MaxWait after the
+// cancellation still gets every result, none is dropped.
+func TestRunWithoutJournalNeverDropsResults(t *testing.T) { //nolint:paralleltest // shares the file's goleak tests' process
+	const n = 20
+	targets := make(chan rotate.Target, n)
+	for i := range n {
+		targets <- rotate.Target{Manager: instant{}, User: fmt.Sprint(100 + i)}
+	}
+	close(targets)
+	ctx, cancel := context.WithCancel(t.Context())
+	results := rotate.Run(ctx, targets, rotate.Config{Concurrency: 4, Limits: fast, MaxWait: time.Millisecond})
+	first := <-results
+	cancel()
+	time.Sleep(100 * time.Millisecond) // a reader far slower than MaxWait, not a synchronisation
+	got := 1
+	if first.Status == rotate.Done {
+		assert.NotEmpty(t, first.NewPassword.Reveal())
+	}
+	for res := range results {
+		got++
+		if res.Status == rotate.Done {
+			assert.NotEmpty(t, res.NewPassword.Reveal(), "a done result carries its password")
+		}
+	}
+	assert.Equal(t, n, got, "every target reported")
+}

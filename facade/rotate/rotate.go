@@ -163,8 +163,8 @@ type Config struct {
 	// (ErrRateLimited, not sent again), and the vendor's other targets end Failed with ErrRateLimited,
 	// without a request, until the time it named has passed. A target thus takes at most
 	// MaxRateLimitRounds pauses of at most MaxWait, and the run always ends with every target reported.
-	// After ctx is cancelled, MaxWait also bounds the pacing waits of the reconciling Verify calls, and how
-	// long results wait for a reader before they are dropped (see Run).
+	// After ctx is cancelled, MaxWait also bounds the pacing waits of the reconciling Verify calls, and, with
+	// a Journal, how long results wait for a reader before they are dropped (see Run).
 	MaxWait time.Duration
 	// Journal, when set, records every write before it is sent and its outcome after (see Run); nil: no
 	// journal.
@@ -231,12 +231,12 @@ type Config struct {
 // The producer must close targets; the caller reads the result channel until it is closed, since every
 // result may carry a password that is in effect. To stop early, cancel ctx and keep reading: the targets
 // not started end at once (NotStarted), writes in flight finish and are reconciled, the channel closes and
-// no goroutine of Run is left. A caller that cancels ctx and stops reading leaks nothing either: from
-// MaxWait after the cancellation on, a result that is not taken at once is dropped, and Run's goroutines
-// end once the writes in flight have finished and the producer has closed targets. What a dropped result
-// said is in the Journal (a resume reports it); without a journal it is lost, so read to the end unless
-// the run's results no longer matter. A caller that neither cancels nor reads leaves Run's goroutines
-// blocked on the result channel.
+// no goroutine of Run is left. With a Journal, a caller that cancels ctx and stops reading leaks nothing
+// either: from MaxWait after the cancellation on, a result that is not taken at once is dropped (what it
+// said is in the journal; a resume reports it), and Run's goroutines end once the writes in flight have
+// finished and the producer has closed targets. Without a journal a result is the only place its password
+// is, so it is never dropped: the caller must read to the end, or Run's goroutines stay blocked on the
+// result channel.
 func Run(ctx context.Context, targets <-chan Target, cfg Config) <-chan Result {
 	if cfg.Concurrency <= 0 {
 		cfg.Concurrency = 8
@@ -252,7 +252,10 @@ func Run(ctx context.Context, targets <-chan Target, cfg Config) <-chan Result {
 	}
 	r := &runner{cfg: cfg, pacers: map[pacerKey]*pacer{},
 		start: time.Now(), seen: newKeySet(), priorSeen: map[string]bool{}, abandoned: make(chan struct{})}
-	stopAbandon := abandonAfter(ctx, cfg.MaxWait, r.abandoned)
+	stopAbandon := func() {}
+	if cfg.Journal != nil { // only a journal keeps what a dropped result said
+		stopAbandon = abandonAfter(ctx, cfg.MaxWait, r.abandoned)
+	}
 	if w, ok := cfg.Journal.(interface{ setWriters(int) }); ok {
 		w.setWriters(cfg.Concurrency)
 	}
