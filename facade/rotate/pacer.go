@@ -146,15 +146,19 @@ func (r *runner) pacer(profile string, v facade.Vendor) *pacer {
 	return p
 }
 
-// limit is the limit of a profile's pacer: the profile's, else the vendor's (Limits), else the vendor's
-// documented one (DefaultLimits); a zero Limit counts as not given.
-func (r *runner) limit(profile string, v facade.Vendor) Limit {
+// limit is the limit of a profile's pacer (Config.LimitFor).
+func (r *runner) limit(profile string, v facade.Vendor) Limit { return r.cfg.LimitFor(profile, v) }
+
+// LimitFor is the limit Run paces a profile's requests to the vendor at: the profile's (ProfileLimits),
+// else the vendor's (Limits), else the vendor's documented one (DefaultLimits), else 1 a second; a zero
+// Limit counts as not given, and the burst is at least 1. A dry run paces its own requests with it too.
+func (c Config) LimitFor(profile string, v facade.Vendor) Limit {
 	var l Limit
 	if profile != "" {
-		l = r.cfg.ProfileLimits[profile]
+		l = c.ProfileLimits[profile]
 	}
 	if l.PerSecond <= 0 {
-		l = r.cfg.Limits[v]
+		l = c.Limits[v]
 	}
 	if l.PerSecond <= 0 {
 		l = DefaultLimits()[v]

@@ -123,7 +123,7 @@ func (s *rotation) checkPolicy(ctx context.Context, m facade.PasswordManager, pr
 }
 
 // dryLookups paces a dry run's requests as the run paces its own: a limiter per profile (per vendor
-// without profiles) at the run's limit (--rate, else the vendor's documented one, frotate.DefaultLimits),
+// without profiles) at the run's limit (frotate.Config.LimitFor: --rate, else the vendor's documented one),
 // and looks email addresses up as the run's workers do: one FindUser per address line, after the
 // limiter lets it go.
 type dryLookups struct {
@@ -143,14 +143,8 @@ func (s *rotation) dryLimiter() *dryLookups {
 func (d *dryLookups) wait(ctx context.Context, profile string, v facade.Vendor) error {
 	l, ok := d.limiters[profile]
 	if !ok {
-		lim := d.s.limits()[v]
-		if lim.PerSecond <= 0 {
-			lim = frotate.DefaultLimits()[v]
-		}
-		if lim.PerSecond <= 0 { // a vendor unipass knows no limit of, as frotate paces it
-			lim = frotate.Limit{PerSecond: 1, Burst: 1}
-		}
-		l = rate.NewLimiter(rate.Limit(lim.PerSecond), max(lim.Burst, 1))
+		lim := frotate.Config{Limits: d.s.limits()}.LimitFor(profile, v)
+		l = rate.NewLimiter(rate.Limit(lim.PerSecond), lim.Burst)
 		d.limiters[profile] = l
 	}
 	if err := l.Wait(ctx); err != nil {
