@@ -335,8 +335,8 @@ func lookupExitCode(err error) int {
 // looked up: the run looks addresses up itself, once per row, inside the profile's rate limiter.
 //
 // With dups, it also finds the lines whose account (profile, vendor and user ID, as rotate keys them) an
-// earlier line names, as frotate.Run would refuse them (under 4 bytes a line while it reads); an address
-// counts once looked up.
+// earlier line names, as frotate.Run would refuse them, exactly and in memory that does not grow with the
+// input (dupFinder); an address counts once looked up.
 func scanInput(in *inputFile, f inputFormat, vendor func(target) (facade.Vendor, error), resolve func(target) (string, error), dups bool) (inputSummary, error) {
 	var s inputSummary
 	tr, err := newTargetReader(in.r, f)
@@ -344,9 +344,10 @@ func scanInput(in *inputFile, f inputFormat, vendor func(target) (facade.Vendor,
 		return s, err
 	}
 	src := checkedTargets{targetReader: tr, vendor: vendor}
-	var seen *frotate.KeySet
+	var seen *dupFinder
 	if dups {
-		seen = frotate.NewKeySet()
+		seen = newDupFinder()
+		defer seen.close()
 	}
 	for {
 		t, err := src.next()
@@ -371,10 +372,17 @@ func scanInput(in *inputFile, f inputFormat, vendor func(target) (facade.Vendor,
 		if err != nil {
 			return s, asUsage(err)
 		}
-		s.add(t, id, seen, vendor)
+		if err := s.add(t, id, seen, vendor); err != nil {
+			return s, err
+		}
 	}
 	if s.targets == 0 {
 		return s, cmdutil.Usagef("--input: no targets")
+	}
+	if seen != nil {
+		if s.duplicates, s.duplicateCount, err = seen.finish(); err != nil {
+			return s, err
+		}
 	}
 	// Whatever follows the last record (csv stops at EOF) is hashed too.
 	if _, err := io.Copy(io.Discard, in.r); err != nil {
@@ -393,9 +401,8 @@ func (s *inputSummary) failed(lf *lookupFailure) {
 }
 
 // add counts a target, notes the first of the input and of its profile whose user ID is known (id: the
-// line's, or its address looked up; "" when not), and, with seen and a known ID, whether its account
-// came before.
-func (s *inputSummary) add(t target, id string, seen *frotate.KeySet, vendor func(target) (facade.Vendor, error)) {
+// line's, or its address looked up; "" when not), and, with seen and a known ID, gives seen its account.
+func (s *inputSummary) add(t target, id string, seen *dupFinder, vendor func(target) (facade.Vendor, error)) error {
 	first := firstUser{id: id, line: t.line}
 	if s.first.id == "" && id != "" {
 		s.first = first
@@ -410,14 +417,10 @@ func (s *inputSummary) add(t target, id string, seen *frotate.KeySet, vendor fun
 		}
 	}
 	if seen == nil || id == "" {
-		return
+		return nil
 	}
 	v, _ := vendor(t) // checked by checkedTargets
-	if seen.Add(frotate.ProfileKey(t.profile, v, id)) {
-		if s.duplicateCount++; len(s.duplicates) < maxListed {
-			s.duplicates = append(s.duplicates, target{line: t.line, user: t.user, profile: t.profile, id: id})
-		}
-	}
+	return seen.add(frotate.ProfileKey(t.profile, v, id), target{line: t.line, user: t.user, profile: t.profile, id: id})
 }
 
 // isLineError reports whether err is a bad input line (reading may go on after it).
