@@ -19,8 +19,8 @@ import (
 // always has its fingerprint in the set: the check never misses a real duplicate, whatever the width.
 // The width is fingerprintWidth of the expected number of keys: 44 bits when it is unknown (1 in 350,000
 // for 10,000 keys, 1 in 3,500 for 100,000, 1 in 35 for 1,000,000; under 4 bytes a key from about 50,000
-// keys on), else wide enough for a chance of at most about n/2^31 while n is within the expected number,
-// at 4.2–4.3 bytes a key for 100,000 to 1,000,000 keys (see fingerprintWidth).
+// keys on), else wide enough for a chance of at most about n/2^28 while n is within the expected number,
+// at under 4 bytes a key from about 50,000 keys on (3.9 at 1,000,000 keys, 47 bits; see fingerprintWidth).
 type keySet struct {
 	seed  maphash.Seed
 	width uint // fingerprint bits, minWidth to 64
@@ -35,14 +35,14 @@ const (
 )
 
 // fingerprintWidth returns the fingerprint bits for a set expected to hold total keys (0 when unknown):
-// ceil(log2(total)) + 30 within [minWidth, 64], so that n ≤ total keys share a fingerprint with a chance
-// of about n²/2^(width+1) ≤ n/2^31 (1 in 28,000 for 100,000 keys, 1 in 2,250 for 1,000,000). A set given
+// ceil(log2(total)) + 27 within [minWidth, 64], so that n ≤ total keys share a fingerprint with a chance
+// of about n²/2^(width+1) ≤ n/2^28 (1 in 3,500 for 100,000 keys, 1 in 280 for 1,000,000, 1 in 45 for 10,000,000). A set given
 // more keys than total still finds every real duplicate; only its chance of a false one grows, as n².
 func fingerprintWidth(total int) uint {
 	if total <= 0 {
 		return minWidth
 	}
-	return min(max(uint(bits.Len64(uint64(total-1)))+30, minWidth), 64) // Len64(total−1) is ceil(log2(total))
+	return min(max(uint(bits.Len64(uint64(total-1)))+27, minWidth), 64) // Len64(total−1) is ceil(log2(total))
 }
 
 // newKeySet returns an empty set sized for total keys (0 when unknown; see fingerprintWidth).

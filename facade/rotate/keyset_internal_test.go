@@ -37,13 +37,13 @@ func TestKeySet(t *testing.T) {
 var widths = []struct {
 	bits  uint
 	total int
-}{{44, 0}, {52, 1 << 22}, {64, 1 << 34}}
+}{{44, 0}, {52, 1 << 25}, {64, 1 << 37}}
 
 func TestFingerprintWidth(t *testing.T) {
 	t.Parallel()
 	for total, want := range map[int]uint{
-		-1: 44, 0: 44, 1: 44, 10_000: 44, 1 << 14: 44, 1<<14 + 1: 45, 100_000: 47, 1 << 20: 50, 1_000_000: 50,
-		10_000_000: 54, 1 << 33: 63, 1<<33 + 1: 64, 1 << 34: 64, 1<<34 + 1: 64, math.MaxInt: 64,
+		-1: 44, 0: 44, 1: 44, 10_000: 44, 100_000: 44, 1 << 17: 44, 1<<17 + 1: 45, 1 << 20: 47, 1_000_000: 47,
+		10_000_000: 51, 1 << 36: 63, 1<<36 + 1: 64, 1 << 37: 64, 1<<37 + 1: 64, math.MaxInt: 64,
 	} {
 		assert.Equal(t, want, fingerprintWidth(total), "total %d", total)
 		assert.Equal(t, want, newKeySet(total).width, "total %d", total)
@@ -89,7 +89,7 @@ func TestKeySetNeverMissesDuplicate(t *testing.T) {
 // At 64 bits, a few hundred thousand distinct keys share no fingerprint (a chance of about 2·10⁻⁹).
 func TestKeySetWideNoFalseDuplicates(t *testing.T) {
 	t.Parallel()
-	s := newKeySet(1 << 34)
+	s := newKeySet(1 << 37)
 	require.Equal(t, uint(64), s.width)
 	const n = 300_000
 	for i := range n {

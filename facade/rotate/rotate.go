@@ -225,8 +225,8 @@ type Config struct {
 // until the input ends; a key seen before is always found. Two different targets share a fingerprint
 // with a chance of about n²/2^(b+1) in a run of n targets with b-bit fingerprints: the later one is then
 // refused as a duplicate, reported and never sent, and runs in a run of its own (a new seed). With
-// Config.Total, b is ceil(log2(Total)) + 30 (44 to 64): a chance of at most about n/2^31 while n ≤ Total
-// (1 in 28,000 for 100,000 targets, 1 in 2,250 for a million) at 4.2–4.3 bytes a target; without it b is
+// Config.Total, b is ceil(log2(Total)) + 27 (44 to 64): a chance of at most about n/2^28 while n ≤ Total
+// (1 in 3,500 for 100,000 targets, 1 in 280 for a million) at under 4 bytes a target; without it b is
 // 44 (1 in 3,500 for 100,000 targets, 1 in 35 for a million) at under 4 bytes a target from about 50,000
 // targets on. Memory otherwise does not grow with the number of targets.
 //
