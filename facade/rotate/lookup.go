@@ -3,6 +3,7 @@ package rotate
 import (
 	"context"
 	"fmt"
+	"sync"
 
 	"github.com/unipass/unipass/facade"
 )
@@ -36,6 +37,65 @@ func (r *runner) checkKey(i int, t Target) (Result, bool) {
 	return Result{}, false
 }
 
+// turn is a target's place in its profile's order of duplicate checks, when its check cannot be made as
+// the reader reads it: a target given by email (its ID comes from the lookup, in the worker), and a
+// target with an ID read while an earlier one of its profile still waits for its check. The worker checks
+// the target once the previous such target of the profile is checked (prev closed), then closes done.
+// So the later of two lines naming one account is the one refused, as a dry run says, however long each
+// lookup takes. A profile whose targets all have IDs never makes a turn.
+type turn struct {
+	prev <-chan struct{} // nil: none before it
+	done chan struct{}
+	once sync.Once
+}
+
+// newTurn returns the turn after prev (nil: the first of its profile).
+func newTurn(prev <-chan struct{}) *turn { return &turn{prev: prev, done: make(chan struct{})} }
+
+// pending reports whether a turn whose done is ch is still to come (ch nil: none).
+func pending(ch <-chan struct{}) bool {
+	if ch == nil {
+		return false
+	}
+	select {
+	case <-ch:
+		return false
+	default:
+		return true
+	}
+}
+
+// wait returns once the previous turn is over, or ctx is done (nothing is sent then: every write runs
+// under ctx).
+func (tn *turn) wait(ctx context.Context) {
+	if tn == nil || tn.prev == nil {
+		return
+	}
+	select {
+	case <-tn.prev:
+	case <-ctx.Done():
+	}
+}
+
+// end closes the turn, after the previous one (the next target of the profile checks then); a second
+// call does nothing. Every target with a turn ends it, whatever its outcome.
+func (tn *turn) end(ctx context.Context) {
+	if tn == nil {
+		return
+	}
+	tn.once.Do(func() {
+		tn.wait(ctx)
+		close(tn.done)
+	})
+}
+
+// checkInTurn is checkKey in the target's turn, which it ends.
+func (r *runner) checkInTurn(ctx context.Context, tn *turn, i int, t Target) (Result, bool) {
+	tn.wait(ctx)
+	defer tn.end(ctx)
+	return r.checkKey(i, t)
+}
+
 // dropSeen releases the duplicate check's set.
 func (r *runner) dropSeen() {
 	r.seenMu.Lock()
@@ -65,5 +125,5 @@ func (a *target) lookup(ctx context.Context) (Result, bool) {
 	}
 	a.t.User, a.res.User = u.ID, u.ID
 	a.key = a.t.key()
-	return a.r.checkKey(a.index, a.t)
+	return a.r.checkInTurn(ctx, a.turn, a.index, a.t)
 }

@@ -139,3 +139,89 @@ func TestRunEmailUnsupported(t *testing.T) {
 	require.ErrorIs(t, results[0].Err, facade.ErrUnsupported)
 	assert.Equal(t, 0, m.writesTo("1"))
 }
+
+// gatedFinder is a finder whose lookups wait until gate is closed.
+type gatedFinder struct {
+	*finder
+	gate chan struct{}
+}
+
+func (g *gatedFinder) FindUser(ctx context.Context, email string) (facade.User, error) {
+	select {
+	case <-g.gate:
+	case <-ctx.Done():
+		return facade.User{}, ctx.Err()
+	}
+	return g.finder.FindUser(ctx, email)
+}
+
+// signalling is a memManager that closes wrote at its first write.
+type signalling struct {
+	*memManager
+	once  sync.Once
+	wrote chan struct{}
+}
+
+func (s *signalling) SetPassword(ctx context.Context, user string, pw facade.Secret) error {
+	s.once.Do(func() { close(s.wrote) })
+	return s.memManager.SetPassword(ctx, user, pw)
+}
+
+// Two lines naming one account, the first by email, the second by ID: the second is the duplicate,
+// however long the first one's lookup takes (here: until the run has read and started a later target of
+// another profile, so the ID line was read long before the address was found). A dry run names the same
+// line.
+func TestRunDuplicateIsTheLaterLineWhateverTheLookupTakes(t *testing.T) {
+	t.Parallel()
+	f := &gatedFinder{finder: newFinder(map[string]string{"ann@example.com": "1"}), gate: make(chan struct{})}
+	other := &signalling{memManager: newMem("2"), wrote: make(chan struct{})}
+	targets := make(chan rotate.Target)
+	results := rotate.Run(t.Context(), targets, rotate.Config{Limits: fast})
+	targets <- rotate.Target{Manager: f, Email: "ann@example.com"}
+	targets <- rotate.Target{Manager: f, User: "1"}
+	targets <- rotate.Target{Manager: other, User: "2", Profile: "other"}
+	close(targets)
+	select {
+	case <-other.wrote: // the reader is past the ID line: its check would have been made by now
+	case <-t.Context().Done():
+		t.Fatal("the other profile's target never ran")
+	}
+	close(f.gate)
+
+	byIndex := map[int]rotate.Result{}
+	for r := range results {
+		byIndex[r.Index] = r
+	}
+	require.Len(t, byIndex, 3)
+	assert.Equal(t, rotate.Done, byIndex[0].Status, "the address line, first: %v", byIndex[0].Err)
+	assert.Equal(t, rotate.Failed, byIndex[1].Status)
+	require.ErrorIs(t, byIndex[1].Err, rotate.ErrDuplicateTarget)
+	assert.Equal(t, rotate.Done, byIndex[2].Status, "%v", byIndex[2].Err)
+	assert.Equal(t, 1, f.writesTo("1"))
+}
+
+// In a profile's order of checks, targets of other profiles never wait: a profile whose lookups hang
+// does not hold up another one's targets with IDs, and every turn ends even when lookups fail.
+func TestRunTurnsArePerProfile(t *testing.T) {
+	t.Parallel()
+	f := newFinder(map[string]string{"ann@example.com": "1", "bob@example.com": "2"})
+	results := run(t.Context(), rotate.Config{Concurrency: 2},
+		rotate.Target{Manager: f, Email: "nobody@example.com"},
+		rotate.Target{Manager: f, Email: "ann@example.com"},
+		rotate.Target{Manager: f, User: "1"},
+		rotate.Target{Manager: f, User: "2"},
+		rotate.Target{Manager: f, Email: "BOB@example.com"},
+		rotate.Target{Manager: f, User: "1", Profile: "b"},
+	)
+	byIndex := map[int]rotate.Result{}
+	for _, r := range results {
+		byIndex[r.Index] = r
+	}
+	require.Len(t, byIndex, 6)
+	require.ErrorIs(t, byIndex[0].Err, facade.ErrNotFound)
+	assert.Equal(t, rotate.Done, byIndex[1].Status)
+	require.ErrorIs(t, byIndex[2].Err, rotate.ErrDuplicateTarget, "the ID line after the address of the same account")
+	assert.Equal(t, rotate.Done, byIndex[3].Status)
+	require.ErrorIs(t, byIndex[4].Err, rotate.ErrDuplicateTarget, "the address line after the ID of the same account")
+	assert.Equal(t, rotate.Done, byIndex[5].Status, "another profile: another account")
+}

@@ -37,7 +37,10 @@ type Target struct {
 	Profile string
 	// Email names the account by email address when User is "": the worker looks it up (one FindUser,
 	// paced by the profile's limiter like every request, once per target) and runs the target as if
-	// User were the ID found. The key and the duplicate check use that ID. An address that names nobody
+	// User were the ID found. The key and the duplicate check use that ID; of two targets of a profile
+	// naming one account, the later in the input is the duplicate, however long a lookup takes (a target
+	// with an ID read while an earlier one of its profile waits for its lookup is checked after it, by its
+	// worker, before anything is sent). An address that names nobody
 	// or more than one user, or a manager that cannot look users up, ends the target Failed with nothing
 	// sent.
 	Email string
@@ -221,7 +224,7 @@ type Config struct {
 // timeout and retry limits) and are reconciled the same way.
 //
 // A target whose key (ProfileKey) was seen earlier in the run is refused (Failed, ErrDuplicateTarget, nothing
-// sent). To tell, Run keeps a keyed fingerprint (hash/maphash) of each key seen, in compressed sorted runs,
+// sent): always the later in the input of the two, also when one gives an email address (see Target.Email). To tell, Run keeps a keyed fingerprint (hash/maphash) of each key seen, in compressed sorted runs,
 // until the input ends; a key seen before is always found. Two different targets share a fingerprint
 // with a chance of about n²/2^(b+1) in a run of n targets with b-bit fingerprints: the later one is then
 // refused as a duplicate, reported and never sent, and runs in a run of its own (a new seed). With
@@ -278,32 +281,43 @@ func Run(ctx context.Context, targets <-chan Target, cfg Config) <-chan Result {
 	go func() {
 		i := 0
 		pacers := map[pacerKey]*pacer{} // the reader's own: no lock per target
-		byEmail := false
+		// lastTurn holds each profile's latest turn (its done): the reader's own, like pacers.
+		lastTurn := map[pacerKey]chan struct{}{}
+		inTurns := false // some target's check is its worker's
 		for t := range targets {
-			byEmail = byEmail || t.byEmail()
-			switch res, settled := r.admit(ctx, i, t); {
+			var k pacerKey
+			later := false // the worker checks the target, in its turn
+			if t.Manager != nil {
+				k = pacerKey{t.Profile, t.Manager.Vendor()}
+				later = t.byEmail() || pending(lastTurn[k])
+			}
+			switch res, settled := r.admit(ctx, i, t, later); {
 			case settled:
 				r.report(out, res)
 			case t.Manager == nil:
 				res, durable := r.rotate(ctx, job{i: i, t: t})
 				r.reportDurable(&wg, out, res, durable)
 			default:
-				k := pacerKey{t.Profile, t.Manager.Vendor()}
 				p, ok := pacers[k]
 				if !ok {
 					p = r.pacer(k.profile, k.vendor)
 					pacers[k] = p
 				}
-				s.enqueue(job{i: i, t: t, p: p})
+				j := job{i: i, t: t, p: p}
+				if later {
+					j.turn = newTurn(lastTurn[k])
+					lastTurn[k], inTurns = j.turn.done, true
+				}
+				s.enqueue(j)
 			}
 			i++
 		}
-		if !byEmail {
+		if !inTurns {
 			r.dropSeen() // the duplicate check's memory goes with the input
 		}
 		s.close()
 		wg.Wait()
-		r.dropSeen() // once the workers have checked the targets found by email
+		r.dropSeen() // once the workers have made the checks in their turns
 		for _, res := range r.notInInput() {
 			r.report(out, res)
 		}
@@ -335,8 +349,9 @@ type runner struct {
 }
 
 // admit settles a target without sending anything when it can: duplicates, targets done in an earlier
-// run, and everything once ctx is cancelled or the journal failed. false: the target is to run.
-func (r *runner) admit(ctx context.Context, i int, t Target) (Result, bool) {
+// run, and everything once ctx is cancelled or the journal failed. false: the target is to run. later:
+// its duplicate check is its worker's (see turn).
+func (r *runner) admit(ctx context.Context, i int, t Target, later bool) (Result, bool) {
 	if t.Manager == nil {
 		return Result{}, false // reported by rotate
 	}
@@ -348,8 +363,10 @@ func (r *runner) admit(ctx context.Context, i int, t Target) (Result, bool) {
 	var prior Entry
 	hasPrior := false
 	if !t.byEmail() { // found by email: checked once the worker has its ID (lookup)
-		if res, settled := r.checkKey(i, t); settled {
-			return res, true
+		if !later {
+			if res, settled := r.checkKey(i, t); settled {
+				return res, true
+			}
 		}
 		prior, hasPrior = r.cfg.Prior[t.key()]
 	}

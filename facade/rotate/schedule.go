@@ -18,6 +18,9 @@ type job struct {
 	prepaid bool
 	queued  time.Time     // when the reader queued it
 	waited  time.Duration // from queued until the pacer let its first request go
+	// turn: the target's duplicate check is made by its worker, in its profile's order (nil: the reader
+	// made it).
+	turn *turn
 }
 
 // scheduler makes the order of the input irrelevant to the pace: every profile (pacer) has its own
@@ -153,6 +156,7 @@ func (s *scheduler) feed(q *profileQueue) {
 			case <-s.ctx.Done():
 			}
 		}
+		j.turn.end(s.ctx)
 		s.r.report(s.out, s.r.cancelled(j.i, j.t, s.ctx.Err()))
 	}
 }

@@ -43,7 +43,7 @@ tenant's time). Without a profile column, the flags and --profile say which acco
 Users by email: where the vendor can look users up (DocSpace, Zendesk), a user may be given as an email
 address: the run looks it up once (one read, FindUser) when the row's turn comes at its profile's rate
 limiter, and the account is then keyed by its user ID (the same account by ID and by address is a
-duplicate). The row's JSON line gives the address as user and the ID as id; --passwords-out and the
+duplicate: the later line is refused, as --dry-run says). The row's JSON line gives the address as user and the ID as id; --passwords-out and the
 journal name the account by its ID. An address that names nobody, or more than one user, fails its row
 (status failed, the error naming the address and its line; exit 1); the other rows run.
 
