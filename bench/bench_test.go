@@ -297,9 +297,13 @@ func statelessServer(b *testing.B) *httptest.Server {
 	return srv
 }
 
-// BenchmarkRotationPeakHeap: the heap's peak growth during a rotation of 1,000 and of 10,000 targets
-// (fast limits, a stateless server), over the heap after setup.
+// BenchmarkRotationPeakHeap: the heap's peak growth, over the heap after setup, while 10,000 targets are
+// rotated (fast limits, a stateless server) as runs of 1,000 targets one after another and as one run of
+// 10,000. Both take about the same time and GC cycles, so the ratio of their peaks is growth with the
+// size of a run, not with its length (a longer run's peak is the highest of more GC cycles: a single
+// 1,000-target run measured against a 10,000-target one reads 1.19–1.25× with no memory that grows).
 func BenchmarkRotationPeakHeap(b *testing.B) {
+	const span = 10_000 // targets rotated in each measurement
 	for _, n := range []int{1000, 10000} {
 		b.Run(fmt.Sprint(n), func(b *testing.B) {
 			// A tight GC target, so that the peak is what is live rather than garbage waiting for the next
@@ -310,7 +314,9 @@ func BenchmarkRotationPeakHeap(b *testing.B) {
 				z := statelessZendesk(b)
 				limits := map[facade.Vendor]rotate.Limit{facade.VendorZendesk: {PerSecond: 1e6, Burst: 1000}}
 				growth, retained, window := peakHeap(b, func() {
-					allDone(b, rotate.Run(b.Context(), targets(z, n), rotate.Config{Concurrency: 16, Limits: limits}))
+					for range span / n {
+						allDone(b, rotate.Run(b.Context(), targets(z, n), rotate.Config{Concurrency: 16, Limits: limits}))
+					}
 				})
 				b.ReportMetric(growth/(1<<20), "peak-heap-MiB")
 				b.ReportMetric(window/(1<<20), "window-heap-MiB")
