@@ -237,12 +237,20 @@ type Doer struct{ hc *http.Client }
 func NewDoer(hc *http.Client) Doer { return Doer{hc: hc} }
 
 // Do sends r, as the generated clients' HttpRequestDoer. A request that net/http would refuse before
-// writing it (see unsendable) is refused here, unsent and provably so.
+// writing it (see unsendableRequest) fails with an error matching errUnsendable, provably unsent: through
+// net/http's own transport, which checks the headers before it does anything else, the headers are checked
+// only when sending fails (nothing to pay on every request); through any other RoundTripper, whose
+// handling nobody here knows, before the request is handed to it.
 func (d Doer) Do(r *http.Request) (*http.Response, error) {
-	if a := AttemptFrom(r.Context()); a != nil {
+	a := AttemptFrom(r.Context())
+	std := netHTTPTransport(d.hc.Transport)
+	if a != nil {
 		err := r.Context().Err()
 		if err == nil {
-			err = unsendable(r)
+			err = unsendableRequest(r)
+		}
+		if err == nil && !std {
+			err = unsendableHeaders(r.Header)
 		}
 		if err != nil {
 			if r.Body != nil {
@@ -252,22 +260,48 @@ func (d Doer) Do(r *http.Request) (*http.Response, error) {
 		}
 		a.handed.Store(true)
 	}
-	return d.hc.Do(r) // #nosec G704 -- the generated client's request, to the base URL the constructor checked
+	resp, err := d.hc.Do(r) // #nosec G704 -- the generated client's request, to the base URL the constructor checked
+	if err != nil && a != nil && std {
+		if herr := unsendableHeaders(r.Header); herr != nil {
+			return nil, herr // net/http's transport refused it before anything else
+		}
+	}
+	return resp, err
+}
+
+// netHTTPTransport reports whether rt is net/http's own transport (nil: http.DefaultTransport), which
+// refuses a request with a header it cannot write before it dials or writes anything.
+func netHTTPTransport(rt http.RoundTripper) bool {
+	if rt == nil {
+		rt = http.DefaultTransport
+	}
+	_, ok := rt.(*http.Transport)
+	return ok
 }
 
 // errUnsendable is matched by the error of a request that cannot be written as it stands: net/http would
 // refuse it before a byte reached the wire.
 var errUnsendable = errors.New("the request cannot be sent")
 
-// unsendable checks what net/http checks before it writes a request, with the same rules
-// (golang.org/x/net/http/httpguts): a valid method, header names and values (no line breaks or other
-// control characters), and a body reader wherever a length is announced. Its error matches errUnsendable
-// and names the header, never its value.
-func unsendable(r *http.Request) error {
+// unsendableRequest and unsendableHeaders check what net/http checks before it writes a request, with the
+// same rules (golang.org/x/net/http/httpguts): a valid method and a body reader wherever a length is
+// announced; header names and values without line breaks or other control characters. Their errors
+// match errUnsendable and name the header, never its value.
+
+// unsendableRequest checks the method and the body.
+func unsendableRequest(r *http.Request) error {
 	if r.Method != "" && !httpguts.ValidHeaderFieldName(r.Method) {
 		return fmt.Errorf("%w: invalid method", errUnsendable)
 	}
-	for name, values := range r.Header {
+	if r.Body == nil && r.ContentLength > 0 {
+		return fmt.Errorf("%w: a body of %d bytes is announced without a body reader", errUnsendable, r.ContentLength)
+	}
+	return nil
+}
+
+// unsendableHeaders checks the headers.
+func unsendableHeaders(h http.Header) error {
+	for name, values := range h {
 		if !httpguts.ValidHeaderFieldName(name) {
 			return fmt.Errorf("%w: invalid header name %q", errUnsendable, name)
 		}
@@ -276,9 +310,6 @@ func unsendable(r *http.Request) error {
 				return fmt.Errorf("%w: the value of header %s holds a line break or another control character", errUnsendable, name)
 			}
 		}
-	}
-	if r.Body == nil && r.ContentLength > 0 {
-		return fmt.Errorf("%w: a body of %d bytes is announced without a body reader", errUnsendable, r.ContentLength)
 	}
 	return nil
 }

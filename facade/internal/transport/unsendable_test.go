@@ -19,32 +19,48 @@ type refusal struct{ notSent bool }
 func (r refusal) Error() string { return "refused" }
 func (r refusal) NotSent() bool { return r.notSent }
 
-// What net/http would refuse before writing is refused by the Doer, unsent; a RoundTripper's NotSent
-// refusal proves the request never left; anything else proves nothing.
+// roundTripper sends with a function.
+type roundTripper func(*http.Request) (*http.Response, error)
+
+func (f roundTripper) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
+
+// What net/http would refuse before writing fails as unsendable, provably unsent: through net/http's own
+// transport (which refuses it before dialing; the Doer checks the headers once that failed), and through
+// any other RoundTripper (checked before it is handed over: what it would do is unknown). A RoundTripper's
+// NotSent refusal proves the request never left; anything else proves nothing.
 func TestUnsendableAndNotSent(t *testing.T) {
 	t.Parallel()
-	var hits atomic.Int64
+	var hits, handed atomic.Int64
 	srv := httptest.NewServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) { hits.Add(1) }))
 	defer srv.Close()
-	d := NewDoer(srv.Client())
-	for name, edit := range map[string]func(*http.Request){
-		"line break in a value": func(r *http.Request) { r.Header.Set("Authorization", "fake-token\r\nX: y") },
-		"NUL in a value":        func(r *http.Request) { r.Header["Token"] = []string{"fake\x00token"} },
-		"space in a name":       func(r *http.Request) { r.Header["Bad Name"] = []string{"v"} },
-		"body announced":        func(r *http.Request) { r.ContentLength = 5 },
-	} {
-		a := NewAttempt(t.Context())
-		r, err := http.NewRequestWithContext(a, http.MethodPost, srv.URL, nil)
-		require.NoError(t, err)
-		edit(r)
-		_, err = d.Do(r)
-		require.ErrorIs(t, err, errUnsendable, name)
-		assert.NotContains(t, err.Error(), "fake", name)
-		assert.False(t, a.Handed(), name)
-		assert.True(t, a.NotSent(err), name)
-		assert.True(t, neverWritten(err), name)
+	std := srv.Client()
+	custom := &http.Client{Transport: roundTripper(func(r *http.Request) (*http.Response, error) {
+		handed.Add(1)
+		return std.Transport.RoundTrip(r)
+	})}
+	for client, hc := range map[string]*http.Client{"net/http's transport": std, "another RoundTripper": custom} {
+		d := NewDoer(hc)
+		for name, edit := range map[string]func(*http.Request){
+			"line break in a value": func(r *http.Request) { r.Header.Set("Authorization", "fake-token\r\nX: y") },
+			"NUL in a value":        func(r *http.Request) { r.Header["Token"] = []string{"fake\x00token"} },
+			"space in a name":       func(r *http.Request) { r.Header["Bad Name"] = []string{"v"} },
+			"body announced":        func(r *http.Request) { r.ContentLength = 5 },
+		} {
+			name = client + ": " + name
+			a := NewAttempt(t.Context())
+			r, err := http.NewRequestWithContext(a, http.MethodPost, srv.URL, nil)
+			require.NoError(t, err)
+			edit(r)
+			_, err = d.Do(r)
+			require.ErrorIs(t, err, errUnsendable, name)
+			assert.NotContains(t, err.Error(), "fake", name)
+			assert.True(t, a.NotSent(err), name)
+			assert.True(t, a.Refused(err), name)
+			assert.True(t, neverWritten(err), name)
+		}
 	}
 	assert.Zero(t, hits.Load())
+	assert.Zero(t, handed.Load(), "nothing unsendable reaches a RoundTripper other than net/http's")
 
 	wrapped := &url.Error{Op: "Post", URL: srv.URL, Err: refusal{notSent: true}}
 	assert.True(t, neverWritten(wrapped))
