@@ -16,9 +16,10 @@ const DefaultMaxBodyBytes = 1 << 20
 // limit (a server answers it 413).
 var ErrBodyTooLarge = errors.New("request body too large")
 
-// WithMaxBodyBytes bounds the request bodies the validator reads (DefaultMaxBodyBytes without it). A
-// larger body is refused before it is read: from its Content-Length when it announces one (so a client
-// sending "Expect: 100-continue" is never told to go on), else once more than n bytes came.
+// WithMaxBodyBytes bounds the request bodies the validator reads, and the response bodies its
+// RoundTripper reads (DefaultMaxBodyBytes without it). A larger request body is refused before it is
+// read: from its Content-Length when it announces one (so a client sending "Expect: 100-continue" is
+// never told to go on), else once more than n bytes came.
 func WithMaxBodyBytes(n int64) Option {
 	return func(c *validatorConfig) error {
 		if n <= 0 {
@@ -54,6 +55,16 @@ func readBody(r *http.Request, limit int64) ([]byte, error) {
 func (v *Validator) tooLarge(r *http.Request) *ValidationError {
 	e := &ValidationError{Vendor: v.vendor, Phase: "request", Method: r.Method, Path: r.URL.Path,
 		reason: fmt.Sprintf("body larger than %d bytes", v.maxBody), tooLarge: true}
+	if v.onViolation != nil {
+		v.onViolation(e)
+	}
+	return e
+}
+
+// responseTooLarge is the violation of a response whose body is over the limit (the request was sent).
+func (v *Validator) responseTooLarge(r *http.Request) *ValidationError {
+	e := &ValidationError{Vendor: v.vendor, Phase: "response", Method: r.Method, Path: r.URL.Path,
+		reason: fmt.Sprintf("response body larger than %d bytes", v.maxBody), tooLarge: true}
 	if v.onViolation != nil {
 		v.onViolation(e)
 	}

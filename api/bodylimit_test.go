@@ -125,3 +125,31 @@ func TestMiddlewareRefusesBeforeContinue(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "HTTP/1.1 413 Request Entity Too Large\r\n", status)
 }
+
+// The round tripper reads a response's body only up to the limit: a longer one is a response-phase
+// violation (the request was sent, so NotSent is false), read no further than the limit.
+func TestRoundTripperBoundsTheResponseBody(t *testing.T) {
+	t.Parallel()
+	var written atomic.Int64
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusOK)
+		n, _ := io.Copy(w, &endlessBody{left: 64 << 20})
+		written.Store(n)
+	}))
+	t.Cleanup(srv.Close)
+	val, err := api.NewValidator(api.Zendesk, api.WithMaxBodyBytes(4096))
+	require.NoError(t, err)
+	client := &http.Client{Transport: val.RoundTripper(nil)}
+	req := setPasswordRequest(t, strings.NewReader(`{"password":"`+testNewPassword+`"}`))
+	req.URL.Host = strings.TrimPrefix(srv.URL, "http://")
+	_, err = client.Do(req) //nolint:bodyclose // refused: no response
+	require.ErrorIs(t, err, api.ErrBodyTooLarge)
+	var ve *api.ValidationError
+	require.ErrorAs(t, err, &ve)
+	assert.Equal(t, "response", ve.Phase)
+	assert.False(t, ve.NotSent())
+	assert.Contains(t, err.Error(), "response body larger than 4096 bytes")
+	srv.Close() // the handler ends once the client is gone
+	assert.Less(t, written.Load(), int64(64<<20), "the client stopped reading")
+}

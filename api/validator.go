@@ -314,8 +314,9 @@ func hasBearer(r *http.Request) bool {
 }
 
 // RoundTripper returns a client-side transport that validates every request before sending it (an
-// invalid request is not sent) and every response before returning it. next nil means
-// http.DefaultTransport.
+// invalid request is not sent) and every response before returning it; it reads a response's body only up
+// to the body limit (WithMaxBodyBytes), and a longer one is a response-phase violation matching
+// ErrBodyTooLarge. next nil means http.DefaultTransport.
 func (v *Validator) RoundTripper(next http.RoundTripper) http.RoundTripper {
 	if next == nil {
 		next = http.DefaultTransport
@@ -356,10 +357,13 @@ func (t *roundTripper) RoundTrip(req *http.Request) (*http.Response, error) {
 	if err != nil {
 		return nil, err
 	}
-	data, err := io.ReadAll(resp.Body)
+	data, err := io.ReadAll(io.LimitReader(resp.Body, t.v.maxBody+1))
 	_ = resp.Body.Close()
 	if err != nil {
 		return nil, err // a body cut short is a transport failure, not a contract question
+	}
+	if int64(len(data)) > t.v.maxBody {
+		return nil, t.v.responseTooLarge(req) // sent: only the answer is refused
 	}
 	resp.Body = io.NopCloser(bytes.NewReader(data))
 	if err := ex.ValidateResponse(req.Context(), resp.StatusCode, resp.Header, data); err != nil {
