@@ -44,6 +44,11 @@ func ReadTrusted(path, what string, level TrustLevel, limit int64) ([]byte, erro
 		return nil, err
 	}
 	defer func() { _ = f.Close() }()
+	return readLimited(f, path, what, limit)
+}
+
+// readLimited reads f, at most limit bytes (more is refused).
+func readLimited(f *os.File, path, what string, limit int64) ([]byte, error) {
 	data, err := io.ReadAll(io.LimitReader(f, limit+1))
 	if err != nil {
 		return nil, Usagef("%s %s: %v", what, path, err)
@@ -52,6 +57,28 @@ func ReadTrusted(path, what string, level TrustLevel, limit int64) ([]byte, erro
 		return nil, Usagef("%s %s: larger than %d bytes", what, path, limit)
 	}
 	return data, nil
+}
+
+// ReadTrustedOrPipe reads a file given for a secret or a key (--credential-file, --password-file,
+// --identity, ...), at most limit bytes: a regular file only if OpenTrusted would trust it; a pipe as it
+// comes (process substitution, <(pass show ...), hands one over: its content lives nowhere else). A named
+// pipe nobody writes to reads as empty instead of blocking. Anything else is refused.
+func ReadTrustedOrPipe(path, what string, level TrustLevel, limit int64) ([]byte, error) {
+	f, err := openNoBlock(path)
+	if err != nil {
+		return nil, Usagef("%s %s: %w", what, path, errors.Unwrap(err))
+	}
+	defer func() { _ = f.Close() }()
+	info, err := f.Stat()
+	if err != nil {
+		return nil, Usagef("%s %s: %v", what, path, errors.Unwrap(err))
+	}
+	if info.Mode()&fs.ModeNamedPipe == 0 {
+		if err := checkTrusted(f, path, what, level); err != nil {
+			return nil, err
+		}
+	}
+	return readLimited(f, path, what, limit)
 }
 
 func checkTrusted(f *os.File, path, what string, level TrustLevel) error {

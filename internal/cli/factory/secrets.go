@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"errors"
 	"io"
-	"os"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -97,6 +96,9 @@ func refusedOnCommandLine(name string) error {
 		name, EnvName(name), name, name)
 }
 
+// maxSecretFile bounds what is read of a secret's file (its first line is the secret).
+const maxSecretFile = 64 << 10
+
 // ReadSecret returns the secret from its flag's file, standard input, the environment or a prompt.
 func (f *Factory) ReadSecret(s SecretInput) (facade.Secret, error) {
 	name := s.Name
@@ -106,9 +108,10 @@ func (f *Factory) ReadSecret(s SecretInput) (facade.Secret, error) {
 	var v string
 	switch {
 	case s.File != "":
-		data, err := os.ReadFile(s.File)
+		// The user's own private file (as the config file's credential_file), or a pipe: <(pass show ...).
+		data, err := cmdutil.ReadTrustedOrPipe(s.File, "--"+name+"-file", cmdutil.TrustPrivate, maxSecretFile)
 		if err != nil {
-			return facade.Secret{}, cmdutil.Usagef("--%s-file %s: %v", name, s.File, errors.Unwrap(err))
+			return facade.Secret{}, err
 		}
 		v = cmdutil.FirstLine(string(data))
 	case s.Stdin:

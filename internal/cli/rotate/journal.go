@@ -1,6 +1,7 @@
 package rotate
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -34,30 +35,38 @@ func readAgeKeys(f Flags) (ageKeys, error) {
 		k.recipients = append(k.recipients, r...)
 	}
 	if f.EncryptToFile != "" {
-		r, err := readKeyFile(f.EncryptToFile, age.ParseRecipients)
+		// Whoever could change the recipients could read what is encrypted to them: the user's own file
+		// that others cannot change, or a pipe.
+		r, err := readKeyFile(f.EncryptToFile, "--encrypt-to-file", cmdutil.TrustOwn, age.ParseRecipients)
 		if err != nil {
-			return k, cmdutil.Usagef("--encrypt-to-file: %v", err)
+			return k, err
 		}
 		k.recipients = append(k.recipients, r...)
 	}
 	if f.Identity != "" {
-		ids, err := readKeyFile(f.Identity, age.ParseIdentities)
+		ids, err := readKeyFile(f.Identity, "--identity", cmdutil.TrustPrivate, age.ParseIdentities)
 		if err != nil {
-			return k, cmdutil.Usagef("--identity: %v", err)
+			return k, err
 		}
 		k.identities = ids
 	}
 	return k, nil
 }
 
-// readKeyFile parses an age recipients or identities file.
-func readKeyFile[T any](path string, parse func(io.Reader) ([]T, error)) ([]T, error) {
-	file, err := os.Open(path) // #nosec G304 -- the file the user named
+// maxKeyFile bounds what is read of an age recipients or identities file.
+const maxKeyFile = 1 << 20
+
+// readKeyFile reads an age recipients or identities file (see cmdutil.ReadTrustedOrPipe) and parses it.
+func readKeyFile[T any](path, flag string, level cmdutil.TrustLevel, parse func(io.Reader) ([]T, error)) ([]T, error) {
+	data, err := cmdutil.ReadTrustedOrPipe(path, flag, level, maxKeyFile)
 	if err != nil {
-		return nil, errors.Unwrap(err)
+		return nil, err
 	}
-	defer func() { _ = file.Close() }()
-	return parse(file)
+	keys, err := parse(bytes.NewReader(data))
+	if err != nil {
+		return nil, cmdutil.Usagef("%s: %v", flag, err)
+	}
+	return keys, nil
 }
 
 // journalHeader names the run in its journal: vendor, base URL and input; for a fleet input, "mixed" and
