@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"net/http"
 )
 
@@ -39,7 +40,7 @@ func readBody(r *http.Request, limit int64) ([]byte, error) {
 	if r.ContentLength > limit {
 		return nil, ErrBodyTooLarge
 	}
-	data, err := io.ReadAll(io.LimitReader(r.Body, limit+1))
+	data, err := io.ReadAll(io.LimitReader(r.Body, overLimit(limit)))
 	_ = r.Body.Close()
 	r.Body = io.NopCloser(bytes.NewReader(data))
 	if err != nil {
@@ -49,6 +50,15 @@ func readBody(r *http.Request, limit int64) ([]byte, error) {
 		return nil, ErrBodyTooLarge
 	}
 	return data, nil
+}
+
+// overLimit is how much of a body is read to tell one of limit bytes from a longer one: limit+1, without
+// overflowing at math.MaxInt64 (no body is that long).
+func overLimit(limit int64) int64 {
+	if limit == math.MaxInt64 {
+		return limit
+	}
+	return limit + 1
 }
 
 // tooLarge is the violation of a request whose body is over the limit.

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"fmt"
 	"io"
+	"math"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -152,4 +153,15 @@ func TestRoundTripperBoundsTheResponseBody(t *testing.T) {
 	assert.Contains(t, err.Error(), "response body larger than 4096 bytes")
 	srv.Close() // the handler ends once the client is gone
 	assert.Less(t, written.Load(), int64(64<<20), "the client stopped reading")
+}
+
+// The largest limit there is reads bodies whole (limit+1 would overflow into reading nothing).
+func TestValidatorBodyLimitAtTheMaximum(t *testing.T) {
+	t.Parallel()
+	val, err := api.NewValidator(api.Zendesk, api.WithMaxBodyBytes(math.MaxInt64))
+	require.NoError(t, err)
+	req := setPasswordRequest(t, strings.NewReader(`{"password":"`+testNewPassword+`"}`))
+	req.ContentLength = -1
+	_, err = val.ValidateRequest(t.Context(), req)
+	require.NoError(t, err)
 }

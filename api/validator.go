@@ -335,7 +335,7 @@ func (t *roundTripper) RoundTrip(req *http.Request) (*http.Response, error) {
 	var body []byte
 	if req.Body != nil && req.Body != http.NoBody {
 		var err error
-		body, err = io.ReadAll(io.LimitReader(req.Body, t.v.maxBody+1))
+		body, err = io.ReadAll(io.LimitReader(req.Body, overLimit(t.v.maxBody)))
 		_ = req.Body.Close()
 		if err != nil {
 			return nil, err
@@ -357,7 +357,7 @@ func (t *roundTripper) RoundTrip(req *http.Request) (*http.Response, error) {
 	if err != nil {
 		return nil, err
 	}
-	data, err := io.ReadAll(io.LimitReader(resp.Body, t.v.maxBody+1))
+	data, err := io.ReadAll(io.LimitReader(resp.Body, overLimit(t.v.maxBody)))
 	_ = resp.Body.Close()
 	if err != nil {
 		return nil, err // a body cut short is a transport failure, not a contract question

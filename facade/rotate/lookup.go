@@ -39,8 +39,10 @@ func (r *runner) checkKey(i int, t Target) (Result, bool) {
 
 // turn is a target's place in its profile's order of duplicate checks, when its check cannot be made as
 // the reader reads it: a target given by email (its ID comes from the lookup, in the worker), and a
-// target with an ID read while an earlier one of its profile still waits for its check. The worker checks
-// the target once the previous such target of the profile is checked (prev closed), then closes done.
+// target with an ID read while an earlier one of its profile still waits for its check. The target is
+// checked once the previous such target of the profile is checked (prev closed) — an address by its
+// worker after the lookup, an ID by its profile's feeder before it takes a place at the pacer (a
+// duplicate, or a target done by an earlier run, needs none) — then done is closed.
 // So the later of two lines naming one account is the one refused, as a dry run says, however long each
 // lookup takes. A profile whose targets all have IDs never makes a turn.
 type turn struct {
@@ -65,35 +67,43 @@ func pending(ch <-chan struct{}) bool {
 	}
 }
 
-// wait returns once the previous turn is over, or ctx is done (nothing is sent then: every write runs
-// under ctx).
-func (tn *turn) wait(ctx context.Context) {
-	if tn == nil || tn.prev == nil {
-		return
-	}
-	select {
-	case <-tn.prev:
-	case <-ctx.Done():
+// wait returns once the previous turn is over. It always comes: every turn is ended, on every path (by
+// its worker, or by its profile's feeder: after its check, or when the run is cancelled), and a turn's
+// predecessor was handed out before it. Not even a cancelled run skips it: the checks keep the input's
+// order to the end, so that the results say what a dry run says.
+func (tn *turn) wait() {
+	if tn != nil && tn.prev != nil {
+		<-tn.prev
 	}
 }
 
 // end closes the turn, after the previous one (the next target of the profile checks then); a second
 // call does nothing. Every target with a turn ends it, whatever its outcome.
-func (tn *turn) end(ctx context.Context) {
+func (tn *turn) end() {
 	if tn == nil {
 		return
 	}
 	tn.once.Do(func() {
-		tn.wait(ctx)
+		tn.wait()
 		close(tn.done)
 	})
 }
 
 // checkInTurn is checkKey in the target's turn, which it ends.
-func (r *runner) checkInTurn(ctx context.Context, tn *turn, i int, t Target) (Result, bool) {
-	tn.wait(ctx)
-	defer tn.end(ctx)
+func (r *runner) checkInTurn(tn *turn, i int, t Target) (Result, bool) {
+	tn.wait()
+	defer tn.end()
 	return r.checkKey(i, t)
+}
+
+// markInInput notes that the input holds the target of key, so that its earlier run's journal entry is
+// not reported as missing from it (see notInInput): for a target whose check waits for its turn.
+func (r *runner) markInInput(key string) {
+	r.seenMu.Lock()
+	defer r.seenMu.Unlock()
+	if _, ok := r.cfg.Prior[key]; ok {
+		r.priorSeen[key] = true
+	}
 }
 
 // dropSeen releases the duplicate check's set.
@@ -125,5 +135,5 @@ func (a *target) lookup(ctx context.Context) (Result, bool) {
 	}
 	a.t.User, a.res.User = u.ID, u.ID
 	a.key = a.t.key()
-	return a.r.checkInTurn(ctx, a.turn, a.index, a.t)
+	return a.r.checkInTurn(a.turn, a.index, a.t)
 }

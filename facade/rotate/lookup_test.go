@@ -2,9 +2,11 @@ package rotate_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -224,4 +226,82 @@ func TestRunTurnsArePerProfile(t *testing.T) {
 	assert.Equal(t, rotate.Done, byIndex[3].Status)
 	require.ErrorIs(t, byIndex[4].Err, rotate.ErrDuplicateTarget, "the address line after the ID of the same account")
 	assert.Equal(t, rotate.Done, byIndex[5].Status, "another profile: another account")
+}
+
+// doneBefore is the journal of an earlier run that did users ids.
+func doneBefore(ids ...string) map[string]rotate.Entry {
+	prior := map[string]rotate.Entry{}
+	for _, id := range ids {
+		key := "zendesk:" + id
+		prior[key] = rotate.Entry{Key: key, Vendor: facade.VendorZendesk, User: id, State: rotate.EntryDone,
+			Password: facade.NewSecret("fake-Done-Pw-" + id), Attempts: 1}
+	}
+	return prior
+}
+
+// Resuming at a slow pace, targets with IDs behind an address, all done by the earlier run, are settled
+// from the journal without a place at the pacer: one request every 25 s would otherwise make these 19 rows
+// wait eight minutes for nothing.
+func TestRunTurnsTakeNoPaceForTargetsDoneBefore(t *testing.T) {
+	t.Parallel()
+	ids := make([]string, 20)
+	for i := range ids {
+		ids[i] = fmt.Sprint(i + 1)
+	}
+	// The lookup waits until every row has been read, so that the rows with IDs wait for their turns.
+	f := &gatedFinder{finder: newFinder(map[string]string{"ann@example.com": "1"}), gate: make(chan struct{})}
+	other := newMem("1")
+	ctx, cancel := context.WithTimeout(t.Context(), 20*time.Second) // the pacer's time would pass 25 s
+	defer cancel()
+	slow := map[facade.Vendor]rotate.Limit{facade.VendorZendesk: {PerSecond: 0.04, Burst: 1}}
+	targets := make(chan rotate.Target)
+	results := rotate.Run(ctx, targets, rotate.Config{Prior: doneBefore(ids...), Limits: slow, MaxWait: time.Hour})
+	targets <- rotate.Target{Manager: f, Email: "ann@example.com"}
+	for _, id := range ids[1:] {
+		targets <- rotate.Target{Manager: f, User: id}
+	}
+	targets <- rotate.Target{Manager: other, User: "1", Profile: "other"} // read once the last ID row was
+	close(targets)
+	close(f.gate)
+	got := collect(results)
+	require.Len(t, got, len(ids)+1)
+	for _, r := range got {
+		assert.Equal(t, rotate.Done, r.Status, "target %d: %v", r.Index, r.Err)
+		assert.Equal(t, r.Profile != "other", r.Resumed, "target %d", r.Index)
+	}
+	assert.Zero(t, f.writesTo("1"))
+	require.NoError(t, ctx.Err(), "settled without waiting for the pacer")
+}
+
+// A run cancelled while targets with IDs wait behind an address reports each target once, those done by
+// the earlier run as done, and no journal entry as missing from the input.
+func TestRunTurnsAfterCancel(t *testing.T) {
+	t.Parallel()
+	f := &gatedFinder{finder: newFinder(map[string]string{"ann@example.com": "9"}), gate: make(chan struct{})}
+	ids := []string{"1", "2", "3", "4", "5"}
+	targets := make(chan rotate.Target)
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	results := rotate.Run(ctx, targets, rotate.Config{Prior: doneBefore(ids...), Limits: fast})
+	targets <- rotate.Target{Manager: f, Email: "ann@example.com"}
+	for _, id := range ids {
+		targets <- rotate.Target{Manager: f, User: id}
+	}
+	close(targets)
+	cancel()
+	close(f.gate)
+	byIndex := map[int]rotate.Result{}
+	for r := range results {
+		_, twice := byIndex[r.Index]
+		assert.False(t, twice, "target %d reported twice", r.Index)
+		byIndex[r.Index] = r
+	}
+	require.Len(t, byIndex, len(ids)+1)
+	for i := range ids {
+		r := byIndex[i+1]
+		assert.Equal(t, rotate.Done, r.Status, "target %d: %v", i+1, r.Err)
+		assert.Equal(t, "fake-Done-Pw-"+ids[i], r.NewPassword.Reveal())
+	}
+	assert.NotEqual(t, rotate.Done, byIndex[0].Status, "the address was not looked up in time: nothing done for it")
+	assert.Zero(t, f.writesTo("9"))
 }

@@ -39,8 +39,8 @@ type Target struct {
 	// paced by the profile's limiter like every request, once per target) and runs the target as if
 	// User were the ID found. The key and the duplicate check use that ID; of two targets of a profile
 	// naming one account, the later in the input is the duplicate, however long a lookup takes (a target
-	// with an ID read while an earlier one of its profile waits for its lookup is checked after it, by its
-	// worker, before anything is sent). An address that names nobody
+	// with an ID read while an earlier one of its profile waits for its lookup is checked after it, before
+	// it takes a place at the pacer or anything is sent). An address that names nobody
 	// or more than one user, or a manager that cannot look users up, ends the target Failed with nothing
 	// sent.
 	Email string
@@ -363,10 +363,10 @@ func (r *runner) admit(ctx context.Context, i int, t Target, later bool) (Result
 	var prior Entry
 	hasPrior := false
 	if !t.byEmail() { // found by email: checked once the worker has its ID (lookup)
-		if !later {
-			if res, settled := r.checkKey(i, t); settled {
-				return res, true
-			}
+		if later { // checked in its turn, by its profile's feeder
+			r.markInInput(t.key())
+		} else if res, settled := r.checkKey(i, t); settled {
+			return res, true
 		}
 		prior, hasPrior = r.cfg.Prior[t.key()]
 	}
@@ -376,6 +376,9 @@ func (r *runner) admit(ctx context.Context, i int, t Target, later bool) (Result
 	}
 	if stop == nil {
 		return Result{}, false
+	}
+	if hasPrior && prior.State == EntryDone { // a target waiting for its turn: done as the journal says
+		return r.priorResult(i, t, prior), true
 	}
 	return r.stoppedResult(i, t, prior, hasPrior, stop), true
 }

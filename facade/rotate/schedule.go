@@ -18,8 +18,8 @@ type job struct {
 	prepaid bool
 	queued  time.Time     // when the reader queued it
 	waited  time.Duration // from queued until the pacer let its first request go
-	// turn: the target's duplicate check is made by its worker, in its profile's order (nil: the reader
-	// made it).
+	// turn: the target's duplicate check waits for its profile's earlier ones (nil: the reader made it):
+	// an address's by its worker, after the lookup; an ID's by the feeder, before the pacer.
 	turn *turn
 }
 
@@ -145,6 +145,16 @@ func (s *scheduler) feed(q *profileQueue) {
 		if !ok {
 			return
 		}
+		if j.turn != nil && !j.t.byEmail() {
+			// An ID read while an earlier target of its profile waited for its lookup: checked here, in
+			// its turn, before it takes a place at the pacer or a worker (a duplicate, or a target an
+			// earlier run did, needs neither).
+			if res, settled := s.r.checkInTurn(j.turn, j.i, j.t); settled {
+				s.r.report(s.out, res)
+				continue
+			}
+			j.turn = nil
+		}
 		if s.ctx.Err() == nil {
 			j.prepaid = q.p.wait(s.ctx) == nil
 			j.waited = time.Since(j.queued) // its turn in the queue is the limiter's time too
@@ -156,7 +166,7 @@ func (s *scheduler) feed(q *profileQueue) {
 			case <-s.ctx.Done():
 			}
 		}
-		j.turn.end(s.ctx)
+		j.turn.end()
 		s.r.report(s.out, s.r.cancelled(j.i, j.t, s.ctx.Err()))
 	}
 }

@@ -68,7 +68,7 @@ func (r *runner) rotateTarget(ctx context.Context, j job, waited *time.Duration,
 		res.Err = errors.New("rotate: target without a manager")
 		return res
 	}
-	defer j.turn.end(ctx) // whatever the outcome, the profile's next check may go
+	defer j.turn.end() // whatever the outcome, the profile's next check may go
 	a := &target{r: r, t: t, key: t.key(), index: i, turn: j.turn, change: !t.OldPassword.IsZero(), res: res, p: j.p, prepaid: j.prepaid, waited: waited, durable: durable}
 	a.obs = facade.WithObserver(ctx, func(info facade.ResponseInfo) {
 		if info.Operation == facade.OpSetPassword || info.Operation == facade.OpChangePassword {
@@ -84,10 +84,6 @@ func (r *runner) rotateTarget(ctx context.Context, j job, waited *time.Duration,
 			return res
 		}
 		t = a.t
-	} else if j.turn != nil { // an ID read while an earlier target of its profile waited for its check
-		if res, settled := r.checkInTurn(ctx, j.turn, i, t); settled {
-			return res
-		}
 	}
 	prior, hasPrior := r.cfg.Prior[a.key]
 	if err := r.stopped(); err != nil {

@@ -60,9 +60,11 @@ func readLimited(f *os.File, path, what string, limit int64) ([]byte, error) {
 }
 
 // ReadTrustedOrPipe reads a file given for a secret or a key (--credential-file, --password-file,
-// --identity, ...), at most limit bytes: a regular file only if OpenTrusted would trust it; a pipe as it
-// comes (process substitution, <(pass show ...), hands one over: its content lives nowhere else). A named
-// pipe nobody writes to reads as empty instead of blocking. Anything else is refused.
+// --identity, ...), at most limit bytes: a regular file only if OpenTrusted would trust it; a pipe too
+// (process substitution, <(pass show ...), hands one over) when it is the user's own and others cannot
+// write to it (nor read from it, with TrustPrivate), as a pipe of <(...) is; a named pipe in a directory
+// others can change is refused like a file. A named pipe nobody writes to reads as empty instead of
+// blocking. Anything else is refused.
 func ReadTrustedOrPipe(path, what string, level TrustLevel, limit int64) ([]byte, error) {
 	f, err := openNoBlock(path)
 	if err != nil {
@@ -74,11 +76,32 @@ func ReadTrustedOrPipe(path, what string, level TrustLevel, limit int64) ([]byte
 		return nil, Usagef("%s %s: %v", what, path, errors.Unwrap(err))
 	}
 	if info.Mode()&fs.ModeNamedPipe == 0 {
-		if err := checkTrusted(f, path, what, level); err != nil {
-			return nil, err
-		}
+		err = checkTrusted(f, path, what, level)
+	} else {
+		err = checkPipe(f, info, path, what, level)
+	}
+	if err != nil {
+		return nil, err
 	}
 	return readLimited(f, path, what, limit)
+}
+
+// checkPipe is checkTrusted for a pipe: the user's own, with the mode the level asks for, in directories
+// only the user or root can change when it has a name there (a pipe of <(...) has none: /dev/fd/N); it is
+// then read blocking, as a pipe is meant to be.
+func checkPipe(f *os.File, info fs.FileInfo, path, what string, level TrustLevel) error {
+	if err := checkOwner(info, path, what); err != nil {
+		return err
+	}
+	if err := checkMode(info.Mode(), path, what, level); err != nil {
+		return err
+	}
+	if _, err := filepath.EvalSymlinks(path); err == nil {
+		if err := checkDirs(path, what); err != nil {
+			return err
+		}
+	}
+	return setBlocking(f)
 }
 
 func checkTrusted(f *os.File, path, what string, level TrustLevel) error {

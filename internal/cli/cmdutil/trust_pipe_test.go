@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/unipass/unipass/internal/cli/clitest"
 	"github.com/unipass/unipass/internal/cli/cmdutil"
 )
 
@@ -63,8 +64,36 @@ func TestReadTrustedOrPipeReadsPipes(t *testing.T) {
 	assert.Equal(t, pipeSecret, string(data))
 
 	fifo := filepath.Join(t.TempDir(), "fifo")
-	require.NoError(t, syscall.Mkfifo(fifo, 0o644))
+	require.NoError(t, syscall.Mkfifo(fifo, 0o600))
 	data, err = cmdutil.ReadTrustedOrPipe(fifo, "--password-file", cmdutil.TrustPrivate, 1024)
 	require.NoError(t, err)
 	assert.Empty(t, data)
+}
+
+// A named pipe others could write to (and so hand over their password, or their key to encrypt to), or
+// read from, is refused as a file would be, naming the fix; running as root, so is one of another user.
+func TestReadTrustedOrPipeRefusesPipesOfOthers(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	open := filepath.Join(dir, "open")
+	require.NoError(t, syscall.Mkfifo(open, 0o600))
+	require.NoError(t, os.Chmod(open, 0o666))
+	for _, level := range []cmdutil.TrustLevel{cmdutil.TrustPrivate, cmdutil.TrustOwn} {
+		_, err := cmdutil.ReadTrustedOrPipe(open, "--encrypt-to-file", level, 1024)
+		require.Error(t, err)
+		assert.Equal(t, cmdutil.ExitUsage, cmdutil.ExitCode(err))
+		assert.Contains(t, err.Error(), "mode 0666")
+	}
+	readable := filepath.Join(dir, "readable")
+	require.NoError(t, syscall.Mkfifo(readable, 0o600))
+	require.NoError(t, os.Chmod(readable, 0o644))
+	_, err := cmdutil.ReadTrustedOrPipe(readable, "--password-file", cmdutil.TrustPrivate, 1024)
+	require.ErrorContains(t, err, "chmod 600 "+readable)
+
+	clitest.NeedRoot(t)
+	theirs := filepath.Join(dir, "theirs")
+	require.NoError(t, syscall.Mkfifo(theirs, 0o600))
+	require.NoError(t, os.Chown(theirs, clitest.OtherUID, clitest.OtherUID))
+	_, err = cmdutil.ReadTrustedOrPipe(theirs, "--password-file", cmdutil.TrustPrivate, 1024)
+	require.ErrorContains(t, err, "owned by uid")
 }

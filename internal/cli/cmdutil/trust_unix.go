@@ -24,3 +24,17 @@ func ownerOf(info fs.FileInfo) (int, bool) {
 	}
 	return int(st.Uid), true
 }
+
+// setBlocking puts f back in blocking mode (openNoBlock opened it non-blocking), so that a pipe is read
+// as its writer writes, wherever the runtime does not poll pipes.
+func setBlocking(f *os.File) error {
+	rc, err := f.SyscallConn()
+	if err != nil {
+		return err
+	}
+	var serr error
+	if err := rc.Control(func(fd uintptr) { serr = syscall.SetNonblock(int(fd), false) }); err != nil {
+		return err
+	}
+	return serr
+}

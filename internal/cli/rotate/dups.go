@@ -16,21 +16,36 @@ import (
 // dupFinder finds, exactly, the lines of an input whose account (frotate.ProfileKey) an earlier line
 // names, in memory that does not grow with the input: an external sort. It holds at most batchBytes of
 // records; a full batch is sorted by account and line and written to an unnamed temporary file (a sorted
-// run). finish merges the runs, at most fanIn files at once, and in each account's group of lines every
-// line after the first is a duplicate.
+// run). Runs are merged as in a log-structured merge tree: fanIn runs of one level make one of the next,
+// so that the files open stay under fanIn a level (a few levels for any input), and finish merges what is
+// left, at most fanIn files at once; in each account's group of lines every line after the first is a
+// duplicate.
 //
 // Unlike frotate.KeySet (fingerprints, a small chance of a false duplicate that grows with n²), it never
 // names a line a duplicate that is not one, at a cost in temporary disk space of about the input's size.
-// The files hold user IDs and addresses, never a password; they are removed as soon as they are created,
-// so nothing is left behind, whatever ends the process.
+// The files hold user IDs and addresses, never a password; they are removed as soon as they are created
+// (where an open file can lose its name; elsewhere, when closed), so nothing is left behind.
 type dupFinder struct {
 	dir        string // where the temporary files go; "" for os.TempDir
 	batchBytes int
 	fanIn      int
 
-	batch []dupRecord
-	size  int // bytes the batch holds, as recordSize counts them
-	runs  []*os.File
+	batch  []dupRecord
+	size   int          // bytes the batch holds, as recordSize counts them
+	levels [][]*runFile // levels[k]: runs made of fanIn^k batches, fewer than fanIn of them
+}
+
+// runFile is a sorted run's temporary file.
+type runFile struct {
+	*os.File
+	name string
+}
+
+// Close closes the file and removes its name (already gone where an open file can lose it).
+func (f *runFile) Close() error {
+	err := f.File.Close()
+	_ = os.Remove(f.name)
+	return err
 }
 
 // dupRecord is one line of the input with a known account.
@@ -90,19 +105,49 @@ func (d *dupFinder) spill() error {
 	if err != nil {
 		return err
 	}
-	d.runs = append(d.runs, f)
-	return nil
+	return d.addRun(0, f)
+}
+
+// addRun adds a run of level k, and merges the level's runs into one of the next level once there are
+// fanIn of them.
+func (d *dupFinder) addRun(k int, f *runFile) error {
+	for ; ; k++ {
+		if k == len(d.levels) {
+			d.levels = append(d.levels, nil)
+		}
+		d.levels[k] = append(d.levels[k], f)
+		if len(d.levels[k]) < d.fanIn {
+			return nil
+		}
+		group := d.levels[k]
+		d.levels[k] = nil
+		var err error
+		if f, err = d.mergeRuns(group); err != nil {
+			return err
+		}
+	}
+}
+
+// mergeRuns merges runs into a new one, closing them.
+func (d *dupFinder) mergeRuns(runs []*runFile) (*runFile, error) {
+	f, err := d.writeRun(func(yield func(dupRecord) error) error { return merge(runs, yield) })
+	if err != nil {
+		closeAll(runs) // writeRun may have failed before merge took them
+		return nil, err
+	}
+	return f, nil
 }
 
 // writeRun writes the records records yields, in order, to an unnamed temporary file and returns it
 // positioned at its start.
-func (d *dupFinder) writeRun(records func(yield func(dupRecord) error) error) (*os.File, error) {
-	f, err := os.CreateTemp(d.dir, "unipass-dry-run-*")
+func (d *dupFinder) writeRun(records func(yield func(dupRecord) error) error) (*runFile, error) {
+	tmp, err := os.CreateTemp(d.dir, "unipass-dry-run-*")
 	if err != nil {
 		return nil, fmt.Errorf("checking --input for duplicate lines: %w", err)
 	}
+	f := &runFile{File: tmp, name: tmp.Name()}
 	// Unnamed from here on (on systems that remove an open file's name); closing it frees the space.
-	_ = os.Remove(f.Name())
+	_ = os.Remove(f.name)
 	w := bufio.NewWriter(f)
 	var scratch []byte
 	err = records(func(r dupRecord) error {
@@ -184,7 +229,7 @@ func (h *runHeap) Pop() any {
 }
 
 // merge yields the records of runs in order (by account, then line) and closes the runs.
-func merge(runs []*os.File, yield func(dupRecord) error) error {
+func merge(runs []*runFile, yield func(dupRecord) error) error {
 	defer closeAll(runs)
 	h := make(runHeap, 0, len(runs))
 	for _, f := range runs {
@@ -214,7 +259,7 @@ func merge(runs []*os.File, yield func(dupRecord) error) error {
 	return nil
 }
 
-func closeAll(files []*os.File) {
+func closeAll(files []*runFile) {
 	for _, f := range files {
 		_ = f.Close()
 	}
@@ -222,8 +267,10 @@ func closeAll(files []*os.File) {
 
 // close frees the runs of a finder that will not finish.
 func (d *dupFinder) close() {
-	closeAll(d.runs)
-	d.runs, d.batch = nil, nil
+	for _, l := range d.levels {
+		closeAll(l)
+	}
+	d.levels, d.batch = nil, nil
 }
 
 // finish returns the duplicate lines (the first maxListed of them, by line) and their count, and frees
@@ -235,19 +282,21 @@ func (d *dupFinder) finish() (listed []target, count int, err error) {
 			return nil, 0, err
 		}
 	}
-	for len(d.runs) > d.fanIn { // merge the oldest runs into one until one merge can take them all
-		group := d.runs[:d.fanIn]
-		f, err := d.writeRun(func(yield func(dupRecord) error) error { return merge(group, yield) })
-		d.runs = append(d.runs[d.fanIn:], f)
+	var runs []*runFile
+	for _, l := range d.levels {
+		runs = append(runs, l...)
+	}
+	d.levels = nil            // closed by the merges below
+	for len(runs) > d.fanIn { // merge the oldest runs into one until one merge can take them all
+		f, err := d.mergeRuns(runs[:d.fanIn])
 		if err != nil {
-			d.runs = d.runs[:len(d.runs)-1]
-			return nil, 0, fmt.Errorf("checking --input for duplicate lines: %w", err)
+			closeAll(runs[d.fanIn:])
+			return nil, 0, err
 		}
+		runs = append(runs[d.fanIn:], f)
 	}
 	var first lowestLines
 	prev, started := "", false
-	runs := d.runs
-	d.runs = nil // merge closes them
 	err = merge(runs, func(r dupRecord) error {
 		if started && r.key == prev {
 			count++

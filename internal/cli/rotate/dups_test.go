@@ -54,9 +54,17 @@ func TestDupFinderMatchesAMap(t *testing.T) {
 			}
 			dir := t.TempDir()
 			d := &dupFinder{dir: dir, batchBytes: c.batchBytes, fanIn: c.fanIn}
+			maxOpen := 0
 			for i, k := range keys {
 				require.NoError(t, d.add(k, target{line: i + 1, user: "u" + k, profile: k[:2], id: k}))
+				open := 0
+				for _, l := range d.levels {
+					open += len(l)
+				}
+				maxOpen = max(maxOpen, open)
 			}
+			// Files open while reading: under fanIn a level, levels growing as log(runs).
+			assert.LessOrEqual(t, maxOpen, (c.fanIn-1)*len(d.levels))
 			listed, count, err := d.finish()
 			require.NoError(t, err)
 
