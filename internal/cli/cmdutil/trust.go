@@ -30,7 +30,7 @@ func OpenTrusted(path, what string, level TrustLevel) (*os.File, error) {
 	if err != nil {
 		return nil, Usagef("%s %s: %w", what, path, errors.Unwrap(err))
 	}
-	if err := checkTrusted(f, path, what, level); err != nil {
+	if err := checkTrusted(f, path, what, level, false); err != nil {
 		_ = f.Close()
 		return nil, err
 	}
@@ -71,45 +71,22 @@ func ReadTrustedOrPipe(path, what string, level TrustLevel, limit int64) ([]byte
 		return nil, Usagef("%s %s: %w", what, path, errors.Unwrap(err))
 	}
 	defer func() { _ = f.Close() }()
-	info, err := f.Stat()
-	if err != nil {
-		return nil, Usagef("%s %s: %v", what, path, errors.Unwrap(err))
-	}
-	if info.Mode()&fs.ModeNamedPipe == 0 {
-		err = checkTrusted(f, path, what, level)
-	} else {
-		err = checkPipe(f, info, path, what, level)
-	}
-	if err != nil {
+	if err := checkTrusted(f, path, what, level, true); err != nil {
 		return nil, err
 	}
 	return readLimited(f, path, what, limit)
 }
 
-// checkPipe is checkTrusted for a pipe: the user's own, with the mode the level asks for, in directories
-// only the user or root can change when it has a name there (a pipe of <(...) has none: /dev/fd/N); it is
-// then read blocking, as a pipe is meant to be.
-func checkPipe(f *os.File, info fs.FileInfo, path, what string, level TrustLevel) error {
-	if err := checkOwner(info, path, what); err != nil {
-		return err
-	}
-	if err := checkMode(info.Mode(), path, what, level); err != nil {
-		return err
-	}
-	if _, err := filepath.EvalSymlinks(path); err == nil {
-		if err := checkDirs(path, what); err != nil {
-			return err
-		}
-	}
-	return setBlocking(f)
-}
-
-func checkTrusted(f *os.File, path, what string, level TrustLevel) error {
+// checkTrusted applies OpenTrusted's rules to f; with pipes, a pipe passes them too (it is then read
+// blocking, as a pipe is meant to be), and one with no name in a directory (a pipe of <(...): /dev/fd/N)
+// has no directories to check.
+func checkTrusted(f *os.File, path, what string, level TrustLevel, pipes bool) error {
 	info, err := f.Stat()
 	if err != nil {
 		return Usagef("%s %s: %v", what, path, errors.Unwrap(err))
 	}
-	if !info.Mode().IsRegular() {
+	pipe := pipes && info.Mode()&fs.ModeNamedPipe != 0
+	if !info.Mode().IsRegular() && !pipe {
 		return Usagef("%s %s: not a regular file", what, path)
 	}
 	if err := checkOwner(info, path, what); err != nil {
@@ -118,7 +95,15 @@ func checkTrusted(f *os.File, path, what string, level TrustLevel) error {
 	if err := checkMode(info.Mode(), path, what, level); err != nil {
 		return err
 	}
-	return checkDirs(path, what)
+	if _, err := filepath.EvalSymlinks(path); err == nil || !pipe {
+		if err := checkDirs(path, what); err != nil {
+			return err
+		}
+	}
+	if pipe {
+		return setBlocking(f)
+	}
+	return nil
 }
 
 func checkMode(mode fs.FileMode, path, what string, level TrustLevel) error {
